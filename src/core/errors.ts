@@ -1,0 +1,72 @@
+// The one registry of error codes: each code has an HTTP status and a message that says
+// what was wrong and how to fix it. The API maps codes to statuses; the CLI prints messages.
+
+export interface ErrorDef {
+  status: number;
+}
+
+export const ERRORS = {
+  BAD_REQUEST: { status: 400 },
+  INVALID_ARGUMENT: { status: 422 },
+  INVALID_NAME: { status: 422 },
+  INVALID_DURATION: { status: 422 },
+  INVALID_CONFIG: { status: 422 },
+  NOT_FOUND: { status: 404 },
+  PROCESS_NOT_FOUND: { status: 404 },
+  GROUP_NOT_FOUND: { status: 404 },
+  PORT_NOT_FOUND: { status: 404 },
+  SCHEDULE_NOT_FOUND: { status: 404 },
+  SECRET_NOT_FOUND: { status: 404 },
+  ROUTE_NOT_FOUND: { status: 404 },
+  NAME_TAKEN: { status: 409 },
+  PORT_IN_USE: { status: 409 },
+  ALREADY_RUNNING: { status: 409 },
+  NOT_RUNNING: { status: 409 },
+  ILLEGAL_TRANSITION: { status: 409 },
+  DEPENDENCY_CYCLE: { status: 422 },
+  EXECUTABLE_NOT_FOUND: { status: 422 },
+  CWD_NOT_FOUND: { status: 422 },
+  ENV_FILE_NOT_FOUND: { status: 422 },
+  CRASHED_IMMEDIATELY: { status: 422 },
+  STARTUP_TIMEOUT: { status: 504 },
+  NOT_READY: { status: 422 },
+  LOG_DIR_NOT_WRITABLE: { status: 500 },
+  SPAWN_FAILED: { status: 500 },
+  DAEMON_RUNNING: { status: 409 },
+  DAEMON_UNAVAILABLE: { status: 503 },
+  DAEMON_SHUTTING_DOWN: { status: 503 },
+  TIMEOUT: { status: 504 },
+  PAYLOAD_TOO_LARGE: { status: 413 },
+  INTERNAL: { status: 500 },
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class SentinelError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'SentinelError';
+    this.code = code;
+    this.status = ERRORS[code]?.status ?? 500;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+  }
+}
+
+export function isSentinelError(err: unknown): err is SentinelError {
+  return err instanceof SentinelError;
+}
+
+/** Turns anything thrown into a SentinelError, so nothing shaped like a stack trace reaches a client. */
+export function toSentinelError(err: unknown): SentinelError {
+  if (err instanceof SentinelError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new SentinelError('INTERNAL', `internal error: ${message}`);
+}
