@@ -1,0 +1,103 @@
+// sentinel daemon start|stop|status|logs.
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { SentinelError } from '../../core/errors.js';
+import { formatDuration } from '../../core/duration.js';
+import { formatLogLine } from '../../daemon/logger.js';
+import { Client } from '../../client/client.js';
+import { failAndExit, printJson, println } from '../output.js';
+import { act } from '../common.js';
+
+function readPid(c: Client): string {
+  try {
+    return readFileSync(c.paths.pidFile, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+export function register(program: Command): void {
+  const daemon = program.command('daemon').description('Manage the Sentinel daemon that owns the processes');
+
+  daemon
+    .command('start')
+    .description('Start the daemon (commands also start it on first use)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts) => {
+      const c = new Client({ autostart: false });
+      try {
+        if (await c.ping()) {
+          throw new SentinelError('DAEMON_RUNNING', `a daemon is already running (pid ${readPid(c)}) for ${c.paths.home}; stop it with "sentinel daemon stop"`);
+        }
+        await c.startDaemon();
+        const st = await c.call<{ pid: number }>('daemon.status');
+        if (opts.json) printJson(st);
+        else println(`Started daemon (pid: ${st.pid})`);
+      } catch (err) {
+        failAndExit(err, opts.json ?? false);
+      }
+    });
+
+  daemon
+    .command('stop')
+    .description('Stop every process gracefully (remembering which ran) and stop the daemon')
+    .option('-t, --timeout <duration>', 'how long to wait for the daemon to finish', '60s')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts) => {
+      const c = new Client({ autostart: false });
+      try {
+        if (!(await c.ping())) throw new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running for ${c.paths.home}`);
+        const { pid } = await c.call<{ pid: number }>('daemon.stop');
+        const { parseDuration } = await import('../../core/duration.js');
+        const deadline = Date.now() + parseDuration(opts.timeout, '--timeout');
+        while (Date.now() < deadline) {
+          let alive = true;
+          try {
+            process.kill(pid, 0);
+          } catch {
+            alive = false;
+          }
+          if (!alive) break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        if (opts.json) printJson({ stopped: true, pid });
+        else println(`Stopped daemon (pid: ${pid})`);
+      } catch (err) {
+        failAndExit(err, opts.json ?? false);
+      }
+    });
+
+  daemon
+    .command('status')
+    .description('Is the daemon running?')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts) => {
+      const c = new Client({ autostart: false });
+      if (!(await c.ping())) {
+        if (opts.json) printJson({ running: false, home: c.paths.home });
+        else println('Daemon is not running');
+        process.exitCode = 1;
+        return;
+      }
+      await act(opts, () => c.call<Record<string, unknown>>('daemon.status'), (s) =>
+        println(`Daemon is running (pid: ${s.pid}, uptime ${formatDuration(s.uptimeMs as number)}, ${s.processes} processes, ${s.running} running)`));
+    });
+
+  daemon
+    .command('logs')
+    .description("Print the daemon's own log, readably")
+    .option('-n, --lines <n>', 'number of lines', (v) => Number(v), 100)
+    .option('--json', 'print the raw JSON lines')
+    .action(async (opts) => {
+      const c = new Client({ autostart: false });
+      let lines: string[] = [];
+      try {
+        lines = readFileSync(c.paths.daemonLog, 'utf8').split('\n').filter(Boolean).slice(-opts.lines);
+      } catch {
+        println(`No daemon log at ${c.paths.daemonLog}`);
+        return;
+      }
+      const color = process.stdout.isTTY === true;
+      for (const l of lines) println(opts.json ? l : formatLogLine(l, color));
+    });
+}

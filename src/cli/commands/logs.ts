@@ -1,0 +1,76 @@
+// sentinel logs: tail, follow, per stream, clear; sentinel events: the lifecycle event log.
+import type { Command } from 'commander';
+import { act, getClient } from '../common.js';
+import { failAndExit, printJson, println } from '../output.js';
+
+interface LogLine { stream: string; line: string; time?: number }
+
+function render(l: LogLine, opts: { timestamps?: boolean; stream?: string }): string {
+  const stamp = opts.timestamps && l.time ? `${new Date(l.time).toISOString()} ` : '';
+  const tag = opts.stream ? '' : l.stream === 'stderr' ? '[err] ' : '[out] ';
+  return `${stamp}${tag}${l.line}`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('logs')
+    .description('View the stdout and stderr logs of a process')
+    .argument('<process>', 'name or id')
+    .option('-n, --lines <n>', 'number of lines to show', (v) => Number(v), 50)
+    .option('-f, --follow', 'keep printing new lines as they are written')
+    .option('-s, --stream <stream>', 'only stdout or stderr')
+    .option('--since <time>', 'only lines written since a duration ago (10m) or a date (2026-11-21T10:00)')
+    .option('-t, --timestamps', 'prefix each line with the time it was written (to the rotation check interval)')
+    .option('--clear', 'empty the log files')
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, opts) => {
+      if (opts.clear) {
+        await act(opts, (c) => c.call('logs.clear', { ref, stream: opts.stream }), () => println(`Cleared logs of ${ref}`));
+        return;
+      }
+      const params = { ref, lines: opts.lines, stream: opts.stream, since: opts.since, timestamps: opts.timestamps ?? false, follow: opts.follow ?? false };
+      if (!opts.follow) {
+        await act(opts, (c) => c.call<{ lines: LogLine[] }>('logs', params), (r) => {
+          for (const l of r.lines) println(render(l, opts));
+        });
+        return;
+      }
+      try {
+        for await (const l of getClient().stream<LogLine>('logs', params)) {
+          if (opts.json) process.stdout.write(JSON.stringify(l) + '\n');
+          else println(render(l, opts));
+        }
+      } catch (err) {
+        failAndExit(err, opts.json ?? false);
+      }
+    });
+
+  program
+    .command('events')
+    .description('Show lifecycle events (state changes, exits, restarts) of all processes or one')
+    .argument('[process]', 'name of a process')
+    .option('-n, --limit <n>', 'number of past events', (v) => Number(v), 50)
+    .option('-f, --follow', 'keep printing new events')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string | undefined, opts) => {
+      const line = (e: Record<string, unknown>) => {
+        const t = new Date(e.time as number).toISOString().replace('T', ' ').slice(0, 23);
+        const change = e.oldState || e.newState ? `${e.oldState ?? ''} -> ${e.newState ?? ''}` : String(e.kind);
+        const exit = e.exitCode !== null && e.exitCode !== undefined ? ` code=${e.exitCode}` : e.signal ? ` signal=${e.signal}` : '';
+        return `${t}  ${String(e.processName ?? '-').padEnd(16)} ${change.padEnd(22)} pid=${e.pid ?? '-'}${exit}  ${e.reason ?? ''}${e.actor ? ` (by ${e.actor})` : ''}`;
+      };
+      const params = { name, limit: opts.limit, follow: opts.follow ?? false };
+      if (!opts.follow) {
+        await act(opts, (c) => c.call<{ events: Array<Record<string, unknown>> }>('events', params), (r) => r.events.forEach((e) => println(line(e))));
+        return;
+      }
+      try {
+        for await (const e of getClient().stream<Record<string, unknown>>('events', params)) {
+          if (opts.json) printJson(e);
+          else println(line(e));
+        }
+      } catch (err) {
+        failAndExit(err, opts.json ?? false);
+      }
+    });
+}

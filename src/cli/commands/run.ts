@@ -1,0 +1,67 @@
+// sentinel run: start a new managed process (shell string or argv after --).
+import type { Command } from 'commander';
+import { act, collect } from '../common.js';
+import { println } from '../output.js';
+import type { ProcessView } from '../../daemon/ops/view.js';
+
+const POLICIES = ['never', 'on-failure', 'always'];
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('Start a background process: sentinel run "python server.py" or sentinel run --name web -- node server.js')
+    .argument('[command...]', 'a shell command string, or a program and its arguments after --')
+    .option('-n, --name <name>', 'name of the process (default: derived from the command)')
+    .option('-r, --restart [policy]', 'restart policy: always (default when given), on-failure or never')
+    .option('-g, --group <group>', 'add the process to a group (created if missing)')
+    .option('--cwd <dir>', 'working directory (default: the current directory)')
+    .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', collect, [])
+    .option('--env-file <file>', 'read environment variables from a .env file (repeatable)', collect, [])
+    .option('--clean-env [names]', 'start from an empty environment, keeping only these comma-separated variables')
+    .option('--no-project-env', 'do not read ./.env from the working directory')
+    .option('-p, --port <port>', 'give the process a port (PORT env): a number, "auto" or the name of an allocated port')
+    .option('--wait <duration>', 'how long to watch for an immediate crash before reporting success (e.g. 1s)')
+    .option('--no-wait', 'return as soon as the process is spawned')
+    .option('--stop-signal <signal>', 'signal sent to the process group on stop (default SIGTERM)')
+    .option('--stop-timeout <duration>', 'time between the stop signal and SIGKILL (default 10s)')
+    .option('--log-max-size <size>', 'rotate a log file when it grows past this size (default 10M)')
+    .option('--log-keep <n>', 'rotated log files to keep (default 5)', (v) => Number(v))
+    .option('--json', 'print the result as JSON')
+    .action(async (words: string[], opts: Record<string, unknown>) => {
+      const argv = process.argv;
+      let restart = opts.restart as string | boolean | undefined;
+      if (typeof restart === 'string' && !POLICIES.includes(restart)) {
+        // "--restart" was given without a policy and swallowed the command string
+        words = [restart, ...words];
+        restart = true;
+      }
+      const dashdash = argv.includes('--');
+      const shell = !dashdash && words.length === 1;
+      const params: Record<string, unknown> = {
+        command: words[0],
+        args: shell ? [] : words.slice(1),
+        shell,
+        name: opts.name,
+        restart,
+        group: opts.group,
+        cwd: opts.cwd ?? process.cwd(),
+        env: process.env,
+        envVars: opts.env,
+        envFiles: opts.envFile,
+        keepEnv: opts.cleanEnv === undefined ? undefined : opts.cleanEnv === true ? [] : String(opts.cleanEnv).split(',').filter(Boolean),
+        projectEnv: opts.projectEnv,
+        port: opts.port,
+        wait: opts.wait === false ? undefined : opts.wait,
+        noWait: opts.wait === false,
+        stopSignal: opts.stopSignal,
+        stopTimeout: opts.stopTimeout,
+        logMaxSize: opts.logMaxSize,
+        logKeep: opts.logKeep,
+      };
+      await act(
+        opts,
+        (c) => c.call<{ process: ProcessView }>('run', params),
+        (r) => println(`Started ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})`),
+      );
+    });
+}

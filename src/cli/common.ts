@@ -1,0 +1,26 @@
+// What every command shares: a client, --json, and turning failures into a message and an exit code.
+import { Client } from '../client/client.js';
+import { failAndExit, printJson } from './output.js';
+
+export interface JsonOpt { json?: boolean }
+
+let client: Client | undefined;
+export function getClient(): Client {
+  client ??= new Client();
+  return client;
+}
+
+/** Runs a command body; prints JSON when asked, else lets `human` print; maps errors to exit codes. */
+export async function act<T>(opts: JsonOpt, body: (c: Client) => Promise<T>, human: (result: T) => void): Promise<void> {
+  try {
+    const result = await body(getClient());
+    if (opts.json) printJson(result);
+    else human(result);
+  } catch (err) {
+    failAndExit(err, opts.json ?? false);
+  }
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

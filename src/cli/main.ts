@@ -1,0 +1,25 @@
+// The sentinel command line: each command is one daemon operation, called through the typed client.
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { register as run } from './commands/run.js';
+import { register as list } from './commands/list.js';
+import { register as control } from './commands/control.js';
+import { register as bulk } from './commands/bulk.js';
+import { register as logs } from './commands/logs.js';
+import { register as daemon } from './commands/daemon.js';
+import { register as group } from './commands/group.js';
+import { register as port } from './commands/port.js';
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const program = new Command();
+program
+  .name('sentinel')
+  .description('A process supervisor: run, watch, restart and log any command.')
+  .version(version)
+  .showHelpAfterError('(add --help for usage)')
+  .enablePositionalOptions();
+
+for (const reg of [run, list, control, bulk, logs, daemon, group, port]) reg(program);
+
+await program.parseAsync(process.argv);

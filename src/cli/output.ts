@@ -1,0 +1,24 @@
+// Printing for the CLI: plain text for people, --json for scripts, errors as one clear line and an exit code.
+import { SentinelError } from '../core/errors.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function println(text = ''): void {
+  process.stdout.write(text + '\n');
+}
+
+/** Exit codes: 1 operation failed, 2 bad input, 3 daemon unavailable. */
+export function exitCodeFor(err: SentinelError): number {
+  if (err.status === 422 || err.status === 400 || err.code === 'INVALID_ARGUMENT') return 2;
+  if (err.code === 'DAEMON_UNAVAILABLE' || err.code === 'TIMEOUT') return 3;
+  return 1;
+}
+
+export function failAndExit(err: unknown, json: boolean): never {
+  const e = err instanceof SentinelError ? err : new SentinelError('INTERNAL', err instanceof Error ? err.message : String(err));
+  if (json) process.stdout.write(JSON.stringify({ error: e.toJSON() }, null, 2) + '\n');
+  process.stderr.write(`Error: ${e.message}\n`);
+  process.exit(exitCodeFor(e));
+}

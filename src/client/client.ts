@@ -1,0 +1,173 @@
+// The typed client every face uses: calls daemon operations over HTTP on the Unix socket and starts
+// the daemon on first use. Errors arrive as SentinelErrors with the daemon's code and message.
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SentinelError, type ErrorCode } from '../core/errors.js';
+import { homePaths, type HomePaths } from '../daemon/home.js';
+
+export interface ClientOptions {
+  paths?: HomePaths;
+  /** Start the daemon if it is not running (default true). */
+  autostart?: boolean;
+  /** How long to wait for a daemon to come up. */
+  startTimeoutMs?: number;
+  /** How long one call may take (0 = no limit, for follow streams). */
+  requestTimeoutMs?: number;
+  clientName?: string;
+}
+
+const daemonEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), '../daemon/main.js');
+
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+export class Client {
+  readonly paths: HomePaths;
+  private readonly autostart: boolean;
+  private readonly startTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly clientName: string;
+  /** Set when this client started the daemon. */
+  startedDaemon = false;
+
+  constructor(opts: ClientOptions = {}) {
+    this.paths = opts.paths ?? homePaths();
+    this.autostart = opts.autostart ?? true;
+    this.startTimeoutMs = opts.startTimeoutMs ?? envNumber('SENTINEL_DAEMON_START_TIMEOUT', 10_000);
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? envNumber('SENTINEL_REQUEST_TIMEOUT', 120_000);
+    this.clientName = opts.clientName ?? 'cli';
+  }
+
+  /** Calls one operation and returns its JSON answer. */
+  async call<T = Record<string, unknown>>(op: string, params: Record<string, unknown> = {}): Promise<T> {
+    const res = await this.request(op, params, this.requestTimeoutMs);
+    const text = await readAll(res);
+    let body: { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new SentinelError('INTERNAL', `the daemon sent an answer that is not JSON (HTTP ${res.statusCode})`);
+    }
+    if (body.error || (res.statusCode ?? 500) >= 400) {
+      throw new SentinelError(body.error?.code ?? 'INTERNAL', body.error?.message ?? `HTTP ${res.statusCode}`, body.error?.details);
+    }
+    return body as T;
+  }
+
+  /** Calls a streaming operation (follow modes): yields each NDJSON item until the stream ends. */
+  async *stream<T = unknown>(op: string, params: Record<string, unknown> = {}): AsyncGenerator<T> {
+    const res = await this.request(op, params, 0);
+    if ((res.statusCode ?? 500) >= 400) {
+      const body = JSON.parse(await readAll(res));
+      throw new SentinelError(body.error?.code ?? 'INTERNAL', body.error?.message ?? `HTTP ${res.statusCode}`);
+    }
+    let buf = '';
+    for await (const chunk of res) {
+      buf += chunk.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        const item = JSON.parse(line);
+        if (item && typeof item === 'object' && 'error' in item && Object.keys(item).length === 1) {
+          throw new SentinelError(item.error.code, item.error.message);
+        }
+        yield item as T;
+      }
+    }
+  }
+
+  /** Whether a daemon answers on the socket (never starts one). */
+  async ping(): Promise<boolean> {
+    try {
+      await this.rawRequest('daemon.status', {}, 2000);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async request(op: string, params: Record<string, unknown>, timeoutMs: number): Promise<http.IncomingMessage> {
+    try {
+      return await this.rawRequest(op, params, timeoutMs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!this.autostart || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw toClientError(err, this.paths);
+      await this.startDaemon();
+      return await this.rawRequest(op, params, timeoutMs).catch((e) => {
+        throw toClientError(e, this.paths);
+      });
+    }
+  }
+
+  private rawRequest(op: string, params: Record<string, unknown>, timeoutMs: number): Promise<http.IncomingMessage> {
+    const body = JSON.stringify(params);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          socketPath: this.paths.socket,
+          path: `/v1/ops/${encodeURIComponent(op)}`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-sentinel-client': this.clientName },
+          agent: false,
+        },
+        resolve,
+      );
+      if (timeoutMs > 0) {
+        req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+      }
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Starts a daemon in the background and waits until it answers. Two racing clients are fine: the lock picks one. */
+  async startDaemon(): Promise<number | null> {
+    mkdirSync(this.paths.home, { recursive: true, mode: 0o700 });
+    if (!existsSync(daemonEntry)) throw new SentinelError('DAEMON_UNAVAILABLE', `daemon entry ${daemonEntry} is missing; run "npm run build"`);
+    const child = spawn(process.execPath, [daemonEntry], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, SENTINEL_HOME: this.paths.home },
+      cwd: this.paths.home,
+    });
+    child.unref();
+    this.startedDaemon = true;
+    const deadline = Date.now() + this.startTimeoutMs;
+    while (Date.now() < deadline) {
+      if (await this.ping()) return child.pid ?? null;
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    throw new SentinelError(
+      'DAEMON_UNAVAILABLE',
+      `the daemon did not answer within ${this.startTimeoutMs} ms; see ${this.paths.daemonLog} or raise SENTINEL_DAEMON_START_TIMEOUT`,
+    );
+  }
+}
+
+function readAll(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+function toClientError(err: unknown, paths: HomePaths): SentinelError {
+  if (err instanceof SentinelError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ECONNREFUSED') {
+    return new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running for ${paths.home}; start one with "sentinel daemon start"`);
+  }
+  if (code === 'ETIMEDOUT') {
+    return new SentinelError('TIMEOUT', 'the daemon did not answer in time; raise SENTINEL_REQUEST_TIMEOUT or see "sentinel daemon logs"');
+  }
+  return new SentinelError('DAEMON_UNAVAILABLE', `cannot reach the daemon: ${(err as Error).message}`);
+}

@@ -1,0 +1,75 @@
+// Facts about live processes read from /proc: identity (PID + start time), state, the process tree.
+import { readFileSync, readdirSync } from 'node:fs';
+
+export interface ProcStat {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  utime: number;
+  stime: number;
+  /** Start time in clock ticks since boot: with the PID, identifies a process uniquely. */
+  startTime: number;
+  rssPages: number;
+}
+
+export function parseStat(text: string): ProcStat | null {
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  const pid = Number(text.slice(0, text.indexOf(' ')));
+  const f = text.slice(close + 2).split(' ');
+  return {
+    pid, state: f[0], ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]),
+    utime: Number(f[11]), stime: Number(f[12]), startTime: Number(f[19]), rssPages: Number(f[21]),
+  };
+}
+
+export function readStat(pid: number): ProcStat | null {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+export function readStartTime(pid: number): number | null {
+  return readStat(pid)?.startTime ?? null;
+}
+
+/** Alive and not a zombie, and — when a start time is given — still the same process (no recycled PID). */
+export function isAlive(pid: number, startTime?: number | null): boolean {
+  const st = readStat(pid);
+  if (!st || st.state === 'Z' || st.state === 'X') return false;
+  return startTime == null || st.startTime === startTime;
+}
+
+export function readAllStats(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const c = entry.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const st = readStat(Number(entry));
+    if (st) out.push(st);
+  }
+  return out;
+}
+
+/** Every live process of a tree: descendants by parent link, plus members of its process group and session. */
+export function collectTree(rootPid: number, stats: ProcStat[] = readAllStats()): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const st of stats) {
+    const list = children.get(st.ppid);
+    if (list) list.push(st); else children.set(st.ppid, [st]);
+  }
+  const found = new Map<number, ProcStat>();
+  const queue = stats.filter((s) => s.pid === rootPid || s.pgid === rootPid || s.sid === rootPid);
+  while (queue.length > 0) {
+    const st = queue.pop()!;
+    if (found.has(st.pid)) continue;
+    found.set(st.pid, st);
+    for (const child of children.get(st.pid) ?? []) queue.push(child);
+  }
+  return [...found.values()].filter((s) => s.state !== 'Z' && s.state !== 'X');
+}

@@ -1,0 +1,113 @@
+// Starting a child: its own process group (session), the client's environment, logs on O_APPEND fds.
+import { spawn as spawnChild } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
+import { SentinelError } from './errors.js';
+import type { ProcessSpec } from './spec.js';
+import { readStartTime } from './proc.js';
+
+export interface ChildHandle {
+  pid: number;
+  startTime: number | null;
+  /** Called once, with the exit code or the signal that ended the child. */
+  onExit(cb: (code: number | null, signal: string | null) => void): void;
+}
+
+export interface Spawner {
+  spawn(spec: ProcessSpec, fds: { stdout: number; stderr: number }): ChildHandle;
+}
+
+const SHELL_WORDS = new Set([
+  'cd', 'exec', 'export', 'if', 'for', 'while', 'until', 'case', '.', 'source', 'true', 'false', 'echo', 'printf',
+  'test', '[', 'exit', 'set', 'trap', 'wait', 'ulimit', 'umask', 'read', 'eval', 'sleep', 'kill', 'command', 'nohup', 'env', 'time',
+]);
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Finds argv[0] the way execvp would, in the PATH the client gave. */
+export function resolveExecutable(file: string, envPath: string | undefined, cwd: string): string | null {
+  if (file.includes('/')) {
+    const abs = path.resolve(cwd, file);
+    return isExecutableFile(abs) ? abs : null;
+  }
+  for (const dir of (envPath ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
+    if (!dir) continue;
+    const candidate = path.join(dir, file);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** Rejects, before anything starts, a cwd that does not exist and a program that cannot be found. */
+export function checkSpawnable(spec: ProcessSpec): void {
+  let isDir = false;
+  try {
+    isDir = statSync(spec.cwd).isDirectory();
+  } catch {
+    /* reported below */
+  }
+  if (!isDir) {
+    throw new SentinelError('CWD_NOT_FOUND', `working directory ${spec.cwd} does not exist or is not a directory; create it or pass --cwd with an existing directory`);
+  }
+  let program: string | undefined;
+  if (!spec.shell) program = spec.command;
+  else {
+    const first = spec.command.trim().split(/\s+/)[0] ?? '';
+    // Only a plain first word can be checked; shell syntax is left to the shell.
+    if (/^[\w./+-]+$/.test(first) && !SHELL_WORDS.has(first)) program = first;
+  }
+  if (program === undefined || program === '') {
+    if (spec.command.trim() === '') throw new SentinelError('INVALID_ARGUMENT', 'the command is empty; give a command, e.g. sentinel run "python server.py"');
+    return;
+  }
+  if (!resolveExecutable(program, spec.env.PATH, spec.cwd)) {
+    throw new SentinelError(
+      'EXECUTABLE_NOT_FOUND',
+      `executable "${program}" was not found in PATH (${spec.env.PATH ?? 'unset'}) or is not executable; check the spelling or give its full path`,
+    );
+  }
+}
+
+export const realSpawner: Spawner = {
+  spawn(spec, fds) {
+    const file = spec.shell ? '/bin/sh' : spec.command;
+    const args = spec.shell ? ['-c', spec.command] : spec.args;
+    const child = spawnChild(file, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true, // setsid(): the child leads its own session and process group
+      stdio: ['ignore', fds.stdout, fds.stderr],
+      ...(typeof spec.extra.uid === 'number' ? { uid: spec.extra.uid as number } : {}),
+      ...(typeof spec.extra.gid === 'number' ? { gid: spec.extra.gid as number } : {}),
+    });
+    let exitCb: ((code: number | null, signal: string | null) => void) | undefined;
+    let ended: [number | null, string | null] | undefined;
+    const finish = (code: number | null, signal: string | null) => {
+      if (ended) return;
+      ended = [code, signal];
+      exitCb?.(code, signal);
+    };
+    child.once('exit', (code, signal) => finish(code, signal));
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      // spawn failures (ENOENT, EACCES) arrive here without an exit event
+      if (child.pid === undefined) finish(127, null);
+      void err;
+    });
+    const pid = child.pid ?? -1;
+    return {
+      pid,
+      startTime: pid > 0 ? readStartTime(pid) : null,
+      onExit(cb) {
+        exitCb = cb;
+        if (ended) cb(ended[0], ended[1]);
+      },
+    };
+  },
+};

@@ -1,0 +1,39 @@
+// Everything an operation may use: the supervisor, the repositories, paths and the daemon's log.
+import type { Supervisor } from '../core/supervisor.js';
+import type { Db } from '../store/db.js';
+import type { ProcessRepo } from '../store/processes.js';
+import type { GroupRepo, PortRepo } from '../store/groups-ports.js';
+import type { HomePaths } from './home.js';
+import type { Logger } from './logger.js';
+import type { UsageSampler } from './metrics.js';
+import type { Params } from './params.js';
+
+export interface OpContext {
+  actor: string;
+  /** Aborted when the client goes away (for streaming operations). */
+  signal: AbortSignal;
+}
+
+export interface Stream {
+  stream: AsyncIterable<unknown>;
+}
+
+export type Operation = (params: Params, ctx: OpContext) => Promise<unknown> | unknown;
+
+export interface Daemon {
+  paths: HomePaths;
+  db: Db;
+  supervisor: Supervisor;
+  processes: ProcessRepo;
+  groups: GroupRepo;
+  ports: PortRepo;
+  log: Logger;
+  usage: UsageSampler;
+  startedAt: number;
+  /** Asks the daemon to shut down (after the current answer is sent). */
+  requestShutdown(): void;
+}
+
+export function isStream(v: unknown): v is Stream {
+  return typeof v === 'object' && v !== null && 'stream' in v && typeof (v as Stream).stream?.[Symbol.asyncIterator] === 'function';
+}

@@ -1,0 +1,110 @@
+// The daemon's entry: ordered start-up hooks (lock, state, supervisor, server, resume), shut-down in reverse.
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { homePaths } from './home.js';
+import { createLogger } from './logger.js';
+import { acquireDaemonLock } from './lock.js';
+import { openDb } from '../store/db.js';
+import { ProcessRepo } from '../store/processes.js';
+import { GroupRepo, PortRepo } from '../store/groups-ports.js';
+import { Supervisor } from '../core/supervisor.js';
+import { systemClock } from '../core/clock.js';
+import { realSpawner } from '../core/spawn.js';
+import { createLogPort } from './log-port.js';
+import { UsageSampler } from './metrics.js';
+import { buildOperations } from './operations.js';
+import { createApiServer } from '../api/server.js';
+import { isSentinelError } from '../core/errors.js';
+import type { Daemon } from './context.js';
+import { createRotation } from './rotation.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
+
+async function main(): Promise<void> {
+  const paths = homePaths();
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const log = createLogger(paths.daemonLog, { minLevel: process.env.SENTINEL_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  let lock;
+  try {
+    lock = acquireDaemonLock(paths.lock, paths.pidFile);
+  } catch (err) {
+    const message = isSentinelError(err) ? err.message : String(err);
+    log.warn('DAEMON_RUNNING', message);
+    process.stderr.write(`sentinel daemon: ${message}\n`);
+    process.exit(3);
+  }
+  writeFileSync(paths.pidFile, `${process.pid}\n`);
+  const shutdownSteps: Array<() => Promise<void> | void> = [() => lock.release(), () => rmSync(paths.pidFile, { force: true })];
+
+  const db = openDb(paths.db);
+  shutdownSteps.unshift(() => void db.close());
+  const processes = new ProcessRepo(db);
+  const rotation = createRotation(paths.logsDir, log);
+  shutdownSteps.unshift(() => rotation.close());
+  const supervisor = new Supervisor({
+    repo: processes,
+    clock: systemClock,
+    spawner: realSpawner,
+    logs: createLogPort(paths.logsDir, rotation),
+    adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
+  });
+  supervisor.on('state', (ev: { processName: string; oldState: string; newState: string; reason: string; exitCode: number | null; signal: string | null }) => {
+    if (ev.newState === 'exited' || ev.newState === 'failed' || ev.newState === 'backoff') {
+      log.info('PROCESS_EXIT', `${ev.processName}: ${ev.oldState} -> ${ev.newState}: ${ev.reason}`, { exitCode: ev.exitCode, signal: ev.signal });
+    }
+  });
+
+  let shuttingDown = false;
+  const daemon: Daemon = {
+    paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
+    usage: new UsageSampler(), startedAt: Date.now(),
+    requestShutdown: () => setImmediate(() => void shutdown('requested by a client')),
+  };
+
+  const recovered = supervisor.recover();
+  if (recovered.adopted.length) log.info('ADOPTED', `re-adopted ${recovered.adopted.length} processes`, { names: recovered.adopted });
+  if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
+
+  const ops = buildOperations(daemon, version);
+  const server = createApiServer(ops, log, { actor: 'api' });
+  rmSync(paths.socket, { force: true }); // we hold the lock: any socket file left is stale
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(paths.socket, () => resolve());
+  });
+  chmodSync(paths.socket, 0o600);
+  shutdownSteps.unshift(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
+  log.info('DAEMON_STARTED', `daemon started (pid ${process.pid}, version ${version})`, { home: paths.home });
+
+  for (const rec of recovered.resumed) {
+    supervisor.start(rec, 'daemon', { wait: false }).catch((err: Error) => log.warn('RESUME_FAILED', `could not resume ${rec.name}: ${err.message}`));
+  }
+
+  async function shutdown(why: string): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info('DAEMON_STOPPING', `daemon stopping: ${why}`);
+    const timeoutMs = process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT ? Number(process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT) : undefined;
+    await supervisor.shutdown(timeoutMs);
+    for (const step of shutdownSteps) {
+      try {
+        await step();
+      } catch {
+        /* keep shutting down */
+      }
+    }
+    rmSync(paths.socket, { force: true });
+    log.info('DAEMON_STOPPED', 'daemon stopped');
+    process.exit(0);
+  }
+
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => undefined);
+  process.on('uncaughtException', (err) => log.error('UNCAUGHT', err.message, { stack: err.stack }));
+  process.on('unhandledRejection', (err) => log.error('UNHANDLED_REJECTION', String((err as Error)?.message ?? err), { stack: (err as Error)?.stack }));
+}
+
+void main();

@@ -1,0 +1,81 @@
+// Group operations: named sets of processes with a shared environment, started and stopped together.
+import { SentinelError } from '../../core/errors.js';
+import { validateName } from '../../core/names.js';
+import type { Daemon, Operation } from '../context.js';
+import { optBool, optStringArray, parseEnvPairs, reqString, type Params } from '../params.js';
+import { views } from './processes.js';
+
+function groupOf(d: Daemon, p: Params) {
+  const name = reqString(p, 'group');
+  const g = d.groups.get(name);
+  if (!g) throw new SentinelError('GROUP_NOT_FOUND', `no group named "${name}"; create it with "sentinel group create ${name}"`);
+  return g;
+}
+
+function members(d: Daemon, group: string) {
+  return d.supervisor.list().filter((r) => r.spec.group === group);
+}
+
+async function settleAll<T>(items: T[], action: (t: T) => Promise<unknown>) {
+  const out = await Promise.allSettled(items.map(action));
+  return out.map((s) => (s.status === 'fulfilled' ? { ok: true } : { ok: false, error: (s.reason as Error).message }));
+}
+
+export function groupOps(d: Daemon): Record<string, Operation> {
+  const sup = d.supervisor;
+  return {
+    'group.create'(p) {
+      const name = validateName(reqString(p, 'group'), 'group name');
+      if (d.groups.get(name)) throw new SentinelError('NAME_TAKEN', `group "${name}" already exists; "sentinel group list" shows the groups`);
+      const env = parseEnvPairs(optStringArray(p, 'envVars') ?? []);
+      return { group: d.groups.create(name, env, Date.now()) };
+    },
+    'group.list'(p) {
+      const name = p.group;
+      if (typeof name === 'string' && name !== '') {
+        const g = groupOf(d, p);
+        return { group: g, processes: views(d, members(d, g.name)) };
+      }
+      return { groups: d.groups.list().map((g) => ({ ...g, envKeys: Object.keys(g.env), processes: members(d, g.name).map((r) => r.name) })) };
+    },
+    'group.add'(p, ctx) {
+      const g = groupOf(d, p);
+      const rec = sup.resolve(reqString(p, 'ref'));
+      sup.updateSpec(rec, { ...rec.spec, group: g.name }, ctx.actor, `added to group ${g.name}`);
+      return { group: g.name, process: rec.name };
+    },
+    'group.remove'(p, ctx) {
+      const g = groupOf(d, p);
+      const rec = sup.resolve(reqString(p, 'ref'));
+      if (rec.spec.group !== g.name) throw new SentinelError('INVALID_ARGUMENT', `process "${rec.name}" is not in group "${g.name}"`);
+      sup.updateSpec(rec, { ...rec.spec, group: null }, ctx.actor, `removed from group ${g.name}`);
+      return { group: g.name, process: rec.name };
+    },
+    async 'group.start'(p, ctx) {
+      const g = groupOf(d, p);
+      const recs = members(d, g.name).filter((r) => !sup.isLive(r));
+      const results = await settleAll(recs, (r) => sup.start(r, ctx.actor));
+      return { group: g.name, results: results.map((r, i) => ({ name: recs[i].name, ...r })) };
+    },
+    async 'group.stop'(p, ctx) {
+      const g = groupOf(d, p);
+      const recs = members(d, g.name);
+      const results = await settleAll(recs, (r) => sup.stop(r, ctx.actor, { force: optBool(p, 'force') ?? false }));
+      return { group: g.name, results: results.map((r, i) => ({ name: recs[i].name, ...r })) };
+    },
+    async 'group.restart'(p, ctx) {
+      const g = groupOf(d, p);
+      const recs = members(d, g.name);
+      const results = await settleAll(recs, (r) => sup.restart(r, ctx.actor));
+      return { group: g.name, results: results.map((r, i) => ({ name: recs[i].name, ...r })) };
+    },
+    async 'group.delete'(p, ctx) {
+      const g = groupOf(d, p);
+      const recs = members(d, g.name);
+      if (optBool(p, 'stop')) await settleAll(recs, (r) => sup.stop(r, ctx.actor));
+      for (const r of recs) sup.updateSpec(r, { ...r.spec, group: null }, ctx.actor, `group ${g.name} deleted`);
+      d.groups.remove(g.name);
+      return { deleted: g.name, processes: recs.map((r) => r.name), stopped: optBool(p, 'stop') ?? false };
+    },
+  };
+}

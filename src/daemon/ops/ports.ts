@@ -1,0 +1,82 @@
+// Port operations: allocate (checked free on the machine), list, free; hand a port to a process.
+import net from 'node:net';
+import { SentinelError } from '../../core/errors.js';
+import { validateName } from '../../core/names.js';
+import type { Daemon, Operation } from '../context.js';
+import { optNumber, optString, type Params } from '../params.js';
+
+/** True when nothing listens on the port (checked on all interfaces). */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host: '0.0.0.0', exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+function randomFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen({ port: 0, host: '0.0.0.0', exclusive: true }, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function checkPortNumber(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new SentinelError('INVALID_ARGUMENT', `port ${port} is out of range; use a whole number from 1 to 65535 (e.g. --port 8000)`);
+  }
+  return port;
+}
+
+export async function allocatePort(d: Daemon, want: number | undefined, name: string): Promise<{ port: number; name: string; allocatedAt: number }> {
+  validateName(name, 'port name');
+  if (want !== undefined) {
+    checkPortNumber(want);
+    const owner = d.ports.get(want);
+    if (owner) throw new SentinelError('PORT_IN_USE', `port ${want} is already allocated to "${owner.name}"; free it with "sentinel port free ${want}" or pick another`);
+    if (!(await isPortFree(want))) throw new SentinelError('PORT_IN_USE', `port ${want} is in use by another program on this machine; pick another port or omit --port for a free one`);
+    return d.ports.add(want, name, Date.now());
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await randomFreePort();
+    if (!d.ports.get(port)) return d.ports.add(port, name, Date.now());
+  }
+  throw new SentinelError('PORT_IN_USE', 'could not find a free port after 20 attempts; free some ports and try again');
+}
+
+/** `run --port NAME|auto|8080`: reuse a port allocated under that name, or allocate one. */
+export async function assignPort(d: Daemon, ref: unknown, processName: string): Promise<number> {
+  if (typeof ref === 'number' || (typeof ref === 'string' && /^\d+$/.test(ref))) {
+    const n = checkPortNumber(Number(ref));
+    const existing = d.ports.get(n);
+    if (existing) return n;
+    return (await allocatePort(d, n, processName)).port;
+  }
+  if (typeof ref !== 'string' || ref === '') throw new SentinelError('INVALID_ARGUMENT', `--port ${JSON.stringify(ref)}: expected a port number, "auto" or the name of an allocated port`);
+  if (ref === 'auto') return (await allocatePort(d, undefined, processName)).port;
+  const named = d.ports.byName(ref);
+  if (named) return named.port;
+  return (await allocatePort(d, undefined, ref)).port;
+}
+
+export function portOps(d: Daemon): Record<string, Operation> {
+  return {
+    async 'port.allocate'(p: Params) {
+      const allocated = await allocatePort(d, optNumber(p, 'port'), optString(p, 'name') ?? 'default');
+      return { port: allocated };
+    },
+    'port.list'() {
+      return { ports: d.ports.list() };
+    },
+    'port.free'(p: Params) {
+      const port = checkPortNumber(optNumber(p, 'port') ?? NaN);
+      if (!d.ports.get(port)) throw new SentinelError('PORT_NOT_FOUND', `port ${port} is not allocated; "sentinel port list" shows the allocated ports`);
+      d.ports.remove(port);
+      return { freed: port };
+    },
+  };
+}

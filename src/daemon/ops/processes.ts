@@ -1,0 +1,171 @@
+// Process operations: run, list, status, start, stop, restart, delete, clean and the bulk forms.
+import { SentinelError } from '../../core/errors.js';
+import type { ProcessRecord } from '../../store/processes.js';
+import type { Daemon, Operation } from '../context.js';
+import { optBool, optString, reqString, type Params } from '../params.js';
+import { specFromParams } from './spec-from-params.js';
+import { viewProcess, type ProcessView } from './view.js';
+import { assignPort } from './ports.js';
+import { purgeProcessLogs } from './logs.js';
+import { parseDuration } from '../../core/duration.js';
+
+export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
+  const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
+  const usage = d.usage.sample(live.map((r) => r.pid!));
+  const now = Date.now();
+  return recs.map((r) => viewProcess(r, r.pid ? usage.get(r.pid) : undefined, d.paths.logsDir, now));
+}
+
+function wantWait(p: Params): boolean {
+  return optBool(p, 'noWait') !== true;
+}
+
+function stopTimeout(p: Params): number | undefined {
+  const t = p.timeout;
+  if (t === undefined || t === null) return undefined;
+  if (typeof t === 'number') return t;
+  if (typeof t === 'string') return parseDuration(t, '--timeout');
+  throw new SentinelError('INVALID_DURATION', `--timeout: expected a duration like "10s", got ${JSON.stringify(t)}`);
+}
+
+/** Runs an action over many processes at once; failures are reported per process, never thrown away. */
+async function each(
+  d: Daemon,
+  recs: ProcessRecord[],
+  action: (rec: ProcessRecord) => Promise<unknown>,
+): Promise<{ results: Array<{ name: string; ok: boolean; error?: { code: string; message: string } }>; processes: ProcessView[] }> {
+  const settled = await Promise.allSettled(recs.map((r) => action(r)));
+  const results = settled.map((s, i) =>
+    s.status === 'fulfilled'
+      ? { name: recs[i].name, ok: true }
+      : { name: recs[i].name, ok: false, error: { code: (s.reason as SentinelError).code ?? 'INTERNAL', message: (s.reason as Error).message } },
+  );
+  return { results, processes: views(d, recs) };
+}
+
+export function processOps(d: Daemon): Record<string, Operation> {
+  const sup = d.supervisor;
+  return {
+    async run(p, ctx) {
+      const spec = specFromParams(p, {
+        groupEnv: (g) => d.groups.get(g)?.env ?? {},
+        globalEnvFile: d.paths.globalEnv,
+        takenNames: (n) => sup.find(n) !== undefined,
+      });
+      if (sup.find(spec.name)) {
+        throw new SentinelError('NAME_TAKEN', `a process named "${spec.name}" already exists; choose another --name or "sentinel delete ${spec.name}" first`);
+      }
+      const portRef = p.port;
+      if (portRef !== undefined && portRef !== null) {
+        spec.port = await assignPort(d, portRef, spec.name);
+        spec.env.PORT = String(spec.port);
+      }
+      if (spec.group && !d.groups.get(spec.group)) d.groups.create(spec.group, {}, Date.now());
+      const rec = sup.create(spec, ctx.actor);
+      // a start that fails keeps the record (with its logs) so the user can inspect and fix it
+      await sup.start(rec, ctx.actor, { wait: wantWait(p) });
+      return { process: views(d, [rec])[0] };
+    },
+
+    list() {
+      return { processes: views(d, sup.list()) };
+    },
+
+    status(p) {
+      const rec = sup.resolve(reqString(p, 'ref'));
+      const v = views(d, [rec])[0];
+      const s = rec.spec;
+      return {
+        process: v,
+        spec: {
+          shell: s.shell, args: s.args, restart: s.restart, stopSignal: s.stopSignal, stopTimeoutMs: s.stopTimeoutMs,
+          startWaitMs: s.startWaitMs, logMaxBytes: s.logMaxBytes, logKeep: s.logKeep, envKeys: Object.keys(s.env).sort(),
+        },
+      };
+    },
+
+    async start(p, ctx) {
+      const rec = sup.resolve(reqString(p, 'ref'));
+      await sup.start(rec, ctx.actor, { wait: wantWait(p) });
+      return { process: views(d, [rec])[0] };
+    },
+
+    async stop(p, ctx) {
+      const rec = sup.resolve(reqString(p, 'ref'));
+      const res = await sup.stop(rec, ctx.actor, { force: optBool(p, 'force') ?? false, timeoutMs: stopTimeout(p) });
+      return { process: views(d, [rec])[0], alreadyStopped: res.alreadyStopped, exit: res.exit };
+    },
+
+    async restart(p, ctx) {
+      const rec = sup.resolve(reqString(p, 'ref'));
+      await sup.restart(rec, ctx.actor, { wait: wantWait(p) });
+      return { process: views(d, [rec])[0] };
+    },
+
+    async delete(p, ctx) {
+      const rec = sup.resolve(reqString(p, 'ref'));
+      await sup.remove(rec, ctx.actor);
+      if (optBool(p, 'purge')) purgeProcessLogs(d, rec.name);
+      return { deleted: { id: rec.id, name: rec.name }, purged: optBool(p, 'purge') ?? false };
+    },
+
+    clean(_p, ctx) {
+      const dead = sup.list().filter((r) => r.state === 'stopped' || r.state === 'exited' || r.state === 'failed');
+      return (async () => {
+        for (const rec of dead) {
+          await sup.remove(rec, ctx.actor);
+          purgeProcessLogs(d, rec.name);
+        }
+        return { removed: dead.map((r) => ({ id: r.id, name: r.name, status: r.state })) };
+      })();
+    },
+
+    stopall(p, ctx) {
+      const force = optBool(p, 'force') ?? false;
+      const timeoutMs = stopTimeout(p);
+      const recs = sup.list().filter((r) => r.state !== 'stopped');
+      return each(d, recs, (r) => sup.stop(r, ctx.actor, { force, timeoutMs }));
+    },
+
+    startall(p, ctx) {
+      const recs = sup.list().filter((r) => !sup.isLive(r));
+      return each(d, recs, (r) => sup.start(r, ctx.actor, { wait: wantWait(p) }));
+    },
+
+    restartall(p, ctx) {
+      return each(d, sup.list(), (r) => sup.restart(r, ctx.actor, { wait: wantWait(p) }));
+    },
+
+    events(p, ctx) {
+      const name = optString(p, 'name');
+      if (name !== undefined) sup.resolve(name);
+      const limit = typeof p.limit === 'number' ? p.limit : 50;
+      const past = d.processes.events({ name, limit });
+      if (!optBool(p, 'follow')) return { events: past };
+      return {
+        stream: (async function* () {
+          for (const ev of past) yield ev;
+          const queue: unknown[] = [];
+          let wake: (() => void) | null = null;
+          const onEvent = (ev: { processName: string | null }) => {
+            if (name !== undefined && ev.processName !== name) return;
+            queue.push(ev);
+            wake?.();
+          };
+          sup.on('state', onEvent);
+          const aborted = new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
+          try {
+            while (!ctx.signal.aborted) {
+              while (queue.length) yield queue.shift();
+              await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
+              wake = null;
+            }
+          } finally {
+            sup.off('state', onEvent);
+          }
+        })(),
+      };
+    },
+  };
+}
+

@@ -1,0 +1,57 @@
+// How a process is shown to clients (CLI, API, dashboard): never its environment (it may hold secrets).
+import type { ProcessRecord } from '../../store/processes.js';
+import type { Usage } from '../metrics.js';
+import { logFile } from '../log-port.js';
+
+export interface ProcessView {
+  id: number;
+  name: string;
+  pid: number | null;
+  status: string;
+  cpu: number | null;
+  memory: number | null;
+  uptimeMs: number | null;
+  restarts: number;
+  restart: string;
+  group: string | null;
+  command: string;
+  cwd: string;
+  port: number | null;
+  health: string | null;
+  reason: string | null;
+  lastExit: ProcessRecord['lastExit'];
+  nextRestartAt: number | null;
+  stdoutLog: string;
+  stderrLog: string;
+  createdAt: number;
+}
+
+export function displayCommand(rec: ProcessRecord): string {
+  return rec.spec.shell ? rec.spec.command : [rec.spec.command, ...rec.spec.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+
+export function viewProcess(rec: ProcessRecord, usage: Usage | undefined, logsDir: string, now: number): ProcessView {
+  const live = rec.state === 'running' || rec.state === 'starting' || rec.state === 'stopping';
+  return {
+    id: rec.id,
+    name: rec.name,
+    pid: live ? rec.pid : null,
+    status: rec.state,
+    cpu: live ? usage?.cpuPercent ?? null : null,
+    memory: live ? usage?.memoryBytes ?? null : null,
+    uptimeMs: live && rec.startedAt ? now - rec.startedAt : null,
+    restarts: rec.restarts,
+    restart: rec.spec.restart.mode,
+    group: rec.spec.group,
+    command: displayCommand(rec),
+    cwd: rec.spec.cwd,
+    port: rec.spec.port,
+    health: rec.health,
+    reason: rec.reason,
+    lastExit: rec.lastExit,
+    nextRestartAt: rec.state === 'backoff' ? rec.nextRestartAt : null,
+    stdoutLog: logFile(logsDir, rec.name, 'stdout'),
+    stderrLog: logFile(logsDir, rec.name, 'stderr'),
+    createdAt: rec.createdAt,
+  };
+}

@@ -1,0 +1,54 @@
+// Versioned schema migrations, applied in order inside one transaction each (PRAGMA user_version).
+
+export const MIGRATIONS: string[] = [
+  // 1: processes, their event log, groups and ports
+  `
+  CREATE TABLE processes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'stopped',
+    pid INTEGER,
+    pid_start_time INTEGER,
+    started_at INTEGER,
+    restarts INTEGER NOT NULL DEFAULT 0,
+    restart_history TEXT NOT NULL DEFAULT '{"restartTimes":[],"consecutive":0}',
+    last_exit TEXT,
+    next_restart_at INTEGER,
+    reason TEXT,
+    health TEXT,
+    want_running INTEGER NOT NULL DEFAULT 0,
+    start_seq INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time INTEGER NOT NULL,
+    process_id INTEGER,
+    process_name TEXT,
+    kind TEXT NOT NULL DEFAULT 'state',
+    old_state TEXT,
+    new_state TEXT,
+    pid INTEGER,
+    exit_code INTEGER,
+    signal TEXT,
+    reason TEXT,
+    actor TEXT
+  );
+  CREATE INDEX events_by_process ON events(process_name, id);
+  CREATE TABLE groups (
+    name TEXT PRIMARY KEY,
+    env TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE ports (
+    port INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    allocated_at INTEGER NOT NULL
+  );
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
