@@ -71,7 +71,7 @@ export function validateCron(expr: string, tz?: string): string {
   try {
     new Cron(expr, { paused: true, timezone: tz, mode: '5-or-6-parts' });
   } catch (err) {
-    const reason = (err instanceof Error ? err.message : String(err)).replace(/^CronPattern: /, '');
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/^CronPattern: /, '').replace(/\.$/, '');
     fail('INVALID_CRON', `invalid cron expression ${JSON.stringify(expr)}: ${reason}; expected 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. "0 2 * * *" or "@daily"`);
   }
   return expr;
