@@ -1,0 +1,169 @@
+// Step 6: turn each validated process into the ProcessSpec the daemon runs.
+//
+// Options ProcessSpec has no field for go into `spec.extra`, camelCase, durations in ms, sizes in bytes:
+//   extra.startup   {waitPort?: number|true, waitHttp?: {url, expectStatus?}, waitLog?, waitExec?, timeoutMs?}
+//   extra.health    {kind: 'http'|'tcp'|'exec', url?, expectStatus?, host?, port?, command?, intervalMs?,
+//                    timeoutMs?, failureThreshold?, successThreshold?, initialDelayMs?, action?}
+//   extra.maxMemoryBytes, extra.maxCpu {percent, forMs?}
+//   extra.dependsOn {processName: condition} (group dependencies included, groups expanded to members)
+//   extra.restartCron, extra.user, extra.nice, extra.notify, extra.autostart (only when false)
+//   extra.port 'auto' (allocate one) and extra.portName (the `ports:` entry it came from)
+//   extra.envFiles (absolute paths read into env), extra.secrets (names referenced from env)
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { parseDuration, parseSize } from '../core/duration.js';
+import { SentinelError } from '../core/errors.js';
+import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec, type RestartPolicy } from '../core/spec.js';
+import { expandedDependencies, groupMembership } from './dependencies.js';
+import { resolveSecretMarkers, type SecretLookup } from './interpolate.js';
+import type { ProcessConfigT, SentinelConfig } from './schema.js';
+import { toSignalName } from './schema-primitives.js';
+
+export interface NormalizeOptions {
+  /** Directory relative paths (cwd, env_file) start from: the config file's directory. */
+  cwd: string;
+  /** The environment processes inherit (the client's, captured by the CLI). */
+  baseEnv: Record<string, string | undefined>;
+  /** Replaces `${secret:NAME}` markers in env; without it the markers stay for the daemon to resolve. */
+  resolveSecret?: SecretLookup;
+}
+
+const ms = (value: string | number | undefined): number | undefined => (value === undefined ? undefined : parseDuration(value));
+
+function toRestartPolicy(restart: ProcessConfigT['restart']): RestartPolicy {
+  if (restart === undefined) return { ...DEFAULT_RESTART_POLICY };
+  if (typeof restart === 'string') return { ...DEFAULT_RESTART_POLICY, mode: restart };
+  const d = DEFAULT_RESTART_POLICY;
+  return {
+    mode: restart.policy ?? 'on-failure',
+    exitCodes: restart.exit_codes ?? d.exitCodes,
+    noRestartExitCodes: restart.no_restart_exit_codes ?? d.noRestartExitCodes,
+    maxRestarts: restart.max_restarts ?? d.maxRestarts,
+    windowMs: ms(restart.window) ?? d.windowMs,
+    delayMs: ms(restart.delay) ?? d.delayMs,
+    backoff: restart.backoff ?? d.backoff,
+    backoffMaxMs: ms(restart.backoff_max) ?? d.backoffMaxMs,
+    jitter: restart.jitter ?? d.jitter,
+    minUptimeMs: ms(restart.min_uptime) ?? d.minUptimeMs,
+  };
+}
+
+function readEnvFile(path: string, processName: string): Record<string, string> {
+  try {
+    return parseDotenv(readFileSync(path));
+  } catch {
+    throw new SentinelError('ENV_FILE_NOT_FOUND', `processes.${processName}.env_file: cannot read "${path}"; create it or remove it from env_file`);
+  }
+}
+
+function buildEnv(config: SentinelConfig, name: string, proc: ProcessConfigT, group: string | null, options: NormalizeOptions, extra: Record<string, unknown>): Record<string, string> {
+  const env: Record<string, string> = {};
+  const inherit = proc.inherit_env ?? true;
+  for (const [key, value] of Object.entries(options.baseEnv)) {
+    if (value === undefined) continue;
+    if (inherit === true || (Array.isArray(inherit) && inherit.includes(key))) env[key] = value;
+  }
+  const groupEnv = group ? (config.groups?.[group]?.env ?? {}) : {};
+  for (const [key, value] of Object.entries(groupEnv)) env[key] = String(value);
+  const files = proc.env_file === undefined ? [] : Array.isArray(proc.env_file) ? proc.env_file : [proc.env_file];
+  if (files.length > 0) extra.envFiles = files.map((f) => resolve(options.cwd, f));
+  for (const file of files) Object.assign(env, readEnvFile(resolve(options.cwd, file), name));
+  for (const [key, value] of Object.entries(proc.env ?? {})) env[key] = String(value);
+  const secrets = Object.values(env).flatMap((v) => [...v.matchAll(/\$\{secret:([A-Za-z_][A-Za-z0-9_.-]*)\}/g)].map((m) => m[1]));
+  if (secrets.length > 0) extra.secrets = [...new Set(secrets)];
+  if (options.resolveSecret) {
+    for (const key of Object.keys(env)) env[key] = resolveSecretMarkers(env[key], options.resolveSecret);
+  }
+  return env;
+}
+
+function httpCheck(value: string | { url: string; expect_status?: number }): { url: string; expectStatus?: number } {
+  return typeof value === 'string' ? { url: value } : { url: value.url, ...(value.expect_status ? { expectStatus: value.expect_status } : {}) };
+}
+
+function compact(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+}
+
+function buildExtra(config: SentinelConfig, name: string, proc: ProcessConfigT, extra: Record<string, unknown>): void {
+  const s = proc.startup;
+  if (s) {
+    const waitHttp = s.wait_http === undefined ? undefined : httpCheck(s.wait_http);
+    extra.startup = compact({ waitPort: s.wait_port, waitHttp, waitLog: s.wait_log, waitExec: s.wait_exec, timeoutMs: ms(s.timeout) });
+  }
+  const h = proc.health;
+  if (h) {
+    const target = h.http !== undefined ? { kind: 'http', ...httpCheck(h.http) }
+      : h.tcp !== undefined ? { kind: 'tcp', ...splitHostPort(h.tcp) }
+      : { kind: 'exec', command: h.exec };
+    extra.health = compact({
+      ...target,
+      intervalMs: ms(h.interval),
+      timeoutMs: ms(h.timeout),
+      failureThreshold: h.failure_threshold,
+      successThreshold: h.success_threshold,
+      initialDelayMs: ms(h.initial_delay),
+      action: h.action,
+    });
+  }
+  if (proc.max_memory !== undefined) extra.maxMemoryBytes = parseSize(proc.max_memory);
+  if (proc.max_cpu) extra.maxCpu = compact({ percent: proc.max_cpu.percent, forMs: ms(proc.max_cpu.for) });
+  const deps = expandedDependencies(config, name);
+  if (Object.keys(deps).length > 0) extra.dependsOn = deps;
+  Object.assign(extra, compact({ restartCron: proc.restart_cron, user: proc.user, nice: proc.nice, notify: proc.notify }));
+  if (proc.autostart === false) extra.autostart = false;
+}
+
+function splitHostPort(tcp: number | string): { host: string; port: number } {
+  if (typeof tcp === 'number') return { host: '127.0.0.1', port: tcp };
+  const at = tcp.lastIndexOf(':');
+  return at < 0 ? { host: '127.0.0.1', port: Number(tcp) } : { host: tcp.slice(0, at) || '127.0.0.1', port: Number(tcp.slice(at + 1)) };
+}
+
+function resolvePort(config: SentinelConfig, proc: ProcessConfigT, extra: Record<string, unknown>): number | null {
+  let port = proc.port;
+  if (typeof port === 'string' && port !== 'auto') {
+    extra.portName = port;
+    port = config.ports?.[port];
+  }
+  if (port === 'auto') {
+    extra.port = 'auto';
+    return null;
+  }
+  return typeof port === 'number' ? port : null;
+}
+
+export function toProcessSpec(config: SentinelConfig, name: string, options: NormalizeOptions): ProcessSpec {
+  const proc = config.processes?.[name];
+  if (!proc) throw new SentinelError('PROCESS_NOT_FOUND', `process "${name}" is not defined in the config`);
+  const group = groupMembership(config)[name] ?? null;
+  const extra: Record<string, unknown> = {};
+  const argv = proc.argv ?? (Array.isArray(proc.command) ? proc.command : undefined);
+  const shellCommand = typeof proc.command === 'string' ? proc.command : undefined;
+  const port = resolvePort(config, proc, extra);
+  const env = buildEnv(config, name, proc, group, options, extra);
+  buildExtra(config, name, proc, extra);
+  return {
+    name,
+    command: shellCommand ?? argv?.[0] ?? '',
+    args: shellCommand !== undefined ? [] : (argv?.slice(1) ?? []),
+    shell: shellCommand !== undefined,
+    cwd: resolve(options.cwd, proc.cwd ?? '.'),
+    env,
+    group,
+    restart: toRestartPolicy(proc.restart),
+    stopSignal: (proc.stop_signal && toSignalName(proc.stop_signal)) || DEFAULTS.stopSignal,
+    stopTimeoutMs: ms(proc.stop_timeout) ?? DEFAULTS.stopTimeoutMs,
+    startWaitMs: ms(proc.start_wait) ?? DEFAULTS.startWaitMs,
+    port,
+    logMaxBytes: proc.log?.max_size !== undefined ? parseSize(proc.log.max_size) : DEFAULTS.logMaxBytes,
+    logKeep: proc.log?.keep ?? DEFAULTS.logKeep,
+    extra,
+  };
+}
+
+/** Every process of a validated config as a ProcessSpec, in file order. */
+export function toProcessSpecs(config: SentinelConfig, options: NormalizeOptions): ProcessSpec[] {
+  return Object.keys(config.processes ?? {}).map((name) => toProcessSpec(config, name, options));
+}

@@ -1,0 +1,46 @@
+// Step 1: read one file by its format. Files of other supervisors (Procfile, PM2, compose,
+// process-compose, supervisord) go through their importer, so `up -f Procfile` works directly.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { ConfigIssue } from './issues.js';
+import { readJson, readToml } from './read-toml.js';
+import { readYaml, type ReadResult } from './read-yaml.js';
+import { pathKey } from './source-map.js';
+import { detectFormat, importText } from './importers/index.js';
+
+export type { ReadResult } from './read-yaml.js';
+
+export interface ReadFileResult extends ReadResult {
+  warnings: string[];
+}
+
+function parseByExtension(text: string, absPath: string, display: string): ReadResult {
+  const ext = extname(absPath).toLowerCase();
+  if (ext === '.toml') return readToml(text, display);
+  if (ext === '.json') return readJson(text, display);
+  return readYaml(text, display);
+}
+
+export function readConfigSource(absPath: string, display: string): ReadFileResult {
+  let text: string;
+  try {
+    text = readFileSync(absPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code})`;
+    const issue: ConfigIssue = { path: [], message: `${display}: ${why}`, loc: undefined };
+    return { data: undefined, map: new Map(), issues: [issue], warnings: [] };
+  }
+  const format = detectFormat(absPath, text);
+  if (format !== 'sentinel') {
+    try {
+      const imported = importText(format, text, absPath);
+      const map = new Map([[pathKey([]), { value: { file: display, line: 0, col: 0 } }]]);
+      return { data: imported.config, map, issues: [], warnings: imported.warnings.map((w) => `${display}: ${w}`) };
+    } catch (err) {
+      const issue: ConfigIssue = { path: [], message: (err as Error).message, loc: { file: display, line: 0, col: 0 } };
+      return { data: undefined, map: new Map(), issues: [issue], warnings: [] };
+    }
+  }
+  return { ...parseByExtension(text, absPath, display), warnings: [] };
+}

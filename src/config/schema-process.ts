@@ -1,0 +1,112 @@
+// The shape of one process in sentinel.yaml: every option the CLI has, plus readiness, health and limits.
+import { z } from 'zod';
+import { describeValue, Duration, EnvMap, ExitCode, Name, PortNumber, Signal, Size, StringOrList } from './schema-primitives.js';
+
+export const RESTART_MODES = ['never', 'on-failure', 'always'] as const;
+export const DEPENDENCY_CONDITIONS = ['started', 'ready', 'healthy', 'completed_successfully'] as const;
+
+export const RestartObject = z.strictObject({
+  policy: z.enum(RESTART_MODES).optional().meta({ description: 'When to restart (default "never")' }),
+  exit_codes: z.array(ExitCode).optional().meta({ description: 'Restart only on these exit codes' }),
+  no_restart_exit_codes: z.array(ExitCode).optional().meta({ description: 'Never restart on these exit codes' }),
+  max_restarts: z.number().int().min(0).optional().meta({ description: 'Restarts allowed within `window` (0 = unlimited)' }),
+  window: Duration.optional(),
+  delay: Duration.optional(),
+  backoff: z.enum(['fixed', 'exponential']).optional(),
+  backoff_max: Duration.optional(),
+  jitter: z.number().min(0).max(1).optional().meta({ description: 'Fraction (0..1) of the delay added or removed at random' }),
+  min_uptime: Duration.optional().meta({ description: 'A run this long resets the restart counter (default 1s)' }),
+});
+
+export const Restart = z.union([z.enum(RESTART_MODES), RestartObject], {
+  error: (iss) => `expected "never", "on-failure", "always" or a map with "policy", got ${describeValue(iss.input)}`,
+});
+
+export const DependsOn = z.union(
+  [
+    z.array(Name),
+    z.record(Name, z.strictObject({ condition: z.enum(DEPENDENCY_CONDITIONS).optional().meta({ description: 'Default "started"' }) })),
+  ],
+  { error: (iss) => `expected a list of names or a map of name -> {condition}, got ${describeValue(iss.input)}` },
+);
+
+const HttpCheck = z.union(
+  [z.string(), z.strictObject({ url: z.string(), expect_status: z.number().int().min(100).max(599).optional() })],
+  { error: (iss) => `expected a URL or a map with "url", got ${describeValue(iss.input)}` },
+);
+
+export const Startup = z.strictObject({
+  wait_port: z.union([PortNumber, z.literal(true)]).optional().meta({ description: 'Ready when this TCP port accepts (true = the process port)' }),
+  wait_http: HttpCheck.optional(),
+  wait_log: z.string().optional().meta({ description: 'Ready when a log line matches this regular expression' }),
+  wait_exec: z.string().optional().meta({ description: 'Ready when this shell command exits 0' }),
+  timeout: Duration.optional(),
+});
+
+export const Health = z
+  .strictObject({
+    http: HttpCheck.optional(),
+    tcp: z.union([PortNumber, z.string()]).optional().meta({ description: 'A port or "host:port"' }),
+    exec: z.string().optional(),
+    interval: Duration.optional(),
+    timeout: Duration.optional(),
+    failure_threshold: z.number().int().min(1).optional(),
+    success_threshold: z.number().int().min(1).optional(),
+    initial_delay: Duration.optional(),
+    action: z.enum(['restart', 'notify']).optional(),
+  })
+  .check(
+    z.refine((h) => [h.http, h.tcp, h.exec].filter((v) => v !== undefined).length === 1, {
+      error: 'expected exactly one of "http", "tcp" or "exec"',
+    }),
+  );
+
+const Command = z.union([z.string().min(1), z.array(z.string()).min(1)], {
+  error: (iss) => `expected a shell command string or a non-empty list (argv), got ${describeValue(iss.input)}`,
+});
+
+const processFields = {
+  command: Command.optional().meta({ description: 'A string runs through /bin/sh -c; a list is argv' }),
+  argv: z.array(z.string()).min(1).optional().meta({ description: 'argv[0] and its arguments, without a shell' }),
+  cwd: z.string().optional(),
+  env: EnvMap.optional(),
+  env_file: StringOrList.optional(),
+  inherit_env: z
+    .union([z.boolean(), z.array(z.string())], {
+      error: (iss) => `expected true, false or a list of variable names, got ${describeValue(iss.input)}`,
+    })
+    .optional()
+    .meta({ description: 'false: inherit nothing; a list: inherit only these names (default true)' }),
+  group: Name.optional(),
+  port: z.union([PortNumber, z.literal('auto'), Name], {
+    error: (iss) => `expected a port number, "auto" or the name of a port in "ports", got ${describeValue(iss.input)}`,
+  }).optional(),
+  restart: Restart.optional(),
+  restart_cron: z.string().min(1).optional().meta({ description: 'Restart on this cron schedule' }),
+  stop_signal: Signal.optional(),
+  stop_timeout: Duration.optional(),
+  start_wait: Duration.optional().meta({ description: 'How long to watch for an immediate crash' }),
+  startup: Startup.optional(),
+  health: Health.optional(),
+  max_memory: Size.optional(),
+  max_cpu: z.strictObject({ percent: z.number().positive(), for: Duration.optional() }).optional(),
+  log: z.strictObject({ max_size: Size.optional(), keep: z.number().int().min(0).optional() }).optional(),
+  depends_on: DependsOn.optional(),
+  extends: Name.optional().meta({ description: 'A template or another process to start from' }),
+  user: z.union([z.string(), z.number().int().min(0)]).optional(),
+  nice: z.number().int().min(-20).max(19).optional(),
+  notify: z.union([z.boolean(), z.array(z.string())]).optional().meta({ description: 'Notify on events (true: all)' }),
+  autostart: z.boolean().optional().meta({ description: 'Start on `sentinel up` (default true)' }),
+};
+
+/** A template or an overlay: every field optional, unknown keys still rejected. */
+export const ProcessPartial = z.strictObject(processFields);
+
+export const ProcessConfig = z.strictObject(processFields).check(
+  z.refine((p) => (p.command === undefined) !== (p.argv === undefined), {
+    error: (iss) => {
+      const p = iss.input as { command?: unknown; argv?: unknown };
+      return p.command !== undefined ? 'expected "command" or "argv", not both' : 'expected a "command" (or "argv"), got none';
+    },
+  }),
+);
