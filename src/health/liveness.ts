@@ -1,0 +1,236 @@
+// Liveness: a checker per process probes on an interval and flips healthy/unhealthy only
+// after `successThreshold` / `failureThreshold` results in a row. Probes never overlap.
+//
+// Detecting a wedged (SIGSTOP'd) server: a plain TCP connect still SUCCEEDS, because the
+// kernel completes the handshake from the listen backlog without the process running. What
+// does detect it: an HTTP probe (no response → timeout), a TCP probe with `send` (no reply →
+// timeout), and, for any kind, the process state in /proc ('T' = stopped), which the checker
+// reads first when given the pid.
+import { SentinelError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
+import { readProcState } from '../metrics/proc-tree.js';
+import { systemClock, type Clock } from './clock.js';
+import { probeHttp, probeTcp, type ProbeResult } from './probe-net.js';
+import { probeExec } from './probe-exec.js';
+import { sharedProbeScheduler, type ProbeScheduler } from './probe-scheduler.js';
+import { parseCount, parseHostPort, parseHttpUrl, parseStatusRange } from './validate.js';
+
+export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
+
+export interface LivenessSpec {
+  kind: 'http' | 'tcp' | 'exec';
+  /** http: URL; tcp: "port" or "host:port"; exec: shell command. */
+  target: string;
+  intervalMs: number;
+  timeoutMs: number;
+  failureThreshold: number;
+  successThreshold: number;
+  initialDelayMs: number;
+  action: 'restart' | 'notify';
+  /** http only: inclusive status range, default 200-399. */
+  expectStatus?: [number, number];
+  /** tcp only: bytes to send; the check then needs a reply (detects a stopped server). */
+  send?: string;
+}
+
+export const LIVENESS_DEFAULTS = {
+  intervalMs: 10_000,
+  timeoutMs: 5_000,
+  failureThreshold: 3,
+  successThreshold: 1,
+  initialDelayMs: 0,
+  action: 'restart' as const,
+};
+
+export interface LivenessHandlers {
+  /** Called when the status flips; `previous` tells a recovery (unhealthy → healthy) from the first healthy. */
+  onChange(status: 'healthy' | 'unhealthy', detail: string, previous: HealthStatus): void;
+  /** Every probe result, for metrics or debugging. */
+  onResult?(result: ProbeResult): void;
+}
+
+export interface LivenessOptions {
+  clock?: Clock;
+  scheduler?: ProbeScheduler;
+  /** The checked process's pid; when set, a stopped process ('T' in /proc) fails without probing. */
+  pid?: () => number | null | undefined;
+  /** Replaces the real probe (tests of the threshold logic). */
+  probe?: (spec: LivenessSpec, signal: AbortSignal) => Promise<ProbeResult>;
+}
+
+export interface LivenessChecker {
+  readonly spec: LivenessSpec;
+  start(): void;
+  stop(): void;
+  /** Back to `unknown` and the initial delay: call after the process was restarted. */
+  reset(): void;
+  status(): HealthStatus;
+  lastResult(): ProbeResult | null;
+}
+
+/** Runs the probe the spec describes, once. */
+export function runLivenessProbe(spec: LivenessSpec, signal?: AbortSignal): Promise<ProbeResult> {
+  const opts = { timeoutMs: spec.timeoutMs, signal };
+  if (spec.kind === 'http') return probeHttp({ url: spec.target, expectStatus: spec.expectStatus }, opts);
+  if (spec.kind === 'tcp') return probeTcp({ ...parseHostPort(spec.target), send: spec.send }, opts);
+  return probeExec({ command: spec.target }, opts);
+}
+
+function checkStopped(pid: number | null | undefined): ProbeResult | null {
+  if (!pid) return null;
+  const state = readProcState(pid);
+  if (state === 'T' || state === 't') return { ok: false, detail: `process ${pid} is stopped (SIGSTOP)`, durationMs: 0 };
+  return null;
+}
+
+export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHandlers, options: LivenessOptions = {}): LivenessChecker {
+  const clock = options.clock ?? systemClock;
+  const scheduler = options.scheduler ?? (options.clock ? null : sharedProbeScheduler());
+  const probe = options.probe ?? runLivenessProbe;
+  let status: HealthStatus = 'unknown';
+  let last: ProbeResult | null = null;
+  let successes = 0;
+  let failures = 0;
+  let running = false;
+  let generation = 0; // results of a probe started before stop()/reset() are dropped
+  let cancel: (() => void) | null = null;
+  let inFlight: AbortController | null = null;
+
+  function scheduleAt(at: number): void {
+    if (scheduler) {
+      cancel = scheduler.schedule(at, tick);
+    } else {
+      const handle = clock.setTimeout(tick, Math.max(0, at - clock.now()));
+      cancel = () => clock.clearTimeout(handle);
+    }
+  }
+
+  function record(result: ProbeResult): void {
+    last = result;
+    handlers.onResult?.(result);
+    if (result.ok) {
+      successes++;
+      failures = 0;
+      if (status !== 'healthy' && successes >= spec.successThreshold) flip('healthy', result.detail);
+    } else {
+      failures++;
+      successes = 0;
+      if (status !== 'unhealthy' && failures >= spec.failureThreshold) {
+        flip('unhealthy', `${failures} failed checks in a row, last: ${result.detail}`);
+      }
+    }
+  }
+
+  function flip(to: 'healthy' | 'unhealthy', detail: string): void {
+    const previous = status;
+    status = to;
+    try {
+      handlers.onChange(to, detail, previous);
+    } catch {
+      // the caller's handler must not stop the checks
+    }
+  }
+
+  async function tick(): Promise<void> {
+    cancel = null;
+    if (!running) return;
+    const gen = generation;
+    const startedAt = clock.now();
+    const ac = new AbortController();
+    inFlight = ac;
+    let result: ProbeResult;
+    try {
+      result = checkStopped(options.pid?.()) ?? (await probe(spec, ac.signal));
+    } catch (err) {
+      result = { ok: false, detail: `check failed: ${(err as Error).message}`, durationMs: clock.now() - startedAt };
+    }
+    inFlight = null;
+    if (!running || gen !== generation) return;
+    record(result);
+    // the next probe starts one interval after this one started, never before it finished
+    scheduleAt(Math.max(clock.now(), startedAt + spec.intervalMs));
+  }
+
+  function halt(): void {
+    generation++;
+    cancel?.();
+    cancel = null;
+    inFlight?.abort();
+    inFlight = null;
+  }
+
+  return {
+    spec,
+    start() {
+      if (running) return;
+      running = true;
+      scheduleAt(clock.now() + spec.initialDelayMs);
+    },
+    stop() {
+      running = false;
+      halt();
+    },
+    reset() {
+      halt();
+      status = 'unknown';
+      successes = 0;
+      failures = 0;
+      last = null;
+      if (running) scheduleAt(clock.now() + spec.initialDelayMs);
+    },
+    status: () => status,
+    lastResult: () => last,
+  };
+}
+
+function durationOf(raw: unknown, what: string, fallback: number): number {
+  if (raw === undefined || raw === null) return fallback;
+  return parseDuration(raw as string, what);
+}
+
+/**
+ * Checks liveness options as typed and fills defaults. Accepts
+ * { http | tcp | exec, interval, timeout, failureThreshold, successThreshold, initialDelay, action, expectStatus, send }.
+ */
+export function validateLiveness(raw: Record<string, unknown>): LivenessSpec {
+  const kinds = (['http', 'tcp', 'exec'] as const).filter((k) => raw[k] !== undefined && raw[k] !== null);
+  if (kinds.length !== 1) {
+    throw new SentinelError(
+      'INVALID_ARGUMENT',
+      `health check: expected exactly one of --health-http URL, --health-tcp PORT or --health-exec CMD, like --health-http http://127.0.0.1:8080/health, got ${kinds.length === 0 ? 'none' : kinds.map((k) => `--health-${k}`).join(' and ')}`,
+    );
+  }
+  const kind = kinds[0];
+  let target = String(raw[kind]);
+  if (kind === 'http') target = parseHttpUrl(target, '--health-http').href;
+  if (kind === 'tcp') {
+    const { host, port } = parseHostPort(raw.tcp as string, '--health-tcp');
+    target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  if (kind === 'exec' && target.trim() === '') {
+    throw new SentinelError('INVALID_ARGUMENT', `--health-exec: expected a shell command like "curl -fsS http://127.0.0.1:8080/health", got ""`);
+  }
+  const action = raw.action ?? LIVENESS_DEFAULTS.action;
+  if (action !== 'restart' && action !== 'notify') {
+    throw new SentinelError('INVALID_ARGUMENT', `--health-action: expected "restart" or "notify", like --health-action notify, got ${JSON.stringify(action)}`);
+  }
+  const spec: LivenessSpec = {
+    kind,
+    target,
+    intervalMs: durationOf(raw.interval, '--health-interval', LIVENESS_DEFAULTS.intervalMs),
+    timeoutMs: durationOf(raw.timeout, '--health-timeout', LIVENESS_DEFAULTS.timeoutMs),
+    failureThreshold: raw.failureThreshold === undefined ? LIVENESS_DEFAULTS.failureThreshold : parseCount(raw.failureThreshold as string, '--health-retries'),
+    successThreshold: raw.successThreshold === undefined ? LIVENESS_DEFAULTS.successThreshold : parseCount(raw.successThreshold as string, '--health-success-threshold'),
+    initialDelayMs: durationOf(raw.initialDelay, '--health-initial-delay', LIVENESS_DEFAULTS.initialDelayMs),
+    action,
+  };
+  if (spec.intervalMs < 100) {
+    throw new SentinelError('INVALID_ARGUMENT', `--health-interval: expected at least 100ms, like "10s", got ${JSON.stringify(raw.interval)}`);
+  }
+  if (spec.timeoutMs < 1) {
+    throw new SentinelError('INVALID_ARGUMENT', `--health-timeout: expected more than zero, like "5s", got ${JSON.stringify(raw.timeout)}`);
+  }
+  if (raw.expectStatus !== undefined && kind === 'http') spec.expectStatus = parseStatusRange(raw.expectStatus as string, '--health-expect-status');
+  if (raw.send !== undefined && kind === 'tcp') spec.send = String(raw.send);
+  return spec;
+}
