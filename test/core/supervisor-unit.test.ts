@@ -1,0 +1,141 @@
+// The lifecycle without forking: a fake spawner and a fake clock drive the supervisor's transitions.
+import { openSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { ChildHandle, Spawner } from '../../src/core/spawn.js';
+import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec } from '../../src/core/spec.js';
+import { openDb } from '../../src/store/db.js';
+import { ProcessRepo } from '../../src/store/processes.js';
+
+class FakeClock implements Clock {
+  t = 1_000_000;
+  timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private next = 1;
+  now() { return this.t; }
+  setTimeout(fn: () => void, ms: number) { const id = this.next++; this.timers.push({ at: this.t + ms, fn, id }); return id; }
+  clearTimeout(h: unknown) { this.timers = this.timers.filter((x) => x.id !== h); }
+  advance(ms: number) {
+    const end = this.t + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at);
+      const due = this.timers[0];
+      if (!due || due.at > end) break;
+      this.timers.shift();
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = end;
+  }
+}
+
+class FakeChild implements ChildHandle {
+  startTime = 1;
+  private cb?: (code: number | null, signal: string | null) => void;
+  constructor(public pid: number) {}
+  onExit(cb: (code: number | null, signal: string | null) => void) { this.cb = cb; }
+  exit(code: number | null, signal: string | null = null) { this.cb?.(code, signal); }
+}
+
+function setup() {
+  const clock = new FakeClock();
+  const children: FakeChild[] = [];
+  // pids far above pid_max so nothing real is ever signalled
+  const spawner: Spawner = { spawn: () => { const c = new FakeChild(90_000_000 + children.length); children.push(c); return c; } };
+  const logs: LogPort = {
+    open: () => ({ stdout: openSync('/dev/null', 'a'), stderr: openSync('/dev/null', 'a') }),
+    watch: () => undefined, unwatch: () => undefined, lastLines: async () => ['boom'],
+  };
+  const repo = new ProcessRepo(openDb(':memory:'));
+  const sup = new Supervisor({ repo, clock, spawner, logs });
+  const spec = (over: Partial<ProcessSpec> = {}): ProcessSpec => ({
+    name: 'p', command: 'true', args: [], shell: true, cwd: '/', env: { PATH: '/usr/bin:/bin' }, group: null,
+    restart: { ...DEFAULT_RESTART_POLICY }, stopSignal: 'SIGTERM', stopTimeoutMs: 1000, startWaitMs: 500, port: null,
+    logMaxBytes: DEFAULTS.logMaxBytes, logKeep: 5, extra: {}, ...over,
+  });
+  return { clock, children, sup, repo, spec };
+}
+
+describe('supervisor lifecycle (fake clock)', () => {
+  it('goes starting -> running after the start wait, and records every change as an event', async () => {
+    const { sup, clock, repo, spec } = setup();
+    const rec = sup.create(spec(), 'test');
+    const started = sup.start(rec, 'test');
+    expect(rec.state).toBe('starting');
+    clock.advance(500);
+    await started;
+    expect(rec.state).toBe('running');
+    const evs = repo.events({ name: 'p' }).map((e) => `${e.oldState ?? ''}>${e.newState ?? e.kind}`);
+    expect(evs).toEqual(['>created', 'stopped>starting', 'starting>running']);
+  });
+
+  it('reports a crash during start as crashed immediately, with stderr', async () => {
+    const { sup, children, spec } = setup();
+    const rec = sup.create(spec(), 'test');
+    const started = sup.start(rec, 'test');
+    children[0].exit(3);
+    await expect(started).rejects.toThrow('process "p" crashed immediately (exit code 3 after 0 ms)\nlast stderr lines:\n  boom');
+    expect(rec.state).toBe('exited');
+    expect(rec.lastExit).toMatchObject({ exitCode: 3, stoppedByUs: false });
+  });
+
+  it('restarts at once with --restart and counts restarts', async () => {
+    const { sup, children, clock, spec } = setup();
+    const rec = sup.create(spec({ restart: { ...DEFAULT_RESTART_POLICY, mode: 'always' } }), 'test');
+    const started = sup.start(rec, 'test');
+    clock.advance(500);
+    await started;
+    children[0].exit(1);
+    expect(rec.state).toBe('starting');
+    expect(children).toHaveLength(2);
+    expect(rec.restarts).toBe(1);
+    clock.advance(500);
+    expect(rec.state).toBe('running');
+  });
+
+  it('waits in backoff with exponential delays and gives up as failed', async () => {
+    const { sup, children, clock, spec, repo } = setup();
+    const rec = sup.create(spec({
+      startWaitMs: 0,
+      restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', backoff: 'exponential', delayMs: 1000, backoffMaxMs: 8000, maxRestarts: 3, windowMs: 600_000, minUptimeMs: 60_000 },
+    }), 'test');
+    await sup.start(rec, 'test');
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      children[children.length - 1].exit(1);
+      expect(rec.state).toBe('backoff');
+      delays.push(rec.nextRestartAt! - clock.now());
+      clock.advance(rec.nextRestartAt! - clock.now());
+      expect(rec.state).toBe('running');
+    }
+    expect(delays).toEqual([1000, 2000, 4000]);
+    children[children.length - 1].exit(1);
+    expect(rec.state).toBe('failed');
+    expect(rec.reason).toContain('giving up');
+    const last = repo.events({ name: 'p' }).pop()!;
+    expect(last).toMatchObject({ oldState: 'running', newState: 'failed', exitCode: 1 });
+  });
+
+  it('refuses an illegal transition and a duplicate name', async () => {
+    const { sup, clock, spec } = setup();
+    const rec = sup.create(spec(), 'test');
+    expect(() => sup.create(spec(), 'test')).toThrow('a process named "p" already exists');
+    const started = sup.start(rec, 'test');
+    clock.advance(500);
+    await started;
+    await expect(sup.start(rec, 'test')).rejects.toThrow('process "p" is already running');
+  });
+
+  it('a stop from backoff cancels the pending restart', async () => {
+    const { sup, children, clock, spec } = setup();
+    const rec = sup.create(spec({ startWaitMs: 0, restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', delayMs: 5000 } }), 'test');
+    await sup.start(rec, 'test');
+    children[0].exit(1);
+    expect(rec.state).toBe('backoff');
+    await sup.stop(rec, 'test');
+    expect(rec.state).toBe('stopped');
+    clock.advance(10_000);
+    expect(children).toHaveLength(1);
+    expect(rec.state).toBe('stopped');
+  });
+});
