@@ -1,7 +1,7 @@
 // The daemon's one timer over all live log files: a stat per file per tick, a time sample in
 // the index when a file grew, and a rotation when one is over its limit. No per-write work.
 import fs from 'node:fs';
-import { appendIndex, type LogIndex } from './log-index.js';
+import { appendIndex, emptyIndex, type LogIndex } from './log-index.js';
 import { loadIndexForRotation, recoverPendingRotation, rotateWithIndex, type RotateLimits } from './rotate.js';
 import { clearFiles } from './clear.js';
 
@@ -88,7 +88,14 @@ export class LogRotator {
   }
 
   private startWatching(file: string, limits: RotateLimits): WatchedFile {
-    const index = loadIndexForRotation(file);
+    let index: LogIndex;
+    try {
+      index = loadIndexForRotation(file);
+    } catch (err) {
+      // an unreadable index must not stop the process from starting: report, rotate without it
+      this.options.onError?.(err, file);
+      index = emptyIndex(0);
+    }
     const last = index.offsets.length > 0 ? index.offsets[index.offsets.length - 1] - index.base : 0;
     return { file, limits, index: stripSamples(index), lastSize: Math.max(0, last) };
   }

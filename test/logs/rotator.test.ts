@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LogRotator } from '../../src/logs/rotate.js';
+import { listRotated, logPaths } from '../../src/logs/paths.js';
+import { readIndex } from '../../src/logs/log-index.js';
+import { tailLines } from '../../src/logs/read.js';
+import { cleanup, expectSequence, makeTempDir, numbersOf, readAllRaw, spawnLogging, waitExit } from './helpers.js';
+
+afterEach(cleanup);
+
+describe('LogRotator with a real child writing through O_APPEND fds', () => {
+  it('rotates at 64 KiB while 200k lines are written and keeps each line exactly once, in order', async () => {
+    const dir = makeTempDir();
+    const files = logPaths(dir, 'flood');
+    const events: boolean[] = [];
+    const rotator = new LogRotator({ intervalMs: 10, onRotate: (e) => events.push(e.lossless) });
+    rotator.watch('flood', [files.stdout, files.stderr], { maxBytes: 64 * 1024, keep: 100_000 });
+    const child = spawnLogging(dir, 'flood', 'numbered.mjs', ['200000', '500', '1']);
+    expect(await waitExit(child)).toBe(0);
+    await rotator.tick();
+    await rotator.close();
+
+    expect(events.length).toBeGreaterThan(1);
+    expect(events.every((lossless) => lossless)).toBe(true);
+    expect(listRotated(files.stdout).length).toBeGreaterThan(20);
+    expectSequence(numbersOf(readAllRaw(files.stdout).toString()), 0, 200_000);
+    // the reader joins the same files (and lines straddling two files) the same way
+    const lines = await tailLines(dir, 'flood', { lines: Infinity, stream: 'stdout' });
+    expectSequence(numbersOf(lines.map((l) => l.line).join('\n')), 0, 200_000);
+    // offsets in the index count every byte ever written
+    const index = readIndex(files.stdout);
+    expect(index!.base + fs.statSync(files.stdout).size).toBe(readAllRaw(files.stdout).length);
+  });
+
+  it('gzips older rotated files while the child writes, and they read back', async () => {
+    const dir = makeTempDir();
+    const files = logPaths(dir, 'gz');
+    const rotator = new LogRotator({ intervalMs: 10 });
+    rotator.watch('gz', [files.stdout, files.stderr], { maxBytes: 64 * 1024, keep: 1000, compress: true });
+    const child = spawnLogging(dir, 'gz', 'numbered.mjs', ['50000', '500', '1']);
+    expect(await waitExit(child)).toBe(0);
+    await rotator.tick();
+    await rotator.close();
+    const rotated = listRotated(files.stdout);
+    expect(rotated.filter((r) => r.gz).length).toBeGreaterThan(3);
+    expect(rotated.find((r) => r.index === 1)?.gz).toBe(false);
+    const lines = await tailLines(dir, 'gz', { lines: Infinity, stream: 'stdout' });
+    expectSequence(numbersOf(lines.map((l) => l.line).join('\n')), 0, 50_000);
+    const last = await tailLines(dir, 'gz', { lines: 10, stream: 'stdout' });
+    expectSequence(numbersOf(last.map((l) => l.line).join('\n')), 49_990, 50_000);
+  });
+
+  it('samples (time, bytes written) only when a file grew, and a new rotator continues the offsets', async () => {
+    const dir = makeTempDir();
+    const files = logPaths(dir, 'idx');
+    let now = 1_000;
+    const rotator = new LogRotator({ intervalMs: 60_000, now: () => now });
+    rotator.watch('idx', [files.stdout, files.stderr], { maxBytes: 4096, keep: 5 });
+    fs.appendFileSync(files.stdout, 'a'.repeat(5000) + '\n');
+    await rotator.tick();
+    now = 2_000;
+    await rotator.tick(); // unchanged since the last sample: nothing recorded
+    fs.appendFileSync(files.stdout, 'b\n');
+    now = 3_000;
+    await rotator.tick();
+    await rotator.close();
+    let index = readIndex(files.stdout)!;
+    expect(index.times).toEqual([1_000, 3_000]);
+    expect(index.offsets).toEqual([5001, 5003]);
+    expect(index.base).toBe(4096);
+
+    // a daemon restart: a new rotator picks up base and the last sample from the index
+    const second = new LogRotator({ intervalMs: 60_000, now: () => 4_000 });
+    second.watch('idx', [files.stdout], { maxBytes: 4096, keep: 5 });
+    await second.tick();
+    fs.appendFileSync(files.stdout, 'c\n');
+    await second.tick();
+    await second.close();
+    index = readIndex(files.stdout)!;
+    expect(index.times).toEqual([1_000, 3_000, 4_000]);
+    expect(index.offsets).toEqual([5001, 5003, 5005]);
+  });
+
+  it('stops checking when nothing is watched and reports errors without throwing', async () => {
+    const dir = makeTempDir();
+    const errors: string[] = [];
+    const rotator = new LogRotator({ intervalMs: 10, onError: (_err, file) => errors.push(file) });
+    const files = logPaths(dir, 'x');
+    fs.writeFileSync(files.stdout, 'x\n');
+    fs.mkdirSync(`${files.stdout}.idx`); // an index path that cannot be written
+    rotator.watch('x', [files.stdout], { maxBytes: 1 << 20, keep: 1 });
+    await rotator.tick();
+    expect(errors.length).toBeGreaterThanOrEqual(2); // at watch (unreadable) and at the tick (unwritable)
+    expect(new Set(errors)).toEqual(new Set([files.stdout]));
+    rotator.unwatch('x');
+    await rotator.close();
+  });
+});
