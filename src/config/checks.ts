@@ -26,10 +26,10 @@ function checkPorts(config: SentinelConfig, add: (path: Path, message: string) =
   }
 }
 
-function checkGroups(config: SentinelConfig, add: (path: Path, message: string) => void): void {
+function checkGroups(config: SentinelConfig, add: (path: Path, message: string, at?: 'key') => void): void {
   const processes = config.processes ?? {};
   for (const [group, def] of Object.entries(config.groups ?? {})) {
-    if (group in processes) add(['groups', group], `"${group}" is also a process name; a group and a process cannot share a name`);
+    if (group in processes) add(['groups', group], `"${group}" is also a process name; a group and a process cannot share a name`, 'key');
     (def.processes ?? []).forEach((member, i) => {
       const proc = processes[member];
       if (!proc) add(['groups', group, 'processes', i], `no process named "${member}"${didYouMean(member, Object.keys(processes))}`);
@@ -54,8 +54,8 @@ function checkSchedules(config: SentinelConfig, add: (path: Path, message: strin
 
 export function checkReferences(config: SentinelConfig, map: SourceMap): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const add = (path: Path, message: string): void => {
-    issues.push({ path, message, loc: locate(map, path) });
+  const add = (path: Path, message: string, at: 'key' | 'value' = 'value'): void => {
+    issues.push({ path, message, loc: locate(map, path, at) });
   };
   if (!isPlainObject(config)) return issues;
   checkPorts(config, add);

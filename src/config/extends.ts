@@ -13,6 +13,8 @@ interface Ctx {
   issues: ConfigIssue[];
   done: Set<string>;
   failed: Path[];
+  /** Entries already named in a reported cycle: one message per cycle. */
+  inCycle: Set<string>;
 }
 
 function sectionOf(ctx: Ctx, section: Section): Plain {
@@ -29,6 +31,7 @@ function findBase(ctx: Ctx, name: string): Section | undefined {
 function resolveEntry(ctx: Ctx, section: Section, name: string, chain: string[]): boolean {
   const id = `${section}.${name}`;
   if (ctx.done.has(id)) return true;
+  if (ctx.inCycle.has(id)) return false;
   const entry = sectionOf(ctx, section)[name];
   if (!isPlainObject(entry) || entry.extends === undefined) {
     ctx.done.add(id);
@@ -39,7 +42,9 @@ function resolveEntry(ctx: Ctx, section: Section, name: string, chain: string[])
   if (typeof baseName !== 'string') return false; // validation reports the type
   if (chain.includes(id)) {
     ctx.failed.push([section, name]);
-    const names = [...chain.slice(chain.indexOf(id)), id].map((c) => c.split('.').slice(1).join('.'));
+    const loop = chain.slice(chain.indexOf(id));
+    for (const member of loop) ctx.inCycle.add(member);
+    const names = [...loop, id].map((c) => c.split('.').slice(1).join('.'));
     ctx.issues.push({ path, message: `extends cycle: ${names.join(' -> ')}`, loc: locate(ctx.map, path) });
     return false;
   }
@@ -66,7 +71,7 @@ function resolveEntry(ctx: Ctx, section: Section, name: string, chain: string[])
 
 /** Returns the problems and the entries that could not be resolved (their other errors are noise). */
 export function applyExtends(data: Plain, map: SourceMap): { issues: ConfigIssue[]; failed: Path[] } {
-  const ctx: Ctx = { data, map, issues: [], done: new Set(), failed: [] };
+  const ctx: Ctx = { data, map, issues: [], done: new Set(), failed: [], inCycle: new Set() };
   for (const section of ['templates', 'processes'] as const) {
     for (const name of Object.keys(sectionOf(ctx, section))) resolveEntry(ctx, section, name, []);
   }

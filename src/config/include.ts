@@ -111,7 +111,7 @@ function loadFile(walk: Walk, absPath: string, chain: string[]): void {
     }
     if (walk.done.has(target)) return;
     if (!existsSync(target)) {
-      walk.result.issues.push({ path: ['include', i], message: `file "${entry}" not found (paths are relative to the including file)`, loc });
+      walk.result.issues.push({ path: ['include', i], message: `file "${entry}" not found; include paths are relative to the including file`, loc });
       return;
     }
     loadFile(walk, target, here);

@@ -83,7 +83,7 @@ function convert(issue: Finalized, base: Path, map: SourceMap, out: ConfigIssue[
   }
   if (issue.code === 'invalid_key' && issue.issues?.[0]) {
     const key = String(path[path.length - 1]);
-    out.push({ path, message: `${issue.issues[0].message.replace(/, got .*$/, '')} for a name, got ${JSON.stringify(key)}`, loc: locate(map, path, 'key') });
+    out.push({ path, message: issue.issues[0].message.replace(/, got .*$/, `, got ${JSON.stringify(key)}`), loc: locate(map, path, 'key') });
     return;
   }
   if (issue.code === 'unrecognized_keys' && issue.message.startsWith(UNKNOWN_KEYS)) {

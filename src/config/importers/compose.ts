@@ -1,0 +1,126 @@
+// docker-compose.yml: services with a command or entrypoint become processes run directly on this
+// machine; image-only services are listed as needing a container runtime.
+import { basename } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { SentinelError } from '../../core/errors.js';
+import { envFromAny, shellJoin, toName, unmappedKeys, type ImportResult } from './common.js';
+
+const CONDITIONS: Record<string, string> = {
+  service_started: 'started',
+  service_healthy: 'healthy',
+  service_completed_successfully: 'completed_successfully',
+};
+
+const HANDLED = ['command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck', 'restart', 'working_dir', 'user', 'stop_signal', 'stop_grace_period', 'image', 'container_name'];
+
+function asList(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.map(String) : undefined;
+}
+
+/** entrypoint + command as compose combines them: lists stay argv, any string makes it a shell line. */
+function commandOf(svc: Record<string, unknown>): { command?: string; argv?: string[] } | undefined {
+  const parts = [svc.entrypoint, svc.command].filter((p) => p !== undefined && p !== null);
+  if (parts.length === 0) return undefined;
+  if (parts.every(Array.isArray)) return { argv: parts.flatMap((p) => (p as unknown[]).map(String)) };
+  return { command: parts.map((p) => (Array.isArray(p) ? shellJoin(p.map(String)) : String(p))).join(' ') };
+}
+
+function healthOf(name: string, check: Record<string, unknown>, warnings: string[]): Record<string, unknown> | undefined {
+  if (check.disable === true) return undefined;
+  const test = check.test;
+  let exec: string | undefined;
+  if (typeof test === 'string') exec = test;
+  else if (Array.isArray(test) && test[0] === 'CMD-SHELL') exec = String(test[1]);
+  else if (Array.isArray(test) && test[0] === 'CMD') exec = shellJoin(test.slice(1).map(String));
+  else if (Array.isArray(test) && test[0] === 'NONE') return undefined;
+  if (!exec) {
+    warnings.push(`${name}: healthcheck.test ${JSON.stringify(test)} is not understood; health check not imported`);
+    return undefined;
+  }
+  const health: Record<string, unknown> = { exec };
+  if (check.interval !== undefined) health.interval = check.interval;
+  if (check.timeout !== undefined) health.timeout = check.timeout;
+  if (typeof check.retries === 'number') health.failure_threshold = check.retries;
+  if (check.start_period !== undefined) health.initial_delay = check.start_period;
+  if (check.start_interval !== undefined) warnings.push(`${name}: healthcheck.start_interval is not mapped`);
+  return health;
+}
+
+function restartOf(value: unknown): unknown {
+  const text = String(value);
+  if (text === 'no') return 'never';
+  if (text === 'always' || text === 'unless-stopped') return 'always';
+  const failure = text.match(/^on-failure(?::(\d+))?$/);
+  if (failure) return failure[1] ? { policy: 'on-failure', max_restarts: Number(failure[1]) } : 'on-failure';
+  return undefined;
+}
+
+function dependsOf(value: unknown, runnable: Set<string>, name: string, warnings: string[]): unknown {
+  const entries: [string, string][] = Array.isArray(value)
+    ? value.map((d) => [String(d), 'started'])
+    : Object.entries((value ?? {}) as Record<string, { condition?: string }>).map(([d, spec]) => [d, CONDITIONS[spec?.condition ?? 'service_started'] ?? 'started']);
+  const out: Record<string, { condition: string }> = {};
+  for (const [dep, condition] of entries) {
+    if (!runnable.has(dep)) {
+      warnings.push(`${name}: depends on "${dep}", which needs a container runtime; dependency dropped`);
+      continue;
+    }
+    out[toName(dep)] = { condition };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function mapService(name: string, svc: Record<string, unknown>, runnable: Set<string>, warnings: string[]): Record<string, unknown> {
+  const proc: Record<string, unknown> = { ...commandOf(svc) };
+  if (typeof svc.image === 'string') warnings.push(`${name}: runs in image "${svc.image}" under compose; imported to run its command directly on this machine`);
+  if (typeof svc.working_dir === 'string') proc.cwd = svc.working_dir;
+  const env = envFromAny(svc.environment);
+  if (env) proc.env = env;
+  if (svc.env_file !== undefined) {
+    const files = (Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file]).map((f) => (typeof f === 'object' && f ? String((f as { path: string }).path) : String(f)));
+    proc.env_file = files.length === 1 ? files[0] : files;
+  }
+  const deps = svc.depends_on === undefined ? undefined : dependsOf(svc.depends_on, runnable, name, warnings);
+  if (deps) proc.depends_on = deps;
+  if (svc.healthcheck && typeof svc.healthcheck === 'object') {
+    const health = healthOf(name, svc.healthcheck as Record<string, unknown>, warnings);
+    if (health) proc.health = health;
+  }
+  if (svc.restart !== undefined) {
+    const restart = restartOf(svc.restart);
+    if (restart) proc.restart = restart;
+    else warnings.push(`${name}: restart "${String(svc.restart)}" is not understood; not mapped`);
+  }
+  if (svc.user !== undefined) proc.user = String(svc.user);
+  if (typeof svc.stop_signal === 'string') proc.stop_signal = svc.stop_signal;
+  if (svc.stop_grace_period !== undefined) proc.stop_timeout = svc.stop_grace_period;
+  warnings.push(...unmappedKeys(name, svc, HANDLED));
+  return proc;
+}
+
+export function importCompose(text: string, filename: string): ImportResult {
+  let data: { services?: Record<string, Record<string, unknown>> };
+  try {
+    data = parseYaml(text, { merge: true }) ?? {};
+  } catch (err) {
+    throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!data.services || typeof data.services !== 'object') throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: expected a "services" map, as in a compose file`);
+  const warnings: string[] = [];
+  const services = Object.entries(data.services);
+  const runnable = new Set(services.filter(([, s]) => s && commandOf(s)).map(([n]) => n));
+  const processes: Record<string, unknown> = {};
+  for (const [name, svc] of services) {
+    if (!runnable.has(name)) {
+      const image = typeof svc?.image === 'string' ? `image "${svc.image}"` : 'a build';
+      warnings.push(`${name}: uses ${image} without a command; it needs a container runtime and was not imported`);
+      continue;
+    }
+    processes[toName(name)] = mapService(name, svc, runnable, warnings);
+  }
+  for (const key of Object.keys(data)) {
+    if (['volumes', 'networks', 'secrets', 'configs'].includes(key)) warnings.push(`top-level "${key}" is not mapped (container resources)`);
+  }
+  return { config: { processes }, warnings };
+}

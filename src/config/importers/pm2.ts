@@ -1,0 +1,136 @@
+// PM2 ecosystem files (.json, .yaml, .js/.cjs/.mjs). JavaScript is evaluated in a child `node`
+// process that prints JSON, never in Sentinel's own process.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { SentinelError } from '../../core/errors.js';
+import { millis, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
+
+const PRINT_EXPORTS = `const m = await import(process.argv[1]); const v = m.default ?? m; process.stdout.write(JSON.stringify(Array.isArray(v) ? { apps: v } : v));`;
+
+function evaluateJs(text: string, filename: string): unknown {
+  const real = resolve(filename);
+  let dir: string | undefined;
+  let file = real;
+  if (!existsSync(real)) {
+    dir = mkdtempSync(join(tmpdir(), 'sentinel-pm2-'));
+    file = join(dir, basename(filename));
+    writeFileSync(file, text);
+  }
+  try {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', PRINT_EXPORTS, pathToFileURL(file).href], {
+      encoding: 'utf8',
+      timeout: 15_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out);
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').slice(-3).join(' ');
+    throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: evaluating the PM2 ecosystem file failed: ${stderr}`);
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readEcosystem(text: string, filename: string): unknown {
+  const ext = extname(filename).toLowerCase();
+  if (['.js', '.cjs', '.mjs'].includes(ext)) return evaluateJs(text, filename);
+  try {
+    return ext === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+const INTERPRETERS: Record<string, string> = { '.js': 'node', '.cjs': 'node', '.mjs': 'node', '.py': 'python3', '.sh': 'bash', '.rb': 'ruby', '.php': 'php', '.pl': 'perl' };
+
+const HANDLED = [
+  'name', 'script', 'args', 'interpreter', 'interpreter_args', 'node_args', 'cwd', 'env', 'instances', 'exec_mode', 'autorestart',
+  'max_restarts', 'min_uptime', 'restart_delay', 'exp_backoff_restart_delay', 'max_memory_restart', 'cron_restart', 'kill_timeout',
+  'watch', 'ignore_watch', 'stop_exit_codes', 'out_file', 'error_file', 'log_file', 'merge_logs', 'log_date_format', 'time',
+];
+
+function toArgs(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  return typeof value === 'string' ? shellSplit(value) : [];
+}
+
+function commandOf(app: Record<string, unknown>): string[] {
+  const script = String(app.script);
+  const ext = extname(script).toLowerCase();
+  const interpreter = typeof app.interpreter === 'string' ? app.interpreter : INTERPRETERS[ext] ?? 'none';
+  const interpreterArgs = toArgs(app.interpreter_args ?? app.node_args);
+  const head = interpreter === 'none' ? [] : [interpreter, ...interpreterArgs];
+  return [...head, script, ...toArgs(app.args)];
+}
+
+function restartOf(app: Record<string, unknown>): unknown {
+  if (app.autorestart === false) return 'never';
+  const restart: Record<string, unknown> = { policy: 'always' };
+  if (typeof app.max_restarts === 'number') restart.max_restarts = app.max_restarts;
+  if (app.min_uptime !== undefined) restart.min_uptime = typeof app.min_uptime === 'number' ? millis(app.min_uptime) : app.min_uptime;
+  if (typeof app.restart_delay === 'number') restart.delay = millis(app.restart_delay);
+  if (typeof app.exp_backoff_restart_delay === 'number') {
+    restart.backoff = 'exponential';
+    restart.delay = millis(app.exp_backoff_restart_delay);
+    restart.backoff_max = '15s'; // PM2 caps its exponential backoff at 15 seconds
+  }
+  if (Array.isArray(app.stop_exit_codes)) restart.no_restart_exit_codes = app.stop_exit_codes;
+  return restart;
+}
+
+function mapApp(app: Record<string, unknown>, index: number, environments: Record<string, Record<string, unknown>>, warnings: string[]): [string, Record<string, unknown>] | null {
+  const where = `apps[${index}]`;
+  if (typeof app.script !== 'string') {
+    warnings.push(`${where}: has no "script"; skipped`);
+    return null;
+  }
+  const name = toName(typeof app.name === 'string' ? app.name : basename(app.script, extname(app.script)));
+  const argv = commandOf(app);
+  const proc: Record<string, unknown> = typeof app.args === 'string' ? { command: shellJoin(argv) } : { argv };
+  if (typeof app.cwd === 'string') proc.cwd = app.cwd;
+  if (app.env && typeof app.env === 'object') proc.env = stringValues(app.env);
+  proc.restart = restartOf(app);
+  if (app.max_memory_restart !== undefined) proc.max_memory = app.max_memory_restart;
+  if (typeof app.cron_restart === 'string') proc.restart_cron = app.cron_restart;
+  if (typeof app.kill_timeout === 'number') proc.stop_timeout = millis(app.kill_timeout);
+  if (app.instances !== undefined && app.instances !== 1) warnings.push(`${name}: instances: ${JSON.stringify(app.instances)} is not supported; imported as one process (copy it under other names to run more)`);
+  if (app.exec_mode === 'cluster' || app.exec_mode === 'cluster_mode') warnings.push(`${name}: exec_mode cluster (Node cluster module sharing one port) has no equivalent; runs as a plain process`);
+  if (app.watch) warnings.push(`${name}: watch is not supported; restart after changes with: sentinel restart ${name}`);
+  for (const key of ['out_file', 'error_file', 'log_file'] as const) {
+    if (app[key] !== undefined) warnings.push(`${name}: ${key} is not mapped; Sentinel keeps logs itself (sentinel logs ${name})`);
+  }
+  for (const [key, value] of Object.entries(app)) {
+    const env = key.match(/^env_(.+)$/);
+    if (!env || !value || typeof value !== 'object') continue;
+    const overlay = (environments[toName(env[1])] ??= { processes: {} });
+    (overlay.processes as Record<string, unknown>)[name] = { env: stringValues(value) };
+  }
+  const rest = Object.fromEntries(Object.entries(app).filter(([k]) => !k.startsWith('env_')));
+  warnings.push(...unmappedKeys(name, rest, HANDLED));
+  return [name, proc];
+}
+
+function stringValues(object: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+export function importPm2(text: string, filename: string): ImportResult {
+  const data = readEcosystem(text, filename) as { apps?: unknown; deploy?: unknown } | unknown[];
+  const apps = Array.isArray(data) ? data : data && typeof data === 'object' ? (data as { apps?: unknown }).apps : undefined;
+  if (!Array.isArray(apps)) throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: expected an "apps" list, as in a PM2 ecosystem file`);
+  const warnings: string[] = [];
+  const processes: Record<string, unknown> = {};
+  const environments: Record<string, Record<string, unknown>> = {};
+  apps.forEach((app, i) => {
+    const mapped = app && typeof app === 'object' ? mapApp(app as Record<string, unknown>, i, environments, warnings) : null;
+    if (mapped) processes[mapped[0]] = mapped[1];
+  });
+  if (!Array.isArray(data) && (data as { deploy?: unknown }).deploy) warnings.push('deploy: PM2 deployment targets are not mapped');
+  const config: Record<string, unknown> = { processes };
+  if (Object.keys(environments).length > 0) config.environments = environments;
+  return { config, warnings };
+}

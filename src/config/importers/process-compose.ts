@@ -1,0 +1,115 @@
+// process-compose.yaml: processes with probes, availability, shutdown and dependency conditions.
+import { basename } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { SentinelError } from '../../core/errors.js';
+import { envFromAny, seconds, signalName, toName, unmappedKeys, type ImportResult } from './common.js';
+
+type Obj = Record<string, unknown>;
+
+const CONDITIONS: Record<string, string> = {
+  process_started: 'started',
+  process_healthy: 'ready', // process-compose calls a passed readiness probe "healthy"
+  process_log_ready: 'ready',
+  process_completed_successfully: 'completed_successfully',
+};
+
+const HANDLED = ['command', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'liveness_probe', 'availability', 'shutdown', 'disabled', 'namespace', 'ready_log_line', 'description'];
+
+function httpUrl(get: Obj): string {
+  const scheme = String(get.scheme ?? 'http');
+  const host = String(get.host ?? '127.0.0.1');
+  const path = String(get.path ?? '/');
+  return `${scheme}://${host}${get.port !== undefined ? `:${get.port}` : ''}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+function probeTarget(probe: Obj): { exec?: string; http?: string } {
+  if (probe.exec && typeof probe.exec === 'object') return { exec: String((probe.exec as Obj).command) };
+  if (probe.http_get && typeof probe.http_get === 'object') return { http: httpUrl(probe.http_get as Obj) };
+  return {};
+}
+
+function mapReadiness(probe: Obj, logLine: unknown): Obj {
+  const target = probeTarget(probe);
+  const startup: Obj = {};
+  if (target.exec) startup.wait_exec = target.exec;
+  if (target.http) startup.wait_http = target.http;
+  if (typeof logLine === 'string') startup.wait_log = logLine;
+  const period = Number(probe.period_seconds ?? 10);
+  const failures = Number(probe.failure_threshold ?? 3);
+  startup.timeout = seconds(Number(probe.initial_delay_seconds ?? 0) + period * failures);
+  return startup;
+}
+
+function mapLiveness(probe: Obj): Obj {
+  const health: Obj = { ...probeTarget(probe), action: 'restart' };
+  if (probe.period_seconds !== undefined) health.interval = seconds(Number(probe.period_seconds));
+  if (probe.timeout_seconds !== undefined) health.timeout = seconds(Number(probe.timeout_seconds));
+  if (probe.initial_delay_seconds !== undefined) health.initial_delay = seconds(Number(probe.initial_delay_seconds));
+  if (probe.failure_threshold !== undefined) health.failure_threshold = Number(probe.failure_threshold);
+  if (probe.success_threshold !== undefined) health.success_threshold = Number(probe.success_threshold);
+  return health;
+}
+
+function mapAvailability(name: string, a: Obj, warnings: string[]): unknown {
+  const modes: Record<string, string> = { always: 'always', on_failure: 'on-failure', exit_on_failure: 'on-failure', no: 'never' };
+  const policy = modes[String(a.restart ?? 'no')] ?? 'never';
+  if (a.restart === 'exit_on_failure') warnings.push(`${name}: availability.restart exit_on_failure (stop everything when it fails) is imported as on-failure`);
+  const restart: Obj = { policy };
+  if (a.backoff_seconds !== undefined) restart.delay = seconds(Number(a.backoff_seconds));
+  if (a.max_restarts !== undefined) restart.max_restarts = Number(a.max_restarts);
+  return Object.keys(restart).length === 1 ? policy : restart;
+}
+
+function mapProcess(name: string, p: Obj, globalEnv: Record<string, string>, warnings: string[]): Obj {
+  const proc: Obj = { command: String(p.command) };
+  if (typeof p.working_dir === 'string') proc.cwd = p.working_dir;
+  const env = { ...globalEnv, ...envFromAny(p.environment) };
+  if (Object.keys(env).length > 0) proc.env = env;
+  if (p.depends_on && typeof p.depends_on === 'object') {
+    const deps: Obj = {};
+    for (const [dep, spec] of Object.entries(p.depends_on as Record<string, Obj>)) {
+      const raw = String(spec?.condition ?? 'process_started');
+      if (raw === 'process_completed') warnings.push(`${name}: depends_on ${dep} condition process_completed (any exit) is imported as completed_successfully`);
+      deps[toName(dep)] = { condition: CONDITIONS[raw] ?? 'completed_successfully' };
+    }
+    proc.depends_on = deps;
+  }
+  if ((p.readiness_probe && typeof p.readiness_probe === 'object') || typeof p.ready_log_line === 'string') {
+    proc.startup = mapReadiness((p.readiness_probe ?? {}) as Obj, p.ready_log_line);
+  }
+  if (p.liveness_probe && typeof p.liveness_probe === 'object') proc.health = mapLiveness(p.liveness_probe as Obj);
+  if (p.availability && typeof p.availability === 'object') proc.restart = mapAvailability(name, p.availability as Obj, warnings);
+  if (p.shutdown && typeof p.shutdown === 'object') {
+    const s = p.shutdown as Obj;
+    if (s.signal !== undefined) proc.stop_signal = signalName(s.signal as number | string);
+    if (s.timeout_seconds !== undefined) proc.stop_timeout = seconds(Number(s.timeout_seconds));
+    if (s.command !== undefined) warnings.push(`${name}: shutdown.command is not supported; Sentinel stops with stop_signal`);
+    warnings.push(...unmappedKeys(`${name}.shutdown`, s, ['signal', 'timeout_seconds', 'command']));
+  }
+  if (p.disabled === true) proc.autostart = false;
+  if (typeof p.namespace === 'string' && p.namespace !== 'default') proc.group = toName(p.namespace);
+  warnings.push(...unmappedKeys(name, p, HANDLED));
+  return proc;
+}
+
+export function importProcessCompose(text: string, filename: string): ImportResult {
+  let data: Obj;
+  try {
+    data = (parseYaml(text, { merge: true }) ?? {}) as Obj;
+  } catch (err) {
+    throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!data.processes || typeof data.processes !== 'object') throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: expected a "processes" map, as in process-compose.yaml`);
+  const warnings: string[] = [];
+  const globalEnv = envFromAny(data.environment) ?? {};
+  const processes: Obj = {};
+  for (const [name, p] of Object.entries(data.processes as Record<string, Obj>)) {
+    if (!p || typeof p.command !== 'string') {
+      warnings.push(`${name}: has no command; skipped`);
+      continue;
+    }
+    processes[toName(name)] = mapProcess(name, p, globalEnv, warnings);
+  }
+  warnings.push(...unmappedKeys('top level', data, ['version', 'processes', 'environment']));
+  return { config: { processes }, warnings };
+}

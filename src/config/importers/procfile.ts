@@ -1,0 +1,27 @@
+// Procfile (Heroku, foreman, honcho): one `name: command` per line.
+import { toName, type ImportResult } from './common.js';
+
+export function importProcfile(text: string, filename: string): ImportResult {
+  const processes: Record<string, Record<string, unknown>> = {};
+  const warnings: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (/^\s*(#|$)/.test(line)) return;
+    const match = line.match(/^\s*([A-Za-z0-9_.-]+)\s*:\s*(.+?)\s*$/);
+    if (!match) {
+      warnings.push(`${filename}:${i + 1}: not a "name: command" line, skipped: ${line.trim()}`);
+      return;
+    }
+    const name = toName(match[1]);
+    const proc: Record<string, unknown> = { command: match[2], restart: 'on-failure' };
+    // foreman gives each process a PORT; Sentinel allocates one when asked
+    if (/\$\{?PORT\b/.test(match[2])) proc.port = 'auto';
+    if (name === 'release') {
+      proc.restart = 'never';
+      proc.autostart = false;
+      warnings.push(`${filename}:${i + 1}: "release" runs once per deploy on Heroku; imported with autostart: false and restart: never`);
+    }
+    if (processes[name]) warnings.push(`${filename}:${i + 1}: "${name}" is defined twice; the later line wins`);
+    processes[name] = proc;
+  });
+  return { config: { processes }, warnings };
+}
