@@ -213,8 +213,12 @@ export function createScheduler(opts: SchedulerOptions) {
       const now = clock.now();
       const s = createSchedule({ ...input, createdAt: input.createdAt ?? now }, now);
       if (input.createdAt !== undefined) validateTrigger(s.trigger, now);
-      repo.insertSchedule(s, now);
-      const entry: Entry = { schedule: s, cursor: s.createdAt, nextDue: null, active: 0, queue: [], removed: false };
+      // nothing is owed from before it was added, even with an earlier createdAt (the interval anchor)
+      const entry: Entry = { schedule: s, cursor: Math.max(s.createdAt, now), nextDue: null, active: 0, queue: [], removed: false };
+      // one write: the row goes in with its next due time
+      const next = s.enabled ? nextRunAfter(s, entry.cursor) : null;
+      repo.insertSchedule(s, now, next, s.createdAt < now ? now : null);
+      entry.nextDue = next;
       entries.set(s.name, entry);
       armNext(entry, now);
       return info(entry, null);

@@ -68,6 +68,9 @@ export function dueBetween(schedule: Timed, after: number, until: number, max: n
     for (let k = Math.max(first, last - max + 1); k <= last; k++) times.push(schedule.createdAt + k * t.everyMs);
     return { times, total };
   }
+  // the common case, an empty window, costs one forward step
+  const first = nextRunAfter(schedule, after);
+  if (first === null || first > until) return { times: [], total: 0 };
   // croner walks backwards from the end of the window for the latest ones
   const cron = compileCron(t.cron, t.tz);
   const times = cron
@@ -78,7 +81,7 @@ export function dueBetween(schedule: Timed, after: number, until: number, max: n
   let total = times.length;
   if (times.length === max) {
     total = 0;
-    for (let at = nextRunAfter(schedule, after); at !== null && at <= until && total < COUNT_LIMIT; at = nextRunAfter(schedule, at)) total++;
+    for (let at: number | null = first; at !== null && at <= until && total < COUNT_LIMIT; at = nextRunAfter(schedule, at)) total++;
   }
   return { times, total };
 }

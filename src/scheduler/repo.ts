@@ -149,7 +149,7 @@ export function createSchedulerRepo(db: Database, opts: { logsDir?: string } = {
   migrateScheduler(db);
   const q = {
     insert: db.prepare(
-      'INSERT INTO schedules (name, spec, enabled, created_at, last_due_at, next_due_at, updated_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)',
+      'INSERT INTO schedules (name, spec, enabled, created_at, last_due_at, next_due_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     update: db.prepare('UPDATE schedules SET spec = ?, enabled = ?, updated_at = ? WHERE name = ?'),
     get: db.prepare('SELECT * FROM schedules WHERE name = ?'),
@@ -218,9 +218,10 @@ export function createSchedulerRepo(db: Database, opts: { logsDir?: string } = {
 
   return {
     logsDir: opts.logsDir ?? null,
-    insertSchedule(schedule: Schedule, now: number): void {
+    /** `lastDueAt` marks due times up to it as not owed (a schedule created with an earlier createdAt). */
+    insertSchedule(schedule: Schedule, now: number, nextDueAt: number | null = null, lastDueAt: number | null = null): void {
       try {
-        q.insert.run(schedule.name, JSON.stringify(schedule), schedule.enabled ? 1 : 0, schedule.createdAt, now);
+        q.insert.run(schedule.name, JSON.stringify(schedule), schedule.enabled ? 1 : 0, schedule.createdAt, lastDueAt, nextDueAt, now);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new SentinelError('NAME_TAKEN', `a schedule named "${schedule.name}" already exists: pick another name or remove it first (sentinel schedule rm ${schedule.name})`);

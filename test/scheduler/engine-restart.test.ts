@@ -166,6 +166,19 @@ describe('restart in the middle: no double, no loss', () => {
     expect(b.events.filter((e) => e.type === 'run-skipped').length + a.events.filter((e) => e.type === 'run-skipped').length).toBe(3);
   });
 
+  it('a schedule added with an earlier createdAt (interval anchor) owes nothing from before it was added', async () => {
+    tmp = createTempDb();
+    const calls: FakeCall[] = [];
+    const a = boot(T0 + 30 * MIN + 30_000, calls);
+    a.scheduler.add({ name: 'job', trigger: { everyMs: MIN }, command: 'true', cwd: tmp.dir, missed: 'run-all', createdAt: T0 });
+    await a.scheduler.stop();
+    const b = boot(T0 + 30 * MIN + 40_000, calls);
+    await b.clock.advance(MIN);
+    b.collect();
+    expect(dues(calls)).toEqual([31]);
+    expect(calls[0].ctx.trigger).toBe('interval');
+  });
+
   it('a one-time run missed while down still runs once, and only once', async () => {
     tmp = createTempDb();
     const calls: FakeCall[] = [];
