@@ -18,7 +18,7 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 
 export function cli(home: string, args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], {
+    execFile(process.execPath, ['--', BIN, ...args], {
       env: { ...process.env, SENTINEL_HOME: home, ...opts.env },
       cwd: opts.cwd ?? ROOT,
       timeout: opts.timeoutMs ?? 60_000,
@@ -30,7 +30,10 @@ export function cli(home: string, args: string[], opts: { env?: Record<string, s
 }
 
 export async function cliJson<T = Record<string, unknown>>(home: string, args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<T> {
-  const r = await cli(home, [...args, '--json'], opts);
+  // --json goes before a "--" that starts the command's own arguments
+  const dd = args.indexOf('--');
+  const withJson = dd < 0 ? [...args, '--json'] : [...args.slice(0, dd), '--json', ...args.slice(dd)];
+  const r = await cli(home, withJson, opts);
   if (r.code !== 0) throw new Error(`sentinel ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
@@ -78,13 +81,13 @@ export async function cleanupHome(home: string, extraPids: number[] = []): Promi
   const daemonPid = readPid(path.join(home, 'daemon.pid'));
   let pids: number[] = [];
   const running = daemonPid !== null && alive(daemonPid);
-  const list = !running ? { stdout: '' } : spawnSync(process.execPath, [BIN, 'list', '--json'], { env: { ...process.env, SENTINEL_HOME: home, SENTINEL_DAEMON_START_TIMEOUT: '1' }, encoding: 'utf8', timeout: 10_000 });
+  const list = !running ? { stdout: '' } : spawnSync(process.execPath, ['--', BIN, 'list', '--json'], { env: { ...process.env, SENTINEL_HOME: home, SENTINEL_DAEMON_START_TIMEOUT: '1' }, encoding: 'utf8', timeout: 10_000 });
   try {
     pids = (JSON.parse(list.stdout).processes as Array<{ pid: number | null }>).map((p) => p.pid).filter((p): p is number => !!p);
   } catch {
     /* no daemon */
   }
-  if (running) spawnSync(process.execPath, [BIN, 'daemon', 'stop'], { env: { ...process.env, SENTINEL_HOME: home }, timeout: 30_000 });
+  if (running) spawnSync(process.execPath, ['--', BIN, 'daemon', 'stop'], { env: { ...process.env, SENTINEL_HOME: home }, timeout: 30_000 });
   // groups first (negative pid), then the processes themselves
   killPids(pids.map((p) => -p));
   killPids([...pids, ...extraPids]);

@@ -12,6 +12,11 @@ import { register as port } from './commands/port.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+// a closed pipe (sentinel list | head) is not an error
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+});
+
 const program = new Command();
 program
   .name('sentinel')

@@ -192,7 +192,9 @@ export class Supervisor extends EventEmitter {
       const exit = this.exitRecord(rec, live, child.pid, startedAt, code, signal);
       resolveExit(exit);
       if (rec.state === 'starting' && rec.pid === child.pid) {
-        void this.crashReport(rec, exit).then((err) => settle.fail(err));
+        // a one-shot command that finished its work at once is not a crash
+        if (exit.exitCode === 0) settle.ok();
+        else void this.crashReport(rec, exit).then((err) => settle.fail(err));
       }
       this.onExit(rec, live, exit);
     });
