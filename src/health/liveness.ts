@@ -94,9 +94,13 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
   let running = false;
   let generation = 0; // results of a probe started before stop()/reset() are dropped
   let cancel: (() => void) | null = null;
-  let inFlight: AbortController | null = null;
+  // One controller per run of the checker (not per probe: cheaper), aborted by stop()/reset().
+  let aborter = new AbortController();
+
+  let plannedAt = 0;
 
   function scheduleAt(at: number): void {
+    plannedAt = at;
     if (scheduler) {
       cancel = scheduler.schedule(at, tick);
     } else {
@@ -136,27 +140,25 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
     if (!running) return;
     const gen = generation;
     const startedAt = clock.now();
-    const ac = new AbortController();
-    inFlight = ac;
+    const dueAt = plannedAt;
     let result: ProbeResult;
     try {
-      result = checkStopped(options.pid?.()) ?? (await probe(spec, ac.signal));
+      result = checkStopped(options.pid?.()) ?? (await probe(spec, aborter.signal));
     } catch (err) {
       result = { ok: false, detail: `check failed: ${(err as Error).message}`, durationMs: clock.now() - startedAt };
     }
-    inFlight = null;
     if (!running || gen !== generation) return;
     record(result);
-    // the next probe starts one interval after this one started, never before it finished
-    scheduleAt(Math.max(clock.now(), startedAt + spec.intervalMs));
+    // one interval after this probe was due (no drift from wake-up lag), never before it finished
+    scheduleAt(Math.max(clock.now(), dueAt + spec.intervalMs));
   }
 
   function halt(): void {
     generation++;
     cancel?.();
     cancel = null;
-    inFlight?.abort();
-    inFlight = null;
+    aborter.abort();
+    aborter = new AbortController();
   }
 
   return {
