@@ -1,0 +1,100 @@
+// Drives PM2 through its CLI against a God daemon in a throw-away PM2_HOME.
+// PM2 is AGPL: it is installed on demand into the git-ignored .bench/ directory, never as a dependency.
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from './cli-timing.js';
+import { isGone } from './proc.js';
+import { sleep } from './stats.js';
+
+const PM2_RANGE = 'pm2@7';
+
+function installedVersion(prefix) {
+  try {
+    return JSON.parse(readFileSync(join(prefix, 'node_modules', 'pm2', 'package.json'), 'utf8')).version;
+  } catch {
+    return null;
+  }
+}
+
+// Installs PM2 7 into PREFIX unless it is already there; returns its version or null with the reason.
+export function installPm2(prefix) {
+  const present = installedVersion(prefix);
+  if (present?.startsWith('7.')) return { version: present };
+  try {
+    execFileSync('npm', ['install', '--prefix', prefix, PM2_RANGE, '--no-audit', '--no-fund', '--loglevel=error'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (error) {
+    return { version: null, reason: `npm install ${PM2_RANGE} failed: ${String(error.stderr ?? error.message).trim()}` };
+  }
+  return { version: installedVersion(prefix) };
+}
+
+export function createPm2Driver({ prefix }) {
+  const bin = join(prefix, 'node_modules', 'pm2', 'bin', 'pm2');
+  let home = null;
+  let env = null;
+
+  const command = (...args) => ({ file: process.execPath, args: [bin, ...args], env });
+  const jlist = () => JSON.parse(runCommand(command('jlist')).stdout);
+
+  return {
+    key: 'pm2',
+    label: 'PM2',
+    available: () => existsSync(bin),
+    problems: [],
+
+    open() {
+      home = mkdtempSync(join(tmpdir(), 'sentinel-bench-pm2-'));
+      env = { ...process.env, PM2_HOME: home };
+      runCommand(command('ping'));
+    },
+
+    // spec: { name, argv, restart, stopSignal, stopTimeoutMs, bigLogs }; PM2 logs to one file without rotation already.
+    startCommand(spec) {
+      const args = ['start', spec.argv[0], '--name', spec.name];
+      // PM2 gives up after 16 restarts that lived less than min_uptime (1 s): lift that for the crash loop.
+      if (spec.restart === true) args.push('--max-restarts', '100000');
+      if (spec.restart === false) args.push('--no-autorestart');
+      // PM2 stops with SIGINT by default; the stop workloads ask both supervisors for SIGTERM.
+      if (spec.stopSignal) args.push('--kill-signal', spec.stopSignal);
+      if (spec.stopTimeoutMs !== undefined) args.push('--kill-timeout', String(spec.stopTimeoutMs));
+      if (spec.argv.length > 1) args.push('--', ...spec.argv.slice(1));
+      return command(...args);
+    },
+    listCommand: () => command('ls'),
+    statusCommand: (name) => command('describe', name),
+    stopCommand: (name) => command('stop', name),
+
+    listPids: () => jlist().map((p) => p.pid).filter((pid) => Number.isInteger(pid) && pid > 0),
+    statusOf(name) {
+      const app = jlist().find((p) => p.name === name);
+      return app ? { pid: app.pid, status: app.pm2_env.status, restarts: app.pm2_env.restart_time } : null;
+    },
+    daemonPid: () => Number(readFileSync(join(home, 'pm2.pid'), 'utf8').trim()),
+    stdoutLog: (name) => join(home, 'logs', `${name}-out.log`),
+    remove(name) {
+      runCommand(command('delete', name));
+    },
+
+    // `pm2 kill` stops every app and the God daemon; the daemon's PID is checked afterwards.
+    async close() {
+      if (!home) return;
+      let pid = null;
+      try {
+        pid = this.daemonPid();
+        runCommand(command('kill'));
+        for (let i = 0; i < 100 && !isGone(pid); i++) await sleep(20);
+      } finally {
+        if (pid && !isGone(pid)) {
+          this.problems.push(`the God daemon (pid ${pid}) still ran 2 s after \`pm2 kill\`; killed it`);
+          process.kill(pid, 'SIGKILL');
+        }
+        rmSync(home, { recursive: true, force: true });
+        home = null;
+      }
+    },
+  };
+}

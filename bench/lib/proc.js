@@ -1,0 +1,70 @@
+// Reading /proc: a daemon's memory and CPU time, and whether a process still exists.
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+let clockTicks = null;
+
+// CPU time in /proc/PID/stat is counted in clock ticks (usually 100 a second).
+export function ticksPerSecond() {
+  if (clockTicks === null) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+export function readRssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+// utime + stime of every thread of the process, in milliseconds.
+export function readCpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: split after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / ticksPerSecond();
+}
+
+function readState(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return /^State:\s+(\S)/m.exec(status)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+// A zombie counts as gone: it holds no resources and only waits for its parent (or PID 1) to reap it.
+export function isGone(pid) {
+  const state = readState(pid);
+  return state === null || state === 'Z' || state === 'X';
+}
+
+export function readCmdline(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+// Kills a leftover by PID, only if its command line still looks like ours (a recycled PID is left alone).
+export function killIfOurs(pid, markers) {
+  if (isGone(pid)) return false;
+  const cmdline = readCmdline(pid);
+  if (!markers.some((marker) => cmdline.includes(marker))) return false;
+  try {
+    process.kill(pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}

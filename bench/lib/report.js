@@ -1,0 +1,55 @@
+// Turns the measurements into rows (figure, Sentinel, PM2, ratio, target) and prints them as a Markdown table.
+
+const MiB = 1024 * 1024;
+
+const formats = {
+  ms: (v) => `${v < 10 ? v.toFixed(2) : v.toFixed(0)} ms`,
+  s: (v) => `${(v / 1000).toFixed(2)} s`,
+  mib: (v) => `${(v / MiB).toFixed(1)} MiB`,
+  pct: (v) => `${v.toFixed(2)} %`,
+  count: (v) => String(v),
+};
+
+// A row: { figure, unit, sentinel, pm2, raw, target: { text, max } }; values are numbers, null (not measured) or an Error text.
+export function formatValue(row, value) {
+  if (value === undefined || value === null) return row.missing ?? 'n/a';
+  if (typeof value === 'string') return value;
+  return formats[row.unit](value);
+}
+
+function formatRatio(row) {
+  if (row.unit === 'count' || typeof row.sentinel !== 'number' || typeof row.pm2 !== 'number') return '—';
+  if (row.pm2 === 0) return '—';
+  return `${(row.sentinel / row.pm2).toFixed(2)}×`;
+}
+
+function formatTarget(row) {
+  if (!row.target) return '—';
+  if (typeof row.sentinel !== 'number') return row.target.text;
+  return `${row.target.text} ${row.sentinel <= row.target.max ? '✓' : '✗'}`;
+}
+
+export function renderTable(rows, { showRaw }) {
+  const head = ['figure', 'Sentinel', 'PM2', 'ratio', 'target'];
+  if (showRaw) head.push('raw limit');
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
+  for (const row of rows) {
+    const cells = [row.figure, formatValue(row, row.sentinel), formatValue(row, row.pm2), formatRatio(row), formatTarget(row)];
+    if (showRaw) cells.push(row.raw === undefined ? '—' : `${formatValue(row, row.raw)}${row.rawLabel ? ` (${row.rawLabel})` : ''}`);
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function rowsToJson(rows) {
+  return rows.map((row) => ({
+    figure: row.figure,
+    unit: row.unit,
+    sentinel: row.sentinel ?? null,
+    pm2: row.pm2 ?? null,
+    ratio: typeof row.sentinel === 'number' && typeof row.pm2 === 'number' && row.pm2 !== 0 ? row.sentinel / row.pm2 : null,
+    raw: row.raw ?? null,
+    target: row.target ?? null,
+    meetsTarget: row.target && typeof row.sentinel === 'number' ? row.sentinel <= row.target.max : null,
+  }));
+}

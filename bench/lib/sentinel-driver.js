@@ -1,0 +1,78 @@
+// Drives Sentinel through its CLI against a daemon in a throw-away SENTINEL_HOME.
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from './cli-timing.js';
+import { isGone } from './proc.js';
+import { sleep } from './stats.js';
+
+export function createSentinelDriver({ repo }) {
+  const bin = join(repo, 'bin', 'sentinel.js');
+  let home = null;
+  let env = null;
+
+  const command = (...args) => ({ file: process.execPath, args: [bin, ...args], env });
+
+  return {
+    key: 'sentinel',
+    label: 'Sentinel',
+    available: () => existsSync(join(repo, 'dist', 'cli', 'main.js')),
+    // Misbehaviour seen while benchmarking, reported with the results.
+    problems: [],
+
+    // A fresh home and daemon, so every phase starts from nothing.
+    open() {
+      home = mkdtempSync(join(tmpdir(), 'sentinel-bench-home-'));
+      env = { ...process.env, SENTINEL_HOME: home };
+      runCommand(command('daemon', 'start'));
+    },
+
+    // spec: { name, argv, restart, stopSignal, stopTimeoutMs, bigLogs }
+    startCommand(spec) {
+      const args = ['run', '--name', spec.name, '--no-wait'];
+      if (spec.restart) args.push('--restart');
+      if (spec.stopSignal) args.push('--stop-signal', spec.stopSignal);
+      if (spec.stopTimeoutMs !== undefined) args.push('--stop-timeout', `${spec.stopTimeoutMs}ms`);
+      // Rotation is on by default (10M); one big file keeps the 200 MB figure comparable with PM2.
+      if (spec.bigLogs) args.push('--log-max-size', '1G');
+      return command(...args, '--', ...spec.argv);
+    },
+    listCommand: () => command('list'),
+    statusCommand: (name) => command('status', name),
+    stopCommand: (name) => command('stop', name),
+
+    listPids() {
+      const out = JSON.parse(runCommand(command('list', '--json')).stdout);
+      return out.processes.map((p) => p.pid).filter((pid) => Number.isInteger(pid));
+    },
+    statusOf(name) {
+      const out = JSON.parse(runCommand(command('status', name, '--json')).stdout);
+      return { pid: out.process.pid, status: out.process.status, restarts: out.process.restarts };
+    },
+    daemonPid() {
+      return JSON.parse(runCommand(command('daemon', 'status', '--json')).stdout).pid;
+    },
+    stdoutLog: (name) => join(home, 'logs', `${name}.stdout.log`),
+    remove(name) {
+      runCommand(command('delete', name, '--purge'));
+    },
+
+    // Stops the daemon (and with it every process it owns) and removes the home.
+    async close() {
+      if (!home) return;
+      let pid = null;
+      try {
+        pid = this.daemonPid();
+        runCommand(command('daemon', 'stop'));
+        for (let i = 0; i < 100 && !isGone(pid); i++) await sleep(20);
+      } finally {
+        if (pid && !isGone(pid)) {
+          this.problems.push(`the daemon (pid ${pid}) still ran 2 s after \`sentinel daemon stop\`; killed it`);
+          process.kill(pid, 'SIGKILL');
+        }
+        rmSync(home, { recursive: true, force: true });
+        home = null;
+      }
+    },
+  };
+}
