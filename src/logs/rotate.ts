@@ -104,8 +104,11 @@ export async function recoverPendingRotation(file: string, index: LogIndex): Pro
 /** Copies [0, n) into at most `keep` temp files, newest bytes first, each 1–2 × maxBytes. */
 async function copyPieces(file: string, n: number, limits: RotateLimits): Promise<string[]> {
   if (limits.keep <= 0) return [];
-  const count = Math.min(limits.keep, Math.max(1, Math.floor(n / Math.max(1, limits.maxBytes))));
-  const size = Math.ceil(n / count);
+  const max = Math.max(1, limits.maxBytes);
+  const natural = Math.max(1, Math.floor(n / max));
+  // more than `keep` files' worth: keep the newest `keep` × maxBytes, the older bytes are dropped
+  const count = Math.min(limits.keep, natural);
+  const size = natural > limits.keep ? max : Math.ceil(n / count);
   const src = await fs.promises.open(file, 'r');
   const pieces: string[] = [];
   try {

@@ -72,6 +72,19 @@ describe('rotateIfNeeded', () => {
     expect(readAllRaw(file).toString()).toBe(text);
   });
 
+  it('keeps only the newest `keep` files of normal size when a file is far past keep × limit', async () => {
+    const file = path.join(makeTempDir(), 'a.stdout.log');
+    const text = numberedText(0, 20000);
+    fs.writeFileSync(file, text);
+    await rotateIfNeeded(file, { maxBytes: 16 * 1024, keep: 3 });
+    const rotated = listRotated(file);
+    expect(rotated.map((r) => r.index)).toEqual([1, 2, 3]);
+    for (const r of rotated) expect(fs.statSync(r.path).size).toBe(16 * 1024);
+    const kept = readAllRaw(file).toString();
+    expect(text.endsWith(kept)).toBe(true);
+    expect(kept.length).toBe(3 * 16 * 1024 + fs.statSync(file).size);
+  });
+
   it('with keep 0 drops the rotated bytes', async () => {
     const file = path.join(makeTempDir(), 'a.stdout.log');
     fs.writeFileSync(file, numberedText(0, 3000));
@@ -115,7 +128,7 @@ describe.skipIf(!hasTmpfs)('rotation on tmpfs (no collapse-range)', () => {
       const file = path.join(dir, 'a.stdout.log');
       const text = numberedText(0, 3000);
       fs.writeFileSync(file, text);
-      expect(await rotateIfNeeded(file, { maxBytes: 16 * 1024, keep: 2 })).toEqual({ rotated: true, lossless: false });
+      expect(await rotateIfNeeded(file, { maxBytes: 16 * 1024, keep: 20 })).toEqual({ rotated: true, lossless: false });
       expect(fs.statSync(file).size).toBe(0);
       expect(readAllRaw(file).toString()).toBe(text);
       expect(readIndex(file)?.base).toBe(Buffer.byteLength(text));
