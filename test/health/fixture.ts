@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 export const FIXTURES = fileURLToPath(new URL('../fixtures/health/', import.meta.url));
 
 const started = new Set<ChildProcess>();
+const groups = new Set<number>();
 
 export interface Started {
   child: ChildProcess;
@@ -17,6 +18,7 @@ export interface Started {
 export function startFixture(name: string, args: string[] = [], opts: { detached?: boolean } = {}): Started {
   const child = spawn(process.execPath, [FIXTURES + name, ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: opts.detached });
   started.add(child);
+  if (opts.detached) groups.add(child.pid!);
   child.on('exit', () => started.delete(child));
   const lines: string[] = [];
   const waiters: (() => void)[] = [];
@@ -57,8 +59,16 @@ export async function startServer(name: string, args: string[] = []): Promise<St
   return { ...s, port: Number(m[1]) };
 }
 
-/** Kills every fixture still running (SIGCONT first, so a stopped one can die). */
+/** Kills every fixture still running (SIGCONT first, so a stopped one can die), and the groups of detached ones. */
 export async function killFixtures(): Promise<void> {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  groups.clear();
   const all = [...started];
   await Promise.all(
     all.map(
