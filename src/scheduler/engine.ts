@@ -8,39 +8,10 @@ import { startJob, type JobContext, type JobRequest } from './jobs.js';
 import { missedWindowSize, planMissed } from './missed.js';
 import { dueBetween, nextRunAfter, upcoming } from './next-run.js';
 import type { RunRecord, SchedulerRepo } from './repo.js';
-import { createSchedule, triggerKind, validateTrigger, type MissedPolicy, type RunTrigger, type Schedule, type ScheduleInput } from './schedule.js';
+import { createSchedule, triggerKind, validateTrigger, type ScheduleInput } from './schedule.js';
+import type { Entry, RunNowResult, ScheduleInfo, ScheduleRunner, SchedulerEvent } from './types.js';
 
-export interface RunContext {
-  trigger: RunTrigger;
-  /** 1 for the first try, 2 for the first retry... */
-  attempt: number;
-  runId: number;
-  dueAt: number | null;
-  /** Where this run's output belongs (null when the repo has no logs directory). */
-  stdoutPath: string | null;
-  stderrPath: string | null;
-}
-
-export interface RunResult {
-  exitCode: number | null;
-  signal: string | null;
-  durationMs: number;
-  /** Stopped because it ran past schedule.maxRuntimeMs. */
-  timedOut: boolean;
-}
-
-/** Starts the command and resolves when it has ended; stopping at maxRuntimeMs is the runner's job. */
-export interface ScheduleRunner {
-  run(schedule: Schedule, ctx: RunContext): Promise<RunResult>;
-}
-
-export type SchedulerEvent =
-  | { type: 'run-started'; name: string; run: RunRecord }
-  | { type: 'run-finished'; name: string; run: RunRecord }
-  | { type: 'run-skipped'; name: string; dueAt: number | null; trigger: RunTrigger; reason: string }
-  | { type: 'missed'; name: string; count: number; policy: MissedPolicy; catchUpRuns: number }
-  | { type: 'retry-scheduled'; name: string; attempt: number; delayMs: number; at: number }
-  | { type: 'error'; name: string | null; message: string };
+export type { Entry, RunContext, RunNowResult, RunResult, ScheduleInfo, ScheduleRunner, SchedulerEvent } from './types.js';
 
 export interface SchedulerOptions {
   clock: SchedulerClock;
@@ -52,27 +23,6 @@ export interface SchedulerOptions {
   /** Runs kept per schedule in history (older runs and their logs are deleted). */
   historyKeep?: number;
   random?: () => number;
-}
-
-export interface ScheduleInfo {
-  schedule: Schedule;
-  nextRunAt: number | null;
-  lastRun: RunRecord | null;
-  running: number;
-  queued: number;
-}
-
-export type RunNowResult = { status: 'started'; run: RunRecord } | { status: 'queued' };
-
-export interface Entry {
-  schedule: Schedule;
-  /** The latest due time handled here (run, queued, skipped or waived). */
-  cursor: number;
-  nextDue: number | null;
-  /** Jobs in progress, counting their jitter and retry waits. */
-  active: number;
-  queue: JobRequest[];
-  removed: boolean;
 }
 
 const KEY = 'sched\u0000';
@@ -198,6 +148,7 @@ export function createScheduler(opts: SchedulerOptions) {
       const nextDues: Array<[string, number | null]> = [];
       for (const stored of repo.listSchedules()) {
         const s = stored.schedule;
+        if (entries.has(s.name)) continue;
         const entry: Entry = { schedule: s, cursor: Math.max(stored.lastDueAt ?? s.createdAt, s.createdAt), nextDue: stored.nextDueAt, active: 0, queue: [], removed: false };
         entries.set(s.name, entry);
         if (s.enabled) recoverMissed(entry, now);

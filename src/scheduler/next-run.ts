@@ -2,17 +2,21 @@
 import { Cron } from 'croner';
 import type { Schedule, Trigger } from './schedule.js';
 
+/** Compiled expressions kept (least recently used go first): a croner object holds ~80 KiB. */
+const CACHE_SIZE = 64;
 const compiled = new Map<string, Cron>();
 
-/** Croner objects are costly to build; one per (expression, zone) is kept. */
+/** Croner objects are costly to build and to keep; a small LRU of them serves the hot ones. */
 function compileCron(expr: string, tz: string | undefined): Cron {
   const key = `${tz ?? ''}\u0000${expr}`;
   let cron = compiled.get(key);
-  if (!cron) {
-    if (compiled.size > 10_000) compiled.clear();
+  if (cron) {
+    compiled.delete(key);
+  } else {
     cron = new Cron(expr, { paused: true, timezone: tz, mode: '5-or-6-parts' });
-    compiled.set(key, cron);
+    if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value as string);
   }
+  compiled.set(key, cron);
   return cron;
 }
 

@@ -3,7 +3,7 @@
 // instead; this one serves tests, benchmarks and embedding the engine alone.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import type { RunContext, RunResult, ScheduleRunner } from './engine.js';
+import type { RunContext, RunResult, ScheduleRunner } from './types.js';
 import type { Schedule } from './schedule.js';
 
 export interface SpawnRunnerOptions {
