@@ -355,26 +355,38 @@ export class Supervisor extends EventEmitter {
     this.opts.repo.remove(rec.id, this.event(rec, { kind: 'deleted', reason: 'deleted', actor }));
   }
 
-  /** On daemon start: re-adopt children that outlived the previous daemon, resume what should run. */
-  recover(): { adopted: string[]; lost: string[]; resumed: ProcessRecord[] } {
+  /**
+   * On daemon start: re-adopt children that outlived the previous daemon and resume what should run.
+   * A process that died while the daemon was down follows its restart policy; after a machine
+   * reboot (`rebooted`) everything that was wanted running is brought back.
+   */
+  recover(rebooted = false): { adopted: string[]; lost: string[]; resumed: ProcessRecord[] } {
     const adopted: string[] = [];
     const lost: string[] = [];
     const resumed: ProcessRecord[] = [];
     for (const rec of this.list()) {
+      let decided = false;
       if (this.isLive(rec) && rec.pid) {
-        if (isAlive(rec.pid, rec.pidStartTime)) {
+        if (!rebooted && isAlive(rec.pid, rec.pidStartTime)) {
           this.adopt(rec);
           adopted.push(rec.name);
           continue;
         }
         lost.push(rec.name);
+        const now = this.opts.clock.now();
         const exit: ExitRecord = {
-          pid: rec.pid, exitCode: null, signal: null, startedAt: rec.startedAt ?? 0, endedAt: this.opts.clock.now(),
-          durationMs: this.opts.clock.now() - (rec.startedAt ?? 0), stoppedByUs: rec.state === 'stopping', forceKilled: false, timedOut: false,
+          pid: rec.pid, exitCode: null, signal: null, startedAt: rec.startedAt ?? 0, endedAt: now,
+          durationMs: now - (rec.startedAt ?? now), stoppedByUs: rec.state === 'stopping', forceKilled: false, timedOut: false,
         };
+        const why = rebooted ? 'the machine restarted' : 'ended while the daemon was down (exit status unknown)';
         const to = rec.state === 'stopping' ? 'stopped' : 'exited';
-        this.changeState(rec, to, { lastExit: exit, pid: null }, { actor: 'sentinel', reason: 'ended while the daemon was down (exit status unknown)' });
+        this.changeState(rec, to, { lastExit: exit, pid: null, reason: why }, { actor: 'sentinel', reason: why });
+        if (!rebooted && to === 'exited') {
+          decided = true;
+          if (decideRestart(exit, rec.spec.restart, rec.restartHistory, now).restart) resumed.push(rec);
+        }
       }
+      if (decided) continue;
       if (rec.state === 'backoff') {
         const delay = Math.max(0, (rec.nextRestartAt ?? 0) - this.opts.clock.now());
         this.live.set(rec.id, { exited: Promise.resolve(rec.lastExit!), stopRequested: false, timer: this.opts.clock.setTimeout(() => this.autoRestart(rec), delay) });

@@ -63,7 +63,10 @@ async function main(): Promise<void> {
     requestShutdown: () => setImmediate(() => void shutdown('requested by a client')),
   };
 
-  const recovered = supervisor.recover();
+  const bootId = readBootId();
+  const lastBoot = (db.prepare("SELECT value FROM meta WHERE key = 'boot_id'").get() as { value: string } | undefined)?.value;
+  db.prepare("INSERT INTO meta (key, value) VALUES ('boot_id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(bootId);
+  const recovered = supervisor.recover(lastBoot !== undefined && lastBoot !== bootId);
   if (recovered.adopted.length) log.info('ADOPTED', `re-adopted ${recovered.adopted.length} processes`, { names: recovered.adopted });
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
@@ -105,6 +108,14 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => undefined);
   process.on('uncaughtException', (err) => log.error('UNCAUGHT', err.message, { stack: err.stack }));
   process.on('unhandledRejection', (err) => log.error('UNHANDLED_REJECTION', String((err as Error)?.message ?? err), { stack: (err as Error)?.stack }));
+}
+
+function readBootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 void main();

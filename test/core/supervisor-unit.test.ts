@@ -139,3 +139,26 @@ describe('supervisor lifecycle (fake clock)', () => {
     expect(rec.state).toBe('stopped');
   });
 });
+
+describe('recovery', () => {
+  it('does not adopt a PID whose start time differs (recycled PID) and never signals it', () => {
+    const { repo, spec, clock } = setup();
+    const rec = repo.insert(spec({ name: 'old' }), clock.now(), { time: 0, processId: null, processName: 'old', kind: 'created', oldState: null, newState: null, pid: null, exitCode: null, signal: null, reason: null, actor: 'test' });
+    // the record claims this very test process, but with another start time
+    repo.update(rec.id, { state: 'running', pid: process.pid, pidStartTime: 1, wantRunning: true });
+    const sup = new Supervisor({ repo, clock, spawner: { spawn: () => { throw new Error('must not spawn'); } }, logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
+    const result = sup.recover(false);
+    expect(result.adopted).toEqual([]);
+    expect(result.lost).toEqual(['old']);
+    expect(result.resumed).toEqual([]);
+    expect(sup.resolve('old')).toMatchObject({ state: 'exited', pid: null, reason: 'ended while the daemon was down (exit status unknown)' });
+  });
+
+  it('after a machine reboot resumes every process that was wanted running', () => {
+    const { repo, spec, clock } = setup();
+    const rec = repo.insert(spec({ name: 'svc' }), clock.now(), { time: 0, processId: null, processName: 'svc', kind: 'created', oldState: null, newState: null, pid: null, exitCode: null, signal: null, reason: null, actor: 'test' });
+    repo.update(rec.id, { state: 'running', pid: 90_000_001, pidStartTime: 5, wantRunning: true });
+    const sup = new Supervisor({ repo, clock, spawner: { spawn: () => { throw new Error('no'); } }, logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
+    expect(sup.recover(true).resumed.map((r) => r.name)).toEqual(['svc']);
+  });
+});
