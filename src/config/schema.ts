@@ -78,15 +78,20 @@ export const ScheduleConfig = SchedulePartial.check(
   }),
 );
 
-/** An `environments.<name>` overlay: the same sections, every field optional. */
-export const EnvironmentOverlay = z.strictObject({
-  processes: z.record(Name, ProcessPartial).optional(),
-  groups: z.record(Name, GroupConfig).optional(),
-  ports: z.record(Name, Port).optional(),
-  notifications: Notifications.optional(),
-  schedules: z.record(Name, SchedulePartial).optional(),
-  templates: z.record(Name, ProcessPartial).optional(),
-});
+/** Overlay entries are partial (and `null` removes a key): their content is checked once merged. */
+const OverlayEntries = z.record(Name, z.record(z.string(), z.unknown()));
+
+/** An `environments.<name>` overlay: the same sections, deep-merged over the file when selected. */
+export const EnvironmentOverlay = z
+  .strictObject({
+    processes: OverlayEntries.optional(),
+    groups: OverlayEntries.optional(),
+    ports: z.record(Name, z.unknown()).optional(),
+    notifications: z.record(z.string(), z.unknown()).optional(),
+    schedules: OverlayEntries.optional(),
+    templates: OverlayEntries.optional(),
+  })
+  .meta({ description: 'Merged over the file with --environment NAME; values are validated after merging; null removes a key' });
 
 export const SentinelConfigSchema = z
   .strictObject({

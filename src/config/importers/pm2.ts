@@ -4,12 +4,39 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
 import { millis, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
 
-const PRINT_EXPORTS = `const m = await import(process.argv[1]); const v = m.default ?? m; process.stdout.write(JSON.stringify(Array.isArray(v) ? { apps: v } : v));`;
+// PM2 loads ecosystem files with require(): compile as CommonJS whatever the nearest package.json says,
+// and fall back to import() for ES module syntax (export default).
+const PRINT_EXPORTS = `
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+const [file, mode] = process.argv.slice(1);
+const require = createRequire(file);
+const Module = require('node:module');
+let value;
+try {
+  if (mode === 'esm') throw new SyntaxError('ES module');
+  const m = new Module(file);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(dirname(file));
+  m._compile(readFileSync(file, 'utf8'), file);
+  value = m.exports;
+} catch (err) {
+  if (!(err instanceof SyntaxError)) throw err;
+  const ns = await import(pathToFileURL(file).href);
+  value = ns.default ?? ns;
+}
+process.stdout.write(JSON.stringify(Array.isArray(value) ? { apps: value } : value));
+`;
+
+function isEsm(text: string, filename: string): boolean {
+  return extname(filename).toLowerCase() === '.mjs' || /^\s*export\s/m.test(text);
+}
 
 function evaluateJs(text: string, filename: string): unknown {
   const real = resolve(filename);
@@ -21,14 +48,15 @@ function evaluateJs(text: string, filename: string): unknown {
     writeFileSync(file, text);
   }
   try {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', PRINT_EXPORTS, pathToFileURL(file).href], {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', PRINT_EXPORTS, file, isEsm(text, filename) ? 'esm' : 'cjs'], {
       encoding: 'utf8',
       timeout: 15_000,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return JSON.parse(out);
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n').slice(-3).join(' ');
+    const lines = String((err as { stderr?: string }).stderr || (err as Error).message).split('\n').map((l) => l.trim());
+    const stderr = lines.find((l) => /^[A-Za-z]*Error\b.*:/.test(l)) ?? lines.filter(Boolean).pop() ?? 'no output';
     throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: evaluating the PM2 ecosystem file failed: ${stderr}`);
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,9 @@
 // Procfile (Heroku, foreman, honcho): one `name: command` per line.
+import { basename } from 'node:path';
 import { toName, type ImportResult } from './common.js';
 
-export function importProcfile(text: string, filename: string): ImportResult {
+export function importProcfile(text: string, path: string): ImportResult {
+  const filename = basename(path);
   const processes: Record<string, Record<string, unknown>> = {};
   const warnings: string[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
