@@ -6,7 +6,7 @@ export const RESTART_MODES = ['never', 'on-failure', 'always'] as const;
 export const DEPENDENCY_CONDITIONS = ['started', 'ready', 'healthy', 'completed_successfully'] as const;
 
 export const RestartObject = z.strictObject({
-  policy: z.enum(RESTART_MODES).optional().meta({ description: 'When to restart (default "never")' }),
+  policy: z.enum(RESTART_MODES).optional().meta({ description: 'When to restart (default "on-failure" when restart is a map; no restart key at all means "never")' }),
   exit_codes: z.array(ExitCode).optional().meta({ description: 'Restart only on these exit codes' }),
   no_restart_exit_codes: z.array(ExitCode).optional().meta({ description: 'Never restart on these exit codes' }),
   max_restarts: z.number().int().min(0).optional().meta({ description: 'Restarts allowed within `window` (0 = unlimited)' }),
