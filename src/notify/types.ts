@@ -1,0 +1,41 @@
+// What notifications carry and what a delivery attempt reports.
+
+export const NOTIFY_EVENTS = ['crash', 'failed', 'unhealthy', 'recovered', 'test'] as const;
+export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
+
+/** What the supervisor reports; the notifier fills in time and host. */
+export interface NotifyEvent {
+  event: NotifyEventKind;
+  process: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  reason?: string;
+  /** Epoch ms; default now. */
+  time?: number;
+}
+
+/** The JSON body of a webhook, and the facts an email states. */
+export interface NotifyPayload {
+  event: NotifyEventKind;
+  process: string;
+  exitCode: number | null;
+  signal: string | null;
+  reason: string;
+  /** ISO 8601. */
+  time: string;
+  host: string;
+}
+
+export interface DeliveryResult {
+  channel: 'webhook' | 'email';
+  /** The URL, or the SMTP recipients. */
+  target: string;
+  event: NotifyEventKind;
+  process: string;
+  ok: boolean;
+  attempts: number;
+  /** HTTP status of the last attempt (webhooks). */
+  status?: number;
+  error?: string;
+  durationMs: number;
+}
