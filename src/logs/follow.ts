@@ -125,9 +125,14 @@ class StreamFollower {
     if (!seg.gz) return readAt(seg.path, this.pos - seg.start, Math.min(READ_LIMIT, seg.start + seg.size - this.pos));
     const chunks: Buffer[] = [];
     let at = seg.start;
-    for await (const chunk of fs.createReadStream(seg.path).pipe(createGunzip()) as AsyncIterable<Buffer>) {
-      if (at + chunk.length > this.pos) chunks.push(chunk.subarray(Math.max(0, this.pos - at)));
-      at += chunk.length;
+    const raw = fs.createReadStream(seg.path);
+    try {
+      for await (const chunk of raw.pipe(createGunzip()) as AsyncIterable<Buffer>) {
+        if (at + chunk.length > this.pos) chunks.push(chunk.subarray(Math.max(0, this.pos - at)));
+        at += chunk.length;
+      }
+    } finally {
+      raw.destroy();
     }
     return Buffer.concat(chunks);
   }

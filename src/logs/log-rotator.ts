@@ -48,7 +48,10 @@ export class LogRotator {
       name,
       files.map((file) => {
         const known = previous.find((w) => w.file === file);
-        return known ? { ...known, limits } : this.startWatching(file, limits);
+        if (!known) return this.startWatching(file, limits);
+        // the same object: a rotation in flight keeps updating the state we keep
+        known.limits = limits;
+        return known;
       }),
     );
     this.schedule(this.intervalMs);

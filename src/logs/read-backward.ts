@@ -104,30 +104,35 @@ async function* gzipPartsBackward(seg: Segment, keep: number): AsyncGenerator<Pa
   let pendingLen = 0;
   let pos = seg.start;
   let partStart = seg.start;
-  const input = fs.createReadStream(seg.path).pipe(createGunzip());
-  for await (const chunk of input as AsyncIterable<Buffer>) {
-    let from = 0;
-    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, from)) {
-      const piece = chunk.subarray(from, nl);
-      const bytes = capLine(pendingLen > 0 ? Buffer.concat([...pending, piece]) : Buffer.from(piece));
-      if (lead === null) lead = { bytes, start: partStart, lead: true };
-      else {
-        ring.push({ bytes, start: partStart, lead: false });
-        if (ring.length > keep) {
-          ring.shift();
-          dropped = true;
+  const raw = fs.createReadStream(seg.path);
+  const input = raw.pipe(createGunzip());
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let from = 0;
+      for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, from)) {
+        const piece = chunk.subarray(from, nl);
+        const bytes = capLine(pendingLen > 0 ? Buffer.concat([...pending, piece]) : Buffer.from(piece));
+        if (lead === null) lead = { bytes, start: partStart, lead: true };
+        else {
+          ring.push({ bytes, start: partStart, lead: false });
+          if (ring.length > keep) {
+            ring.shift();
+            dropped = true;
+          }
         }
+        pending = [];
+        pendingLen = 0;
+        partStart = pos + nl + 1;
+        from = nl + 1;
       }
-      pending = [];
-      pendingLen = 0;
-      partStart = pos + nl + 1;
-      from = nl + 1;
+      if (from < chunk.length && pendingLen <= MAX_LINE_BYTES) {
+        pending.push(Buffer.from(chunk.subarray(from)));
+        pendingLen += chunk.length - from;
+      }
+      pos += chunk.length;
     }
-    if (from < chunk.length && pendingLen <= MAX_LINE_BYTES) {
-      pending.push(Buffer.from(chunk.subarray(from)));
-      pendingLen += chunk.length - from;
-    }
-    pos += chunk.length;
+  } finally {
+    raw.destroy();
   }
   const tail = capLine(Buffer.concat(pending));
   if (lead === null) {
