@@ -27,7 +27,7 @@ export function makeTable(head: string[], alignRight: number[] = []): { push(...
     style: { head: [], border: [], compact: false },
     chars: {
       top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+',
-      'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|',
+      'bottom-right': '+', left: '|', 'left-mid': '', mid: '', 'mid-mid': '', right: '|', 'right-mid': '', middle: '|',
     },
     colAligns: head.map((_, i) => (alignRight.includes(i) ? 'right' : 'left')),
   });
