@@ -9,6 +9,8 @@ import { register as logs } from './commands/logs.js';
 import { register as daemon } from './commands/daemon.js';
 import { register as group } from './commands/group.js';
 import { register as port } from './commands/port.js';
+import { register as schedule } from './commands/schedule.js';
+import { register as config } from './commands/config.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -25,6 +27,6 @@ program
   .showHelpAfterError('(add --help for usage)')
   .enablePositionalOptions();
 
-for (const reg of [run, list, control, bulk, logs, daemon, group, port]) reg(program);
+for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config]) reg(program);
 
 await program.parseAsync(process.argv);

@@ -32,6 +32,8 @@ export interface Daemon {
   startedAt: number;
   /** Asks the daemon to shut down (after the current answer is sent). */
   requestShutdown(): void;
+  /** Registers a step to run at shutdown, after the processes are stopped (run in reverse order). */
+  onShutdown(step: () => Promise<void> | void): void;
 }
 
 export function isStream(v: unknown): v is Stream {

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
     usage: new UsageSampler(), startedAt: Date.now(),
     requestShutdown: () => setImmediate(() => void shutdown('requested by a client')),
+    onShutdown: (step) => void shutdownSteps.unshift(step),
   };
 
   const bootId = readBootId();

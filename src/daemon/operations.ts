@@ -6,9 +6,11 @@ import { groupOps } from './ops/groups.js';
 import { portOps } from './ops/ports.js';
 import { logOps } from './ops/logs.js';
 import { daemonOps } from './ops/daemon.js';
+import { scheduleOps } from './ops/schedules.js';
+import { configOps } from './ops/config.js';
 
 export type OperationTable = Record<string, Operation>;
 
 export function buildOperations(d: Daemon, version: string, extra: OperationTable[] = []): OperationTable {
-  return Object.assign({}, processOps(d), groupOps(d), portOps(d), logOps(d), daemonOps(d, version), ...extra);
+  return Object.assign({}, processOps(d), groupOps(d), portOps(d), logOps(d), daemonOps(d, version), scheduleOps(d), configOps(d), ...extra);
 }
