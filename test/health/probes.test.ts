@@ -83,6 +83,12 @@ describe('probeHttp', () => {
     expect(r.durationMs).toBeGreaterThanOrEqual(290);
   });
 
+  it('says when the server does not speak HTTP', async () => {
+    const echo = await startServer('tcp-echo.mjs');
+    const r = await probeHttp({ url: `http://127.0.0.1:${echo.port}/health?x=1` }, { timeoutMs: 2000 });
+    expect(r).toMatchObject({ ok: false, detail: 'not an HTTP response: "GET /health?x=1 HTTP/1.1\\r\\nHost: 127.0.0."' });
+  });
+
   it('reports a refused connection and stops on abort', async () => {
     const port = await closedPort();
     expect(await probeHttp({ url: `http://127.0.0.1:${port}/` }, { timeoutMs: 2000 })).toMatchObject({ ok: false, detail: 'connection refused' });
