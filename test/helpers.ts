@@ -22,6 +22,7 @@ export function cli(home: string, args: string[], opts: { env?: Record<string, s
       env: { ...process.env, SENTINEL_HOME: home, ...opts.env },
       cwd: opts.cwd ?? ROOT,
       timeout: opts.timeoutMs ?? 60_000,
+      maxBuffer: 256 * 1024 * 1024,
     }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });

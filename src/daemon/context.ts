@@ -7,6 +7,7 @@ import type { HomePaths } from './home.js';
 import type { Logger } from './logger.js';
 import type { UsageSampler } from './metrics.js';
 import type { Params } from './params.js';
+import type { Rotation } from './rotation.js';
 
 export interface OpContext {
   actor: string;
@@ -29,6 +30,7 @@ export interface Daemon {
   ports: PortRepo;
   log: Logger;
   usage: UsageSampler;
+  rotation: Rotation;
   startedAt: number;
   /** Asks the daemon to shut down (after the current answer is sent). */
   requestShutdown(): void;

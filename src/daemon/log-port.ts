@@ -1,21 +1,13 @@
 // The supervisor's view of log files: O_APPEND descriptors for children, the tail for crash reports.
-import { closeSync, mkdirSync, openSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import path from 'node:path';
-import { SentinelError } from '../core/errors.js';
+import { openLogFds } from '../logs/paths.js';
+import { lastLines } from '../logs/read.js';
 import type { LogPort } from '../core/supervisor.js';
 import type { ProcessSpec } from '../core/spec.js';
 
 export function logFile(logsDir: string, name: string, stream: 'stdout' | 'stderr'): string {
   return path.join(logsDir, `${name}.${stream}.log`);
-}
-
-function openAppend(file: string): number {
-  try {
-    return openSync(file, 'a', 0o640);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new SentinelError('LOG_DIR_NOT_WRITABLE', `cannot open log file ${file} (${e.code}); make ${path.dirname(file)} a writable directory or set SENTINEL_HOME elsewhere`);
-  }
 }
 
 /** The last n lines of a file, reading at most the final 64 KiB. */
@@ -46,22 +38,9 @@ export interface RotationHooks {
 
 export function createLogPort(logsDir: string, rotation: RotationHooks): LogPort {
   return {
-    open(name) {
-      try {
-        mkdirSync(logsDir, { recursive: true });
-      } catch (err) {
-        throw new SentinelError('LOG_DIR_NOT_WRITABLE', `cannot create log directory ${logsDir} (${(err as NodeJS.ErrnoException).code}); make it a writable directory or set SENTINEL_HOME elsewhere`);
-      }
-      const stdout = openAppend(logFile(logsDir, name, 'stdout'));
-      try {
-        return { stdout, stderr: openAppend(logFile(logsDir, name, 'stderr')) };
-      } catch (err) {
-        closeSync(stdout);
-        throw err;
-      }
-    },
+    open: (name) => openLogFds(logsDir, name),
     watch: (name, spec) => rotation.watch(name, spec),
     unwatch: (name) => rotation.unwatch(name),
-    lastLines: async (name, stream, n) => readLastLines(logFile(logsDir, name, stream), n),
+    lastLines: (name, stream, n) => lastLines(logFile(logsDir, name, stream), n),
   };
 }

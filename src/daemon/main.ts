@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(), startedAt: Date.now(),
+    usage: new UsageSampler(), rotation, startedAt: Date.now(),
     requestShutdown: () => setImmediate(() => void shutdown('requested by a client')),
     onShutdown: (step) => void shutdownSteps.unshift(step),
   };

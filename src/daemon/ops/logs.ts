@@ -1,22 +1,12 @@
 // Log operations: tail, follow, clear; and the purge used by delete --purge and clean.
-import { readdirSync, rmSync, truncateSync } from 'node:fs';
-import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
 import type { Daemon, Operation } from '../context.js';
 import { optBool, optNumber, optString, reqString, type Params } from '../params.js';
-import { readLastLines } from '../log-port.js';
-
-// temporary until the log reader lands
-async function tailLines(dir: string, name: string, o: { lines: number; stream: StreamSel; since?: number; timestamps?: boolean }) {
-  const out: Array<{ stream: string; line: string }> = [];
-  for (const s of ['stdout', 'stderr'] as const) {
-    if (o.stream !== 'both' && o.stream !== s) continue;
-    for (const line of readLastLines(path.join(dir, `${name}.${s}.log`), o.lines)) out.push({ stream: s, line });
-  }
-  return out;
-}
-async function* followLogs(_dir: string, _name: string, _o: { stream: StreamSel; signal: AbortSignal }): AsyncGenerator<unknown> {}
+import { tailLines } from '../../logs/read.js';
+import { followLogs } from '../../logs/follow.js';
+import { purgeLogs } from '../../logs/clear.js';
+import { logPaths } from '../../logs/paths.js';
 
 type StreamSel = 'stdout' | 'stderr' | 'both';
 
@@ -38,15 +28,7 @@ function sinceOf(p: Params): number | undefined {
 
 /** Removes every log file of a process (current, rotated, index). */
 export function purgeProcessLogs(d: Daemon, name: string): void {
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(d.paths.logsDir);
-  } catch {
-    return;
-  }
-  for (const f of entries) {
-    if (f.startsWith(`${name}.stdout.log`) || f.startsWith(`${name}.stderr.log`)) rmSync(path.join(d.paths.logsDir, f), { force: true });
-  }
+  purgeLogs(d.paths.logsDir, name);
 }
 
 export function logOps(d: Daemon): Record<string, Operation> {
@@ -67,19 +49,10 @@ export function logOps(d: Daemon): Record<string, Operation> {
         })(),
       };
     },
-    'logs.clear'(p) {
+    async 'logs.clear'(p) {
       const rec = d.supervisor.resolve(reqString(p, 'ref'));
-      const stream = streamOf(p);
-      for (const s of ['stdout', 'stderr'] as const) {
-        if (stream !== 'both' && stream !== s) continue;
-        const file = path.join(d.paths.logsDir, `${rec.name}.${s}.log`);
-        try {
-          truncateSync(file, 0);
-        } catch {
-          /* nothing to clear */
-        }
-      }
-      return { cleared: rec.name };
+      await d.rotation.clear(rec.name);
+      return { cleared: rec.name, files: Object.values(logPaths(d.paths.logsDir, rec.name)) };
     },
   };
 }
