@@ -7,10 +7,11 @@ import { portOps } from './ops/ports.js';
 import { logOps } from './ops/logs.js';
 import { daemonOps } from './ops/daemon.js';
 import { scheduleOps } from './ops/schedules.js';
+import { policyOps } from './ops/policy.js';
 import { configOps } from './ops/config.js';
 
 export type OperationTable = Record<string, Operation>;
 
 export function buildOperations(d: Daemon, version: string, extra: OperationTable[] = []): OperationTable {
-  return Object.assign({}, processOps(d), groupOps(d), portOps(d), logOps(d), daemonOps(d, version), scheduleOps(d), configOps(d), ...extra);
+  return Object.assign({}, processOps(d), groupOps(d), portOps(d), logOps(d), daemonOps(d, version), policyOps(d), scheduleOps(d), configOps(d), ...extra);
 }

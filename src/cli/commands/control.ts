@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { act } from '../common.js';
 import { println } from '../output.js';
 import type { ProcessView } from '../../daemon/ops/view.js';
-import type { ExitRecord } from '../../core/spec.js';
+import type { ExitRecord, RestartPolicy } from '../../core/spec.js';
+import { addPolicyOptions, policyParams } from '../policy-options.js';
+import { formatDuration } from '../../core/duration.js';
 
 function exitText(e: ExitRecord | null): string {
   if (!e) return '';
@@ -57,4 +59,28 @@ export function register(program: Command): void {
       await act(opts, (c) => c.call<{ deleted: { id: number; name: string } }>('delete', { ref, purge: opts.purge ?? false }), (r) =>
         println(`Deleted ${r.deleted.name} (id: ${r.deleted.id})${opts.purge ? ' and its logs' : ''}`));
     });
+
+  const policy = program
+    .command('policy')
+    .description('Change the restart policy of a process without restarting it')
+    .argument('<process>', 'name or id')
+    .option('-r, --restart <policy>', 'never, on-failure or always')
+    .option('--retries <n>', 'same as --max-restarts')
+    .option('--delay <duration>', 'same as --restart-delay')
+    .option('--json', 'print the result as JSON');
+  addPolicyOptions(policy).action(async (ref: string, opts) => {
+    const params = { ref, restart: opts.restart, retries: opts.retries, delay: opts.delay, ...policyParams(opts) };
+    await act(opts, (c) => c.call<{ process: ProcessView; restart: RestartPolicy }>('policy', params), (r) => {
+      const p = r.restart;
+      const parts = [
+        `restart ${p.mode}`,
+        p.maxRestarts ? `max ${p.maxRestarts} restarts in ${formatDuration(p.windowMs)}` : 'unlimited restarts',
+        `${p.backoff} delay ${p.delayMs} ms${p.backoff === 'exponential' ? ` up to ${formatDuration(p.backoffMaxMs)}` : ''}`,
+        `min uptime ${formatDuration(p.minUptimeMs)}`,
+      ];
+      if (p.exitCodes.length) parts.push(`only on exit codes ${p.exitCodes.join(',')}`);
+      if (p.noRestartExitCodes.length) parts.push(`never on exit codes ${p.noRestartExitCodes.join(',')}`);
+      println(`Policy of ${r.process.name}: ${parts.join('; ')}`);
+    });
+  });
 }

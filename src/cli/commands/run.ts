@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import { act, collect } from '../common.js';
 import { println } from '../output.js';
 import type { ProcessView } from '../../daemon/ops/view.js';
+import { addPolicyOptions, policyParams } from '../policy-options.js';
 
 const POLICIES = ['never', 'on-failure', 'always'];
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('Start a background process: sentinel run "python server.py" or sentinel run --name web -- node server.js')
     .argument('[command...]', 'a shell command string, or a program and its arguments after --')
@@ -26,8 +27,9 @@ export function register(program: Command): void {
     .option('--stop-timeout <duration>', 'time between the stop signal and SIGKILL (default 10s)')
     .option('--log-max-size <size>', 'rotate a log file when it grows past this size (default 10M)')
     .option('--log-keep <n>', 'rotated log files to keep (default 5)', (v) => Number(v))
-    .option('--json', 'print the result as JSON')
-    .action(async (words: string[], opts: Record<string, unknown>) => {
+    .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
+    .option('--json', 'print the result as JSON');
+  addPolicyOptions(cmd).action(async (words: string[], opts: Record<string, unknown>) => {
       const argv = process.argv;
       let restart = opts.restart as string | boolean | undefined;
       if (typeof restart === 'string' && !POLICIES.includes(restart)) {
@@ -57,6 +59,8 @@ export function register(program: Command): void {
         stopTimeout: opts.stopTimeout,
         logMaxSize: opts.logMaxSize,
         logKeep: opts.logKeep,
+        restartCron: opts.restartCron,
+        ...policyParams(opts),
       };
       await act(
         opts,

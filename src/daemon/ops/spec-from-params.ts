@@ -6,6 +6,7 @@ import { parseDuration, parseSize } from '../../core/duration.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec, type RestartMode } from '../../core/spec.js';
 import { buildEnv } from '../../core/env.js';
 import { nameFromCommand, validateName } from '../../core/names.js';
+import { restartPolicyFromParams } from './policy.js';
 import { optBool, optNumber, optString, optStringArray, optStringMap, parseEnvPairs, type Params } from '../params.js';
 
 const SIGNALS = new Set(Object.keys(os.constants.signals));
@@ -85,14 +86,14 @@ export function specFromParams(p: Params, ctx: SpecContext): ProcessSpec {
     cwd,
     env,
     group,
-    restart: { ...DEFAULT_RESTART_POLICY, mode: parseRestartMode(p.restart) },
+    restart: restartPolicyFromParams(p, { ...DEFAULT_RESTART_POLICY, mode: parseRestartMode(p.restart) }),
     stopSignal: optString(p, 'stopSignal') ? parseSignal(optString(p, 'stopSignal')!) : DEFAULTS.stopSignal,
     stopTimeoutMs: stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
     startWaitMs: waitMs ?? DEFAULTS.startWaitMs,
     port: null,
     logMaxBytes: logMax === undefined || logMax === null ? DEFAULTS.logMaxBytes : parseSize(logMax as string | number, '--log-max-size'),
     logKeep: logKeep ?? DEFAULTS.logKeep,
-    extra: {},
+    extra: optString(p, 'restartCron') ? { restartCron: optString(p, 'restartCron') } : {},
   };
 }
 

@@ -1,0 +1,77 @@
+// Restart policy from parameters (run, policy, config): every value checked, with what was expected.
+import { SentinelError } from '../../core/errors.js';
+import { parseDuration } from '../../core/duration.js';
+import type { RestartPolicy } from '../../core/spec.js';
+import { parseExitCodes } from '../../health/validate.js';
+import type { Daemon, Operation } from '../context.js';
+import { reqString, type Params } from '../params.js';
+import { parseRestartMode } from './spec-from-params.js';
+import { views } from './processes.js';
+
+function duration(p: Params, key: string, flag: string): number | undefined {
+  const v = p[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') throw new SentinelError('INVALID_DURATION', `${flag}: expected a duration like "5s", got ${JSON.stringify(v)}`);
+  return parseDuration(v, flag);
+}
+
+function count(p: Params, key: string, flag: string): number | undefined {
+  const v = p[key];
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000) {
+    throw new SentinelError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(v)}: expected a whole number of restarts, 0 for unlimited (e.g. ${flag} 5)`);
+  }
+  return n;
+}
+
+function jitter(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const text = String(v).trim();
+  const m = text.match(/^(\d+(?:\.\d+)?)(%)?$/);
+  const n = m ? (m[2] ? Number(m[1]) / 100 : Number(m[1])) : NaN;
+  if (!(n >= 0 && n <= 1)) throw new SentinelError('INVALID_ARGUMENT', `--jitter ${JSON.stringify(v)}: expected a fraction from 0 to 1 or a percentage (e.g. --jitter 0.2 or --jitter 20%)`);
+  return n;
+}
+
+function codes(v: unknown, flag: string): number[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return parseExitCodes(v as number[], flag);
+  return parseExitCodes(String(v), flag);
+}
+
+/** Applies the policy parameters present in `p` on top of `base`. */
+export function restartPolicyFromParams(p: Params, base: RestartPolicy): RestartPolicy {
+  const backoff = p.backoff;
+  if (backoff !== undefined && backoff !== null && backoff !== 'fixed' && backoff !== 'exponential') {
+    throw new SentinelError('INVALID_ARGUMENT', `--backoff ${JSON.stringify(backoff)}: expected fixed or exponential (e.g. --backoff exponential)`);
+  }
+  const next: RestartPolicy = {
+    ...base,
+    ...(p.restart !== undefined ? { mode: parseRestartMode(p.restart) } : {}),
+    exitCodes: codes(p.restartExitCodes, '--restart-exit-codes') ?? base.exitCodes,
+    noRestartExitCodes: codes(p.noRestartExitCodes, '--no-restart-exit-codes') ?? base.noRestartExitCodes,
+    maxRestarts: count(p, 'maxRestarts', '--max-restarts') ?? count(p, 'retries', '--retries') ?? base.maxRestarts,
+    windowMs: duration(p, 'restartWindow', '--restart-window') ?? base.windowMs,
+    delayMs: duration(p, 'restartDelay', '--restart-delay') ?? duration(p, 'delay', '--delay') ?? base.delayMs,
+    backoff: (backoff as RestartPolicy['backoff'] | undefined) ?? base.backoff,
+    backoffMaxMs: duration(p, 'backoffMax', '--backoff-max') ?? base.backoffMaxMs,
+    jitter: jitter(p.jitter) ?? base.jitter,
+    minUptimeMs: duration(p, 'minUptime', '--min-uptime') ?? base.minUptimeMs,
+  };
+  // a policy given with --retries/--delay on a process that never restarts means "restart on failure"
+  if (next.mode === 'never' && p.restart === undefined && (p.retries !== undefined || p.maxRestarts !== undefined)) next.mode = 'on-failure';
+  return next;
+}
+
+export function policyOps(d: Daemon): Record<string, Operation> {
+  return {
+    policy(p, ctx) {
+      const rec = d.supervisor.resolve(reqString(p, 'ref'));
+      const restart = restartPolicyFromParams(p, rec.spec.restart);
+      d.supervisor.updateSpec(rec, { ...rec.spec, restart }, ctx.actor, 'restart policy changed');
+      return { process: views(d, [rec])[0], restart };
+    },
+  };
+}

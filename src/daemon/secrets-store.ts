@@ -1,0 +1,160 @@
+// Secrets at rest in SQLite (AES-256-GCM), resolved into a process environment only when it is spawned,
+// and a redaction function every output path (daemon log, API answers) can apply.
+import { SentinelError } from '../core/errors.js';
+import type { Spawner } from '../core/spawn.js';
+import type { Db } from '../store/db.js';
+import { decryptSecret, encryptSecret, loadSecretKey, REDACTED } from '../config/secrets.js';
+import { resolveSecretMarkers, hasSecretMarker } from '../config/interpolate.js';
+
+export interface SecretInfo {
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Every secret value this daemon has known (removed ones too: a running process may still hold one). */
+const knownValues = new Set<string>();
+
+function rememberValue(value: string): void {
+  if (value.length > 0) knownValues.add(value);
+}
+
+/** Forms a value can take in output: as written, and escaped inside a JSON string. */
+function outputForms(value: string): string[] {
+  const escaped = JSON.stringify(value).slice(1, -1);
+  return escaped === value ? [value] : [value, escaped];
+}
+
+/** Replaces every known secret value in a text (a log line, a JSON answer) with ***. */
+export function redactSecrets(text: string): string {
+  if (knownValues.size === 0 || text.length === 0) return text;
+  const forms = [...knownValues].flatMap(outputForms).sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+  return out;
+}
+
+/** redactSecrets over every string (keys and values) of a JSON-like value; returns a copy. */
+export function redactSecretsDeep<T>(value: T): T {
+  if (knownValues.size === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redactSecrets(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [redactSecrets(k), walk(inner)]));
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
+
+export function validateSecretName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new SentinelError('INVALID_NAME', `secret name ${JSON.stringify(name)} is not valid; use letters, digits, "_", "." and "-", starting with a letter or "_" (e.g. DB_PASSWORD)`);
+  }
+  return name;
+}
+
+export class SecretStore {
+  private key: Buffer | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly keyFile: string,
+    private readonly env: Record<string, string | undefined> = process.env,
+  ) {}
+
+  /** The key is read (or the key file created) only when a secret is first needed. */
+  private getKey(): Buffer {
+    this.key ??= loadSecretKey({ keyFile: this.keyFile, env: this.env });
+    return this.key;
+  }
+
+  /** Decrypts every stored value once so redaction knows them from the daemon's start; returns the names that failed. */
+  warmUp(): string[] {
+    const failed: string[] = [];
+    for (const row of this.rows()) {
+      try {
+        rememberValue(decryptSecret(row.value, this.getKey(), row.name));
+      } catch {
+        failed.push(row.name);
+      }
+    }
+    return failed;
+  }
+
+  private rows(): Array<{ name: string; value: string; created_at: number; updated_at: number }> {
+    return this.db.prepare('SELECT * FROM secrets ORDER BY name').all() as Array<{ name: string; value: string; created_at: number; updated_at: number }>;
+  }
+
+  set(name: string, value: string, now = Date.now()): SecretInfo {
+    validateSecretName(name);
+    if (value.length === 0) throw new SentinelError('INVALID_ARGUMENT', `secret "${name}": the value is empty; pipe a value in, e.g. printf %s "$VALUE" | sentinel secret set ${name}`);
+    const sealed = encryptSecret(value, this.getKey());
+    rememberValue(value);
+    this.db
+      .prepare(`INSERT INTO secrets (name, value, created_at, updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
+      .run(name, sealed, now, now);
+    return this.info(name)!;
+  }
+
+  info(name: string): SecretInfo | undefined {
+    const row = this.db.prepare('SELECT name, created_at, updated_at FROM secrets WHERE name = ?').get(name) as
+      | { name: string; created_at: number; updated_at: number }
+      | undefined;
+    return row && { name: row.name, createdAt: row.created_at, updatedAt: row.updated_at };
+  }
+
+  list(): SecretInfo[] {
+    return this.rows().map((r) => ({ name: r.name, createdAt: r.created_at, updatedAt: r.updated_at }));
+  }
+
+  remove(name: string): SecretInfo {
+    const info = this.info(name);
+    if (!info) throw new SentinelError('SECRET_NOT_FOUND', `no secret named "${name}"; "sentinel secret list" shows the secrets`);
+    this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+    return info;
+  }
+
+  /** The value, or undefined when there is no such secret (the config loader reports that). */
+  get(name: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string } | undefined;
+    if (!row) return undefined;
+    const value = decryptSecret(row.value, this.getKey(), name);
+    rememberValue(value);
+    return value;
+  }
+
+  /** When each named secret was last set: part of a spec, so `reload` restarts what uses a changed secret. */
+  versions(names: string[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const name of names) {
+      const info = this.info(name);
+      if (info) out[name] = info.updatedAt;
+    }
+    return out;
+  }
+}
+
+const WRAPPED = Symbol('sentinel.secretSpawner');
+
+/**
+ * A spawner that replaces `${secret:NAME}` markers in the environment right before the child starts,
+ * so the stored spec (state.db) never holds a secret value.
+ */
+export function secretSpawner(inner: Spawner, store: SecretStore): Spawner {
+  if ((inner as Spawner & { [WRAPPED]?: boolean })[WRAPPED]) return inner;
+  const wrapped: Spawner & { [WRAPPED]: boolean } = {
+    [WRAPPED]: true,
+    spawn(spec, fds) {
+      if (!Object.values(spec.env).some(hasSecretMarker)) return inner.spawn(spec, fds);
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(spec.env)) env[key] = resolveSecretMarkers(value, (n) => store.get(n));
+      return inner.spawn({ ...spec, env }, fds);
+    },
+  };
+  return wrapped;
+}
