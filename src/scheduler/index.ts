@@ -34,3 +34,5 @@ export {
 } from './schedule.js';
 export { createSpawnRunner, type SpawnRunnerOptions } from './spawn-runner.js';
 export { parseAt, parseTriggerOptions, type TriggerOptions } from './trigger-input.js';
+export { createProcessRunner, specOfSchedule, type ProcessRunner, type ProcessRunnerOptions } from './process-runner.js';
+export { connectProcessRestarts, restartTargetState, type ProcessRestarts, type ProcessRestartsOptions } from './process-restarts.js';

@@ -52,6 +52,7 @@ export function retryDelay(s: Pick<Schedule, 'retryDelayMs' | 'retryBackoff'>, a
 }
 
 export function runStatus(result: RunResult, failedToStart: boolean): RunStatus {
+  if (result.interrupted) return 'interrupted';
   if (result.timedOut) return 'timed-out';
   if (failedToStart) return 'failed';
   return result.exitCode === 0 && !result.signal ? 'succeeded' : 'failed';
@@ -130,6 +131,7 @@ async function execute(ctx: JobContext, job: Job, attempt: number, run: RunRecor
     result = { exitCode: null, signal: null, durationMs: Math.max(0, ctx.clock.now() - run.startedAt), timedOut: false };
   }
   const status = runStatus(result, reason !== null);
+  if (status === 'interrupted') reason ??= 'stopped because the daemon was shutting down';
   const finished: RunRecord = { ...run, endedAt: ctx.clock.now(), durationMs: result.durationMs, exitCode: result.exitCode, signal: result.signal, status, reason };
   if (!entry.removed) recordFinish(ctx, finished);
   ctx.emit({ type: 'run-finished', name: run.schedule, run: finished });

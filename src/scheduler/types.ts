@@ -20,6 +20,8 @@ export interface RunResult {
   durationMs: number;
   /** Stopped because it ran past schedule.maxRuntimeMs. */
   timedOut: boolean;
+  /** Stopped because the scheduler's host (the daemon) is shutting down. */
+  interrupted?: boolean;
 }
 
 /** Starts the command and resolves when it has ended; stopping at maxRuntimeMs is the runner's job. */

@@ -1,7 +1,276 @@
-// Schedule operations (filled in by the scheduler integration).
+// Schedule operations: the scheduler (one timer, runs as process groups, history in SQLite) and
+// --restart-cron for managed processes, started with the daemon and stopped at its shutdown.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
+import { parseDuration } from '../../core/duration.js';
+import { buildEnv } from '../../core/env.js';
+import { SentinelError } from '../../core/errors.js';
+import { checkSpawnable } from '../../core/spawn.js';
+import {
+  connectProcessRestarts,
+  createProcessRunner,
+  createSchedule,
+  createScheduler,
+  createSchedulerRepo,
+  migrateScheduler,
+  parseTriggerOptions,
+  realClock,
+  specOfSchedule,
+  type RestartCronEvent,
+  type RunRecord,
+  type ScheduleInfo,
+  type ScheduleInput,
+  type SchedulerEvent,
+  type Trigger,
+} from '../../scheduler/index.js';
 import type { Daemon, Operation } from '../context.js';
+import { optBool, optString, optStringArray, optStringMap, parseEnvPairs, reqString, type Params } from '../params.js';
+
+/** What clients see of a schedule: its definition without the environment's values (they may hold secrets). */
+export interface ScheduleView {
+  name: string;
+  trigger: Trigger;
+  command: string;
+  args: string[];
+  shell: boolean;
+  cwd: string;
+  envKeys: string[];
+  enabled: boolean;
+  overlap: string;
+  missed: string;
+  missedCap: number;
+  maxRuntimeMs: number | null;
+  retries: number;
+  retryDelayMs: number;
+  retryBackoff: string;
+  jitterMs: number;
+  createdAt: number;
+  nextRunAt: number | null;
+  lastRun: RunRecord | null;
+  running: number;
+  queued: number;
+}
+
+export type { RunRecord as RunView };
+
+/** The most of a run's log file one answer carries (the end of it). */
+const LOG_TAIL_BYTES = 1024 * 1024;
+
+function viewSchedule(info: ScheduleInfo): ScheduleView {
+  const { env, ...s } = info.schedule;
+  return { ...s, envKeys: Object.keys(env).sort(), nextRunAt: info.nextRunAt, lastRun: info.lastRun, running: info.running, queued: info.queued };
+}
+
+/** A duration parameter: a string as users type it ("5m"), or a number of milliseconds from the API. */
+function durationParam(p: Params, key: string, flag: string): number | undefined {
+  const v = p[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return parseDuration(v, flag);
+  throw new SentinelError('INVALID_DURATION', `${flag}: expected a duration like "500ms", "5s", "2m", "5h" or "1d", got ${JSON.stringify(v)}`);
+}
+
+/** A count from the CLI (string) or the API (number); anything else reaches the schedule's own check and message. */
+function countParam(p: Params, key: string): number | undefined {
+  const v = p[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return Number(v);
+  return v as number;
+}
+
+function boundedInt(p: Params, key: string, flag: string, fallback: number, max: number): number {
+  const v = p[key] ?? fallback;
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw new SentinelError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(v)}: expected a whole number from 1 to ${max}, e.g. ${flag} ${fallback}`);
+  }
+  return n;
+}
+
+/** Reads `schedule.add` parameters into a schedule input; the trigger is checked here, the rest by createSchedule. */
+function inputFromParams(d: Daemon, p: Params, now: number): ScheduleInput {
+  const name = reqString(p, 'name');
+  const every = p.every;
+  const trigger = parseTriggerOptions(
+    {
+      cron: optString(p, 'cron'),
+      tz: optString(p, 'tz'),
+      // a number from the API is milliseconds, like every other duration parameter
+      every: typeof every === 'number' ? `${every}ms` : optString(p, 'every'),
+      at: typeof p.at === 'number' ? p.at : optString(p, 'at'),
+    },
+    now,
+  );
+  const command = optString(p, 'command') ?? '';
+  const args = optStringArray(p, 'args') ?? [];
+  const cwd = path.resolve(optString(p, 'cwd') ?? process.cwd());
+  const env = buildEnv({
+    clientEnv: optStringMap(p, 'env') ?? {},
+    keepOnly: null,
+    globalEnvFile: d.paths.globalEnv,
+    projectEnvFile: path.join(cwd, '.env'),
+    groupEnv: {},
+    envFiles: [],
+    envFlags: parseEnvPairs(optStringArray(p, 'envVars') ?? []),
+  });
+  return {
+    name,
+    trigger,
+    command,
+    args,
+    shell: optBool(p, 'shell') ?? args.length === 0,
+    cwd,
+    env,
+    enabled: optBool(p, 'enabled') ?? true,
+    overlap: optString(p, 'overlap') as ScheduleInput['overlap'],
+    missed: optString(p, 'missed') as ScheduleInput['missed'],
+    missedCap: countParam(p, 'missedCap'),
+    maxRuntimeMs: durationParam(p, 'maxRuntime', '--max-runtime'),
+    retries: countParam(p, 'retries'),
+    retryDelayMs: durationParam(p, 'retryDelay', '--retry-delay'),
+    retryBackoff: optString(p, 'retryBackoff') as ScheduleInput['retryBackoff'],
+    jitterMs: durationParam(p, 'jitter', '--jitter'),
+  };
+}
+
+/** The end of a log file (at most LOG_TAIL_BYTES); a missing file reads as empty. */
+function readTail(file: string | null): { text: string; truncated: boolean } {
+  if (!file) return { text: '', truncated: false };
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return { text: '', truncated: false };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, LOG_TAIL_BYTES);
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, size - length);
+    return { text: buf.toString('utf8'), truncated: size > length };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function logSchedulerEvent(d: Daemon, ev: SchedulerEvent): void {
+  switch (ev.type) {
+    case 'run-finished': {
+      const r = ev.run;
+      const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? 'unknown'}`;
+      const fields = { schedule: ev.name, runId: r.id, trigger: r.trigger, attempt: r.attempt, status: r.status, exitCode: r.exitCode, signal: r.signal, durationMs: r.durationMs };
+      const msg = `schedule ${ev.name}: run ${r.id} (${r.trigger}) ${r.status}, ${how}, after ${r.durationMs} ms${r.reason ? `: ${r.reason}` : ''}`;
+      if (r.status === 'succeeded') d.log.info('SCHEDULE_RUN', msg, fields);
+      else d.log.warn('SCHEDULE_RUN_FAILED', msg, fields);
+      return;
+    }
+    case 'run-started':
+      return d.log.debug('SCHEDULE_RUN_STARTED', `schedule ${ev.name}: run ${ev.run.id} started (${ev.run.trigger})`, { schedule: ev.name, runId: ev.run.id });
+    case 'run-skipped':
+      return d.log.info('SCHEDULE_RUN_SKIPPED', `schedule ${ev.name}: run skipped: ${ev.reason}`, { schedule: ev.name, dueAt: ev.dueAt, trigger: ev.trigger });
+    case 'missed':
+      return d.log.info('SCHEDULE_MISSED', `schedule ${ev.name}: ${ev.count} runs were due while the daemon was away or late (missed: ${ev.policy}, ${ev.catchUpRuns} to catch up)`, { schedule: ev.name, count: ev.count, policy: ev.policy });
+    case 'retry-scheduled':
+      return d.log.info('SCHEDULE_RETRY', `schedule ${ev.name}: attempt ${ev.attempt} in ${ev.delayMs} ms`, { schedule: ev.name, attempt: ev.attempt, delayMs: ev.delayMs });
+    case 'error':
+      return d.log.error('SCHEDULER_ERROR', ev.name ? `schedule ${ev.name}: ${ev.message}` : ev.message, { schedule: ev.name });
+  }
+}
+
+function logRestartEvent(d: Daemon, ev: RestartCronEvent): void {
+  const fields = { process: ev.name, dueAt: ev.dueAt };
+  if (ev.type === 'restart') d.log.info('RESTART_CRON', `${ev.name}: restarting on its restart-cron (it was ${ev.state})`, fields);
+  else if (ev.type === 'restart-skipped') d.log.info('RESTART_CRON_SKIPPED', `${ev.name}: restart-cron skipped: ${ev.reason}`, fields);
+  else d.log.warn('RESTART_CRON_FAILED', `${ev.name}: restart-cron restart failed: ${ev.message}`, fields);
+}
 
 export function scheduleOps(d: Daemon): Record<string, Operation> {
-  void d;
-  return {};
+  migrateScheduler(d.db);
+  const repo = createSchedulerRepo(d.db, { logsDir: d.paths.logsDir });
+  const runner = createProcessRunner();
+  // the same bound the daemon gives its processes at shutdown
+  const shutdownTimeoutMs = process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT ? Number(process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT) : undefined;
+  const scheduler = createScheduler({ clock: realClock, repo, runner, onEvent: (ev) => logSchedulerEvent(d, ev) });
+  scheduler.start();
+  const restarts = connectProcessRestarts(d.supervisor, {
+    clock: realClock,
+    agenda: scheduler.agenda,
+    onEvent: (ev) => logRestartEvent(d, ev),
+    onInvalid: (name, message) => d.log.warn('RESTART_CRON_INVALID', `${name}: restart-cron ignored: ${message}`, { process: name }),
+  });
+  d.onShutdown(async () => {
+    restarts.stop();
+    const stopping = scheduler.stop();
+    await runner.stopAll(shutdownTimeoutMs);
+    await stopping;
+  });
+
+  const name = (p: Params) => reqString(p, 'name');
+
+  return {
+    'schedule.add'(p) {
+      const now = Date.now();
+      const input = inputFromParams(d, p, now);
+      // everything is checked before anything is stored: definition, name clash, cwd and program
+      const schedule = createSchedule(input, now);
+      if (d.supervisor.find(schedule.name)) {
+        throw new SentinelError('NAME_TAKEN', `a process named "${schedule.name}" already exists; schedules and processes share names, so pick another name for the schedule`);
+      }
+      checkSpawnable(specOfSchedule(schedule));
+      return { schedule: viewSchedule(scheduler.add(input)) };
+    },
+
+    'schedule.list'() {
+      return { schedules: scheduler.list().map(viewSchedule) };
+    },
+
+    'schedule.get'(p) {
+      return { schedule: viewSchedule(scheduler.get(name(p))) };
+    },
+
+    'schedule.next'(p) {
+      const n = boundedInt(p, 'n', '-n', 5, 1000);
+      return { name: name(p), times: scheduler.next(name(p), n) };
+    },
+
+    'schedule.enable'(p) {
+      return { schedule: viewSchedule(scheduler.enable(name(p))) };
+    },
+
+    'schedule.disable'(p) {
+      return { schedule: viewSchedule(scheduler.disable(name(p))) };
+    },
+
+    'schedule.run-now'(p) {
+      return scheduler.runNow(name(p));
+    },
+
+    'schedule.rm'(p) {
+      scheduler.remove(name(p));
+      return { removed: name(p) };
+    },
+
+    'schedule.history'(p) {
+      const limit = boundedInt(p, 'limit', '--limit', 20, 1000);
+      return { runs: scheduler.history(name(p), limit) };
+    },
+
+    /** One run's output: the given run, or the latest one that ran. */
+    'schedule.logs'(p) {
+      const n = name(p);
+      scheduler.get(n);
+      let run: RunRecord | null;
+      if (p.run === undefined || p.run === null) {
+        run = repo.history(n, 1000).find((r) => r.status !== 'skipped') ?? null;
+        if (!run) throw new SentinelError('NOT_FOUND', `schedule "${n}" has not run yet; start a run with "sentinel schedule run-now ${n}"`);
+      } else {
+        const id = boundedInt(p, 'run', '--run', 1, Number.MAX_SAFE_INTEGER);
+        run = repo.getRun(id);
+        if (!run || run.schedule !== n) throw new SentinelError('NOT_FOUND', `schedule "${n}" has no run ${id}; "sentinel schedule history ${n}" lists its runs`);
+      }
+      const stdout = readTail(run.stdoutPath);
+      const stderr = readTail(run.stderrPath);
+      return { run, stdout: stdout.text, stderr: stderr.text, truncated: stdout.truncated || stderr.truncated };
+    },
+  };
 }
