@@ -10,13 +10,20 @@ function pick(workloads, workload, read) {
   return read(result) ?? null;
 }
 
+// extra.remark(result) may return a short text shown after a supervisor's figure (e.g. lost lines).
 function row(results, figure, unit, workload, read, extra = {}) {
+  const { remark, ...rest } = extra || {};
+  const remarkOf = (key) => {
+    const result = results[key]?.[workload];
+    return remark && result && !result.error ? remark(result) : undefined;
+  };
   return {
     figure,
     unit,
     sentinel: pick(results.sentinel, workload, read),
     pm2: pick(results.pm2, workload, read),
-    ...extra,
+    remarks: { sentinel: remarkOf('sentinel'), pm2: remarkOf('pm2') },
+    ...rest,
   };
 }
 
@@ -30,6 +37,7 @@ function fleetRows(results, size, first) {
       ...nodeStart,
       ...(first && { target: { text: '≤ 100 ms', max: 100 } }),
     }),
+    row(results, `\`list --json\` / \`pm2 jlist\` with ${size} up (CLI wall)`, 'ms', 'fleet', (f) => at(f)?.listJsonMs, nodeStart),
     row(results, `\`status NAME\` with ${size} up (CLI wall)`, 'ms', 'fleet', (f) => at(f)?.statusMs, nodeStart),
     row(results, `daemon RSS with ${size} up`, 'mib', 'fleet', (f) => at(f)?.rssBytes, first && {
       target: { text: '≤ 40 MiB', max: 40 * MiB },
@@ -54,8 +62,9 @@ export function buildRows(results, { sizes, stopTimeoutMs, floodBytes }) {
       raw: raw.crash?.p50Ms, rawLabel: 'bash loop', target: { text: '≤ 5 ms', max: 5 },
     }),
     row(results, 'crash → running again, p90', 'ms', 'crash', (c) => c.p90Ms, { raw: raw.crash?.p90Ms, rawLabel: 'bash loop' }),
-    row(results, `${mb} MB of 100-byte lines on stdout, all in the log file`, 's', 'flood', (f) => f.elapsedMs ?? 'incomplete', {
+    row(results, `${mb} MB of 100-byte lines on stdout, all in the log file`, 's', 'flood', (f) => f.elapsedMs ?? 'never complete', {
       raw: raw.flood?.elapsedMs, rawLabel: '`cmd > file`', target: { text: '≤ 0.35 s', max: 350 },
+      remark: (f) => (f.wrongSizeRuns ? `lost lines in ${f.wrongSizeRuns} of ${f.runs} runs` : undefined),
     }),
     row(results, `daemon CPU while logging ${mb} MB`, 'pct', 'flood', (f) => f.daemonCpuPct, {
       target: { text: '≤ 50 %', max: 50 },

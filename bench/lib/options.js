@@ -25,7 +25,7 @@ export function readOptions() {
     oneRunSamples: quick ? 10 : 20,
     idleMs: quick ? 3000 : 10_000,
     settleMs: quick ? 1000 : 2000,
-    cliRuns: quick ? 5 : 15,
+    cliRuns: quick ? 5 : 10,
     crashRestarts: quick ? 10 : 30,
     floodBytes: 200_000_000,
     floodReps: quick ? 1 : 3,

@@ -48,23 +48,24 @@ export function createPm2Driver({ prefix }) {
 
     open() {
       home = mkdtempSync(join(tmpdir(), 'sentinel-bench-pm2-'));
-      env = { ...process.env, PM2_HOME: home };
+      // PM2 stops with SIGINT unless its daemon starts with PM2_KILL_SIGNAL (there is no per-app flag):
+      // SIGTERM, Sentinel's default, so both send the same stop signal.
+      env = { ...process.env, PM2_HOME: home, PM2_KILL_SIGNAL: 'SIGTERM' };
       runCommand(command('ping'));
     },
 
-    // spec: { name, argv, restart, stopSignal, stopTimeoutMs, bigLogs }; PM2 logs to one file without rotation already.
+    // spec: { name, argv, restart, stopTimeoutMs, bigLogs }; stopSignal is SIGTERM daemon-wide (above); PM2 logs to one unrotated file.
     startCommand(spec) {
       const args = ['start', spec.argv[0], '--name', spec.name];
       // PM2 gives up after 16 restarts that lived less than min_uptime (1 s): lift that for the crash loop.
       if (spec.restart === true) args.push('--max-restarts', '100000');
       if (spec.restart === false) args.push('--no-autorestart');
-      // PM2 stops with SIGINT by default; the stop workloads ask both supervisors for SIGTERM.
-      if (spec.stopSignal) args.push('--kill-signal', spec.stopSignal);
       if (spec.stopTimeoutMs !== undefined) args.push('--kill-timeout', String(spec.stopTimeoutMs));
       if (spec.argv.length > 1) args.push('--', ...spec.argv.slice(1));
       return command(...args);
     },
     listCommand: () => command('ls'),
+    listJsonCommand: () => command('jlist'),
     statusCommand: (name) => command('describe', name),
     stopCommand: (name) => command('stop', name),
 

@@ -34,7 +34,8 @@ export function renderTable(rows, { showRaw }) {
   if (showRaw) head.push('raw limit');
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const row of rows) {
-    const cells = [row.figure, formatValue(row, row.sentinel), formatValue(row, row.pm2), formatRatio(row), formatTarget(row)];
+    const withRemark = (key) => `${formatValue(row, row[key])}${row.remarks?.[key] ? ` (${row.remarks[key]})` : ''}`;
+    const cells = [row.figure, withRemark('sentinel'), withRemark('pm2'), formatRatio(row), formatTarget(row)];
     if (showRaw) cells.push(row.raw === undefined ? '—' : `${formatValue(row, row.raw)}${row.rawLabel ? ` (${row.rawLabel})` : ''}`);
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -49,6 +50,7 @@ export function rowsToJson(rows) {
     pm2: row.pm2 ?? null,
     ratio: typeof row.sentinel === 'number' && typeof row.pm2 === 'number' && row.pm2 !== 0 ? row.sentinel / row.pm2 : null,
     raw: row.raw ?? null,
+    remarks: row.remarks,
     target: row.target ?? null,
     meetsTarget: row.target && typeof row.sentinel === 'number' ? row.sentinel <= row.target.max : null,
   }));

@@ -38,6 +38,7 @@ export function createSentinelDriver({ repo }) {
       return command(...args, '--', ...spec.argv);
     },
     listCommand: () => command('list'),
+    listJsonCommand: () => command('list', '--json'),
     statusCommand: (name) => command('status', name),
     stopCommand: (name) => command('stop', name),
 

@@ -33,6 +33,7 @@ export async function measureFleet(driver, { sizes, oneRunSamples, idleMs, settl
       const rssBytes = readRssBytes(daemonPid);
       const idleCpuPct = await measureIdleCpu(daemonPid, idleMs);
       const list = timeRepeated(driver.listCommand(), { warmup: 1, runs: cliRuns });
+      const listJson = timeRepeated(driver.listJsonCommand(), { warmup: 1, runs: cliRuns });
       const status = timeRepeated(driver.statusCommand(`s${Math.floor(size / 2)}`), { warmup: 1, runs: cliRuns });
       bySize[size] = {
         running: pids.length,
@@ -41,6 +42,7 @@ export async function measureFleet(driver, { sizes, oneRunSamples, idleMs, settl
         idleCpuPct,
         idleWindowMs: idleMs,
         listMs: list.medianMs,
+        listJsonMs: listJson.medianMs,
         statusMs: status.medianMs,
       };
     }
