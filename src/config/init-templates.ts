@@ -26,7 +26,7 @@ processes:
   web:
     extends: service
     command: node server.js
-    env_file: .env
+    # env_file: .env   # also read the process's variables from a .env file (it must exist)
     env:
       NODE_ENV: \${NODE_ENV:-development}
       PORT: "3000"

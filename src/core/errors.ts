@@ -24,6 +24,8 @@ export const ERRORS = {
   SECRET_DECRYPT_FAILED: { status: 422 },
   INVALID_SECRET_KEY: { status: 422 },
   IMPORT_FAILED: { status: 422 },
+  CONFIG_NOT_FOUND: { status: 404 },
+  FILE_EXISTS: { status: 409 },
   ROUTE_NOT_FOUND: { status: 404 },
   NAME_TAKEN: { status: 409 },
   PORT_IN_USE: { status: 409 },

@@ -158,3 +158,15 @@ export function secretSpawner(inner: Spawner, store: SecretStore): Spawner {
   };
   return wrapped;
 }
+
+const stores = new WeakMap<Db, SecretStore>();
+
+/** The one store of a daemon's database, shared by the operations and the spawner. */
+export function secretStoreFor(db: Db, keyFile: string, env: Record<string, string | undefined> = process.env): SecretStore {
+  let store = stores.get(db);
+  if (!store) {
+    store = new SecretStore(db, keyFile, env);
+    stores.set(db, store);
+  }
+  return store;
+}

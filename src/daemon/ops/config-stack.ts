@@ -1,0 +1,179 @@
+// A config file as the daemon sees it: the specs it wants (tagged with the file, ports resolved), the
+// processes it already owns, and the groups and ports it created (so `down` can release them).
+import path from 'node:path';
+import { SentinelError } from '../../core/errors.js';
+import type { ProcessSpec } from '../../core/spec.js';
+import { checkSpawnable } from '../../core/spawn.js';
+import type { ProcessRecord } from '../../store/processes.js';
+import type { DependencyGraph } from '../../config/graph.js';
+import type { SentinelConfig } from '../../config/schema.js';
+import type { Daemon } from '../context.js';
+import { optString, optStringMap, reqString, type Params } from '../params.js';
+import type { SecretStore } from '../secrets-store.js';
+import { allocatePort } from './ports.js';
+
+export interface StackParams {
+  /** Absolute path of the config file (the client resolves it). */
+  file: string;
+  environment?: string;
+  /** The client's environment: `${VAR}` values and what processes inherit. */
+  env: Record<string, string>;
+}
+
+export interface Stack {
+  file: string;
+  config: SentinelConfig;
+  /** Every process of the file, in file order, tagged with extra.configFile. */
+  specs: ProcessSpec[];
+  graph: DependencyGraph;
+  warnings: string[];
+  files: string[];
+}
+
+/** Shell bookkeeping that differs between two terminals; inheriting it would make every reload a change. */
+const VOLATILE = new Set(['_', 'OLDPWD', 'PWD', 'SHLVL', 'SENTINEL_SECRET_KEY']);
+
+export function readStackParams(p: Params): StackParams {
+  const file = reqString(p, 'file');
+  if (!path.isAbsolute(file)) throw new SentinelError('INVALID_ARGUMENT', `parameter "file": expected an absolute path, got ${JSON.stringify(file)}`);
+  return { file, environment: optString(p, 'environment'), env: optStringMap(p, 'env') ?? {} };
+}
+
+export function baseEnvOf(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !VOLATILE.has(k)));
+}
+
+/** Reads, checks and normalizes the file; throws INVALID_CONFIG listing every problem, changing nothing. */
+export async function loadStack(store: SecretStore, sp: StackParams): Promise<Stack> {
+  const { loadProcessSpecs } = await import('../../config/load.js');
+  const { graphFromSpecs } = await import('../../config/graph.js');
+  const { specs, result } = loadProcessSpecs(sp.file, {
+    environment: sp.environment,
+    env: sp.env,
+    baseEnv: baseEnvOf(sp.env),
+    // existence only: values are read when a process is spawned, never while loading
+    resolveSecret: (name) => (store.info(name) ? '' : undefined),
+    resolveSecretsInEnv: false,
+  });
+  for (const spec of specs) {
+    spec.extra.configFile = sp.file;
+    const secrets = spec.extra.secrets as string[] | undefined;
+    if (secrets) spec.extra.secretVersions = store.versions(secrets);
+  }
+  return { file: sp.file, config: result.config, specs, graph: graphFromSpecs(specs), warnings: result.warnings, files: result.files };
+}
+
+export function ownedBy(d: Daemon, file: string): ProcessRecord[] {
+  return d.supervisor.list().filter((r) => r.spec.extra.configFile === file);
+}
+
+/** Names the user asked for plus everything they depend on; unknown names are an error. */
+export function selectNames(stack: Stack, names: string[] | undefined): string[] {
+  const all = stack.specs.map((s) => s.name);
+  if (!names || names.length === 0) return all;
+  for (const name of names) {
+    if (!all.includes(name)) {
+      const known = all.length > 0 ? `; the file defines: ${all.join(', ')}` : '';
+      throw new SentinelError('PROCESS_NOT_FOUND', `process "${name}" is not defined in ${path.basename(stack.file)}${known}`);
+    }
+  }
+  return stack.graph.startOrder(names).flat();
+}
+
+/** A process of the same name that this file did not create is never taken over. */
+export function checkConflicts(d: Daemon, file: string, specs: ProcessSpec[]): void {
+  for (const spec of specs) {
+    const rec = d.supervisor.find(spec.name);
+    if (!rec || rec.spec.extra.configFile === file) continue;
+    const origin = typeof rec.spec.extra.configFile === 'string' ? `was started from ${rec.spec.extra.configFile}` : 'was started with "sentinel run"';
+    throw new SentinelError(
+      'NAME_TAKEN',
+      `process "${spec.name}" already exists and ${origin}; delete it ("sentinel delete ${spec.name}") or rename it in ${path.basename(file)}; nothing was changed`,
+    );
+  }
+}
+
+/** cwd and program of every spec checked before anything is created. */
+export function checkAllSpawnable(specs: ProcessSpec[]): void {
+  for (const spec of specs) {
+    try {
+      checkSpawnable(spec);
+    } catch (err) {
+      const e = err as SentinelError;
+      throw new SentinelError(e.code ?? 'INVALID_CONFIG', `process "${spec.name}": ${e.message}; nothing was changed`);
+    }
+  }
+}
+
+function configDefinesPort(config: SentinelConfig, name: string): boolean {
+  const env = config.processes?.[name]?.env;
+  return !!env && Object.prototype.hasOwnProperty.call(env, 'PORT');
+}
+
+/**
+ * Gives each spec its port: a fixed number is registered in the port table, `auto` reuses the port
+ * the process already has or allocates one. With `allocate: false` (plans) nothing is written.
+ * Ports allocated here are recorded as owned by the file; on failure they are released again.
+ */
+export async function assignPorts(d: Daemon, stack: Stack, names: string[], allocate: boolean): Promise<void> {
+  const fresh: number[] = [];
+  try {
+    for (const spec of stack.specs.filter((s) => names.includes(s.name))) {
+      const portName = spec.extra.portName as string | undefined;
+      const current = d.supervisor.find(spec.name);
+      if (spec.extra.port === 'auto') {
+        const reuse = current?.spec.extra.port === 'auto' && current.spec.extra.portName === portName ? current.spec.port : null;
+        const named = portName ? d.ports.byName(portName)?.port ?? null : null;
+        spec.port = reuse ?? named;
+        if (spec.port === null && allocate) {
+          spec.port = (await allocatePort(d, undefined, portName ?? spec.name)).port;
+          fresh.push(spec.port);
+        }
+      } else if (spec.port !== null && allocate && !d.ports.get(spec.port)) {
+        const ours = current && d.supervisor.isLive(current) && current.spec.port === spec.port;
+        // our own running process holds the port: record it without the "is it free" check
+        if (ours) d.ports.add(spec.port, portName ?? spec.name, Date.now());
+        else await allocatePort(d, spec.port, portName ?? spec.name);
+        fresh.push(spec.port);
+      }
+      if (spec.port !== null && !configDefinesPort(stack.config, spec.name)) spec.env.PORT = String(spec.port);
+    }
+  } catch (err) {
+    for (const port of fresh) d.ports.remove(port);
+    throw err;
+  }
+  for (const port of fresh) own(d, stack.file, 'port', String(port));
+}
+
+/** Creates the groups the selected processes belong to (with the file's group env), owned by the file. */
+export function ensureGroups(d: Daemon, stack: Stack, names: string[]): void {
+  const groups = new Set(stack.specs.filter((s) => names.includes(s.name) && s.group).map((s) => s.group as string));
+  for (const group of groups) {
+    if (d.groups.get(group)) continue;
+    const env = Object.fromEntries(Object.entries(stack.config.groups?.[group]?.env ?? {}).map(([k, v]) => [k, String(v)]));
+    d.groups.create(group, env, Date.now());
+    own(d, stack.file, 'group', group);
+  }
+}
+
+export function own(d: Daemon, file: string, kind: 'group' | 'port', name: string): void {
+  d.db.prepare('INSERT OR IGNORE INTO config_owned (file, kind, name) VALUES (?, ?, ?)').run(file, kind, name);
+}
+
+/** Frees the ports and deletes the (now empty) groups a file created. */
+export function releaseOwned(d: Daemon, file: string): { ports: number[]; groups: string[] } {
+  const rows = d.db.prepare('SELECT kind, name FROM config_owned WHERE file = ?').all(file) as Array<{ kind: string; name: string }>;
+  const out = { ports: [] as number[], groups: [] as string[] };
+  for (const row of rows) {
+    if (row.kind === 'port' && d.ports.get(Number(row.name))) {
+      d.ports.remove(Number(row.name));
+      out.ports.push(Number(row.name));
+    }
+    if (row.kind === 'group' && d.groups.get(row.name) && !d.supervisor.list().some((r) => r.spec.group === row.name)) {
+      d.groups.remove(row.name);
+      out.groups.push(row.name);
+    }
+  }
+  d.db.prepare('DELETE FROM config_owned WHERE file = ?').run(file);
+  return out;
+}
