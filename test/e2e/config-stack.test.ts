@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, cleanupHome, cli, cliJson, tempHome, waitFor } from '../helpers.js';
+import { alive, cleanupHome, cli, cliJson, ROOT, tempHome, waitFor } from '../helpers.js';
 
 interface View { name: string; pid: number | null; status: string; reason: string | null; port: number | null }
 interface Ev { id: number; processName: string | null; kind: string; oldState: string | null; newState: string | null; reason: string | null }
@@ -261,5 +261,27 @@ describe('other supervisors\' files directly', () => {
     expect(await list()).toEqual([]);
     // the port the file allocated is released with it
     expect((await cli(home, ['port', 'list'])).stdout).not.toContain(String(procs.web.port));
+  });
+});
+
+describe('the demo stack', () => {
+  it('examples/demo.yaml comes up in order with only Node, serves HTTP, and goes down', async () => {
+    const demo = path.join(ROOT, 'examples/demo.yaml');
+    const up = await cli(home, ['up', '-f', demo]);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toContain('Created migrate, web, worker\n');
+    const procs = await byName();
+    expect(procs.migrate.status).toBe('exited');
+    expect(procs.web.status).toBe('running');
+    const evs = await events();
+    expect(firstEvent(evs, 'migrate', 'exited')!.id).toBeLessThan(firstEvent(evs, 'web', 'starting')!.id);
+    expect(firstEvent(evs, 'web', 'running')!.id).toBeLessThan(firstEvent(evs, 'worker', 'starting')!.id);
+    const body = await waitFor(async () => (await fetch(`http://127.0.0.1:${procs.web.port}/`).then((r) => r.text()).catch(() => '')).includes('Sentinel demo'));
+    expect(body).toBe(true);
+    expect(await waitFor(async () => (await cli(home, ['logs', 'worker'])).stdout.includes('worker tick 1'))).toBe(true);
+    expect((await cli(home, ['logs', 'migrate', '--stream', 'stdout'])).stdout).toContain('migrations applied\n');
+    const down = await cli(home, ['down', '-f', demo]);
+    expect(down.stdout).toBe('Stopped worker, web\nRemoved worker, web, migrate\n');
+    expect(await list()).toEqual([]);
   });
 });

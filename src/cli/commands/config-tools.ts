@@ -13,10 +13,15 @@ const FILE_HELP = 'config file (default: ./sentinel.yaml, .yml, .toml or .json)'
 
 /** Writes a file the user asked for, never over an existing one unless --force. */
 function writeNew(file: string, text: string, force: boolean): void {
-  if (existsSync(file) && !force) {
+  const abs = path.resolve(file);
+  if (existsSync(abs) && !force) {
     throw new SentinelError('FILE_EXISTS', `${file} already exists; pass --force to overwrite it or -o to write elsewhere`);
   }
-  writeFileSync(file, text);
+  writeFileSync(abs, text);
+}
+
+function validateHint(file: string): string {
+  return `sentinel config validate${file === 'sentinel.yaml' ? '' : ` -f ${file}`}`;
 }
 
 export function registerTools(program: Command): void {
@@ -78,7 +83,7 @@ export function registerTools(program: Command): void {
         const abs = path.resolve(file);
         if (!existsSync(abs)) throw new SentinelError('CONFIG_NOT_FOUND', `${file} does not exist; give the path of the file to import`);
         const r = await c.call<{ format: string; text: string; warnings: string[] }>('import', { file: abs, format: opts.format });
-        if (!opts.json && opts.output !== '-') writeNew(path.resolve(opts.output), r.text, opts.force ?? false);
+        if (!opts.json && opts.output !== '-') writeNew(opts.output, r.text, opts.force ?? false);
         return r;
       }, (r) => {
         if (opts.output === '-') {
@@ -87,7 +92,7 @@ export function registerTools(program: Command): void {
         }
         println(`Wrote ${opts.output} from ${file} (${r.format})`);
         if (r.warnings.length) println(`Not mapped or changed (also noted at the top of the file):\n${r.warnings.map((w) => `  - ${w}`).join('\n')}`);
-        println(`Check it with: sentinel config validate -f ${opts.output}`);
+        println(`Check it with: ${validateHint(opts.output)}`);
       });
     });
 
@@ -99,11 +104,11 @@ export function registerTools(program: Command): void {
     .action(async (opts) => {
       await act(opts, async (c) => {
         const r = await c.call<{ template: string; text: string }>('init', { template: opts.template });
-        if (!opts.json) writeNew(path.resolve(opts.output), r.text, opts.force ?? false);
+        if (!opts.json) writeNew(opts.output, r.text, opts.force ?? false);
         return r;
       }, (r) => {
         println(`Wrote ${opts.output} (${r.template} template)`);
-        println(`Check it with: sentinel config validate${opts.output === 'sentinel.yaml' ? '' : ` -f ${opts.output}`}; start it with: sentinel up`);
+        println(`Check it with: ${validateHint(opts.output)}; start it with: sentinel up${opts.output === 'sentinel.yaml' ? '' : ` -f ${opts.output}`}`);
       });
     });
 }
