@@ -99,14 +99,23 @@ export function createScheduler(opts: SchedulerOptions) {
   function dispatch(entry: Entry, req: JobRequest, batch: boolean): void {
     const s = entry.schedule;
     const busy = entry.active > 0 || entry.queue.length > 0;
-    if (!busy || (!batch && s.overlap === 'allow')) {
+    // claims only move forward: a due time must not be claimed (run or skipped) ahead of earlier
+    // ones still waiting in the queue (catch-ups), or those would be refused as already claimed
+    const behind = !batch && req.claim && entry.queue.some((q) => q.claim);
+    if (!busy || (!batch && !behind && s.overlap === 'allow')) {
       startJob(ctx, entry, req);
       return;
     }
     if (batch) return void entry.queue.push(req);
-    if (s.overlap === 'queue' && entry.queue.length < QUEUE_LIMIT) return void entry.queue.push(req);
-    const reason = s.overlap === 'queue' ? `the queue already holds ${QUEUE_LIMIT} runs (overlap: queue)` : 'the previous run is still running (overlap: skip)';
-    const run = repo.recordSkipped({ name: s.name, dueAt: req.dueAt, claim: req.claim, trigger: req.trigger, attempt: 1, startedAt: clock.now(), reason });
+    if (behind && entry.queue.length < QUEUE_LIMIT + s.missedCap) return void entry.queue.push(req);
+    if (!behind && s.overlap === 'queue' && entry.queue.length < QUEUE_LIMIT) return void entry.queue.push(req);
+    const reason = behind
+      ? `${entry.queue.length} earlier runs are still waiting to catch up`
+      : s.overlap === 'queue'
+        ? `the queue already holds ${QUEUE_LIMIT} runs (overlap: queue)`
+        : 'the previous run is still running (overlap: skip)';
+    // recorded without a claim when earlier due times are still queued: they claim in their turn
+    const run = repo.recordSkipped({ name: s.name, dueAt: req.dueAt, claim: req.claim && !behind, trigger: req.trigger, attempt: 1, startedAt: clock.now(), reason });
     emit({ type: 'run-skipped', name: s.name, dueAt: req.dueAt, trigger: req.trigger, reason: run ? reason : 'due time already claimed' });
   }
 

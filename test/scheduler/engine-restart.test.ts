@@ -195,3 +195,33 @@ describe('restart in the middle: no double, no loss', () => {
     expect(calls.map((x) => [x.name, x.ctx.trigger, (x.ctx.dueAt! - T0) / MIN])).toEqual([['once', 'catch-up', 5]]);
   });
 });
+
+describe('due times that come while catch-up runs are still queued', () => {
+  // found end to end: a timed due time arriving during a slow catch-up batch claimed past the queued
+  // catch-ups (skip) or started ahead of them (allow), and the queued ones were then refused as claimed
+  for (const overlap of ['skip', 'allow', 'queue'] as const) {
+    it(`wait behind the catch-ups (overlap ${overlap}): every due time is served once, in order`, async () => {
+      tmp = createTempDb();
+      const calls: FakeCall[] = [];
+      const a = boot(T0, calls);
+      a.scheduler.add({ name: 'job', trigger: { everyMs: MIN }, command: 'true', cwd: tmp.dir, missed: 'run-all', overlap, createdAt: T0 });
+      await a.clock.advance(2 * MIN + 30_000);
+      await a.scheduler.stop();
+      a.collect();
+      // down until 6m30s (3..6 missed); each run now lasts 40 s, so 7 and 8 fall due during the batch
+      const b = boot(T0 + 6 * MIN + 30_000, calls, () => ({ durationMs: 40_000 }));
+      await b.clock.advance(10 * MIN);
+      b.collect();
+      const history = b.scheduler.history('job', 50).reverse();
+      const served = history.map((r) => (r.dueAt! - T0) / MIN);
+      expect(served).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+      // the missed ones and those that came during the batch all ran, in order
+      expect(dues(calls).slice(0, 8)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(calls.slice(2, 6).every((c) => c.ctx.trigger === 'catch-up')).toBe(true);
+      const skipped = history.filter((r) => r.status === 'skipped').map((r) => (r.dueAt! - T0) / MIN);
+      if (overlap === 'skip') expect(skipped.every((d) => d > 8)).toBe(true);
+      else expect(skipped).toEqual([]);
+      expect(history.every((r) => r.status === 'succeeded' || r.status === 'skipped' || r.status === 'running')).toBe(true);
+    });
+  }
+});
