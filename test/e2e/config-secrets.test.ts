@@ -1,7 +1,7 @@
 // Secrets end to end: set from stdin, used as ${secret:NAME} by a real process (which proves it got the
 // value by printing its hash), and then every output of the run is collected — CLI, REST API, the daemon
 // log, the event log, every file under SENTINEL_HOME — and searched for the value.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -197,5 +197,31 @@ describe('a process that prints its own secret', () => {
     expect(start.stdout + start.stderr).not.toContain(LEAK);
     expect(logs.stdout).not.toContain(LEAK);
     expect(daemonLog).not.toContain(LEAK);
+  });
+});
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+describe('secret set on a terminal', () => {
+  // needs tmux for a real terminal; without it the prompt cannot be driven
+  it.skipIf(!hasTmux)('asks with a hidden prompt: the typed value is never echoed', async () => {
+    const session = `sn-secret-${process.pid}`;
+    const typed = `typed-${randomBytes(8).toString('hex')}`;
+    const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+    const command = `SENTINEL_HOME=${home} ${process.execPath} -- ${BIN} secret set TYPED; echo "exit=$?"; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '20', command).status).toBe(0);
+    try {
+      const screen = () => tmux('capture-pane', '-p', '-t', session).stdout;
+      expect(await waitFor(() => screen().includes('Value for TYPED:'), 15_000)).toBe(true);
+      tmux('send-keys', '-t', session, '-l', typed);
+      tmux('send-keys', '-t', session, 'Enter');
+      expect(await waitFor(() => screen().includes('exit='), 15_000)).toBe(true);
+      expect(screen()).toContain('Set secret TYPED');
+      expect(screen()).toContain('exit=0');
+      expect(screen()).not.toContain(typed);
+    } finally {
+      tmux('kill-session', '-t', session);
+    }
+    expect((await cliJson<{ secrets: Array<{ name: string }> }>(home, ['secret', 'list'], { env: ENV })).secrets.map((s) => s.name)).toContain('TYPED');
   });
 });
