@@ -21,8 +21,17 @@ import { EXPECTED_EXTRAS, findExtras, runExtra } from './lib/extras.js';
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(benchDir);
 const fixtures = join(benchDir, 'fixtures');
-const options = readOptions();
+const options = readOptionsOrExit();
 const startedAt = Date.now();
+
+function readOptionsOrExit() {
+  try {
+    return readOptions();
+  } catch (error) {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exit(2);
+  }
+}
 
 function say(message) {
   process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);

@@ -81,13 +81,22 @@ export function createPm2Driver({ prefix }) {
     },
 
     // `pm2 kill` stops every app and the God daemon; the daemon's PID is checked afterwards.
+    // The daemon's PID, or null when it never started (open failed half-way).
+    readDaemonPid() {
+      try {
+        return this.daemonPid();
+      } catch {
+        return null;
+      }
+    },
+
     async close() {
       if (!home) return;
       let pid = null;
       try {
-        pid = this.daemonPid();
-        runCommand(command('kill'));
-        for (let i = 0; i < 100 && !isGone(pid); i++) await sleep(20);
+        pid = this.readDaemonPid();
+        if (pid) runCommand(command('kill'));
+        for (let i = 0; i < 100 && pid && !isGone(pid); i++) await sleep(20);
       } finally {
         if (pid && !isGone(pid)) {
           this.problems.push(`the God daemon (pid ${pid}) still ran 2 s after \`pm2 kill\`; killed it`);

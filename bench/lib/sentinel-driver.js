@@ -59,13 +59,22 @@ export function createSentinelDriver({ repo }) {
     },
 
     // Stops the daemon (and with it every process it owns) and removes the home.
+    // The daemon's PID, or null when it never started (open failed half-way).
+    readDaemonPid() {
+      try {
+        return this.daemonPid();
+      } catch {
+        return null;
+      }
+    },
+
     async close() {
       if (!home) return;
       let pid = null;
       try {
-        pid = this.daemonPid();
-        runCommand(command('daemon', 'stop'));
-        for (let i = 0; i < 100 && !isGone(pid); i++) await sleep(20);
+        pid = this.readDaemonPid();
+        if (pid) runCommand(command('daemon', 'stop'));
+        for (let i = 0; i < 100 && pid && !isGone(pid); i++) await sleep(20);
       } finally {
         if (pid && !isGone(pid)) {
           this.problems.push(`the daemon (pid ${pid}) still ran 2 s after \`sentinel daemon stop\`; killed it`);

@@ -39,8 +39,8 @@ export async function measureCrash(driver, { restarts, fixture, dir }) {
   const stamps = join(dir, `${driver.key}-crash.stamps`);
   const name = 'crash';
   let note;
-  driver.open();
   try {
+    driver.open();
     runCommand(driver.startCommand({ name, argv: ['bash', fixture, stamps], restart: true }));
     try {
       // 100 ms a run; a generous deadline leaves room for a supervisor that backs off.

@@ -19,8 +19,8 @@ async function measureIdleCpu(pid, windowMs) {
 export async function measureFleet(driver, { sizes, oneRunSamples, idleMs, settleMs, cliRuns }) {
   const startMs = [];
   const bySize = {};
-  driver.open();
   try {
+    driver.open();
     for (const size of sizes) {
       while (startMs.length < size) {
         const spec = { name: `s${startMs.length}`, argv: ['sleep', '1000'] };

@@ -67,8 +67,8 @@ function summarize(runs, bytes) {
 export async function measureFlood(driver, { reps, bytes, fixture, dir, timeoutMs }) {
   const lines = String(bytes / LINE_BYTES);
   const runs = [];
-  driver.open();
   try {
+    driver.open();
     const daemonPid = driver.daemonPid();
     for (let rep = 0; rep < reps; rep++) {
       const name = `flood${rep}`;

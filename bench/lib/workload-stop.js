@@ -14,8 +14,8 @@ function readPids(file) {
 // kind: { key, fixture, pids (how many the fixture writes) }; the same stop signal (SIGTERM) and timeout for everyone.
 export async function measureStop(driver, { kind, reps, stopTimeoutMs, dir }) {
   const runs = [];
-  driver.open();
   try {
+    driver.open();
     for (let rep = 0; rep < reps; rep++) {
       const name = `${kind.key}${rep}`;
       const pidFile = join(dir, `${driver.key}-${name}.pids`);
