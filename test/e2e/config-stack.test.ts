@@ -28,7 +28,9 @@ const write = (name: string, text: string): string => {
 };
 const list = async (): Promise<View[]> => (await cliJson<{ processes: View[] }>(home, ['list'])).processes;
 const byName = async (): Promise<Record<string, View>> => Object.fromEntries((await list()).map((p) => [p.name, p]));
-const events = async (): Promise<Ev[]> => (await cliJson<{ events: Ev[] }>(home, ['events', '--limit', '500'])).events;
+const events = async (after = 0): Promise<Ev[]> => (await cliJson<{ events: Ev[] }>(home, ['events', '--limit', '500'])).events.filter((e) => e.id > after);
+/** The id of the latest event: what a step adds comes after it (one home is shared by the tests). */
+const lastEventId = async (): Promise<number> => Math.max(0, ...(await events()).map((e) => e.id));
 const firstEvent = (evs: Ev[], name: string, to: string): Ev | undefined => evs.find((e) => e.processName === name && e.newState === to);
 
 describe('up, reload, down', () => {
@@ -139,6 +141,7 @@ describe('dependencies', () => {
       api:
         condition: started
 `);
+    const mark = await lastEventId();
     const up = await cli(home, ['up', '-f', file]);
     expect(up.code).toBe(1);
     expect(up.stdout).toContain('Blocked api: waiting for broken: failed (exit code 3)\n');
@@ -149,7 +152,7 @@ describe('dependencies', () => {
     expect(procs.api).toMatchObject({ status: 'stopped', reason: 'waiting for broken: failed (exit code 3)' });
     expect(procs.client.status).toBe('stopped');
 
-    const evs = await events();
+    const evs = await events(mark);
     // web started only after migrate had exited with 0
     expect(firstEvent(evs, 'migrate', 'exited')!.id).toBeLessThan(firstEvent(evs, 'web', 'starting')!.id);
     // migrate and broken do not wait for each other: both started before either ended
@@ -267,13 +270,14 @@ describe('other supervisors\' files directly', () => {
 describe('the demo stack', () => {
   it('examples/demo.yaml comes up in order with only Node, serves HTTP, and goes down', async () => {
     const demo = path.join(ROOT, 'examples/demo.yaml');
+    const mark = await lastEventId();
     const up = await cli(home, ['up', '-f', demo]);
     expect(up.code).toBe(0);
     expect(up.stdout).toContain('Created migrate, web, worker\n');
     const procs = await byName();
     expect(procs.migrate.status).toBe('exited');
     expect(procs.web.status).toBe('running');
-    const evs = await events();
+    const evs = await events(mark);
     expect(firstEvent(evs, 'migrate', 'exited')!.id).toBeLessThan(firstEvent(evs, 'web', 'starting')!.id);
     expect(firstEvent(evs, 'web', 'running')!.id).toBeLessThan(firstEvent(evs, 'worker', 'starting')!.id);
     const body = await waitFor(async () => (await fetch(`http://127.0.0.1:${procs.web.port}/`).then((r) => r.text()).catch(() => '')).includes('Sentinel demo'));
