@@ -11,6 +11,7 @@ import { register as group } from './commands/group.js';
 import { register as port } from './commands/port.js';
 import { register as schedule } from './commands/schedule.js';
 import { register as config } from './commands/config.js';
+import { register as notify } from './commands/notify.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -27,6 +28,6 @@ program
   .showHelpAfterError('(add --help for usage)')
   .enablePositionalOptions();
 
-for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config]) reg(program);
+for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify]) reg(program);
 
 await program.parseAsync(process.argv);

@@ -60,26 +60,35 @@ export class Client {
   }
 
   /** Calls a streaming operation (follow modes): yields each NDJSON item until the stream ends. */
-  async *stream<T = unknown>(op: string, params: Record<string, unknown> = {}): AsyncGenerator<T> {
+  async *stream<T = unknown>(op: string, params: Record<string, unknown> = {}, opts: { signal?: AbortSignal } = {}): AsyncGenerator<T> {
     const res = await this.request(op, params, 0);
+    const onAbort = () => res.destroy();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) return;
     if ((res.statusCode ?? 500) >= 400) {
       const body = JSON.parse(await readAll(res));
       throw new SentinelError(body.error?.code ?? 'INTERNAL', body.error?.message ?? `HTTP ${res.statusCode}`);
     }
     let buf = '';
-    for await (const chunk of res) {
-      buf += chunk.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line) continue;
-        const item = JSON.parse(line);
-        if (item && typeof item === 'object' && 'error' in item && Object.keys(item).length === 1) {
-          throw new SentinelError(item.error.code, item.error.message);
+    try {
+      for await (const chunk of res) {
+        buf += chunk.toString();
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line) continue;
+          const item = JSON.parse(line);
+          if (item && typeof item === 'object' && 'error' in item && Object.keys(item).length === 1) {
+            throw new SentinelError(item.error.code, item.error.message);
+          }
+          yield item as T;
         }
-        yield item as T;
       }
+    } catch (err) {
+      if (!opts.signal?.aborted) throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
     }
   }
 

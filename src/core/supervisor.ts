@@ -1,7 +1,7 @@
 // The supervisor owns every managed process: it starts, watches, stops and restarts them, and is the
 // only place where a process changes state (changeState), each change stored with its event.
 import { EventEmitter } from 'node:events';
-import { closeSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import type { Clock } from './clock.js';
 import { SentinelError } from './errors.js';
 import { canTransition, LIVE_STATES, type ProcessState } from './states.js';
@@ -20,8 +20,11 @@ export interface LogPort {
   lastLines(name: string, stream: 'stdout' | 'stderr', n: number): Promise<string[]>;
 }
 
-/** Optional readiness gate, set by the health subsystem: resolves when the process is ready. */
-export type ReadinessGate = (rec: ProcessRecord, isAlive: () => boolean) => Promise<void> | null;
+/**
+ * Optional readiness gate, set by the health subsystem: resolves when the process is ready, or null when
+ * it has no readiness check. `logOffsets` are the log sizes just before this run started.
+ */
+export type ReadinessGate = (rec: ProcessRecord, isAlive: () => boolean, logOffsets: { stdout: number; stderr: number }) => Promise<void> | null;
 
 export interface SupervisorOptions {
   repo: ProcessRepo;
@@ -56,6 +59,11 @@ export class Supervisor extends EventEmitter {
   private readonly adoptPollMs: number;
   private shuttingDown = false;
 
+  /** Set once, after construction, by the subsystem that checks readiness. */
+  setReadinessGate(gate: ReadinessGate): void {
+    this.opts.readiness = gate;
+  }
+
   constructor(private readonly opts: SupervisorOptions) {
     super();
     for (const rec of opts.repo.list()) this.records.set(rec.id, rec);
@@ -88,14 +96,18 @@ export class Supervisor extends EventEmitter {
       throw new SentinelError('NAME_TAKEN', `a process named "${spec.name}" already exists; choose another --name or "sentinel delete ${spec.name}" first`);
     }
     checkSpawnable(spec);
-    const rec = this.opts.repo.insert(spec, this.opts.clock.now(), this.event(null, { kind: 'created', reason: 'created', actor }, spec.name));
+    const ev = this.event(null, { kind: 'created', reason: 'created', actor }, spec.name);
+    const rec = this.opts.repo.insert(spec, this.opts.clock.now(), ev);
     this.records.set(rec.id, rec);
+    this.emit('state', { ...ev, processId: rec.id });
     return rec;
   }
 
   updateSpec(rec: ProcessRecord, spec: ProcessSpec, actor: Actor, reason = 'configuration changed'): void {
     rec.spec = spec;
-    this.opts.repo.update(rec.id, { spec }, this.event(rec, { kind: 'updated', reason, actor }));
+    const ev = this.event(rec, { kind: 'updated', reason, actor });
+    this.opts.repo.update(rec.id, { spec }, ev);
+    this.emit('state', ev);
   }
 
   /** The one place a process changes state: checks the transition, stores it with its event, announces it. */
@@ -163,6 +175,7 @@ export class Supervisor extends EventEmitter {
   private spawn(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }): Promise<void> {
     checkSpawnable(rec.spec);
     const fds = this.opts.logs.open(rec.name);
+    const logOffsets = { stdout: fstatSync(fds.stdout).size, stderr: fstatSync(fds.stderr).size };
     let child: ChildHandle;
     try {
       child = this.opts.spawner.spawn(rec.spec, fds);
@@ -200,7 +213,7 @@ export class Supervisor extends EventEmitter {
     });
 
     const alive = () => rec.pid === child.pid && rec.state === 'starting';
-    const gate = this.opts.readiness?.(rec, alive) ?? null;
+    const gate = this.opts.readiness?.(rec, alive, logOffsets) ?? null;
     const promote = () => {
       if (!alive()) return;
       this.changeState(rec, 'running', {}, { actor: 'sentinel', reason: gate ? 'ready' : 'stayed up' });
@@ -335,8 +348,8 @@ export class Supervisor extends EventEmitter {
     return { alreadyStopped: false, exit };
   }
 
-  async restart(rec: ProcessRecord, actor: Actor, opts: { wait?: boolean } = {}): Promise<ProcessRecord> {
-    if (this.isLive(rec)) await this.stop(rec, actor, { reason: 'restart' });
+  async restart(rec: ProcessRecord, actor: Actor, opts: { wait?: boolean; reason?: string } = {}): Promise<ProcessRecord> {
+    if (this.isLive(rec)) await this.stop(rec, actor, { reason: opts.reason ?? 'restart' });
     else this.cancelTimer(rec.id);
     if (rec.state !== 'stopped' && !['exited', 'failed'].includes(rec.state)) {
       // backoff and the like: make it a plain stopped process first
@@ -352,7 +365,9 @@ export class Supervisor extends EventEmitter {
     this.cancelTimer(rec.id);
     this.live.delete(rec.id);
     this.records.delete(rec.id);
-    this.opts.repo.remove(rec.id, this.event(rec, { kind: 'deleted', reason: 'deleted', actor }));
+    const ev = this.event(rec, { kind: 'deleted', reason: 'deleted', actor });
+    this.opts.repo.remove(rec.id, ev);
+    this.emit('state', ev);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import type { UsageSampler } from './metrics.js';
 import type { Params } from './params.js';
 import type { Rotation } from './rotation.js';
+import type { HealthMonitor } from './health-monitor.js';
 
 export interface OpContext {
   actor: string;
@@ -31,6 +32,7 @@ export interface Daemon {
   log: Logger;
   usage: UsageSampler;
   rotation: Rotation;
+  health: HealthMonitor;
   startedAt: number;
   /** Asks the daemon to shut down (after the current answer is sent). */
   requestShutdown(): void;

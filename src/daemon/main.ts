@@ -18,6 +18,7 @@ import { createApiServer } from '../api/server.js';
 import { isSentinelError } from '../core/errors.js';
 import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
+import { createHealthMonitor } from './health-monitor.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -56,10 +57,13 @@ async function main(): Promise<void> {
     }
   });
 
+  const health = createHealthMonitor({ supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000 });
+  shutdownSteps.unshift(() => health.close());
+
   let shuttingDown = false;
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(), rotation, startedAt: Date.now(),
+    usage: new UsageSampler(), rotation, health, startedAt: Date.now(),
     requestShutdown: () => setImmediate(() => void shutdown('requested by a client')),
     onShutdown: (step) => void shutdownSteps.unshift(step),
   };

@@ -8,10 +8,11 @@ import { logOps } from './ops/logs.js';
 import { daemonOps } from './ops/daemon.js';
 import { scheduleOps } from './ops/schedules.js';
 import { policyOps } from './ops/policy.js';
+import { notifyOps } from './ops/notify.js';
 import { configOps } from './ops/config.js';
 
 export type OperationTable = Record<string, Operation>;
 
 export function buildOperations(d: Daemon, version: string, extra: OperationTable[] = []): OperationTable {
-  return Object.assign({}, processOps(d), groupOps(d), portOps(d), logOps(d), daemonOps(d, version), policyOps(d), scheduleOps(d), configOps(d), ...extra);
+  return Object.assign({}, processOps(d), groupOps(d), portOps(d), logOps(d), daemonOps(d, version), policyOps(d), notifyOps(d), scheduleOps(d), configOps(d), ...extra);
 }

@@ -4,6 +4,8 @@ import { act, collect } from '../common.js';
 import { println } from '../output.js';
 import type { ProcessView } from '../../daemon/ops/view.js';
 import { addPolicyOptions, policyParams } from '../policy-options.js';
+import { addHealthOptions, healthParams } from '../health-options.js';
+import { followProgress } from '../progress.js';
 
 const POLICIES = ['never', 'on-failure', 'always'];
 
@@ -28,8 +30,9 @@ export function register(program: Command): void {
     .option('--log-max-size <size>', 'rotate a log file when it grows past this size (default 10M)')
     .option('--log-keep <n>', 'rotated log files to keep (default 5)', (v) => Number(v))
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
+    .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
     .option('--json', 'print the result as JSON');
-  addPolicyOptions(cmd).action(async (words: string[], opts: Record<string, unknown>) => {
+  addHealthOptions(addPolicyOptions(cmd)).action(async (words: string[], opts: Record<string, unknown>) => {
       const argv = process.argv;
       let restart = opts.restart as string | boolean | undefined;
       if (typeof restart === 'string' && !POLICIES.includes(restart)) {
@@ -60,12 +63,20 @@ export function register(program: Command): void {
         logMaxSize: opts.logMaxSize,
         logKeep: opts.logKeep,
         restartCron: opts.restartCron,
+        restartCronTz: opts.restartCronTz,
         ...policyParams(opts),
+        ...healthParams(opts),
       };
-      await act(
-        opts,
-        (c) => c.call<{ process: ProcessView }>('run', params),
-        (r) => println(`Started ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})`),
-      );
+      const waits = Boolean(opts.waitPort || opts.waitHttp || opts.waitLog || opts.waitExec) && opts.wait !== false;
+      const progress = waits && typeof opts.name === 'string' ? followProgress(opts.name) : null;
+      try {
+        await act(
+          opts,
+          (c) => c.call<{ process: ProcessView }>('run', params),
+          (r) => println(`Started ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})${r.process.status === 'running' && waits ? ', ready' : ''}`),
+        );
+      } finally {
+        progress?.stop();
+      }
     });
 }

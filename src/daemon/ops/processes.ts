@@ -138,7 +138,8 @@ export function processOps(d: Daemon): Record<string, Operation> {
 
     events(p, ctx) {
       const name = optString(p, 'name');
-      if (name !== undefined) sup.resolve(name);
+      // following a name that does not exist yet is allowed (a client watching a process it is creating)
+      if (name !== undefined && !optBool(p, 'follow')) sup.resolve(name);
       const limit = typeof p.limit === 'number' ? p.limit : 50;
       const past = d.processes.events({ name, limit });
       if (!optBool(p, 'follow')) return { events: past };

@@ -7,6 +7,8 @@ import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec, type RestartMode } 
 import { buildEnv } from '../../core/env.js';
 import { nameFromCommand, validateName } from '../../core/names.js';
 import { restartPolicyFromParams } from './policy.js';
+import { healthExtraFromParams } from './health-params.js';
+import { validateCron, validateTimeZone } from '../../scheduler/schedule.js';
 import { optBool, optNumber, optString, optStringArray, optStringMap, parseEnvPairs, type Params } from '../params.js';
 
 const SIGNALS = new Set(Object.keys(os.constants.signals));
@@ -93,7 +95,20 @@ export function specFromParams(p: Params, ctx: SpecContext): ProcessSpec {
     port: null,
     logMaxBytes: logMax === undefined || logMax === null ? DEFAULTS.logMaxBytes : parseSize(logMax as string | number, '--log-max-size'),
     logKeep: logKeep ?? DEFAULTS.logKeep,
-    extra: optString(p, 'restartCron') ? { restartCron: optString(p, 'restartCron') } : {},
+    extra: { ...healthExtraFromParams(p), ...restartCronFromParams(p) },
   };
 }
 
+
+/** --restart-cron "0 4 * * *" [--restart-cron-tz Europe/Berlin], checked before anything starts. */
+function restartCronFromParams(p: Params): Record<string, unknown> {
+  const cron = optString(p, 'restartCron');
+  const tz = optString(p, 'restartCronTz');
+  if (!cron) {
+    if (tz) throw new SentinelError('INVALID_ARGUMENT', '--restart-cron-tz: only applies with --restart-cron, as in --restart-cron "0 4 * * *" --restart-cron-tz Europe/Berlin');
+    return {};
+  }
+  if (tz) validateTimeZone(tz);
+  validateCron(cron, tz);
+  return { restartCron: cron, ...(tz ? { restartCronTz: tz } : {}) };
+}

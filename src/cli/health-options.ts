@@ -1,0 +1,38 @@
+// Readiness, liveness, threshold and notification flags of `run`.
+import type { Command } from 'commander';
+import { collect } from './common.js';
+
+export function addHealthOptions(cmd: Command): Command {
+  return cmd
+    .option('--wait-port <port>', 'ready once this TCP port accepts connections')
+    .option('--wait-http <url>', 'ready once this URL answers (see --expect-status)')
+    .option('--expect-status <status>', 'HTTP status (or range 200-299) --wait-http expects')
+    .option('--wait-log <regex>', 'ready once a line of stdout or stderr matches')
+    .option('--wait-exec <command>', 'ready once this command exits 0')
+    .option('--startup-timeout <duration>', 'how long to wait for readiness (default 30s)')
+    .option('--health-http <url>', 'liveness check: GET this URL')
+    .option('--health-tcp <port>', 'liveness check: connect to [host:]port')
+    .option('--health-exec <command>', 'liveness check: this command must exit 0')
+    .option('--health-interval <duration>', 'time between checks (default 10s)')
+    .option('--health-timeout <duration>', 'time one check may take (default 5s)')
+    .option('--health-retries <n>', 'failed checks in a row before unhealthy (default 3)')
+    .option('--health-success-threshold <n>', 'passed checks in a row before healthy again (default 1)')
+    .option('--health-initial-delay <duration>', 'wait before the first check (default 0)')
+    .option('--health-action <action>', 'restart (default) or notify when unhealthy')
+    .option('--health-expect-status <status>', 'HTTP status (or range) a liveness check expects')
+    .option('--max-memory <size>', 'restart when the whole process tree uses more memory (e.g. 500M)')
+    .option('--max-cpu <percent>', 'restart when the tree uses more CPU than this (e.g. 90%) for --for')
+    .option('--for <duration>', 'how long --max-cpu must be exceeded (default 60s)')
+    .option('--notify-webhook <url>', 'POST crash/failed/unhealthy/recovered events here (repeatable)', collect, []);
+}
+
+export function healthParams(o: Record<string, unknown>): Record<string, unknown> {
+  return {
+    waitPort: o.waitPort, waitHttp: o.waitHttp, expectStatus: o.expectStatus, waitLog: o.waitLog, waitExec: o.waitExec,
+    startupTimeout: o.startupTimeout, healthHttp: o.healthHttp, healthTcp: o.healthTcp, healthExec: o.healthExec,
+    healthInterval: o.healthInterval, healthTimeout: o.healthTimeout, healthRetries: o.healthRetries,
+    healthSuccessThreshold: o.healthSuccessThreshold, healthInitialDelay: o.healthInitialDelay, healthAction: o.healthAction,
+    healthExpectStatus: o.healthExpectStatus, maxMemory: o.maxMemory, maxCpu: o.maxCpu, cpuFor: o.for,
+    notifyWebhooks: o.notifyWebhook,
+  };
+}

@@ -1,0 +1,281 @@
+// Health of running processes: readiness gates at start, liveness checks while running, tree-wide
+// memory/CPU thresholds, and notifications of crashes, failures and health changes.
+import { SentinelError } from '../core/errors.js';
+import type { Supervisor } from '../core/supervisor.js';
+import type { ProcessRecord } from '../store/processes.js';
+import type { Db } from '../store/db.js';
+import { waitReady, type ReadinessSpec } from '../health/readiness.js';
+import { createLivenessChecker, LIVENESS_DEFAULTS, type LivenessChecker, type LivenessSpec } from '../health/liveness.js';
+import { createThresholdEvaluator, type ThresholdEvaluator } from '../health/thresholds.js';
+import { sampleTrees } from '../metrics/proc-tree.js';
+import { CpuTracker } from '../metrics/cpu-tracker.js';
+import { createNotifier, type Notifier, type NotifyConfig, type ChannelSet } from '../notify/notifier.js';
+import type { NotifyEventKind } from '../notify/types.js';
+import { logPaths } from '../logs/paths.js';
+import { lastLines } from '../logs/read.js';
+import type { Logger } from './logger.js';
+import { substitutePort } from './ops/health-params.js';
+
+interface StartupExtra {
+  waitPort?: number | true;
+  waitHttp?: { url: string; expectStatus?: number | [number, number] };
+  waitLog?: string;
+  waitExec?: string;
+  timeoutMs?: number;
+}
+
+interface HealthExtra {
+  kind: 'http' | 'tcp' | 'exec';
+  target?: string;
+  url?: string;
+  host?: string;
+  port?: number;
+  command?: string;
+  expectStatus?: number | [number, number];
+  send?: string;
+  intervalMs?: number;
+  timeoutMs?: number;
+  failureThreshold?: number;
+  successThreshold?: number;
+  initialDelayMs?: number;
+  action?: 'restart' | 'notify';
+}
+
+export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
+
+function statusRange(v: number | [number, number] | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  return typeof v === 'number' ? [v, v] : v;
+}
+
+/** The readiness conditions of a process (config and CLI shapes), or null when it has none. */
+export function readinessOf(rec: ProcessRecord): { spec: ReadinessSpec; timeoutMs: number } | null {
+  const s = rec.spec.extra.startup as StartupExtra | undefined;
+  if (!s) return null;
+  const port = s.waitPort === true ? rec.spec.port ?? undefined : s.waitPort;
+  const spec: ReadinessSpec = {
+    ...(port !== undefined ? { port } : {}),
+    ...(s.waitHttp ? { http: { url: substitutePort(s.waitHttp.url, rec.spec.port), ...(s.waitHttp.expectStatus !== undefined ? { expectStatus: statusRange(s.waitHttp.expectStatus) } : {}) } } : {}),
+    ...(s.waitLog !== undefined ? { log: s.waitLog } : {}),
+    ...(s.waitExec !== undefined ? { exec: s.waitExec } : {}),
+  };
+  if (Object.keys(spec).length === 0) return null;
+  return { spec, timeoutMs: s.timeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS };
+}
+
+/** The liveness check of a process (config and CLI shapes), or null when it has none. */
+export function livenessOf(rec: ProcessRecord): LivenessSpec | null {
+  const h = rec.spec.extra.health as HealthExtra | undefined;
+  if (!h) return null;
+  const target = h.target ?? (h.kind === 'http' ? h.url : h.kind === 'tcp' ? `${h.host ?? '127.0.0.1'}:${h.port}` : h.command);
+  if (!target) return null;
+  return {
+    kind: h.kind,
+    target: substitutePort(target, rec.spec.port),
+    intervalMs: h.intervalMs ?? LIVENESS_DEFAULTS.intervalMs,
+    timeoutMs: h.timeoutMs ?? LIVENESS_DEFAULTS.timeoutMs,
+    failureThreshold: h.failureThreshold ?? LIVENESS_DEFAULTS.failureThreshold,
+    successThreshold: h.successThreshold ?? LIVENESS_DEFAULTS.successThreshold,
+    initialDelayMs: h.initialDelayMs ?? LIVENESS_DEFAULTS.initialDelayMs,
+    action: h.action ?? LIVENESS_DEFAULTS.action,
+    ...(h.expectStatus !== undefined ? { expectStatus: statusRange(h.expectStatus) } : {}),
+    ...(h.send !== undefined ? { send: h.send } : {}),
+  };
+}
+
+export interface HealthMonitorOptions {
+  supervisor: Supervisor;
+  db: Db;
+  logsDir: string;
+  log: Logger;
+  /** How often tree-wide memory and CPU are sampled for processes with thresholds. */
+  sampleMs?: number;
+}
+
+export interface HealthMonitor {
+  notifier: Notifier;
+  /** The global channels (webhooks, emails), as stored. */
+  globalChannels(): ChannelSet;
+  setGlobalChannels(channels: ChannelSet): void;
+  notify(kind: NotifyEventKind, rec: ProcessRecord | null, reason: string, exit?: { exitCode: number | null; signal: string | null }): Promise<unknown>;
+  close(): void;
+}
+
+export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
+  const sup = o.supervisor;
+  const checkers = new Map<number, LivenessChecker>();
+  const evaluators = new Map<number, ThresholdEvaluator>();
+  const cpu = new CpuTracker();
+  const sampleMs = o.sampleMs ?? 3000;
+  let sampleTimer: NodeJS.Timeout | undefined;
+
+  const readGlobal = (): ChannelSet => {
+    const row = o.db.prepare("SELECT value FROM meta WHERE key = 'notifications'").get() as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as ChannelSet) : {};
+  };
+  const notifyConfig = (): NotifyConfig => {
+    const processes: NotifyConfig['processes'] = {};
+    for (const rec of sup.list()) {
+      const hooks = rec.spec.extra.notifyWebhooks as string[] | undefined;
+      if (hooks?.length) processes[rec.name] = { webhooks: hooks.map((url) => ({ url })) };
+    }
+    return { global: readGlobal(), processes };
+  };
+  const notifier = createNotifier(notifyConfig(), {
+    onResult: (r) => {
+      const rec = sup.find(r.process);
+      const text = `${r.channel} ${r.target}: ${r.ok ? 'delivered' : `failed after ${r.attempts} attempts (${r.error ?? r.status})`}`;
+      if (rec) sup.note(rec, 'notify', `${r.event} ${text}`);
+      if (!r.ok) o.log.warn('NOTIFY_FAILED', `${r.event} for ${r.process}: ${text}`);
+    },
+  });
+
+  async function notify(kind: NotifyEventKind, rec: ProcessRecord | null, reason: string, exit?: { exitCode: number | null; signal: string | null }) {
+    notifier.setConfig(notifyConfig());
+    return notifier.notify({ event: kind, process: rec?.name ?? 'sentinel', reason, exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null });
+  }
+
+  // readiness: the supervisor keeps a process `starting` until this resolves
+  sup.setReadinessGate((rec, isAlive, logOffsets) => {
+    const r = readinessOf(rec);
+    if (!r) return null;
+    let lastNote = 0;
+    return waitReady(r.spec, {
+      timeoutMs: r.timeoutMs,
+      isAlive,
+      logFiles: logPaths(o.logsDir, rec.name),
+      logOffsets,
+      cwd: rec.spec.cwd,
+      env: rec.spec.env,
+      onProgress: (msg, elapsed, total) => {
+        if (elapsed - lastNote < 1000) return;
+        lastNote = elapsed;
+        sup.note(rec, 'waiting', `${msg} — ${Math.round(elapsed / 1000)} s of ${Math.round(total / 1000)} s`);
+        if (elapsed >= 10_000 && elapsed - 10_000 < 1000) o.log.info('SLOW_START', `${rec.name}: still ${msg} after ${Math.round(elapsed / 1000)} s`);
+      },
+    }).then(
+      () => undefined,
+      async (err: SentinelError) => {
+        const paths = logPaths(o.logsDir, rec.name);
+        const [out, errLines] = await Promise.all([lastLines(paths.stdout, 5), lastLines(paths.stderr, 5)]);
+        const tail = [...out.map((l) => `  [out] ${l}`), ...errLines.map((l) => `  [err] ${l}`)];
+        throw new SentinelError(err.code ?? 'NOT_READY', `process "${rec.name}" is not ready: ${err.message}${tail.length ? `\nlast log lines:\n${tail.join('\n')}` : ''}`);
+      },
+    );
+  });
+
+  function startChecker(rec: ProcessRecord): void {
+    stopChecker(rec.id);
+    const spec = livenessOf(rec);
+    if (!spec) return;
+    const pid = rec.pid;
+    const checker = createLivenessChecker(spec, {
+      onChange: (status, detail, previous) => {
+        if (rec.pid !== pid || rec.state !== 'running') return;
+        sup.setHealth(rec, status);
+        sup.note(rec, status, `${spec.kind} check ${status}: ${detail}`);
+        if (status === 'unhealthy') {
+          void notify('unhealthy', rec, detail);
+          if (spec.action === 'restart') {
+            o.log.warn('UNHEALTHY_RESTART', `${rec.name} is unhealthy (${detail}); restarting`);
+            sup.restart(rec, 'health', { wait: false, reason: `unhealthy: ${detail}` }).catch((e: Error) => o.log.warn('RESTART_FAILED', `${rec.name}: ${e.message}`));
+          }
+        } else if (status === 'healthy' && previous === 'unhealthy') {
+          void notify('recovered', rec, detail);
+        }
+      },
+    }, { pid: () => rec.pid });
+    checkers.set(rec.id, checker);
+    checker.start();
+  }
+
+  function stopChecker(id: number): void {
+    checkers.get(id)?.stop();
+    checkers.delete(id);
+  }
+
+  function thresholdTargets(): ProcessRecord[] {
+    return sup.list().filter((r) => r.state === 'running' && r.pid && (r.spec.extra.maxMemoryBytes !== undefined || r.spec.extra.maxCpu !== undefined));
+  }
+
+  /** One /proc scan for every process with a threshold; breaches restart the process and say why. */
+  function sampleThresholds(): void {
+    const targets = thresholdTargets();
+    if (targets.length === 0) {
+      clearInterval(sampleTimer);
+      sampleTimer = undefined;
+      return;
+    }
+    const now = Date.now();
+    const samples = sampleTrees(targets.map((r) => r.pid!));
+    const percents = cpu.update(samples, now);
+    for (const rec of targets) {
+      const s = samples.get(rec.pid!);
+      if (!s) continue;
+      let ev = evaluators.get(rec.id);
+      if (!ev) {
+        const maxCpu = rec.spec.extra.maxCpu as { percent: number; forMs?: number } | undefined;
+        ev = createThresholdEvaluator({
+          maxMemoryBytes: rec.spec.extra.maxMemoryBytes as number | undefined,
+          maxCpuPercent: maxCpu?.percent,
+          cpuForMs: maxCpu?.forMs,
+        });
+        evaluators.set(rec.id, ev);
+      }
+      const result = ev.evaluate({ atMs: now, rssBytes: s.rssBytes, cpuPercent: percents.get(rec.pid!) });
+      if (result.breach) {
+        ev.reset();
+        sup.note(rec, 'threshold', result.reason);
+        o.log.warn('THRESHOLD_RESTART', `${rec.name}: ${result.reason}; restarting`);
+        void notify('crash', rec, `restarted: ${result.reason}`);
+        sup.restart(rec, 'threshold', { wait: false, reason: result.reason }).catch((e: Error) => o.log.warn('RESTART_FAILED', `${rec.name}: ${e.message}`));
+      }
+    }
+  }
+
+  function ensureSampling(): void {
+    if (sampleTimer || thresholdTargets().length === 0) return;
+    sampleTimer = setInterval(sampleThresholds, sampleMs);
+    sampleTimer.unref();
+  }
+
+  sup.on('state', (ev: { processId: number | null; processName: string; kind: string; oldState: string | null; newState: string | null; exitCode: number | null; signal: string | null; reason: string | null; actor: string | null }) => {
+    if (ev.processId === null) return;
+    if (ev.kind === 'deleted') {
+      stopChecker(ev.processId);
+      evaluators.delete(ev.processId);
+      return;
+    }
+    if (ev.kind !== 'state') return;
+    const rec = sup.find(ev.processName);
+    if (!rec) return;
+    if (ev.newState === 'running') {
+      startChecker(rec);
+      evaluators.delete(rec.id);
+      ensureSampling();
+    } else if (ev.oldState === 'running') {
+      stopChecker(rec.id);
+      if (rec.health) sup.setHealth(rec, null);
+    }
+    const died = ev.actor === 'sentinel' && (ev.oldState === 'running' || ev.oldState === 'starting');
+    if (died && ev.newState === 'failed') void notify('failed', rec, ev.reason ?? 'failed', ev);
+    else if (died && (ev.newState === 'exited' || ev.newState === 'backoff') && (ev.exitCode !== 0 || ev.signal)) void notify('crash', rec, ev.reason ?? 'crashed', ev);
+  });
+
+  for (const rec of sup.list()) if (rec.state === 'running') startChecker(rec);
+  ensureSampling();
+
+  return {
+    notifier,
+    notify,
+    globalChannels: readGlobal,
+    setGlobalChannels(channels) {
+      o.db.prepare("INSERT INTO meta (key, value) VALUES ('notifications', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(channels));
+      notifier.setConfig(notifyConfig());
+    },
+    close() {
+      for (const id of [...checkers.keys()]) stopChecker(id);
+      clearInterval(sampleTimer);
+    },
+  };
+}

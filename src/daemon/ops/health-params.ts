@@ -1,0 +1,67 @@
+// Readiness, liveness, resource thresholds and notification options from run parameters, validated
+// before anything starts, stored in spec.extra in the same shapes the config file produces.
+import { parseDuration } from '../../core/duration.js';
+import { SentinelError } from '../../core/errors.js';
+import { validateReadiness } from '../../health/readiness.js';
+import { validateLiveness } from '../../health/liveness.js';
+import { validateThresholds } from '../../health/thresholds.js';
+import { parseHttpUrl } from '../../health/validate.js';
+import type { Params } from '../params.js';
+
+const defined = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+const PORT_REF = /\$\{PORT\}|\$PORT\b/g;
+
+/** Targets may name the process's own port as ${PORT}: validate them with a stand-in, keep them as written. */
+function withPortStandIn(v: unknown): unknown {
+  return typeof v === 'string' ? v.replace(PORT_REF, '65535') : v;
+}
+
+/** Replaces ${PORT} in a check target with the port the process was given. */
+export function substitutePort(text: string, port: number | null): string {
+  return port === null ? text : text.replace(PORT_REF, String(port));
+}
+
+export function healthExtraFromParams(p: Params): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  const raw = p;
+  p = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, withPortStandIn(v)]));
+  if (defined(p.waitPort) || defined(p.waitHttp) || defined(p.waitLog) || defined(p.waitExec)) {
+    const r = validateReadiness({
+      port: defined(p.waitPort) ? p.waitPort : undefined,
+      http: defined(p.waitHttp) ? p.waitHttp : undefined,
+      expectStatus: defined(p.expectStatus) ? p.expectStatus : undefined,
+      log: defined(p.waitLog) ? p.waitLog : undefined,
+      exec: defined(p.waitExec) ? p.waitExec : undefined,
+    });
+    extra.startup = {
+      ...(r.port !== undefined ? { waitPort: r.port } : {}),
+      ...(r.port !== undefined && /PORT/.test(String(raw.waitPort)) ? { waitPort: true } : {}),
+      ...(r.http ? { waitHttp: { url: String(raw.waitHttp), ...(r.http.expectStatus ? { expectStatus: r.http.expectStatus } : {}) } } : {}),
+      ...(r.log !== undefined ? { waitLog: r.log } : {}),
+      ...(r.exec !== undefined ? { waitExec: r.exec } : {}),
+      ...(defined(p.startupTimeout) ? { timeoutMs: parseDuration(p.startupTimeout as string, '--startup-timeout') } : {}),
+    };
+  } else if (defined(p.startupTimeout)) {
+    throw new SentinelError('INVALID_ARGUMENT', '--startup-timeout: only applies with a readiness check, as in --wait-port 8080 --startup-timeout 30s');
+  }
+  if (defined(p.healthHttp) || defined(p.healthTcp) || defined(p.healthExec)) {
+    const spec = validateLiveness({
+      http: p.healthHttp ?? undefined, tcp: p.healthTcp ?? undefined, exec: p.healthExec ?? undefined,
+      interval: p.healthInterval ?? undefined, timeout: p.healthTimeout ?? undefined,
+      failureThreshold: p.healthRetries ?? undefined, successThreshold: p.healthSuccessThreshold ?? undefined,
+      initialDelay: p.healthInitialDelay ?? undefined, action: p.healthAction ?? undefined,
+      expectStatus: p.healthExpectStatus ?? undefined, send: p.healthSend ?? undefined,
+    });
+    const asWritten = raw.healthHttp ?? raw.healthTcp ?? raw.healthExec;
+    extra.health = /PORT/.test(String(asWritten)) ? { ...spec, target: String(asWritten) } : spec;
+  }
+  const t = validateThresholds({ maxMemory: p.maxMemory ?? undefined, maxCpu: p.maxCpu ?? undefined, for: p.cpuFor ?? undefined });
+  if (t.maxMemoryBytes !== undefined) extra.maxMemoryBytes = t.maxMemoryBytes;
+  if (t.maxCpuPercent !== undefined) extra.maxCpu = { percent: t.maxCpuPercent, ...(t.cpuForMs !== undefined ? { forMs: t.cpuForMs } : {}) };
+  const hooks = p.notifyWebhooks;
+  if (Array.isArray(hooks) && hooks.length > 0) {
+    extra.notifyWebhooks = hooks.map((u) => parseHttpUrl(String(u), '--notify-webhook').href);
+  }
+  return extra;
+}
