@@ -27,13 +27,15 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+function sendJson(res: http.ServerResponse, status: number, body: unknown, redact: (text: string) => string): void {
+  const text = redact(JSON.stringify(body));
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-export function createApiServer(ops: OperationTable, log: Logger, opts: { actor: string }): http.Server {
+export function createApiServer(ops: OperationTable, log: Logger, opts: { actor: string; redact?: (text: string) => string }): http.Server {
+  // every answer passes through this: secret values never leave the daemon
+  const redact = opts.redact ?? ((t: string) => t);
   const server = http.createServer(async (req, res) => {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -64,20 +66,20 @@ export function createApiServer(ops: OperationTable, log: Logger, opts: { actor:
         res.flushHeaders();
         for await (const item of result.stream) {
           if (abort.signal.aborted) break;
-          res.write(JSON.stringify(item) + '\n');
+          res.write(redact(JSON.stringify(item)) + '\n');
         }
         res.end();
         return;
       }
-      sendJson(res, 200, result ?? {});
+      sendJson(res, 200, result ?? {}, redact);
     } catch (err) {
       const e = toSentinelError(err);
       if (e.code === 'INTERNAL') log.error('INTERNAL', e.message, { url: req.url, stack: (err as Error)?.stack });
       else log.debug(e.code, e.message, { url: req.url });
       if (res.headersSent) {
-        res.end(JSON.stringify({ error: e.toJSON() }) + '\n');
+        res.end(redact(JSON.stringify({ error: e.toJSON() })) + '\n');
       } else {
-        sendJson(res, e.status, { error: e.toJSON() });
+        sendJson(res, e.status, { error: e.toJSON() }, redact);
       }
     }
   });

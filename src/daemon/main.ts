@@ -19,6 +19,7 @@ import { isSentinelError } from '../core/errors.js';
 import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
+import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -26,7 +27,8 @@ const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 
 async function main(): Promise<void> {
   const paths = homePaths();
   mkdirSync(paths.home, { recursive: true, mode: 0o700 });
-  const log = createLogger(paths.daemonLog, { minLevel: process.env.SENTINEL_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  // every line of the daemon's log passes through the secret redactor
+  const log = createLogger(paths.daemonLog, { minLevel: process.env.SENTINEL_LOG_LEVEL === 'debug' ? 'debug' : 'info', redact: redactSecrets });
   let lock;
   try {
     lock = acquireDaemonLock(paths.lock, paths.pidFile);
@@ -47,7 +49,8 @@ async function main(): Promise<void> {
   const supervisor = new Supervisor({
     repo: processes,
     clock: systemClock,
-    spawner: realSpawner,
+    // ${secret:NAME} markers stay in the stored spec and are resolved only into the child's environment
+    spawner: secretSpawner(realSpawner, secretStoreFor(db, paths.secretKey)),
     logs: createLogPort(paths.logsDir, rotation),
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
   const ops = buildOperations(daemon, version);
-  const server = createApiServer(ops, log, { actor: 'api' });
+  const server = createApiServer(ops, log, { actor: 'api', redact: redactSecrets });
   rmSync(paths.socket, { force: true }); // we hold the lock: any socket file left is stale
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

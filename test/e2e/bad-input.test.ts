@@ -143,7 +143,7 @@ describe('misbehaving children and a hostile environment', () => {
       writeFileSync(path.join(other, 'logs'), 'not a directory');
       const r = await cli(other, ['run', 'sleep 300', '--name', 'nolog']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`Error: cannot create log directory ${path.join(other, 'logs')}`);
+      expect(r.stderr).toContain(`Error: log directory ${path.join(other, 'logs')} is not writable (`);
       const list = await cliJson<{ processes: Array<{ name: string; status: string }> }>(other, ['list']);
       expect(list.processes).toEqual([expect.objectContaining({ name: 'nolog', status: 'stopped' })]);
     } finally {

@@ -185,11 +185,9 @@ describe('a process that prints its own secret', () => {
     expect(up.stdout + up.stderr).not.toContain(LEAK);
   });
 
-  // PENDING INTEGRATION: answers of operations outside the config module (start's error, logs) and the
-  // daemon log are hidden only once redactSecrets is applied in src/api/server.ts and passed to
-  // createLogger({ redact }) in src/daemon/main.ts. Until then this test fails, and `it.fails` expects
-  // that; flip it to `it` once the wiring is in.
-  it.fails('hides it in every other answer and in the daemon log (needs the redaction wiring)', async () => {
+  // answers of operations outside the config module (start's error, logs) and the daemon log go through
+  // redactSecrets in src/api/server.ts and the logger created in src/daemon/main.ts
+  it('hides it in every other answer and in the daemon log', async () => {
     const start = await cli(home, ['start', 'leaky'], { env: ENV });
     const logs = await cli(home, ['logs', 'leaky'], { env: ENV });
     const daemonLog = readFileSync(path.join(home, 'daemon.log'), 'utf8');

@@ -1,23 +1,12 @@
 // Secret operations: set, list (names and times only), rm. A value goes in and never comes back out.
-import type { Spawner } from '../../core/spawn.js';
-import type { Supervisor } from '../../core/supervisor.js';
 import type { Daemon, Operation } from '../context.js';
 import { reqString } from '../params.js';
-import { secretSpawner, type SecretStore } from '../secrets-store.js';
+import type { SecretStore } from '../secrets-store.js';
 import { SentinelError } from '../../core/errors.js';
 
 /** Processes whose environment refers to a secret (normalize records the names in extra.secrets). */
 function usersOf(d: Daemon, name: string): string[] {
   return d.supervisor.list().filter((r) => ((r.spec.extra.secrets as string[] | undefined) ?? []).includes(name)).map((r) => r.name);
-}
-
-/**
- * Stopgap until the daemon's entry builds its Supervisor with `secretSpawner(realSpawner, store)`:
- * wraps the spawner the supervisor already has (idempotent), so `${secret:NAME}` reaches the child.
- */
-export function installSecretSpawner(sup: Supervisor, store: SecretStore): void {
-  const holder = sup as unknown as { opts?: { spawner?: Spawner } };
-  if (holder.opts?.spawner) holder.opts.spawner = secretSpawner(holder.opts.spawner, store);
 }
 
 export function secretOps(d: Daemon, store: SecretStore): Record<string, Operation> {

@@ -8,7 +8,7 @@ import type { Daemon, Operation } from '../context.js';
 import { optBool, optString, optStringArray, reqString, type Params } from '../params.js';
 import { redactSecretsDeep, secretStoreFor } from '../secrets-store.js';
 import { views } from './processes.js';
-import { installSecretSpawner, secretOps } from './config-secrets.js';
+import { secretOps } from './config-secrets.js';
 import {
   assignPorts, checkAllSpawnable, checkConflicts, ensureGroups, loadStack, ownedBy, readStackParams, releaseOwned, selectNames,
 } from './config-stack.js';
@@ -35,7 +35,6 @@ function planView(plan: import('../../config/diff.js').ReloadPlan) {
 export function configOps(d: Daemon): Record<string, Operation> {
   const sup = d.supervisor;
   const store = secretStoreFor(d.db, d.paths.secretKey);
-  installSecretSpawner(sup, store);
   try {
     const failed = store.warmUp();
     if (failed.length > 0) d.log.warn('SECRET_DECRYPT_FAILED', `cannot decrypt secrets ${failed.join(', ')} with the current key; set them again`);
