@@ -69,3 +69,25 @@ export async function stopTree(rootPid: number, opts: StopTreeOptions): Promise<
   const gone = await waitGone(tree, opts.exited, Date.now() + (opts.killWaitMs ?? 5000), pollMs);
   return { forceKilled: !opts.force, survivors: gone ? [] : remaining(tree).map((s) => s.pid) };
 }
+
+/** Live members of the process group led by (the now dead) pgid. */
+function groupMembers(pgid: number): ProcStat[] {
+  return collectTree(pgid).filter((st) => st.pgid === pgid && st.pid !== pgid);
+}
+
+/**
+ * When a process ends on its own, what it left in its process group (a shell's children, workers) is
+ * stopped too, as systemd does for a service's control group: the stop signal, then SIGKILL after the
+ * timeout. Returns how many were found. The group id cannot be reused while any member lives.
+ */
+export function reapGroup(pgid: number, signal: NodeJS.Signals, timeoutMs: number): number {
+  const left = groupMembers(pgid);
+  if (left.length === 0) return 0;
+  send(-pgid, signal);
+  send(-pgid, 'SIGCONT');
+  const timer = setTimeout(() => {
+    if (groupMembers(pgid).length > 0) send(-pgid, 'SIGKILL');
+  }, timeoutMs);
+  timer.unref();
+  return left.length;
+}

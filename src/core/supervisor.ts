@@ -8,7 +8,7 @@ import { canTransition, LIVE_STATES, type ProcessState } from './states.js';
 import type { ExitRecord, ProcessSpec } from './spec.js';
 import { decideRestart, describeExit } from './restart-policy.js';
 import { checkSpawnable, type ChildHandle, type Spawner } from './spawn.js';
-import { stopTree } from './kill-tree.js';
+import { reapGroup, stopTree } from './kill-tree.js';
 import { isAlive } from './proc.js';
 import type { EventInput, ProcessPatch, ProcessRecord, ProcessRepo } from '../store/processes.js';
 
@@ -255,6 +255,7 @@ export class Supervisor extends EventEmitter {
     if (this.live.get(rec.id) !== live) return;
     if (live.stopRequested) return; // the stop procedure records the ending
     this.live.delete(rec.id);
+    this.reapLeftovers(rec, exit.pid);
     this.opts.logs.unwatch(rec.name);
     const now = this.opts.clock.now();
     const decision = decideRestart(exit, rec.spec.restart, rec.restartHistory, now);
@@ -276,6 +277,12 @@ export class Supervisor extends EventEmitter {
       { ...info, reason: `${describeExit(exit)}: restart ${decision.attempt} in ${decision.delayMs} ms` },
     );
     this.live.set(rec.id, { exited: Promise.resolve(exit), stopRequested: false, timer: this.opts.clock.setTimeout(() => this.autoRestart(rec), decision.delayMs) });
+  }
+
+  /** Stops what a process that ended on its own left behind in its group, and says so in the event log. */
+  private reapLeftovers(rec: ProcessRecord, pid: number): void {
+    const found = reapGroup(pid, rec.spec.stopSignal, rec.spec.stopTimeoutMs);
+    if (found > 0) this.note(rec, 'reaped', `${found} leftover processes of pid ${pid}'s group stopped (${rec.spec.stopSignal}, SIGKILL after ${rec.spec.stopTimeoutMs} ms)`);
   }
 
   private autoRestart(rec: ProcessRecord): void {
@@ -395,6 +402,7 @@ export class Supervisor extends EventEmitter {
         };
         const why = rebooted ? 'the machine restarted' : 'ended while the daemon was down (exit status unknown)';
         const to = rec.state === 'stopping' ? 'stopped' : 'exited';
+        if (!rebooted) this.reapLeftovers(rec, rec.pid);
         this.changeState(rec, to, { lastExit: exit, pid: null, reason: why }, { actor: 'sentinel', reason: why });
         if (!rebooted && to === 'exited') {
           decided = true;

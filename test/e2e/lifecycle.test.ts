@@ -88,6 +88,17 @@ describe('run, list, status, stop', () => {
     expect(events.events.some((e) => e.newState === 'exited' && e.exitCode === 1)).toBe(true);
   });
 
+  it('when a process ends on its own, what it left in its group is stopped too', async () => {
+    const pidFile = path.join(home, 'leftover.pid');
+    await cli(home, ['run', `sleep 300 & echo $! > ${pidFile}; sleep 0.5; exit 1`, '--name', 'leaver', '--wait', '0']);
+    expect(await waitFor(() => readPid(pidFile) !== null)).toBe(true);
+    const child = readPid(pidFile)!;
+    expect(await waitFor(async () => (await status('leaver')).status === 'exited', 10_000)).toBe(true);
+    expect(await waitFor(() => !alive(child), 5000)).toBe(true);
+    const events = await cliJson<{ events: Array<{ kind: string; reason: string }> }>(home, ['events', 'leaver']);
+    expect(events.events.find((e) => e.kind === 'reaped')?.reason).toMatch(/^1 leftover processes of pid \d+'s group stopped \(SIGTERM, SIGKILL after 10000 ms\)$/);
+  });
+
   it('restart gives a new pid; start after stop works', async () => {
     const before = (await status('sleeper')).pid;
     const r = await cli(home, ['restart', 'sleeper']);
