@@ -1,40 +1,40 @@
-// CPU and memory of each managed process tree, read from /proc on demand (one scan per request).
+// CPU and memory of each managed process tree for list/status: one /proc scan per request.
 import { readFileSync } from 'node:fs';
-import { collectTree, readAllStats } from '../core/proc.js';
-
-const TICKS_PER_SECOND = 100;
-const PAGE_SIZE = 4096;
+import { CLOCK_TICKS_PER_SECOND, sampleTrees, scanProcesses } from '../metrics/proc-tree.js';
+import { CpuTracker } from '../metrics/cpu-tracker.js';
 
 export interface Usage { cpuPercent: number | null; memoryBytes: number | null; pids: number }
 
+/** Below this interval a CPU figure is noise: the previous one is shown again. */
+const MIN_INTERVAL_MS = 200;
+
 export class UsageSampler {
-  private readonly last = new Map<number, { ticks: number; at: number }>();
+  private readonly tracker = new CpuTracker();
+  private lastAt = 0;
+  private lastPercents = new Map<number, number>();
 
   sample(rootPids: number[]): Map<number, Usage> {
     const out = new Map<number, Usage>();
     if (rootPids.length === 0) return out;
-    const stats = readAllStats();
+    const scan = scanProcesses();
+    const trees = sampleTrees(rootPids, scan);
     const now = Date.now();
-    const uptimeTicks = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * TICKS_PER_SECOND;
-    for (const pid of rootPids) {
-      const tree = collectTree(pid, stats);
-      if (tree.length === 0) { out.set(pid, { cpuPercent: null, memoryBytes: null, pids: 0 }); continue; }
-      const ticks = tree.reduce((s, t) => s + t.utime + t.stime, 0);
-      const rss = tree.reduce((s, t) => s + t.rssPages, 0) * PAGE_SIZE;
-      const prev = this.last.get(pid);
-      let cpu: number;
-      if (prev && now - prev.at > 200 && now - prev.at < 120_000) {
-        cpu = ((ticks - prev.ticks) / TICKS_PER_SECOND) / ((now - prev.at) / 1000) * 100;
-      } else {
-        const root = tree.find((t) => t.pid === pid) ?? tree[0];
-        const lifeTicks = uptimeTicks - root.startTime;
-        cpu = lifeTicks > 0 ? (ticks / lifeTicks) * 100 : 0;
-      }
-      if (!prev || now - prev.at > 200) this.last.set(pid, { ticks, at: now });
-      out.set(pid, { cpuPercent: Math.max(0, Math.round(cpu * 10) / 10), memoryBytes: rss, pids: tree.length });
+    if (now - this.lastAt >= MIN_INTERVAL_MS) {
+      this.lastPercents = this.tracker.update(trees, now);
+      this.lastAt = now;
     }
-    for (const pid of this.last.keys()) if (!rootPids.includes(pid)) this.last.delete(pid);
+    const uptimeTicks = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * CLOCK_TICKS_PER_SECOND;
+    for (const pid of rootPids) {
+      const tree = trees.get(pid);
+      if (!tree) {
+        out.set(pid, { cpuPercent: null, memoryBytes: null, pids: 0 });
+        continue;
+      }
+      // seen for the first time: the average over its life so far
+      const life = uptimeTicks - (scan.get(pid)?.startTime ?? uptimeTicks);
+      const cpu = this.lastPercents.get(pid) ?? (life > 0 ? Math.round((tree.cpuTicks / life) * 1000) / 10 : 0);
+      out.set(pid, { cpuPercent: cpu, memoryBytes: tree.rssBytes, pids: tree.pids.length });
+    }
     return out;
   }
 }
-

@@ -9,7 +9,7 @@
 import { SentinelError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { readProcState } from '../metrics/proc-tree.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { probeHttp, probeTcp, type ProbeResult } from './probe-net.js';
 import { probeExec } from './probe-exec.js';
 import { sharedProbeScheduler, type ProbeScheduler } from './probe-scheduler.js';

@@ -3,7 +3,7 @@
 // Due times are rounded up to a slot (default 100 ms) so checks that fall in the same slot
 // run in one wake-up: measured here, 100 TCP connects spread 10 ms apart cost ~4x the CPU
 // of the same connects made together (each wake-up is a loop turn plus epoll round trips).
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 interface Entry {
   at: number;

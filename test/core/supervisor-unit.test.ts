@@ -2,32 +2,11 @@
 import { openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
-import type { Clock } from '../../src/core/clock.js';
+import { FakeClock } from '../../src/core/fake-clock.js';
 import type { ChildHandle, Spawner } from '../../src/core/spawn.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec } from '../../src/core/spec.js';
 import { openDb } from '../../src/store/db.js';
 import { ProcessRepo } from '../../src/store/processes.js';
-
-class FakeClock implements Clock {
-  t = 1_000_000;
-  timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private next = 1;
-  now() { return this.t; }
-  setTimeout(fn: () => void, ms: number) { const id = this.next++; this.timers.push({ at: this.t + ms, fn, id }); return id; }
-  clearTimeout(h: unknown) { this.timers = this.timers.filter((x) => x.id !== h); }
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const due = this.timers[0];
-      if (!due || due.at > end) break;
-      this.timers.shift();
-      this.t = due.at;
-      due.fn();
-    }
-    this.t = end;
-  }
-}
 
 class FakeChild implements ChildHandle {
   startTime = 1;

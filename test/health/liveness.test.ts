@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLivenessChecker, validateLiveness, type LivenessSpec } from '../../src/health/liveness.js';
-import { FakeClock } from '../../src/health/clock.js';
+import { FakeClock } from '../../src/core/fake-clock.js';
 import { createProbeScheduler } from '../../src/health/probe-scheduler.js';
 import { probeHttp, probeTcp, type ProbeResult } from '../../src/health/probes.js';
 import { SentinelError } from '../../src/core/errors.js';

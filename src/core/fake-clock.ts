@@ -1,23 +1,6 @@
-// Time comes in through this interface so checkers and thresholds can be tested with a fake clock.
+// A manual clock for tests of anything that takes a Clock: `advance(ms)` runs due timers in order.
+import type { Clock } from './clock.js';
 
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Real time; timers are unref'd so health checks never keep a process alive on their own. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-/** A manual clock for tests: `advance(ms)` runs due timers in order. */
 export class FakeClock implements Clock {
   private time: number;
   private seq = 0;
