@@ -1,6 +1,9 @@
-// The daemon's one timer over all live log files: a stat per file per tick, a time sample in
-// the index when a file grew, and a rotation when one is over its limit. No per-write work.
+// The daemon's one timer over all live log files: a stat per changed file per tick, a time sample in
+// the index when a file grew, and a rotation when one is over its limit. Which files changed comes from
+// one inotify watch per log directory (a flag set per event, nothing more), so idle processes cost
+// nothing; a slow sweep of every file covers events the kernel dropped.
 import fs from 'node:fs';
+import path from 'node:path';
 import { appendIndex, emptyIndex, type LogIndex } from './log-index.js';
 import { loadIndexForRotation, recoverPendingRotation, rotateWithIndex, type RotateLimits } from './rotate.js';
 import { clearFiles } from './clear.js';
@@ -18,6 +21,8 @@ export interface RotatorOptions {
   onRotate?: (event: RotationEvent) => void;
   onError?: (err: unknown, file: string) => void;
   now?: () => number;
+  /** every file is checked at least this often, changed or not (default 30000) */
+  sweepMs?: number;
 }
 
 interface WatchedFile {
@@ -35,10 +40,37 @@ export class LogRotator {
   private readonly watched = new Map<string, WatchedFile[]>();
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = 0;
   private running: Promise<boolean> | null = null;
+  /** files written to since their last check (from inotify) */
+  private readonly dirty = new Set<string>();
+  private readonly dirWatchers = new Map<string, fs.FSWatcher>();
+  /** set when a directory cannot be watched: every file is then checked every tick */
+  private pollAll = false;
+  private lastSweep = 0;
+  private readonly sweepMs: number;
 
   constructor(private readonly options: RotatorOptions = {}) {
     this.intervalMs = Math.max(10, options.intervalMs ?? 1000);
+    this.sweepMs = options.sweepMs ?? 30_000;
+  }
+
+  /** One watcher per directory of log files; an event only marks its file as changed. */
+  private watchDir(dir: string): void {
+    if (this.dirWatchers.has(dir) || this.pollAll) return;
+    try {
+      const watcher = fs.watch(dir, { persistent: false }, (_event, filename) => {
+        if (filename) this.dirty.add(path.join(dir, filename.toString()));
+        else this.pollAll = true;
+        this.schedule(this.intervalMs);
+      });
+      watcher.on('error', () => {
+        this.pollAll = true;
+      });
+      this.dirWatchers.set(dir, watcher);
+    } catch {
+      this.pollAll = true;
+    }
   }
 
   /** Starts (or updates the limits of) the watch over a process's log files. */
@@ -48,6 +80,8 @@ export class LogRotator {
       name,
       files.map((file) => {
         const known = previous.find((w) => w.file === file);
+        this.watchDir(path.dirname(file));
+        this.dirty.add(file);
         if (!known) return this.startWatching(file, limits);
         // the same object: a rotation in flight keeps updating the state we keep
         known.limits = limits;
@@ -75,8 +109,13 @@ export class LogRotator {
 
   /** One check of every watched file; resolves when any rotation it started is done. */
   tick(): Promise<boolean> {
+    return this.check(true);
+  }
+
+  /** The timer's check: only the files inotify saw change, and all of them every sweepMs. */
+  private check(everything: boolean): Promise<boolean> {
     if (!this.running) {
-      this.running = this.checkAll().finally(() => {
+      this.running = this.checkAll(everything).finally(() => {
         this.running = null;
       });
     }
@@ -87,6 +126,8 @@ export class LogRotator {
   async close(): Promise<void> {
     this.stopTimer();
     this.watched.clear();
+    for (const w of this.dirWatchers.values()) w.close();
+    this.dirWatchers.clear();
     await this.running;
   }
 
@@ -103,10 +144,18 @@ export class LogRotator {
     return { file, limits, index: stripSamples(index), lastSize: Math.max(0, last) };
   }
 
-  private async checkAll(): Promise<boolean> {
+  private async checkAll(everything: boolean): Promise<boolean> {
     let rotated = false;
+    const now = Date.now();
+    const sweep = everything || this.pollAll || now - this.lastSweep >= this.sweepMs;
+    if (sweep) this.lastSweep = now;
+    // events for files nobody watches (indexes, rotated files) are dropped with the rest
+    const changed = new Set(this.dirty);
+    this.dirty.clear();
     for (const [name, files] of this.watched) {
       for (const w of files) {
+        // an unchanged file over its limit (rotation still to finish) stays on the list
+        if (!sweep && !changed.has(w.file) && !w.index.pending && w.lastSize < w.limits.maxBytes) continue;
         try {
           if (await this.checkFile(name, w)) rotated = true;
         } catch (err) {
@@ -137,13 +186,28 @@ export class LogRotator {
     return result.rotated;
   }
 
+  /** Arms the one timer to fire within `delay` (an earlier due time wins). */
   private schedule(delay: number): void {
-    if (this.timer || this.watched.size === 0) return;
+    if (this.watched.size === 0) return;
+    const due = Date.now() + delay;
+    if (this.timer && this.timerDue <= due) return;
+    this.stopTimer();
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.tick().then((rotated) => this.schedule(rotated ? Math.min(BURST_INTERVAL_MS, this.intervalMs) : this.intervalMs));
+      void this.check(false).then((rotated) => this.schedule(this.nextDelay(rotated)));
     }, delay);
     this.timer.unref();
+  }
+
+  /** Soon after a rotation; at the interval while files change (or cannot be watched); else at the sweep. */
+  private nextDelay(rotated: boolean): number {
+    if (rotated) return Math.min(BURST_INTERVAL_MS, this.intervalMs);
+    if (this.pollAll || this.dirty.size > 0) return this.intervalMs;
+    for (const files of this.watched.values()) {
+      if (files.some((w) => w.index.pending || w.lastSize >= w.limits.maxBytes)) return this.intervalMs;
+    }
+    return Math.max(this.intervalMs, this.sweepMs - (Date.now() - this.lastSweep));
   }
 
   private stopTimer(): void {
