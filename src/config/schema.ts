@@ -23,6 +23,7 @@ export const Notifications = z.strictObject({
       z.strictObject({
         name: z.string().optional(),
         url: z.string().min(1),
+        secret: z.string().optional().meta({ description: 'Signs each body: X-Sentinel-Signature: sha256=HMAC (use ${secret:NAME})' }),
         events: z.array(z.string()).optional().meta({ description: NOTIFY_EVENTS_HELP }),
         headers: z.record(z.string(), z.string()).optional(),
       }),

@@ -36,6 +36,8 @@ export interface Daemon {
   startedAt: number;
   /** Asks the daemon to shut down (after the current answer is sent). */
   requestShutdown(): void;
+  /** Calls another operation by name (one feature reusing another through the same list). */
+  call(op: string, params: Record<string, unknown>): Promise<unknown>;
   /** Registers a step to run at shutdown, after the processes are stopped (run in reverse order). */
   onShutdown(step: () => Promise<void> | void): void;
 }

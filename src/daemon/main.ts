@@ -13,7 +13,7 @@ import { systemClock } from '../core/clock.js';
 import { realSpawner } from '../core/spawn.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
-import { buildOperations } from './operations.js';
+import { buildOperations, type OperationTable } from './operations.js';
 import { createApiServer } from '../api/server.js';
 import { isSentinelError } from '../core/errors.js';
 import type { Daemon } from './context.js';
@@ -64,11 +64,17 @@ async function main(): Promise<void> {
   shutdownSteps.unshift(() => health.close());
 
   let shuttingDown = false;
+  let ops: OperationTable = {};
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
     usage: new UsageSampler(), rotation, health, startedAt: Date.now(),
     requestShutdown: () => setImmediate(() => void shutdown('requested by a client')),
     onShutdown: (step) => void shutdownSteps.unshift(step),
+    call: async (op, params) => {
+      const fn = ops[op];
+      if (!fn) throw new Error(`no operation ${op}`);
+      return fn(params, { actor: 'config', signal: new AbortController().signal });
+    },
   };
 
   const bootId = readBootId();
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
   if (recovered.adopted.length) log.info('ADOPTED', `re-adopted ${recovered.adopted.length} processes`, { names: recovered.adopted });
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
-  const ops = buildOperations(daemon, version);
+  ops = buildOperations(daemon, version);
   const server = createApiServer(ops, log, { actor: 'api', redact: redactSecrets });
   rmSync(paths.socket, { force: true }); // we hold the lock: any socket file left is stale
   await new Promise<void>((resolve, reject) => {

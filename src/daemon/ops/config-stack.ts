@@ -156,15 +156,18 @@ export function ensureGroups(d: Daemon, stack: Stack, names: string[]): void {
   }
 }
 
-export function own(d: Daemon, file: string, kind: 'group' | 'port', name: string): void {
+export function own(d: Daemon, file: string, kind: 'group' | 'port' | 'schedule', name: string): void {
   d.db.prepare('INSERT OR IGNORE INTO config_owned (file, kind, name) VALUES (?, ?, ?)').run(file, kind, name);
 }
 
-/** Frees the ports and deletes the (now empty) groups a file created. */
-export function releaseOwned(d: Daemon, file: string): { ports: number[]; groups: string[] } {
+/** Frees the ports, deletes the (now empty) groups and the schedules a file created. */
+export async function releaseOwned(d: Daemon, file: string): Promise<{ ports: number[]; groups: string[]; schedules: string[] }> {
   const rows = d.db.prepare('SELECT kind, name FROM config_owned WHERE file = ?').all(file) as Array<{ kind: string; name: string }>;
-  const out = { ports: [] as number[], groups: [] as string[] };
+  const out = { ports: [] as number[], groups: [] as string[], schedules: [] as string[] };
   for (const row of rows) {
+    if (row.kind === 'schedule') {
+      await d.call('schedule.rm', { name: row.name }).then(() => out.schedules.push(row.name), () => undefined);
+    }
     if (row.kind === 'port' && d.ports.get(Number(row.name))) {
       d.ports.remove(Number(row.name));
       out.ports.push(Number(row.name));

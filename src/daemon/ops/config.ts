@@ -9,8 +9,9 @@ import { optBool, optString, optStringArray, reqString, type Params } from '../p
 import { redactSecretsDeep, secretStoreFor } from '../secrets-store.js';
 import { views } from './processes.js';
 import { secretOps } from './config-secrets.js';
+import { applyNotifications, applySchedules } from './config-extras.js';
 import {
-  assignPorts, checkAllSpawnable, checkConflicts, ensureGroups, loadStack, ownedBy, readStackParams, releaseOwned, selectNames,
+  assignPorts, baseEnvOf, checkAllSpawnable, checkConflicts, ensureGroups, loadStack, ownedBy, readStackParams, releaseOwned, selectNames,
 } from './config-stack.js';
 import { startInOrder, type StartAction } from './config-start.js';
 
@@ -81,13 +82,15 @@ export function configOps(d: Daemon): Record<string, Operation> {
         actions.set(spec.name, live ? (fields.length > 0 ? 'restart' : 'keep') : wanted ? 'start' : 'keep');
       }
       const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: waitParam(p) });
+      const schedules = asked.length === 0 ? await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env)) : [];
+      const notifications = asked.length === 0 && applyNotifications(d, stack.config);
       const orphans = ownedBy(d, sp.file).filter((r) => !stack.specs.some((s) => s.name === r.name)).map((r) => r.name);
       d.log.info('CONFIG_UP', `up ${sp.file}: ${created.length} created, ${updated.length} changed, ${outcome.started.length} started`, {
         failed: outcome.failed.map((f) => f.name), blocked: outcome.blocked.map((b) => b.name),
       });
       return redactSecretsDeep({
         ok: outcome.failed.length === 0 && outcome.blocked.length === 0,
-        file: sp.file, environment: sp.environment ?? null, created, updated, running, ...outcome, orphans,
+        file: sp.file, environment: sp.environment ?? null, created, updated, running, ...outcome, orphans, schedules, notifications,
         warnings: stack.warnings, processes: views(d, names.map((n) => sup.find(n)!).filter(Boolean)),
       });
     },
@@ -124,7 +127,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
           }
         }));
       }
-      const released = !keep && asked.length === 0 && errors.length === 0 ? releaseOwned(d, file) : { ports: [], groups: [] };
+      const released = !keep && asked.length === 0 && errors.length === 0 ? await releaseOwned(d, file) : { ports: [], groups: [], schedules: [] };
       d.log.info('CONFIG_DOWN', `down ${file}: ${stopped.length} stopped, ${removed.length} removed`);
       return { ok: errors.length === 0, file, stopped, removed, kept: keep, released, errors };
     },
@@ -168,10 +171,12 @@ export function configOps(d: Daemon): Record<string, Operation> {
         actions.set(spec.name, spec.extra.autostart === false ? 'keep' : 'start');
       }
       const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: waitParam(p) });
+      const schedules = await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env), false);
+      applyNotifications(d, stack.config);
       d.log.info('CONFIG_RELOAD', `reload ${sp.file}: ${plan.added.length} added, ${plan.changed.length} changed, ${removed.length} removed`);
       return redactSecretsDeep({
         ok: outcome.failed.length === 0 && outcome.blocked.length === 0,
-        file: sp.file, dryRun: false, plan: planView(plan), text, removed, ...outcome, warnings: stack.warnings,
+        file: sp.file, dryRun: false, plan: planView(plan), text, removed, ...outcome, schedules, warnings: stack.warnings,
       });
     },
 

@@ -55,6 +55,9 @@ export function processOps(d: Daemon): Record<string, Operation> {
       if (sup.find(spec.name)) {
         throw new SentinelError('NAME_TAKEN', `a process named "${spec.name}" already exists; choose another --name or "sentinel delete ${spec.name}" first`);
       }
+      if (await d.call('schedule.get', { name: spec.name }).then(() => true, () => false)) {
+        throw new SentinelError('NAME_TAKEN', `a schedule named "${spec.name}" already exists; schedules and processes share names, so choose another --name`);
+      }
       const portRef = p.port;
       if (portRef !== undefined && portRef !== null) {
         spec.port = await assignPort(d, portRef, spec.name);
