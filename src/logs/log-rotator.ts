@@ -1,7 +1,8 @@
 // The daemon's one timer over all live log files: a stat per changed file per tick, a time sample in
-// the index when a file grew, and a rotation when one is over its limit. Which files changed comes from
-// one inotify watch per log directory (a flag set per event, nothing more), so idle processes cost
-// nothing; a slow sweep of every file covers events the kernel dropped.
+// the index when a file grew, and a rotation when one is over its limit. Watch while idle, poll while
+// busy: an idle log directory has an inotify watch and no timer at all; its first event closes the
+// watch (a flood would otherwise cost a callback per write) and the directory is polled every tick until
+// a tick finds nothing grown, when the watch is armed again. A slow sweep covers anything missed.
 import fs from 'node:fs';
 import path from 'node:path';
 import { appendIndex, emptyIndex, type LogIndex } from './log-index.js';
@@ -47,6 +48,8 @@ export class LogRotator {
   private readonly dirWatchers = new Map<string, fs.FSWatcher>();
   /** set when a directory cannot be watched: every file is then checked every tick */
   private pollAll = false;
+  /** directories being written to: polled every tick, their watch closed */
+  private readonly busyDirs = new Set<string>();
   private lastSweep = 0;
   private readonly sweepMs: number;
 
@@ -55,13 +58,15 @@ export class LogRotator {
     this.sweepMs = options.sweepMs ?? 30_000;
   }
 
-  /** One watcher per directory of log files; an event only marks its file as changed. */
+  /** One watch per idle directory of log files; its first event turns the directory to polling. */
   private watchDir(dir: string): void {
-    if (this.dirWatchers.has(dir) || this.pollAll) return;
+    if (this.dirWatchers.has(dir) || this.busyDirs.has(dir) || this.pollAll) return;
     try {
-      const watcher = fs.watch(dir, { persistent: false }, (_event, filename) => {
-        if (filename) this.dirty.add(path.join(dir, filename.toString()));
-        else this.pollAll = true;
+      const watcher = fs.watch(dir, { persistent: false }, () => {
+        // busy now: poll this directory instead of taking an event per write
+        watcher.close();
+        this.dirWatchers.delete(dir);
+        this.busyDirs.add(dir);
         this.schedule(this.intervalMs);
       });
       watcher.on('error', () => {
@@ -152,16 +157,29 @@ export class LogRotator {
     // events for files nobody watches (indexes, rotated files) are dropped with the rest
     const changed = new Set(this.dirty);
     this.dirty.clear();
+    const stillBusy = new Set<string>();
     for (const [name, files] of this.watched) {
       for (const w of files) {
         // an unchanged file over its limit (rotation still to finish) stays on the list
-        if (!sweep && !changed.has(w.file) && !w.index.pending && w.lastSize < w.limits.maxBytes) continue;
+        const dir = path.dirname(w.file);
+        const busy = this.busyDirs.has(dir);
+        if (!sweep && !busy && !changed.has(w.file) && !w.index.pending && w.lastSize < w.limits.maxBytes) continue;
+        const before = w.lastSize;
         try {
           if (await this.checkFile(name, w)) rotated = true;
         } catch (err) {
           this.options.onError?.(err, w.file);
         }
+        if (busy && (w.lastSize !== before || w.index.pending)) stillBusy.add(dir);
       }
+    }
+    for (const dir of [...this.busyDirs]) {
+      if (stillBusy.has(dir)) continue;
+      // quiet for a whole tick: watch again, and look once more at its files for a write that came
+      // between this check and the new watch
+      this.busyDirs.delete(dir);
+      this.watchDir(dir);
+      for (const files of this.watched.values()) for (const w of files) if (path.dirname(w.file) === dir) this.dirty.add(w.file);
     }
     return rotated;
   }
@@ -203,7 +221,7 @@ export class LogRotator {
   /** Soon after a rotation; at the interval while files change (or cannot be watched); else at the sweep. */
   private nextDelay(rotated: boolean): number {
     if (rotated) return Math.min(BURST_INTERVAL_MS, this.intervalMs);
-    if (this.pollAll || this.dirty.size > 0) return this.intervalMs;
+    if (this.pollAll || this.dirty.size > 0 || this.busyDirs.size > 0) return this.intervalMs;
     for (const files of this.watched.values()) {
       if (files.some((w) => w.index.pending || w.lastSize >= w.limits.maxBytes)) return this.intervalMs;
     }
