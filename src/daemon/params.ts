@@ -1,5 +1,6 @@
 // Reading operation parameters sent by any client: each wrong type is a clear INVALID_ARGUMENT.
 import { SentinelError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
 
 export type Params = Record<string, unknown>;
 
@@ -62,4 +63,12 @@ export function parseEnvPairs(pairs: string[], what = '--env'): Record<string, s
     out[key] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** A duration: a number is milliseconds (API), a string is parsed ("500ms", "5s", "2m"; CLI and config). */
+export function optDuration(p: Params, key: string, flag: string): number | undefined {
+  const v = p[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  return parseDuration(typeof v === 'string' ? v : JSON.stringify(v), flag);
 }

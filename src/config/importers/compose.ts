@@ -13,11 +13,6 @@ const CONDITIONS: Record<string, string> = {
 
 const HANDLED = ['command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck', 'restart', 'working_dir', 'user', 'stop_signal', 'stop_grace_period', 'image', 'container_name'];
 
-function asList(value: unknown): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  return Array.isArray(value) ? value.map(String) : undefined;
-}
-
 /** entrypoint + command as compose combines them: lists stay argv, any string makes it a shell line. */
 function commandOf(svc: Record<string, unknown>): { command?: string; argv?: string[] } | undefined {
   const parts = [svc.entrypoint, svc.command].filter((p) => p !== undefined && p !== null);

@@ -2,10 +2,9 @@
 // import, init, and the secrets. The config library is loaded on first use, not at daemon start-up.
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
-import { parseDuration } from '../../core/duration.js';
 import type { ProcessSpec } from '../../core/spec.js';
 import type { Daemon, Operation } from '../context.js';
-import { optBool, optString, optStringArray, reqString, type Params } from '../params.js';
+import { optBool, optDuration, optString, optStringArray, reqString } from '../params.js';
 import { redactSecretsDeep, secretStoreFor } from '../secrets-store.js';
 import { views } from './processes.js';
 import { secretOps } from './config-secrets.js';
@@ -14,14 +13,6 @@ import {
   assignPorts, baseEnvOf, checkAllSpawnable, checkConflicts, ensureGroups, loadStack, ownedBy, readStackParams, releaseOwned, selectNames,
 } from './config-stack.js';
 import { startInOrder, type StartAction } from './config-start.js';
-
-function waitParam(p: Params): number | undefined {
-  const t = p.timeout;
-  if (t === undefined || t === null) return undefined;
-  if (typeof t === 'number') return t;
-  if (typeof t === 'string') return parseDuration(t, '--timeout');
-  throw new SentinelError('INVALID_DURATION', `--timeout: expected a duration like "60s", got ${JSON.stringify(t)}`);
-}
 
 function planView(plan: import('../../config/diff.js').ReloadPlan) {
   const command = (s: ProcessSpec) => [s.command, ...s.args].join(' ');
@@ -81,7 +72,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
         if (live && fields.length === 0) running.push(spec.name);
         actions.set(spec.name, live ? (fields.length > 0 ? 'restart' : 'keep') : wanted ? 'start' : 'keep');
       }
-      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: waitParam(p) });
+      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: optDuration(p, 'timeout', '--timeout') });
       const schedules = asked.length === 0 ? await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env)) : [];
       const notifications = asked.length === 0 && applyNotifications(d, stack.config);
       const orphans = ownedBy(d, sp.file).filter((r) => !stack.specs.some((s) => s.name === r.name)).map((r) => r.name);
@@ -170,7 +161,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
         sup.create(spec, ctx.actor);
         actions.set(spec.name, spec.extra.autostart === false ? 'keep' : 'start');
       }
-      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: waitParam(p) });
+      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: optDuration(p, 'timeout', '--timeout') });
       const schedules = await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env), false);
       applyNotifications(d, stack.config);
       d.log.info('CONFIG_RELOAD', `reload ${sp.file}: ${plan.added.length} added, ${plan.changed.length} changed, ${removed.length} removed`);

@@ -1,12 +1,11 @@
 // Readiness, liveness, resource thresholds and notification options from run parameters, validated
 // before anything starts, stored in spec.extra in the same shapes the config file produces.
-import { parseDuration } from '../../core/duration.js';
 import { SentinelError } from '../../core/errors.js';
 import { validateReadiness } from '../../health/readiness.js';
 import { validateLiveness } from '../../health/liveness.js';
 import { validateThresholds } from '../../health/thresholds.js';
 import { parseHttpUrl } from '../../health/validate.js';
-import type { Params } from '../params.js';
+import { optDuration, type Params } from '../params.js';
 
 const defined = (v: unknown) => v !== undefined && v !== null && v !== '';
 
@@ -40,7 +39,7 @@ export function healthExtraFromParams(p: Params): Record<string, unknown> {
       ...(r.http ? { waitHttp: { url: String(raw.waitHttp), ...(r.http.expectStatus ? { expectStatus: r.http.expectStatus } : {}) } } : {}),
       ...(r.log !== undefined ? { waitLog: r.log } : {}),
       ...(r.exec !== undefined ? { waitExec: r.exec } : {}),
-      ...(defined(p.startupTimeout) ? { timeoutMs: parseDuration(p.startupTimeout as string, '--startup-timeout') } : {}),
+      ...(defined(p.startupTimeout) ? { timeoutMs: optDuration(p, 'startupTimeout', '--startup-timeout') } : {}),
     };
   } else if (defined(p.startupTimeout)) {
     throw new SentinelError('INVALID_ARGUMENT', '--startup-timeout: only applies with a readiness check, as in --wait-port 8080 --startup-timeout 30s');

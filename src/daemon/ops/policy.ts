@@ -1,20 +1,11 @@
 // Restart policy from parameters (run, policy, config): every value checked, with what was expected.
 import { SentinelError } from '../../core/errors.js';
-import { parseDuration } from '../../core/duration.js';
 import type { RestartPolicy } from '../../core/spec.js';
 import { parseExitCodes } from '../../health/validate.js';
 import type { Daemon, Operation } from '../context.js';
-import { reqString, type Params } from '../params.js';
+import { optDuration, reqString, type Params } from '../params.js';
 import { parseRestartMode } from './spec-from-params.js';
 import { views } from './processes.js';
-
-function duration(p: Params, key: string, flag: string): number | undefined {
-  const v = p[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') throw new SentinelError('INVALID_DURATION', `${flag}: expected a duration like "5s", got ${JSON.stringify(v)}`);
-  return parseDuration(v, flag);
-}
 
 function count(p: Params, key: string, flag: string): number | undefined {
   const v = p[key];
@@ -53,12 +44,12 @@ export function restartPolicyFromParams(p: Params, base: RestartPolicy): Restart
     exitCodes: codes(p.restartExitCodes, '--restart-exit-codes') ?? base.exitCodes,
     noRestartExitCodes: codes(p.noRestartExitCodes, '--no-restart-exit-codes') ?? base.noRestartExitCodes,
     maxRestarts: count(p, 'maxRestarts', '--max-restarts') ?? count(p, 'retries', '--retries') ?? base.maxRestarts,
-    windowMs: duration(p, 'restartWindow', '--restart-window') ?? base.windowMs,
-    delayMs: duration(p, 'restartDelay', '--restart-delay') ?? duration(p, 'delay', '--delay') ?? base.delayMs,
+    windowMs: optDuration(p, 'restartWindow', '--restart-window') ?? base.windowMs,
+    delayMs: optDuration(p, 'restartDelay', '--restart-delay') ?? optDuration(p, 'delay', '--delay') ?? base.delayMs,
     backoff: (backoff as RestartPolicy['backoff'] | undefined) ?? base.backoff,
-    backoffMaxMs: duration(p, 'backoffMax', '--backoff-max') ?? base.backoffMaxMs,
+    backoffMaxMs: optDuration(p, 'backoffMax', '--backoff-max') ?? base.backoffMaxMs,
     jitter: jitter(p.jitter) ?? base.jitter,
-    minUptimeMs: duration(p, 'minUptime', '--min-uptime') ?? base.minUptimeMs,
+    minUptimeMs: optDuration(p, 'minUptime', '--min-uptime') ?? base.minUptimeMs,
   };
   // a policy given with --retries/--delay on a process that never restarts means "restart on failure"
   if (next.mode === 'never' && p.restart === undefined && (p.retries !== undefined || p.maxRestarts !== undefined)) next.mode = 'on-failure';

@@ -2,12 +2,11 @@
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessRecord } from '../../store/processes.js';
 import type { Daemon, Operation } from '../context.js';
-import { optBool, optString, reqString, type Params } from '../params.js';
+import { optBool, optDuration, optString, reqString, type Params } from '../params.js';
 import { specFromParams } from './spec-from-params.js';
 import { viewProcess, type ProcessView } from './view.js';
 import { assignPort } from './ports.js';
 import { purgeProcessLogs } from './logs.js';
-import { parseDuration } from '../../core/duration.js';
 
 export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
   const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
@@ -18,14 +17,6 @@ export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
 
 function wantWait(p: Params): boolean {
   return optBool(p, 'noWait') !== true;
-}
-
-function stopTimeout(p: Params): number | undefined {
-  const t = p.timeout;
-  if (t === undefined || t === null) return undefined;
-  if (typeof t === 'number') return t;
-  if (typeof t === 'string') return parseDuration(t, '--timeout');
-  throw new SentinelError('INVALID_DURATION', `--timeout: expected a duration like "10s", got ${JSON.stringify(t)}`);
 }
 
 /** Runs an action over many processes at once; failures are reported per process, never thrown away. */
@@ -95,7 +86,7 @@ export function processOps(d: Daemon): Record<string, Operation> {
 
     async stop(p, ctx) {
       const rec = sup.resolve(reqString(p, 'ref'));
-      const res = await sup.stop(rec, ctx.actor, { force: optBool(p, 'force') ?? false, timeoutMs: stopTimeout(p) });
+      const res = await sup.stop(rec, ctx.actor, { force: optBool(p, 'force') ?? false, timeoutMs: optDuration(p, 'timeout', '--timeout') });
       return { process: views(d, [rec])[0], alreadyStopped: res.alreadyStopped, exit: res.exit };
     },
 
@@ -125,7 +116,7 @@ export function processOps(d: Daemon): Record<string, Operation> {
 
     stopall(p, ctx) {
       const force = optBool(p, 'force') ?? false;
-      const timeoutMs = stopTimeout(p);
+      const timeoutMs = optDuration(p, 'timeout', '--timeout');
       const recs = sup.list().filter((r) => r.state !== 'stopped');
       return each(d, recs, (r) => sup.stop(r, ctx.actor, { force, timeoutMs }));
     },

@@ -2,7 +2,6 @@
 // --restart-cron for managed processes, started with the daemon and stopped at its shutdown.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { parseDuration } from '../../core/duration.js';
 import { buildEnv } from '../../core/env.js';
 import { SentinelError } from '../../core/errors.js';
 import { checkSpawnable } from '../../core/spawn.js';
@@ -24,7 +23,7 @@ import {
   type Trigger,
 } from '../../scheduler/index.js';
 import type { Daemon, Operation } from '../context.js';
-import { optBool, optString, optStringArray, optStringMap, parseEnvPairs, reqString, type Params } from '../params.js';
+import { optBool, optDuration, optString, optStringArray, optStringMap, parseEnvPairs, reqString, type Params } from '../params.js';
 
 /** What clients see of a schedule: its definition without the environment's values (they may hold secrets). */
 export interface ScheduleView {
@@ -62,14 +61,6 @@ function viewSchedule(info: ScheduleInfo): ScheduleView {
 }
 
 /** A duration parameter: a string as users type it ("5m"), or a number of milliseconds from the API. */
-function durationParam(p: Params, key: string, flag: string): number | undefined {
-  const v = p[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return parseDuration(v, flag);
-  throw new SentinelError('INVALID_DURATION', `${flag}: expected a duration like "500ms", "5s", "2m", "5h" or "1d", got ${JSON.stringify(v)}`);
-}
-
 /** A count from the CLI (string) or the API (number); anything else reaches the schedule's own check and message. */
 function countParam(p: Params, key: string): number | undefined {
   const v = p[key];
@@ -125,11 +116,11 @@ function inputFromParams(d: Daemon, p: Params, now: number): ScheduleInput {
     overlap: optString(p, 'overlap') as ScheduleInput['overlap'],
     missed: optString(p, 'missed') as ScheduleInput['missed'],
     missedCap: countParam(p, 'missedCap'),
-    maxRuntimeMs: durationParam(p, 'maxRuntime', '--max-runtime'),
+    maxRuntimeMs: optDuration(p, 'maxRuntime', '--max-runtime'),
     retries: countParam(p, 'retries'),
-    retryDelayMs: durationParam(p, 'retryDelay', '--retry-delay'),
+    retryDelayMs: optDuration(p, 'retryDelay', '--retry-delay'),
     retryBackoff: optString(p, 'retryBackoff') as ScheduleInput['retryBackoff'],
-    jitterMs: durationParam(p, 'jitter', '--jitter'),
+    jitterMs: optDuration(p, 'jitter', '--jitter'),
   };
 }
 

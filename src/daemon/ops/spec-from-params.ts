@@ -2,14 +2,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
-import { parseDuration, parseSize } from '../../core/duration.js';
+import { parseSize } from '../../core/duration.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec, type RestartMode } from '../../core/spec.js';
 import { buildEnv } from '../../core/env.js';
 import { nameFromCommand, validateName } from '../../core/names.js';
 import { restartPolicyFromParams } from './policy.js';
 import { healthExtraFromParams } from './health-params.js';
 import { validateCron, validateTimeZone } from '../../scheduler/schedule.js';
-import { optBool, optNumber, optString, optStringArray, optStringMap, parseEnvPairs, type Params } from '../params.js';
+import { optBool, optDuration, optNumber, optString, optStringArray, optStringMap, parseEnvPairs, type Params } from '../params.js';
 
 const SIGNALS = new Set(Object.keys(os.constants.signals));
 
@@ -27,13 +27,6 @@ export function parseRestartMode(value: unknown): RestartMode {
   if (value === true || value === '') return 'always';
   if (value === 'never' || value === 'on-failure' || value === 'always') return value;
   throw new SentinelError('INVALID_ARGUMENT', `restart policy ${JSON.stringify(value)} is not known; use never, on-failure or always (e.g. --restart on-failure)`);
-}
-
-function durationParam(p: Params, key: string, what: string): number | undefined {
-  const v = p[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new SentinelError('INVALID_DURATION', `${what}: expected a duration like "5s", got ${JSON.stringify(v)}`);
-  return typeof v === 'number' ? v : parseDuration(v, what);
 }
 
 export interface SpecContext {
@@ -73,13 +66,13 @@ export function specFromParams(p: Params, ctx: SpecContext): ProcessSpec {
     envFiles,
     envFlags,
   });
-  const waitMs = optBool(p, 'noWait') ? 0 : durationParam(p, 'wait', '--wait');
+  const waitMs = optBool(p, 'noWait') ? 0 : optDuration(p, 'wait', '--wait');
   const logMax = p.logMaxSize;
   const logKeep = optNumber(p, 'logKeep');
   if (logKeep !== undefined && (!Number.isInteger(logKeep) || logKeep < 0 || logKeep > 1000)) {
     throw new SentinelError('INVALID_ARGUMENT', `--log-keep ${logKeep}: expected a whole number from 0 to 1000 (e.g. --log-keep 5)`);
   }
-  const stopTimeoutMs = durationParam(p, 'stopTimeout', '--stop-timeout');
+  const stopTimeoutMs = optDuration(p, 'stopTimeout', '--stop-timeout');
   return {
     name,
     command,
