@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SentinelError } from '../../core/errors.js';
-import { formatDuration } from '../../core/duration.js';
+import { formatDuration, parseDuration } from '../../core/duration.js';
 import { formatLogLine } from '../../daemon/logger.js';
 import { Client } from '../../client/client.js';
 import { failAndExit, printJson, println } from '../output.js';
@@ -48,17 +48,19 @@ export function register(program: Command): void {
       try {
         if (!(await c.ping())) throw new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running for ${c.paths.home}`);
         const { pid } = await c.call<{ pid: number }>('daemon.stop');
-        const { parseDuration } = await import('../../core/duration.js');
-        const deadline = Date.now() + parseDuration(opts.timeout, '--timeout');
-        while (Date.now() < deadline) {
-          let alive = true;
+        const timeoutMs = parseDuration(opts.timeout, '--timeout');
+        const deadline = Date.now() + timeoutMs;
+        const alive = () => {
           try {
             process.kill(pid, 0);
+            return true;
           } catch {
-            alive = false;
+            return false;
           }
-          if (!alive) break;
-          await new Promise((r) => setTimeout(r, 25));
+        };
+        while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        if (alive()) {
+          throw new SentinelError('TIMEOUT', `the daemon (pid ${pid}) is still stopping its processes after ${opts.timeout}; it goes on in the background ("sentinel daemon status" tells when it is done), or wait longer with --timeout`);
         }
         if (opts.json) printJson({ stopped: true, pid });
         else println(`Stopped daemon (pid: ${pid})`);
