@@ -43,9 +43,9 @@ export class Client {
     this.clientName = opts.clientName ?? 'cli';
   }
 
-  /** Calls one operation and returns its JSON answer. */
-  async call<T = Record<string, unknown>>(op: string, params: Record<string, unknown> = {}): Promise<T> {
-    const res = await this.request(op, params, this.requestTimeoutMs);
+  /** Calls one operation and returns its JSON answer; `minTimeoutMs` extends the wait for long operations. */
+  async call<T = Record<string, unknown>>(op: string, params: Record<string, unknown> = {}, opts: { minTimeoutMs?: number } = {}): Promise<T> {
+    const res = await this.request(op, params, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
     const text = await readAll(res);
     let body: { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
     try {

@@ -1,5 +1,6 @@
 // sentinel run: start a new managed process (shell string or argv after --).
 import type { Command } from 'commander';
+import { parseDuration } from '../../core/duration.js';
 import { act, collect } from '../common.js';
 import { println } from '../output.js';
 import type { ProcessView } from '../../daemon/ops/view.js';
@@ -8,6 +9,15 @@ import { addHealthOptions, healthParams } from '../health-options.js';
 import { followProgress } from '../progress.js';
 
 const POLICIES = ['never', 'on-failure', 'always'];
+
+/** A duration flag in ms, or the fallback when absent or malformed (the daemon reports malformed ones). */
+function durationMs(value: unknown, fallback: number): number {
+  try {
+    return typeof value === 'string' ? parseDuration(value) : fallback;
+  } catch {
+    return fallback;
+  }
+}
 
 export function register(program: Command): void {
   const cmd = program
@@ -72,7 +82,8 @@ export function register(program: Command): void {
       try {
         await act(
           opts,
-          (c) => c.call<{ process: ProcessView }>('run', params),
+          // a readiness wait may outlast the usual request timeout: give the daemon's own timeout room
+          (c) => c.call<{ process: ProcessView }>('run', params, { minTimeoutMs: waits ? durationMs(opts.startupTimeout, 30_000) + 30_000 : 0 }),
           (r) => println(`Started ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})${r.process.status === 'running' && waits ? ', ready' : ''}`),
         );
       } finally {
