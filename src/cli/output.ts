@@ -9,8 +9,12 @@ export function println(text = ''): void {
   process.stdout.write(text + '\n');
 }
 
+/** Failures of the process itself, not of what was asked: exit code 1 like any failed operation. */
+const PROCESS_FAILURES = new Set(['CRASHED_IMMEDIATELY', 'NOT_READY', 'STARTUP_TIMEOUT']);
+
 /** Exit codes: 1 operation failed, 2 bad input, 3 daemon unavailable. */
 export function exitCodeFor(err: SentinelError): number {
+  if (PROCESS_FAILURES.has(err.code)) return 1;
   if (err.status === 422 || err.status === 400 || err.code === 'INVALID_ARGUMENT') return 2;
   if (err.code === 'DAEMON_UNAVAILABLE' || err.code === 'TIMEOUT') return 3;
   return 1;

@@ -84,7 +84,7 @@ describe('unknown things and bad values', () => {
 
   it('keeps a failed start on record with its stderr for inspection', async () => {
     const r = await cli(home, ['run', '--name', 'broken', '--', path.join(FIXTURES, 'crash.sh')]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     const logs = await cli(home, ['logs', 'broken', '--stream', 'stderr']);
     expect(logs.stdout).toBe('fatal: cannot open config.yml\n');
   });

@@ -63,7 +63,7 @@ describe('readiness', () => {
 
   it('a process that dies while waiting is reported as crashed', async () => {
     const r = await cli(home, ['run', 'sleep 0.3; echo "bad config" >&2; exit 4', '--name', 'r-dies', '--wait-port', '1', '--startup-timeout', '10s']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('crashed immediately (exit code 4');
     expect(r.stderr).toContain('bad config');
   });

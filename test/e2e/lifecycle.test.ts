@@ -72,7 +72,7 @@ describe('run, list, status, stop', () => {
 
   it('reports a crash at start with exit code and stderr, and a non-zero exit', async () => {
     const r = await cli(home, ['run', '--name', 'crasher', '--', path.join(FIXTURES, 'crash.sh')]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Error: process "crasher" crashed immediately \(exit code 3 after \d+ ms\)\nlast stderr lines:\n  fatal: cannot open config.yml\n/);
     expect((await status('crasher')).status).toBe('exited');
   });
