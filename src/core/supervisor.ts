@@ -331,7 +331,10 @@ export class Supervisor extends EventEmitter {
     const current = live!;
     current.stopRequested = true;
     const pid = rec.pid!;
-    this.changeState(rec, 'stopping', { wantRunning: opts.keepWanted ? rec.wantRunning : false }, { actor, reason: opts.reason ?? (opts.force ? 'stop --force' : 'stop') });
+    // a stop interrupted by a daemon restart is already `stopping`: it is simply carried on
+    if (rec.state !== 'stopping') {
+      this.changeState(rec, 'stopping', { wantRunning: opts.keepWanted ? rec.wantRunning : false }, { actor, reason: opts.reason ?? (opts.force ? 'stop --force' : 'stop') });
+    }
     if (current.adoptTimer !== undefined) this.opts.clock.clearTimeout(current.adoptTimer);
     // an adopted process is not our child: no exit event, so watch for its end closely while stopping
     const exited = current.child ? current.exited : this.pollGone(rec, current, pid);
@@ -392,6 +395,9 @@ export class Supervisor extends EventEmitter {
         if (!rebooted && isAlive(rec.pid, rec.pidStartTime)) {
           this.adopt(rec);
           adopted.push(rec.name);
+          if (rec.state === 'stopping') {
+            void this.stop(rec, 'sentinel', { keepWanted: true, reason: 'stop resumed after a daemon restart' }).catch(() => undefined);
+          }
           continue;
         }
         lost.push(rec.name);

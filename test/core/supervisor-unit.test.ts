@@ -141,3 +141,24 @@ describe('recovery', () => {
     expect(sup.recover(true).resumed.map((r) => r.name)).toEqual(['svc']);
   });
 });
+
+describe('a stop interrupted by a daemon restart', () => {
+  it('is carried on by the next daemon: the re-adopted process is stopped, not left stopping', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readStartTime, isAlive } = await import('../../src/core/proc.js');
+    const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    try {
+      const { repo, spec, clock } = setup();
+      const rec = repo.insert(spec({ name: 'half' }), clock.now(), { time: 0, processId: null, processName: 'half', kind: 'created', oldState: null, newState: null, pid: null, exitCode: null, signal: null, reason: null, actor: 'test' });
+      repo.update(rec.id, { state: 'stopping', pid: child.pid!, pidStartTime: readStartTime(child.pid!), wantRunning: false });
+      const sup = new Supervisor({ repo, clock, spawner: { spawn: () => { throw new Error('must not spawn'); } }, logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
+      expect(sup.recover(false).adopted).toEqual(['half']);
+      const deadline = Date.now() + 10_000;
+      while (sup.resolve('half').state !== 'stopped' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(sup.resolve('half')).toMatchObject({ state: 'stopped', pid: null });
+      expect(isAlive(child.pid!)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
