@@ -131,6 +131,8 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
   });
 
   async function notify(kind: NotifyEventKind, rec: ProcessRecord | null, reason: string, exit?: { exitCode: number | null; signal: string | null }) {
+    // after the current turn: a crash's restart must not wait for building the channel list
+    await new Promise((r) => setImmediate(r));
     notifier.setConfig(notifyConfig());
     return notifier.notify({ event: kind, process: rec?.name ?? 'sentinel', reason, exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null });
   }
