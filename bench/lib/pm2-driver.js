@@ -1,12 +1,11 @@
 // Drives PM2 through its CLI against a God daemon in a throw-away PM2_HOME.
 // PM2 is AGPL: it is installed on demand into the git-ignored .bench/ directory, never as a dependency.
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from './cli-timing.js';
-import { isGone } from './proc.js';
-import { sleep } from './stats.js';
+import { stopDaemonAndClean } from './proc.js';
 
 const PM2_RANGE = 'pm2@7';
 
@@ -92,19 +91,10 @@ export function createPm2Driver({ prefix }) {
 
     async close() {
       if (!home) return;
-      let pid = null;
-      try {
-        pid = this.readDaemonPid();
-        if (pid) runCommand(command('kill'));
-        for (let i = 0; i < 100 && pid && !isGone(pid); i++) await sleep(20);
-      } finally {
-        if (pid && !isGone(pid)) {
-          this.problems.push(`the God daemon (pid ${pid}) still ran 2 s after \`pm2 kill\`; killed it`);
-          process.kill(pid, 'SIGKILL');
-        }
-        rmSync(home, { recursive: true, force: true });
-        home = null;
-      }
+      const dir = home;
+      const pid = this.readDaemonPid(); // reads under home: before it is forgotten
+      home = null;
+      await stopDaemonAndClean({ pid, stop: () => runCommand(command('kill')), what: 'the God daemon', home: dir, problems: this.problems });
     },
   };
 }

@@ -1,5 +1,5 @@
 // Reading /proc: a daemon's memory and CPU time, and whether a process still exists.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let clockTicks = null;
@@ -66,5 +66,22 @@ export function killIfOurs(pid, markers) {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Stops a supervisor's daemon with its own stop command, waits up to 2 s for its PID to go, SIGKILLs it
+ * (noting a problem) if it did not, and removes its home directory.
+ */
+export async function stopDaemonAndClean({ pid, stop, what, home, problems }) {
+  try {
+    if (pid) stop();
+    for (let i = 0; i < 100 && pid && !isGone(pid); i++) await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    if (pid && !isGone(pid)) {
+      problems.push(`${what} (pid ${pid}) still ran 2 s after its stop command; killed it`);
+      process.kill(pid, 'SIGKILL');
+    }
+    rmSync(home, { recursive: true, force: true });
   }
 }

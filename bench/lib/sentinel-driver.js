@@ -1,10 +1,9 @@
 // Drives Sentinel through its CLI against a daemon in a throw-away SENTINEL_HOME.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from './cli-timing.js';
-import { isGone } from './proc.js';
-import { sleep } from './stats.js';
+import { stopDaemonAndClean } from './proc.js';
 
 export function createSentinelDriver({ repo }) {
   const bin = join(repo, 'bin', 'sentinel.js');
@@ -70,19 +69,10 @@ export function createSentinelDriver({ repo }) {
 
     async close() {
       if (!home) return;
-      let pid = null;
-      try {
-        pid = this.readDaemonPid();
-        if (pid) runCommand(command('daemon', 'stop'));
-        for (let i = 0; i < 100 && pid && !isGone(pid); i++) await sleep(20);
-      } finally {
-        if (pid && !isGone(pid)) {
-          this.problems.push(`the daemon (pid ${pid}) still ran 2 s after \`sentinel daemon stop\`; killed it`);
-          process.kill(pid, 'SIGKILL');
-        }
-        rmSync(home, { recursive: true, force: true });
-        home = null;
-      }
+      const dir = home;
+      const pid = this.readDaemonPid(); // reads under home: before it is forgotten
+      home = null;
+      await stopDaemonAndClean({ pid, stop: () => runCommand(command('daemon', 'stop')), what: 'the daemon', home: dir, problems: this.problems });
     },
   };
 }
