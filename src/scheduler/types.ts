@@ -1,4 +1,4 @@
-// The types the engine shares with its jobs and with the integrator's runner and listeners.
+// The types the engine shares with its jobs and with the daemon's runner and listeners.
 import type { JobRequest } from './jobs.js';
 import type { RunRecord } from './repo.js';
 import type { MissedPolicy, RunTrigger, Schedule } from './schedule.js';
