@@ -113,11 +113,6 @@ export function readStat(pid: number): ProcStat | null {
   return n > 0 ? parseStatBytes(statBuf, n) : null;
 }
 
-/** Field 22 of /proc/PID/stat; null when the process is gone. */
-export function readStartTime(pid: number): number | null {
-  return readStat(pid)?.startTime ?? null;
-}
-
 /** The one-letter state, or null when gone. 'T' means stopped (SIGSTOP), 'Z' a zombie. */
 export function readProcState(pid: number): string | null {
   return readStat(pid)?.state ?? null;

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CpuTracker, isZombie, parseStat, readProcState, readStartTime, sampleTrees, scanProcesses, getPageSize } from '../../src/metrics/index.js';
+import { CpuTracker, isZombie, parseStat, readProcState, sampleTrees, scanProcesses, getPageSize } from '../../src/metrics/index.js';
+import { readStartTime } from '../../src/core/proc.js';
 import { killTrees, sleep, spawnTree, until } from './helpers.js';
 
 afterAll(() => killTrees());
