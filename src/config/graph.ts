@@ -175,9 +175,9 @@ export function graphFromConfig(config: SentinelConfig): DependencyGraph {
   return new DependencyGraph(deps, new Map(Object.entries(membership)), named);
 }
 
-/** The graph of normalized specs (extra.dependsOn already holds groups expanded to processes). */
+/** The graph of normalized specs (source.dependsOn already holds groups expanded to processes). */
 export function graphFromSpecs(specs: ProcessSpec[]): DependencyGraph {
   const deps = new Map<string, Record<string, Condition>>();
-  for (const spec of specs) deps.set(spec.name, { ...((spec.extra.dependsOn as Record<string, Condition> | undefined) ?? {}) });
+  for (const spec of specs) deps.set(spec.name, { ...spec.source.dependsOn });
   return new DependencyGraph(deps, new Map(specs.map((s) => [s.name, s.group])));
 }

@@ -1,20 +1,11 @@
-// Step 6: turn each validated process into the ProcessSpec the daemon runs.
-//
-// Options ProcessSpec has no field for go into `spec.extra`, camelCase, durations in ms, sizes in bytes:
-//   extra.startup   {waitPort?: number|true, waitHttp?: {url, expectStatus?}, waitLog?, waitExec?, timeoutMs?}
-//   extra.health    {kind: 'http'|'tcp'|'exec', url?, expectStatus?, host?, port?, command?, intervalMs?,
-//                    timeoutMs?, failureThreshold?, successThreshold?, initialDelayMs?, action?}
-//   extra.maxMemoryBytes, extra.maxCpu {percent, forMs?}
-//   extra.dependsOn {processName: condition} (group dependencies included, groups expanded to members)
-//   extra.restartCron, extra.user, extra.nice, extra.notify, extra.autostart (only when false)
-//   extra.port 'auto' (allocate one) and extra.portName (the `ports:` entry it came from)
-//   extra.envFiles (absolute paths read into env), extra.secrets (names referenced from env)
+// Step 6: turn each validated process into the ProcessSpec the daemon runs: durations in ms, sizes in
+// bytes, every option in its typed section (readiness, liveness, limits, identity, notify, source).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parseDuration, parseSize } from '../core/duration.js';
 import { SentinelError } from '../core/errors.js';
-import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec, type RestartPolicy } from '../core/spec.js';
+import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec, type RestartPolicy, type SourceSection } from '../core/spec.js';
 import { expandedDependencies, groupMembership } from './dependencies.js';
 import { resolveSecretMarkers, type SecretLookup } from './interpolate.js';
 import type { ProcessConfigT, SentinelConfig } from './schema.js';
@@ -57,7 +48,7 @@ function readEnvFile(path: string, processName: string): Record<string, string> 
   }
 }
 
-function buildEnv(config: SentinelConfig, name: string, proc: ProcessConfigT, group: string | null, options: NormalizeOptions, extra: Record<string, unknown>): Record<string, string> {
+function buildEnv(config: SentinelConfig, name: string, proc: ProcessConfigT, group: string | null, options: NormalizeOptions, source: SourceSection): Record<string, string> {
   const env: Record<string, string> = {};
   const inherit = proc.inherit_env ?? true;
   for (const [key, value] of Object.entries(options.baseEnv)) {
@@ -67,11 +58,11 @@ function buildEnv(config: SentinelConfig, name: string, proc: ProcessConfigT, gr
   const groupEnv = group ? (config.groups?.[group]?.env ?? {}) : {};
   for (const [key, value] of Object.entries(groupEnv)) env[key] = String(value);
   const files = proc.env_file === undefined ? [] : Array.isArray(proc.env_file) ? proc.env_file : [proc.env_file];
-  if (files.length > 0) extra.envFiles = files.map((f) => resolve(options.cwd, f));
+  source.envFiles = files.map((f) => resolve(options.cwd, f));
   for (const file of files) Object.assign(env, readEnvFile(resolve(options.cwd, file), name));
   for (const [key, value] of Object.entries(proc.env ?? {})) env[key] = String(value);
   const secrets = Object.values(env).flatMap((v) => [...v.matchAll(/\$\{secret:([A-Za-z_][A-Za-z0-9_.-]*)\}/g)].map((m) => m[1]));
-  if (secrets.length > 0) extra.secrets = [...new Set(secrets)];
+  source.secrets = [...new Set(secrets)];
   if (options.resolveSecret) {
     for (const key of Object.keys(env)) env[key] = resolveSecretMarkers(env[key], options.resolveSecret);
   }
@@ -86,33 +77,51 @@ function compact(object: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
-function buildExtra(config: SentinelConfig, name: string, proc: ProcessConfigT, extra: Record<string, unknown>): void {
+type Sections = Pick<ProcessSpec, 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'restartCron'>;
+
+function buildSections(proc: ProcessConfigT): Sections {
   const s = proc.startup;
-  if (s) {
-    const waitHttp = s.wait_http === undefined ? undefined : httpCheck(s.wait_http);
-    extra.startup = compact({ waitPort: s.wait_port, waitHttp, waitLog: s.wait_log, waitExec: s.wait_exec, timeoutMs: ms(s.timeout) });
-  }
   const h = proc.health;
-  if (h) {
-    const target = h.http !== undefined ? { kind: 'http', ...httpCheck(h.http) }
-      : h.tcp !== undefined ? { kind: 'tcp', ...splitHostPort(h.tcp) }
-      : { kind: 'exec', command: h.exec };
-    extra.health = compact({
-      ...target,
-      intervalMs: ms(h.interval),
-      timeoutMs: ms(h.timeout),
-      failureThreshold: h.failure_threshold,
-      successThreshold: h.success_threshold,
-      initialDelayMs: ms(h.initial_delay),
-      action: h.action,
-    });
-  }
-  if (proc.max_memory !== undefined) extra.maxMemoryBytes = parseSize(proc.max_memory);
-  if (proc.max_cpu) extra.maxCpu = compact({ percent: proc.max_cpu.percent, forMs: ms(proc.max_cpu.for) });
-  const deps = expandedDependencies(config, name);
-  if (Object.keys(deps).length > 0) extra.dependsOn = deps;
-  Object.assign(extra, compact({ restartCron: proc.restart_cron, user: proc.user, nice: proc.nice, notify: proc.notify }));
-  if (proc.autostart === false) extra.autostart = false;
+  const waitHttp = s?.wait_http === undefined ? undefined : httpCheck(s.wait_http);
+  const [user, group] = proc.user === undefined ? [null, null] : splitUser(String(proc.user));
+  return {
+    readiness: s ? (compact({ waitPort: s.wait_port, waitHttp, waitLog: s.wait_log, waitExec: s.wait_exec, timeoutMs: ms(s.timeout) }) as Sections['readiness']) : null,
+    liveness: h
+      ? (compact({
+          ...(h.http !== undefined ? { kind: 'http', target: httpCheck(h.http).url, expectStatus: httpCheck(h.http).expectStatus }
+            : h.tcp !== undefined ? { kind: 'tcp', target: tcpTarget(h.tcp) }
+            : { kind: 'exec', target: h.exec }),
+          intervalMs: ms(h.interval),
+          timeoutMs: ms(h.timeout),
+          failureThreshold: h.failure_threshold,
+          successThreshold: h.success_threshold,
+          initialDelayMs: ms(h.initial_delay),
+          action: h.action,
+        }) as unknown as Sections['liveness'])
+      : null,
+    limits: {
+      maxMemoryBytes: proc.max_memory !== undefined ? parseSize(proc.max_memory) : null,
+      maxCpu: proc.max_cpu ? (compact({ percent: proc.max_cpu.percent, forMs: ms(proc.max_cpu.for) }) as { percent: number; forMs?: number }) : null,
+    },
+    identity: { user, group, nice: proc.nice ?? null, ionice: proc.ionice ?? null },
+    notify: {
+      enabled: proc.notify !== false,
+      webhooks: typeof proc.notify === 'object' ? (proc.notify.webhooks ?? []) : [],
+    },
+    restartCron: proc.restart_cron === undefined ? null
+      : typeof proc.restart_cron === 'string' ? { cron: proc.restart_cron, tz: null }
+      : { cron: proc.restart_cron.cron, tz: proc.restart_cron.tz ?? null },
+  };
+}
+
+function splitUser(ref: string): [string, string | null] {
+  const at = ref.indexOf(':');
+  return at < 0 ? [ref, null] : [ref.slice(0, at), ref.slice(at + 1)];
+}
+
+function tcpTarget(tcp: number | string): string {
+  const { host, port } = splitHostPort(tcp);
+  return `${host}:${port}`;
 }
 
 function splitHostPort(tcp: number | string): { host: string; port: number } {
@@ -121,14 +130,14 @@ function splitHostPort(tcp: number | string): { host: string; port: number } {
   return at < 0 ? { host: '127.0.0.1', port: Number(tcp) } : { host: tcp.slice(0, at) || '127.0.0.1', port: Number(tcp.slice(at + 1)) };
 }
 
-function resolvePort(config: SentinelConfig, proc: ProcessConfigT, extra: Record<string, unknown>): number | null {
+function resolvePort(config: SentinelConfig, proc: ProcessConfigT, source: SourceSection): number | null {
   let port = proc.port;
   if (typeof port === 'string' && port !== 'auto') {
-    extra.portName = port;
+    source.portName = port;
     port = config.ports?.[port];
   }
   if (port === 'auto') {
-    extra.port = 'auto';
+    source.portAuto = true;
     return null;
   }
   return typeof port === 'number' ? port : null;
@@ -138,12 +147,14 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
   const proc = config.processes?.[name];
   if (!proc) throw new SentinelError('PROCESS_NOT_FOUND', `process "${name}" is not defined in the config`);
   const group = groupMembership(config)[name] ?? null;
-  const extra: Record<string, unknown> = {};
+  const sections = emptySections();
+  const source = sections.source;
   const argv = proc.argv ?? (Array.isArray(proc.command) ? proc.command : undefined);
   const shellCommand = typeof proc.command === 'string' ? proc.command : undefined;
-  const port = resolvePort(config, proc, extra);
-  const env = buildEnv(config, name, proc, group, options, extra);
-  buildExtra(config, name, proc, extra);
+  const port = resolvePort(config, proc, source);
+  const env = buildEnv(config, name, proc, group, options, source);
+  source.dependsOn = expandedDependencies(config, name);
+  source.autostart = proc.autostart !== false;
   return {
     name,
     command: shellCommand ?? argv?.[0] ?? '',
@@ -159,7 +170,10 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     port,
     logMaxBytes: proc.log?.max_size !== undefined ? parseSize(proc.log.max_size) : DEFAULTS.logMaxBytes,
     logKeep: proc.log?.keep ?? DEFAULTS.logKeep,
-    extra,
+    ...sections,
+    logCompress: proc.log?.compress ?? false,
+    instances: proc.instances ?? 1,
+    ...buildSections(proc),
   };
 }
 

@@ -82,7 +82,12 @@ const processFields = {
     error: (iss) => `expected a port number, "auto" or the name of a port in "ports", got ${describeValue(iss.input)}`,
   }).optional(),
   restart: Restart.optional(),
-  restart_cron: z.string().min(1).optional().meta({ description: 'Restart on this cron schedule' }),
+  restart_cron: z
+    .union([z.string().min(1), z.strictObject({ cron: z.string().min(1), tz: z.string().min(1).optional() })], {
+      error: (iss) => `expected a cron expression or a map with "cron" and "tz", got ${describeValue(iss.input)}`,
+    })
+    .optional()
+    .meta({ description: 'Restart on this cron schedule ("0 4 * * *", or {cron, tz})' }),
   stop_signal: Signal.optional(),
   stop_timeout: Duration.optional(),
   start_wait: Duration.optional().meta({ description: 'How long to watch for an immediate crash' }),
@@ -90,12 +95,32 @@ const processFields = {
   health: Health.optional(),
   max_memory: Size.optional(),
   max_cpu: z.strictObject({ percent: z.number().positive(), for: Duration.optional() }).optional(),
-  log: z.strictObject({ max_size: Size.optional(), keep: z.number().int().min(0).optional() }).optional(),
+  log: z
+    .strictObject({
+      max_size: Size.optional(),
+      keep: z.number().int().min(0).max(1000).optional(),
+      compress: z.boolean().optional().meta({ description: 'gzip rotated files' }),
+    })
+    .optional(),
   depends_on: DependsOn.optional(),
   extends: Name.optional().meta({ description: 'A template or another process to start from' }),
-  user: z.union([z.string(), z.number().int().min(0)]).optional(),
-  nice: z.number().int().min(-20).max(19).optional(),
-  notify: z.union([z.boolean(), z.array(z.string())]).optional().meta({ description: 'Notify on events (true: all)' }),
+  user: z
+    .union([z.string().regex(/^[^:\s]+(:[^:\s]+)?$/, { error: 'expected NAME or NAME:GROUP' }), z.number().int().min(0)])
+    .optional()
+    .meta({ description: 'Run as this user (name or uid), with its groups; "NAME:GROUP" replaces the primary group' }),
+  nice: z.number().int().min(-20).max(19).optional().meta({ description: 'CPU priority, -20 (highest) to 19' }),
+  ionice: z
+    .string()
+    .regex(/^(realtime|best-effort|idle|[123])(:[0-7])?$/, { error: 'expected realtime[:0-7], best-effort[:0-7] or idle' })
+    .optional()
+    .meta({ description: 'I/O priority class and level, e.g. "best-effort:6" or "idle"' }),
+  instances: z.number().int().min(1).max(1000).optional().meta({ description: 'How many copies run (default 1)' }),
+  notify: z
+    .union([z.boolean(), z.strictObject({ webhooks: z.array(z.url()).optional() })], {
+      error: (iss) => `expected true, false or a map with "webhooks", got ${describeValue(iss.input)}`,
+    })
+    .optional()
+    .meta({ description: 'false: send no notifications for this process; {webhooks: [...]}: extra webhooks for it' }),
   autostart: z.boolean().optional().meta({ description: 'Start on `sentinel up` (default true)' }),
 };
 

@@ -84,8 +84,6 @@ export const realSpawner: Spawner = {
       env: spec.env,
       detached: true, // setsid(): the child leads its own session and process group
       stdio: ['ignore', fds.stdout, fds.stderr],
-      ...(typeof spec.extra.uid === 'number' ? { uid: spec.extra.uid as number } : {}),
-      ...(typeof spec.extra.gid === 'number' ? { gid: spec.extra.gid as number } : {}),
     });
     let exitCb: ((code: number | null, signal: string | null) => void) | undefined;
     let ended: [number | null, string | null] | undefined;

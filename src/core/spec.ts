@@ -20,6 +20,75 @@ export interface RestartPolicy {
   minUptimeMs: number;
 }
 
+/** Readiness: the process is `starting` until every condition held once. Durations in ms. */
+export interface ReadinessSection {
+  /** A TCP port, or true for the process's own port. */
+  waitPort?: number | true;
+  waitHttp?: { url: string; expectStatus?: number | [number, number] };
+  /** RegExp source matched against each new line of stdout and stderr. */
+  waitLog?: string;
+  waitExec?: string;
+  timeoutMs?: number;
+}
+
+/** Liveness: one probe repeated while running. `target` may hold ${PORT}. Durations in ms. */
+export interface LivenessSection {
+  kind: 'http' | 'tcp' | 'exec';
+  /** http: URL; tcp: "port" or "host:port"; exec: shell command. */
+  target: string;
+  expectStatus?: number | [number, number];
+  send?: string;
+  intervalMs?: number;
+  timeoutMs?: number;
+  failureThreshold?: number;
+  successThreshold?: number;
+  initialDelayMs?: number;
+  action?: 'restart' | 'notify';
+}
+
+/** Tree-wide thresholds that restart the process when crossed. */
+export interface LimitsSection {
+  maxMemoryBytes: number | null;
+  maxCpu: { percent: number; forMs?: number } | null;
+}
+
+/** Who the process runs as, and at which CPU and I/O priority. */
+export interface IdentitySection {
+  /** A user name or uid; null: the daemon's own user. */
+  user: string | null;
+  /** A group name or gid replacing the user's primary group; null: the user's own. */
+  group: string | null;
+  nice: number | null;
+  /** "realtime", "best-effort" or "idle", with a level 0-7 for the first two ("best-effort:4"). */
+  ionice: string | null;
+}
+
+export interface NotifySection {
+  /** false: this process sends no notifications at all. */
+  enabled: boolean;
+  /** Extra webhooks for this process only. */
+  webhooks: string[];
+}
+
+/** Where a spec came from, for `up`/`down`/`reload` and secret rotation. */
+export interface SourceSection {
+  /** The config file that created the process; null for `sentinel run`. */
+  configFile: string | null;
+  /** Dependencies, groups expanded to their members. */
+  dependsOn: Record<string, 'started' | 'ready' | 'healthy' | 'completed_successfully'>;
+  /** false: `up` leaves it stopped unless named. */
+  autostart: boolean;
+  /** The `ports:` entry the port came from. */
+  portName: string | null;
+  /** The port is allocated by Sentinel ("auto"). */
+  portAuto: boolean;
+  /** Absolute paths of the env files read into env. */
+  envFiles: string[];
+  /** Names of the secrets the env refers to, and the versions the process was started with. */
+  secrets: string[];
+  secretVersions: Record<string, number>;
+}
+
 export interface ProcessSpec {
   name: string;
   /** Shell string (run through /bin/sh -c) when `shell` is true, else argv[0] + args. */
@@ -30,7 +99,11 @@ export interface ProcessSpec {
   /** The environment the child gets, complete (captured from the client, merged with env files). */
   env: Record<string, string>;
   group: string | null;
+  /** How many copies of this definition run (each an instance with its own pid and logs). */
+  instances: number;
   restart: RestartPolicy;
+  /** Restart on this cron schedule as well. */
+  restartCron: { cron: string; tz: string | null } | null;
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
   /** How long `run` waits to see whether the process crashed immediately. */
@@ -38,8 +111,14 @@ export interface ProcessSpec {
   port: number | null;
   logMaxBytes: number;
   logKeep: number;
-  /** Free-form options owned by later features (health, readiness, resources...). */
-  extra: Record<string, unknown>;
+  /** gzip rotated log files. */
+  logCompress: boolean;
+  readiness: ReadinessSection | null;
+  liveness: LivenessSection | null;
+  limits: LimitsSection;
+  identity: IdentitySection;
+  notify: NotifySection;
+  source: SourceSection;
 }
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
@@ -54,6 +133,22 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   jitter: 0,
   minUptimeMs: 1000,
 };
+
+export const NO_LIMITS: LimitsSection = { maxMemoryBytes: null, maxCpu: null };
+export const NO_IDENTITY: IdentitySection = { user: null, group: null, nice: null, ionice: null };
+export const DEFAULT_NOTIFY: NotifySection = { enabled: true, webhooks: [] };
+
+export function defaultSource(): SourceSection {
+  return { configFile: null, dependsOn: {}, autostart: true, portName: null, portAuto: false, envFiles: [], secrets: [], secretVersions: {} };
+}
+
+/** The optional sections of a spec with nothing set: one instance, no checks, no limits, no identity. */
+export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source'> {
+  return {
+    instances: 1, restartCron: null, logCompress: false, readiness: null, liveness: null,
+    limits: { ...NO_LIMITS }, identity: { ...NO_IDENTITY }, notify: { ...DEFAULT_NOTIFY, webhooks: [] }, source: defaultSource(),
+  };
+}
 
 export const DEFAULTS = {
   stopSignal: 'SIGTERM' as NodeJS.Signals,

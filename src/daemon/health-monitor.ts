@@ -16,31 +16,6 @@ import { lastLines } from '../logs/read.js';
 import type { Logger } from './logger.js';
 import { substitutePort } from './ops/health-params.js';
 
-interface StartupExtra {
-  waitPort?: number | true;
-  waitHttp?: { url: string; expectStatus?: number | [number, number] };
-  waitLog?: string;
-  waitExec?: string;
-  timeoutMs?: number;
-}
-
-interface HealthExtra {
-  kind: 'http' | 'tcp' | 'exec';
-  target?: string;
-  url?: string;
-  host?: string;
-  port?: number;
-  command?: string;
-  expectStatus?: number | [number, number];
-  send?: string;
-  intervalMs?: number;
-  timeoutMs?: number;
-  failureThreshold?: number;
-  successThreshold?: number;
-  initialDelayMs?: number;
-  action?: 'restart' | 'notify';
-}
-
 export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 
 function statusRange(v: number | [number, number] | undefined): [number, number] | undefined {
@@ -50,7 +25,7 @@ function statusRange(v: number | [number, number] | undefined): [number, number]
 
 /** The readiness conditions of a process (config and CLI shapes), or null when it has none. */
 export function readinessOf(rec: ProcessRecord): { spec: ReadinessSpec; timeoutMs: number } | null {
-  const s = rec.spec.extra.startup as StartupExtra | undefined;
+  const s = rec.spec.readiness;
   if (!s) return null;
   const port = s.waitPort === true ? rec.spec.port ?? undefined : s.waitPort;
   const spec: ReadinessSpec = {
@@ -65,10 +40,9 @@ export function readinessOf(rec: ProcessRecord): { spec: ReadinessSpec; timeoutM
 
 /** The liveness check of a process (config and CLI shapes), or null when it has none. */
 export function livenessOf(rec: ProcessRecord): LivenessSpec | null {
-  const h = rec.spec.extra.health as HealthExtra | undefined;
+  const h = rec.spec.liveness;
   if (!h) return null;
-  const target = h.target ?? (h.kind === 'http' ? h.url : h.kind === 'tcp' ? `${h.host ?? '127.0.0.1'}:${h.port}` : h.command);
-  if (!target) return null;
+  const target = h.target;
   return {
     kind: h.kind,
     target: substitutePort(target, rec.spec.port),
@@ -116,7 +90,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
   const notifyConfig = (): NotifyConfig => {
     const processes: NotifyConfig['processes'] = {};
     for (const rec of sup.list()) {
-      const hooks = rec.spec.extra.notifyWebhooks as string[] | undefined;
+      const hooks = rec.spec.notify.webhooks;
       if (hooks?.length) processes[rec.name] = { webhooks: hooks.map((url) => ({ url })) };
     }
     return { global: readGlobal(), processes };
@@ -131,6 +105,8 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
   });
 
   async function notify(kind: NotifyEventKind, rec: ProcessRecord | null, reason: string, exit?: { exitCode: number | null; signal: string | null }) {
+    // `notify: false` on a process silences it on every channel
+    if (rec && !rec.spec.notify.enabled) return [];
     // after the current turn: a crash's restart must not wait for building the channel list
     await new Promise((r) => setImmediate(r));
     notifier.setConfig(notifyConfig());
@@ -197,7 +173,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
   }
 
   function thresholdTargets(): ProcessRecord[] {
-    return sup.list().filter((r) => r.state === 'running' && r.pid && (r.spec.extra.maxMemoryBytes !== undefined || r.spec.extra.maxCpu !== undefined));
+    return sup.list().filter((r) => r.state === 'running' && r.pid && (r.spec.limits.maxMemoryBytes !== null || r.spec.limits.maxCpu !== null));
   }
 
   /** One /proc scan for every process with a threshold; breaches restart the process and say why. */
@@ -216,9 +192,9 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
       if (!s) continue;
       let ev = evaluators.get(rec.id);
       if (!ev) {
-        const maxCpu = rec.spec.extra.maxCpu as { percent: number; forMs?: number } | undefined;
+        const maxCpu = rec.spec.limits.maxCpu ?? undefined;
         ev = createThresholdEvaluator({
-          maxMemoryBytes: rec.spec.extra.maxMemoryBytes as number | undefined,
+          maxMemoryBytes: rec.spec.limits.maxMemoryBytes ?? undefined,
           maxCpuPercent: maxCpu?.percent,
           cpuForMs: maxCpu?.forMs,
         });

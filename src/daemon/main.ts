@@ -11,6 +11,7 @@ import { GroupRepo, PortRepo } from '../store/groups-ports.js';
 import { Supervisor } from '../core/supervisor.js';
 import { systemClock } from '../core/clock.js';
 import { realSpawner } from '../core/spawn.js';
+import { identitySpawner } from '../isolation/identity.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
 import { buildOperations, type OperationTable } from './operations.js';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     repo: processes,
     clock: systemClock,
     // ${secret:NAME} markers stay in the stored spec and are resolved only into the child's environment
-    spawner: secretSpawner(realSpawner, secretStoreFor(db, paths.secretKey)),
+    spawner: secretSpawner(identitySpawner(realSpawner), secretStoreFor(db, paths.secretKey)),
     logs: createLogPort(paths.logsDir, rotation),
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });

@@ -26,7 +26,7 @@ export function createRotation(logsDir: string, log: Logger, intervalMs = Number
     watch(name: string, spec: ProcessSpec) {
       const p = logPaths(logsDir, name);
       watched.add(name);
-      rotator.watch(name, [p.stdout, p.stderr], { maxBytes: spec.logMaxBytes, keep: spec.logKeep, compress: spec.extra.logCompress === true });
+      rotator.watch(name, [p.stdout, p.stderr], { maxBytes: spec.logMaxBytes, keep: spec.logKeep, compress: spec.logCompress });
     },
     unwatch(name: string) {
       watched.delete(name);

@@ -1,5 +1,5 @@
 // --restart-cron for managed processes: registers every process whose spec carries
-// extra.restartCron (and optionally extra.restartCronTz) and keeps the registrations in step with
+// spec.restartCron (cron and optional time zone) and keeps the registrations in step with
 // the supervisor's events; restarts go through the supervisor like a user's restart.
 import type { Supervisor } from '../core/supervisor.js';
 import type { ProcessRecord } from '../store/processes.js';
@@ -35,10 +35,9 @@ export function restartTargetState(rec: ProcessRecord | undefined): RestartTarge
 }
 
 function cronOf(rec: ProcessRecord | undefined): { cron: string; tz: string | undefined } | null {
-  const cron = rec?.spec.extra.restartCron;
-  if (typeof cron !== 'string' || cron.trim() === '') return null;
-  const tz = rec?.spec.extra.restartCronTz;
-  return { cron, tz: typeof tz === 'string' && tz !== '' ? tz : undefined };
+  const rc = rec?.spec.restartCron;
+  if (!rc || rc.cron.trim() === '') return null;
+  return { cron: rc.cron, tz: rc.tz ?? undefined };
 }
 
 export interface ProcessRestarts {

@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import { stopTree } from '../core/kill-tree.js';
 import { SentinelError } from '../core/errors.js';
 import { checkSpawnable, realSpawner, type ChildHandle, type Spawner } from '../core/spawn.js';
-import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec } from '../core/spec.js';
+import { DEFAULT_RESTART_POLICY, emptySections, DEFAULTS, type ProcessSpec } from '../core/spec.js';
 import { MAX_TIMER_MS } from './agenda.js';
 import type { Schedule } from './schedule.js';
 import type { RunContext, RunResult, ScheduleRunner } from './types.js';
@@ -41,7 +41,7 @@ export function specOfSchedule(s: Schedule): ProcessSpec {
     port: null,
     logMaxBytes: DEFAULTS.logMaxBytes,
     logKeep: DEFAULTS.logKeep,
-    extra: {},
+    ...emptySections(),
   };
 }
 

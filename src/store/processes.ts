@@ -1,6 +1,7 @@
 // Process rows and the event log; every state change is written together with its event.
 import type { Db } from './db.js';
 import type { ExitRecord, ProcessSpec } from '../core/spec.js';
+import { upgradeSpec } from '../core/spec-upgrade.js';
 import type { ProcessState } from '../core/states.js';
 import type { RestartHistory } from '../core/restart-policy.js';
 
@@ -58,7 +59,7 @@ const COLUMNS: Record<keyof ProcessPatch, string> = {
 
 function fromRow(r: Row): ProcessRecord {
   return {
-    id: r.id, name: r.name, spec: JSON.parse(r.spec), state: r.state as ProcessState, pid: r.pid,
+    id: r.id, name: r.name, spec: upgradeSpec(JSON.parse(r.spec)), state: r.state as ProcessState, pid: r.pid,
     pidStartTime: r.pid_start_time, startedAt: r.started_at, restarts: r.restarts,
     restartHistory: JSON.parse(r.restart_history), lastExit: r.last_exit ? JSON.parse(r.last_exit) : null,
     nextRestartAt: r.next_restart_at, reason: r.reason, health: r.health, wantRunning: r.want_running === 1,

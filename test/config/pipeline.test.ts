@@ -41,17 +41,17 @@ describe('loading pipeline (golden)', () => {
     const worker = (list: typeof dev) => list.find((s) => s.name === 'worker')!;
     expect(web(dev).env.NODE_ENV).toBe('development');
     expect(web(prod).env.NODE_ENV).toBe('production');
-    expect((web(dev).extra.health as { intervalMs: number }).intervalMs).toBe(10_000);
-    expect((web(prod).extra.health as { intervalMs: number }).intervalMs).toBe(5_000);
-    expect(worker(dev).extra.nice).toBe(5);
-    expect(worker(prod).extra.nice).toBeUndefined(); // null in the overlay removes the key
+    expect(web(dev).liveness?.intervalMs).toBe(10_000);
+    expect(web(prod).liveness?.intervalMs).toBe(5_000);
+    expect(worker(dev).identity.nice).toBe(5);
+    expect(worker(prod).identity.nice).toBeNull(); // null in the overlay removes the key
   });
 
   it('keeps secret markers unless asked to resolve them, and then puts the value only in env', () => {
     const kept = loadProcessSpecs(join(STACK, 'sentinel.yaml'), { env: {}, baseEnv: {}, resolveSecret: (n) => secrets[n] });
     const web = kept.specs.find((s) => s.name === 'web')!;
     expect(web.env.API_KEY).toBe('${secret:API_KEY}');
-    expect(web.extra.secrets).toEqual(['API_KEY']);
+    expect(web.source.secrets).toEqual(['API_KEY']);
     const resolved = loadProcessSpecs(join(STACK, 'sentinel.yaml'), { env: {}, baseEnv: {}, resolveSecret: (n) => secrets[n], resolveSecretsInEnv: true });
     const spec = resolved.specs.find((s) => s.name === 'web')!;
     expect(spec.env.API_KEY).toBe('k3y-0f-the-api');

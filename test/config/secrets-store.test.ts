@@ -9,7 +9,7 @@ import { openDb, type Db } from '../../src/store/db.js';
 import { createLogger } from '../../src/daemon/logger.js';
 import { redactSecrets, redactSecretsDeep, secretSpawner, SecretStore } from '../../src/daemon/secrets-store.js';
 import type { Spawner } from '../../src/core/spawn.js';
-import type { ProcessSpec } from '../../src/core/spec.js';
+import { emptySections, type ProcessSpec } from '../../src/core/spec.js';
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -87,7 +87,7 @@ describe('secretSpawner', () => {
   const spec = (env: Record<string, string>): ProcessSpec => ({
     name: 'p', command: 'true', args: [], shell: false, cwd: '/', env, group: null,
     restart: { mode: 'never', exitCodes: [], noRestartExitCodes: [], maxRestarts: 0, windowMs: 0, delayMs: 0, backoff: 'fixed', backoffMaxMs: 0, jitter: 0, minUptimeMs: 0 },
-    stopSignal: 'SIGTERM', stopTimeoutMs: 1000, startWaitMs: 0, port: null, logMaxBytes: 1, logKeep: 1, extra: {},
+    stopSignal: 'SIGTERM', stopTimeoutMs: 1000, startWaitMs: 0, port: null, logMaxBytes: 1, logKeep: 1, ...emptySections(),
   });
 
   it('resolves markers only in the spec handed to the child; a missing secret is named', () => {

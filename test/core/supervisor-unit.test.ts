@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
 import { FakeClock } from '../../src/core/fake-clock.js';
 import type { ChildHandle, Spawner } from '../../src/core/spawn.js';
-import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec } from '../../src/core/spec.js';
+import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec } from '../../src/core/spec.js';
 import { openDb } from '../../src/store/db.js';
 import { ProcessRepo } from '../../src/store/processes.js';
 
@@ -30,7 +30,7 @@ function setup() {
   const spec = (over: Partial<ProcessSpec> = {}): ProcessSpec => ({
     name: 'p', command: 'true', args: [], shell: true, cwd: '/', env: { PATH: '/usr/bin:/bin' }, group: null,
     restart: { ...DEFAULT_RESTART_POLICY }, stopSignal: 'SIGTERM', stopTimeoutMs: 1000, startWaitMs: 500, port: null,
-    logMaxBytes: DEFAULTS.logMaxBytes, logKeep: 5, extra: {}, ...over,
+    logMaxBytes: DEFAULTS.logMaxBytes, logKeep: 5, ...emptySections(), ...over,
   });
   return { clock, children, sup, repo, spec };
 }

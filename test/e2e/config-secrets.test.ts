@@ -133,7 +133,7 @@ describe('secrets', () => {
     keep('secret set (rotate)', rotated);
     expect(rotated.stdout).toBe('Updated secret API_TOKEN\nUsed by consumer: run "sentinel reload" to restart them with the new value\n');
     const reload = await run(['reload']);
-    expect(reload.stdout).toContain('~ consumer  (changed: extra.secretVersions.API_TOKEN)\n');
+    expect(reload.stdout).toContain('~ consumer  (changed: source.secretVersions.API_TOKEN)\n');
     const after = (await cliJson<{ processes: Array<{ pid: number }> }>(home, ['list'], { env: ENV })).processes[0];
     expect(after.pid).not.toBe(consumer.pid);
     expect(await waitFor(async () => (await cli(home, ['logs', 'consumer', '--stream', 'stdout'], { env: ENV })).stdout.includes(sha(NEW_VALUE)))).toBe(true);

@@ -1,5 +1,5 @@
 // scheduleOps wired to a real supervisor (real processes, real SQLite, real time): --restart-cron
-// (spec.extra.restartCron) restarts processes and follows their changes; a daemon shutdown interrupts
+// (spec.restartCron) restarts processes and follows their changes; a daemon shutdown interrupts
 // runs in progress and records them.
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { realSpawner } from '../../src/core/spawn.js';
-import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec } from '../../src/core/spec.js';
+import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec } from '../../src/core/spec.js';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
 import type { Daemon, Operation } from '../../src/daemon/context.js';
 import { homePaths } from '../../src/daemon/home.js';
@@ -53,11 +53,11 @@ function boot(): { daemon: Daemon; repo: ProcessRepo } {
   return { daemon, repo };
 }
 
-function spec(name: string, command: string, extra: Record<string, unknown> = {}): ProcessSpec {
+function spec(name: string, command: string, over: Partial<ProcessSpec> = {}): ProcessSpec {
   return {
     name, command, args: [], shell: true, cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, group: null,
     restart: { ...DEFAULT_RESTART_POLICY }, stopSignal: 'SIGTERM', stopTimeoutMs: 2000, startWaitMs: 100, port: null,
-    logMaxBytes: DEFAULTS.logMaxBytes, logKeep: 1, extra,
+    logMaxBytes: DEFAULTS.logMaxBytes, logKeep: 1, ...emptySections(), ...over,
   };
 }
 
@@ -73,13 +73,13 @@ async function call(ops: Record<string, Operation>, op: string, params: Record<s
 describe('restart-cron through the daemon wiring', () => {
   it('restarts processes present at start and created later, starts a one-shot that exited, leaves user-stopped ones alone', async () => {
     const { daemon, repo } = boot();
-    const early = sup.create(spec('early', 'sleep 300', { restartCron: '* * * * * *' }), 'test');
+    const early = sup.create(spec('early', 'sleep 300', { restartCron: { cron: '* * * * * *', tz: null } }), 'test');
     await sup.start(early, 'test');
     const firstPid = early.pid;
     scheduleOps(daemon);
-    const late = sup.create(spec('late', 'sleep 300', { restartCron: '* * * * * *', restartCronTz: 'UTC' }), 'test');
+    const late = sup.create(spec('late', 'sleep 300', { restartCron: { cron: '* * * * * *', tz: 'UTC' } }), 'test');
     await sup.start(late, 'test');
-    const oneshot = sup.create(spec('oneshot', 'echo done', { restartCron: '* * * * * *' }), 'test');
+    const oneshot = sup.create(spec('oneshot', 'echo done', { restartCron: { cron: '* * * * * *', tz: null } }), 'test');
     await sup.start(oneshot, 'test');
     const plain = sup.create(spec('plain', 'sleep 300'), 'test');
     await sup.start(plain, 'test');
@@ -109,7 +109,7 @@ describe('restart-cron through the daemon wiring', () => {
   it('reports a process whose restart cron croner refuses once, and does not register it', async () => {
     const { daemon, repo } = boot();
     scheduleOps(daemon);
-    const bad = sup.create(spec('bad', 'sleep 300', { restartCron: '61 * * * *' }), 'test');
+    const bad = sup.create(spec('bad', 'sleep 300', { restartCron: { cron: '61 * * * *', tz: null } }), 'test');
     await sup.start(bad, 'test');
     await sup.restart(bad, 'test');
     const warnings = logged.filter((l) => l.code === 'RESTART_CRON_INVALID');

@@ -39,6 +39,11 @@ export function register(program: Command): void {
     .option('--stop-timeout <duration>', 'time between the stop signal and SIGKILL (default 10s)')
     .option('--log-max-size <size>', 'rotate a log file when it grows past this size (default 10M)')
     .option('--log-keep <n>', 'rotated log files to keep (default 5)', (v) => Number(v))
+    .option('--log-compress', 'gzip rotated log files')
+    .option('-u, --user <user[:group]>', 'run as this user, with its groups (the daemon must run as root)')
+    .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)', (v) => Number(v))
+    .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
+    .option('-i, --instances <n>', 'how many copies of the process run (default 1)', (v) => Number(v))
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
     .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
     .option('--json', 'print the result as JSON');
@@ -72,6 +77,11 @@ export function register(program: Command): void {
         stopTimeout: opts.stopTimeout,
         logMaxSize: opts.logMaxSize,
         logKeep: opts.logKeep,
+        logCompress: opts.logCompress,
+        user: opts.user,
+        nice: opts.nice,
+        ionice: opts.ionice,
+        instances: opts.instances,
         restartCron: opts.restartCron,
         restartCronTz: opts.restartCronTz,
         ...policyParams(opts),

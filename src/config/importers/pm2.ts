@@ -78,7 +78,7 @@ const INTERPRETERS: Record<string, string> = { '.js': 'node', '.cjs': 'node', '.
 const HANDLED = [
   'name', 'script', 'args', 'interpreter', 'interpreter_args', 'node_args', 'cwd', 'env', 'instances', 'exec_mode', 'autorestart',
   'max_restarts', 'min_uptime', 'restart_delay', 'exp_backoff_restart_delay', 'max_memory_restart', 'cron_restart', 'kill_timeout',
-  'watch', 'ignore_watch', 'stop_exit_codes', 'out_file', 'error_file', 'log_file', 'merge_logs', 'log_date_format', 'time',
+  'watch', 'ignore_watch', 'stop_exit_codes', 'uid', 'gid', 'out_file', 'error_file', 'log_file', 'merge_logs', 'log_date_format', 'time',
 ];
 
 function toArgs(value: unknown): string[] {
@@ -125,6 +125,8 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
   if (app.max_memory_restart !== undefined) proc.max_memory = app.max_memory_restart;
   if (typeof app.cron_restart === 'string') proc.restart_cron = app.cron_restart;
   if (typeof app.kill_timeout === 'number') proc.stop_timeout = millis(app.kill_timeout);
+  if (app.uid !== undefined) proc.user = app.gid !== undefined ? `${String(app.uid)}:${String(app.gid)}` : String(app.uid);
+  else if (app.gid !== undefined) warnings.push(`${name}: gid without uid is not mapped; set user: "NAME:GROUP" in sentinel.yaml`);
   if (app.instances !== undefined && app.instances !== 1) warnings.push(`${name}: instances: ${JSON.stringify(app.instances)} is not supported; imported as one process (copy it under other names to run more)`);
   if (app.exec_mode === 'cluster' || app.exec_mode === 'cluster_mode') warnings.push(`${name}: exec_mode cluster (Node cluster module sharing one port) has no equivalent; runs as a plain process`);
   if (app.watch) warnings.push(`${name}: watch is not supported; restart after changes with: sentinel restart ${name}`);

@@ -4,9 +4,9 @@ import { reqString } from '../params.js';
 import type { SecretStore } from '../secrets-store.js';
 import { SentinelError } from '../../core/errors.js';
 
-/** Processes whose environment refers to a secret (normalize records the names in extra.secrets). */
+/** Processes whose environment refers to a secret (normalize records the names in source.secrets). */
 function usersOf(d: Daemon, name: string): string[] {
-  return d.supervisor.list().filter((r) => ((r.spec.extra.secrets as string[] | undefined) ?? []).includes(name)).map((r) => r.name);
+  return d.supervisor.list().filter((r) => r.spec.source.secrets.includes(name)).map((r) => r.name);
 }
 
 export function secretOps(d: Daemon, store: SecretStore): Record<string, Operation> {

@@ -1,5 +1,6 @@
 // A config file as the daemon sees it: the specs it wants (tagged with the file, ports resolved), the
 // processes it already owns, and the groups and ports it created (so `down` can release them).
+import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
@@ -23,7 +24,7 @@ export interface StackParams {
 export interface Stack {
   file: string;
   config: SentinelConfig;
-  /** Every process of the file, in file order, tagged with extra.configFile. */
+  /** Every process of the file, in file order, tagged with source.configFile. */
   specs: ProcessSpec[];
   graph: DependencyGraph;
   warnings: string[];
@@ -56,15 +57,14 @@ export async function loadStack(store: SecretStore, sp: StackParams): Promise<St
     resolveSecretsInEnv: false,
   });
   for (const spec of specs) {
-    spec.extra.configFile = sp.file;
-    const secrets = spec.extra.secrets as string[] | undefined;
-    if (secrets) spec.extra.secretVersions = store.versions(secrets);
+    spec.source.configFile = sp.file;
+    if (spec.source.secrets.length > 0) spec.source.secretVersions = store.versions(spec.source.secrets);
   }
   return { file: sp.file, config: result.config, specs, graph: graphFromSpecs(specs), warnings: result.warnings, files: result.files };
 }
 
 export function ownedBy(d: Daemon, file: string): ProcessRecord[] {
-  return d.supervisor.list().filter((r) => r.spec.extra.configFile === file);
+  return d.supervisor.list().filter((r) => r.spec.source.configFile === file);
 }
 
 /** Names the user asked for plus everything they depend on; unknown names are an error. */
@@ -84,8 +84,8 @@ export function selectNames(stack: Stack, names: string[] | undefined): string[]
 export function checkConflicts(d: Daemon, file: string, specs: ProcessSpec[]): void {
   for (const spec of specs) {
     const rec = d.supervisor.find(spec.name);
-    if (!rec || rec.spec.extra.configFile === file) continue;
-    const origin = typeof rec.spec.extra.configFile === 'string' ? `was started from ${rec.spec.extra.configFile}` : 'was started with "sentinel run"';
+    if (!rec || rec.spec.source.configFile === file) continue;
+    const origin = rec.spec.source.configFile !== null ? `was started from ${rec.spec.source.configFile}` : 'was started with "sentinel run"';
     throw new SentinelError(
       'NAME_TAKEN',
       `process "${spec.name}" already exists and ${origin}; delete it ("sentinel delete ${spec.name}") or rename it in ${path.basename(file)}; nothing was changed`,
@@ -98,6 +98,7 @@ export function checkAllSpawnable(specs: ProcessSpec[]): void {
   for (const spec of specs) {
     try {
       checkSpawnable(spec);
+      if (hasIdentity(spec.identity)) resolveIdentity(spec.identity);
     } catch (err) {
       const e = err as SentinelError;
       throw new SentinelError(e.code ?? 'INVALID_CONFIG', `process "${spec.name}": ${e.message}; nothing was changed`);
@@ -119,10 +120,10 @@ export async function assignPorts(d: Daemon, stack: Stack, names: string[], allo
   const fresh: number[] = [];
   try {
     for (const spec of stack.specs.filter((s) => names.includes(s.name))) {
-      const portName = spec.extra.portName as string | undefined;
+      const portName = spec.source.portName ?? undefined;
       const current = d.supervisor.find(spec.name);
-      if (spec.extra.port === 'auto') {
-        const reuse = current?.spec.extra.port === 'auto' && current.spec.extra.portName === portName ? current.spec.port : null;
+      if (spec.source.portAuto) {
+        const reuse = current?.spec.source.portAuto && (current.spec.source.portName ?? undefined) === portName ? current.spec.port : null;
         const named = portName ? d.ports.byName(portName)?.port ?? null : null;
         spec.port = reuse ?? named;
         if (spec.port === null && allocate) {

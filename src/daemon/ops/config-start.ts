@@ -51,7 +51,7 @@ export function checkCondition(rec: ProcessRecord, condition: Condition, since: 
       return gone();
     case 'healthy':
       // Only a configured health check sets record.health; without one, healthy means the same as ready.
-      if (rec.spec.extra.health !== undefined) return s === 'running' && rec.health === 'healthy' ? 'ok' : gone();
+      if (rec.spec.liveness !== null) return s === 'running' && rec.health === 'healthy' ? 'ok' : gone();
       return s === 'running' ? 'ok' : gone();
     case 'ready':
       return s === 'running' ? 'ok' : gone();
@@ -87,7 +87,7 @@ export function waitCondition(sup: Supervisor, rec: ProcessRecord, condition: Co
 
 function waitTimeout(rec: ProcessRecord, override: number | undefined): number {
   if (override !== undefined) return override;
-  const startup = rec.spec.extra.startup as { timeoutMs?: number } | undefined;
+  const startup = rec.spec.readiness;
   return startup?.timeoutMs ?? DEFAULT_WAIT_MS;
 }
 

@@ -55,7 +55,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
       const running: string[] = [];
       const label = path.basename(sp.file);
       for (const spec of selected) {
-        const wanted = spec.extra.autostart !== false || asked.includes(spec.name);
+        const wanted = spec.source.autostart || asked.includes(spec.name);
         const rec = sup.find(spec.name);
         if (!rec) {
           sup.create(spec, ctx.actor);
@@ -159,7 +159,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
       }
       for (const spec of plan.added) {
         sup.create(spec, ctx.actor);
-        actions.set(spec.name, spec.extra.autostart === false ? 'keep' : 'start');
+        actions.set(spec.name, !spec.source.autostart ? 'keep' : 'start');
       }
       const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: optDuration(p, 'timeout', '--timeout') });
       const schedules = await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env), false);

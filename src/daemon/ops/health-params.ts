@@ -1,11 +1,12 @@
 // Readiness, liveness, resource thresholds and notification options from run parameters, validated
-// before anything starts, stored in spec.extra in the same shapes the config file produces.
+// before anything starts, stored in the spec's typed sections, the same shapes the config file produces.
 import { SentinelError } from '../../core/errors.js';
 import { validateReadiness } from '../../health/readiness.js';
 import { validateLiveness } from '../../health/liveness.js';
 import { validateThresholds } from '../../health/thresholds.js';
 import { parseHttpUrl } from '../../health/validate.js';
 import { optDuration, type Params } from '../params.js';
+import type { ProcessSpec } from '../../core/spec.js';
 
 const defined = (v: unknown) => v !== undefined && v !== null && v !== '';
 
@@ -21,8 +22,10 @@ export function substitutePort(text: string, port: number | null): string {
   return port === null ? text : text.replace(PORT_REF, String(port));
 }
 
-export function healthExtraFromParams(p: Params): Record<string, unknown> {
-  const extra: Record<string, unknown> = {};
+export type HealthSections = Pick<ProcessSpec, 'readiness' | 'liveness' | 'limits' | 'notify'>;
+
+export function healthSectionsFromParams(p: Params): HealthSections {
+  const extra: HealthSections = { readiness: null, liveness: null, limits: { maxMemoryBytes: null, maxCpu: null }, notify: { enabled: true, webhooks: [] } };
   const raw = p;
   p = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, withPortStandIn(v)]));
   if (defined(p.waitPort) || defined(p.waitHttp) || defined(p.waitLog) || defined(p.waitExec)) {
@@ -33,7 +36,7 @@ export function healthExtraFromParams(p: Params): Record<string, unknown> {
       log: defined(p.waitLog) ? p.waitLog : undefined,
       exec: defined(p.waitExec) ? p.waitExec : undefined,
     });
-    extra.startup = {
+    extra.readiness = {
       ...(r.port !== undefined ? { waitPort: r.port } : {}),
       ...(r.port !== undefined && /PORT/.test(String(raw.waitPort)) ? { waitPort: true } : {}),
       ...(r.http ? { waitHttp: { url: String(raw.waitHttp), ...(r.http.expectStatus ? { expectStatus: r.http.expectStatus } : {}) } } : {}),
@@ -53,14 +56,14 @@ export function healthExtraFromParams(p: Params): Record<string, unknown> {
       expectStatus: p.healthExpectStatus ?? undefined, send: p.healthSend ?? undefined,
     });
     const asWritten = raw.healthHttp ?? raw.healthTcp ?? raw.healthExec;
-    extra.health = /PORT/.test(String(asWritten)) ? { ...spec, target: String(asWritten) } : spec;
+    extra.liveness = /PORT/.test(String(asWritten)) ? { ...spec, target: String(asWritten) } : spec;
   }
   const t = validateThresholds({ maxMemory: p.maxMemory ?? undefined, maxCpu: p.maxCpu ?? undefined, for: p.cpuFor ?? undefined });
-  if (t.maxMemoryBytes !== undefined) extra.maxMemoryBytes = t.maxMemoryBytes;
-  if (t.maxCpuPercent !== undefined) extra.maxCpu = { percent: t.maxCpuPercent, ...(t.cpuForMs !== undefined ? { forMs: t.cpuForMs } : {}) };
+  if (t.maxMemoryBytes !== undefined) extra.limits.maxMemoryBytes = t.maxMemoryBytes;
+  if (t.maxCpuPercent !== undefined) extra.limits.maxCpu = { percent: t.maxCpuPercent, ...(t.cpuForMs !== undefined ? { forMs: t.cpuForMs } : {}) };
   const hooks = p.notifyWebhooks;
   if (Array.isArray(hooks) && hooks.length > 0) {
-    extra.notifyWebhooks = hooks.map((u) => parseHttpUrl(String(u), '--notify-webhook').href);
+    extra.notify.webhooks = hooks.map((u) => parseHttpUrl(String(u), '--notify-webhook').href);
   }
   return extra;
 }

@@ -1,4 +1,5 @@
 // Process operations: run, list, status, start, stop, restart, delete, clean and the bulk forms.
+import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessRecord } from '../../store/processes.js';
 import type { Daemon, Operation } from '../context.js';
@@ -43,6 +44,7 @@ export function processOps(d: Daemon): Record<string, Operation> {
         globalEnvFile: d.paths.globalEnv,
         takenNames: (n) => sup.find(n) !== undefined,
       });
+      if (hasIdentity(spec.identity)) resolveIdentity(spec.identity);
       if (sup.find(spec.name)) {
         throw new SentinelError('NAME_TAKEN', `a process named "${spec.name}" already exists; choose another --name or "sentinel delete ${spec.name}" first`);
       }

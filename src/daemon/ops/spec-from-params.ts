@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import { parseSize } from '../../core/duration.js';
-import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec, type RestartMode } from '../../core/spec.js';
+import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec, type RestartMode } from '../../core/spec.js';
 import { buildEnv } from '../../core/env.js';
 import { nameFromCommand, validateName } from '../../core/names.js';
 import { restartPolicyFromParams } from './policy.js';
-import { healthExtraFromParams } from './health-params.js';
+import { healthSectionsFromParams } from './health-params.js';
 import { validateCron, validateTimeZone } from '../../scheduler/schedule.js';
+import { splitUserGroup, validateIonice, validateNice } from '../../isolation/identity.js';
 import { optBool, optDuration, optNumber, optString, optStringArray, optStringMap, parseEnvPairs, type Params } from '../params.js';
 
 const SIGNALS = new Set(Object.keys(os.constants.signals));
@@ -88,20 +89,45 @@ export function specFromParams(p: Params, ctx: SpecContext): ProcessSpec {
     port: null,
     logMaxBytes: logMax === undefined || logMax === null ? DEFAULTS.logMaxBytes : parseSize(logMax as string | number, '--log-max-size'),
     logKeep: logKeep ?? DEFAULTS.logKeep,
-    extra: { ...healthExtraFromParams(p), ...restartCronFromParams(p) },
+    ...emptySections(),
+    logCompress: optBool(p, 'logCompress') ?? false,
+    ...healthSectionsFromParams(p),
+    restartCron: restartCronFromParams(p),
+    identity: identityFromParams(p),
+    instances: instancesFromParams(p),
   };
 }
 
 
 /** --restart-cron "0 4 * * *" [--restart-cron-tz Europe/Berlin], checked before anything starts. */
-function restartCronFromParams(p: Params): Record<string, unknown> {
+function restartCronFromParams(p: Params): ProcessSpec['restartCron'] {
   const cron = optString(p, 'restartCron');
   const tz = optString(p, 'restartCronTz');
   if (!cron) {
     if (tz) throw new SentinelError('INVALID_ARGUMENT', '--restart-cron-tz: only applies with --restart-cron, as in --restart-cron "0 4 * * *" --restart-cron-tz Europe/Berlin');
-    return {};
+    return null;
   }
   if (tz) validateTimeZone(tz);
   validateCron(cron, tz);
-  return { restartCron: cron, ...(tz ? { restartCronTz: tz } : {}) };
+  return { cron, tz: tz ?? null };
+}
+
+/** --user NAME[:GROUP], --nice N, --ionice CLASS[:LEVEL]; checked against the system by the identity spawner. */
+function identityFromParams(p: Params): ProcessSpec['identity'] {
+  const userRef = optString(p, 'user');
+  const nice = optNumber(p, 'nice');
+  const ionice = optString(p, 'ionice');
+  const [user, group] = userRef === undefined || userRef === '' ? [null, null] : splitUserGroup(userRef);
+  if (nice !== undefined) validateNice(nice, '--nice');
+  if (ionice !== undefined) validateIonice(ionice, '--ionice');
+  return { user, group, nice: nice ?? null, ionice: ionice ?? null };
+}
+
+function instancesFromParams(p: Params): number {
+  const n = optNumber(p, 'instances');
+  if (n === undefined) return 1;
+  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+    throw new SentinelError('INVALID_ARGUMENT', `--instances ${n}: expected a whole number from 1 to 1000 (e.g. --instances 4)`);
+  }
+  return n;
 }
