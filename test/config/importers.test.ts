@@ -60,6 +60,7 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
             "delay": "100ms",
             "backoff_max": "15s"
           },
+          "instances": 4,
           "max_memory": "300M",
           "stop_timeout": "3000ms"
         },
@@ -85,7 +86,6 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
       }
     },
     "warnings": [
-      "api: instances: 4 is not supported; imported as one process (copy it under other names to run more)",
       "api: exec_mode cluster (Node cluster module sharing one port) has no equivalent; runs as a plain process",
       "api: watch is not supported; restart after changes with: sentinel restart api",
       "api: out_file is not mapped; Sentinel keeps logs itself (sentinel logs api)",
@@ -260,6 +260,7 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
             "worker",
             "--loglevel=info"
           ],
+          "instances": 2,
           "restart": {
             "policy": "always",
             "min_uptime": "1s"
@@ -291,7 +292,6 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
     "warnings": [
       "program:web: priority is not mapped; use depends_on to order start-up",
       "program:web: stdout_logfile, redirect_stderr not mapped; Sentinel keeps logs itself (log.max_size, log.keep)",
-      "program:celery: numprocs=2 is not supported; imported as one process",
       "[group:workers] priority is not mapped; use depends_on between groups",
       "[include] files=conf.d/*.conf not followed; import those files too"
     ]

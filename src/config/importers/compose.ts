@@ -87,7 +87,8 @@ function mapService(name: string, svc: Record<string, unknown>, runnable: Set<st
     if (restart) proc.restart = restart;
     else warnings.push(`${name}: restart "${String(svc.restart)}" is not understood; not mapped`);
   }
-  if (svc.user !== undefined) proc.user = String(svc.user);
+  // a container's user names an account inside the image, not on this machine: never run as it on the host
+  if (svc.user !== undefined) warnings.push(`${name}: user ${JSON.stringify(String(svc.user))} is a user inside the container image, not a host user; not mapped (set user: in sentinel.yaml to run as a host account)`);
   if (typeof svc.stop_signal === 'string') proc.stop_signal = svc.stop_signal;
   if (svc.stop_grace_period !== undefined) proc.stop_timeout = svc.stop_grace_period;
   warnings.push(...unmappedKeys(name, svc, HANDLED));

@@ -1,5 +1,6 @@
 // PM2 ecosystem files (.json, .yaml, .js/.cjs/.mjs). JavaScript is evaluated in a child `node`
 // process that prints JSON, never in Sentinel's own process.
+import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,16 @@ const HANDLED = [
   'watch', 'ignore_watch', 'stop_exit_codes', 'uid', 'gid', 'out_file', 'error_file', 'log_file', 'merge_logs', 'log_date_format', 'time',
 ];
 
+/** PM2's instances: a count, 0 or "max" (one per core), -1 / "-1" (cores minus one). */
+function pm2Instances(value: unknown, cores: number): number | null {
+  if (value === undefined) return 1;
+  const n = value === 'max' ? 0 : Number(value);
+  if (!Number.isInteger(n)) return null;
+  if (n === 0) return cores;
+  if (n < 0) return Math.max(1, cores + n);
+  return n;
+}
+
 function toArgs(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   return typeof value === 'string' ? shellSplit(value) : [];
@@ -127,7 +138,9 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
   if (typeof app.kill_timeout === 'number') proc.stop_timeout = millis(app.kill_timeout);
   if (app.uid !== undefined) proc.user = app.gid !== undefined ? `${String(app.uid)}:${String(app.gid)}` : String(app.uid);
   else if (app.gid !== undefined) warnings.push(`${name}: gid without uid is not mapped; set user: "NAME:GROUP" in sentinel.yaml`);
-  if (app.instances !== undefined && app.instances !== 1) warnings.push(`${name}: instances: ${JSON.stringify(app.instances)} is not supported; imported as one process (copy it under other names to run more)`);
+  const instances = pm2Instances(app.instances, os.availableParallelism());
+  if (instances === null) warnings.push(`${name}: instances: ${JSON.stringify(app.instances)} is not understood; imported as one instance`);
+  else if (instances > 1) proc.instances = instances;
   if (app.exec_mode === 'cluster' || app.exec_mode === 'cluster_mode') warnings.push(`${name}: exec_mode cluster (Node cluster module sharing one port) has no equivalent; runs as a plain process`);
   if (app.watch) warnings.push(`${name}: watch is not supported; restart after changes with: sentinel restart ${name}`);
   for (const key of ['out_file', 'error_file', 'log_file'] as const) {

@@ -13,7 +13,7 @@ const CONDITIONS: Record<string, string> = {
   process_completed_successfully: 'completed_successfully',
 };
 
-const HANDLED = ['command', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'liveness_probe', 'availability', 'shutdown', 'disabled', 'namespace', 'ready_log_line', 'description'];
+const HANDLED = ['command', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'liveness_probe', 'availability', 'shutdown', 'disabled', 'namespace', 'ready_log_line', 'description', 'replicas'];
 
 function httpUrl(get: Obj): string {
   const scheme = String(get.scheme ?? 'http');
@@ -87,6 +87,10 @@ function mapProcess(name: string, p: Obj, globalEnv: Record<string, string>, war
     warnings.push(...unmappedKeys(`${name}.shutdown`, s, ['signal', 'timeout_seconds', 'command']));
   }
   if (p.disabled === true) proc.autostart = false;
+  if (p.replicas !== undefined) {
+    const n = Number(p.replicas);
+    if (Number.isInteger(n) && n >= 1) { if (n > 1) proc.instances = n; } else warnings.push(`${name}: replicas: ${JSON.stringify(p.replicas)} is not a whole number of 1 or more; imported as one instance`);
+  }
   if (typeof p.namespace === 'string' && p.namespace !== 'default') proc.group = toName(p.namespace);
   warnings.push(...unmappedKeys(name, p, HANDLED));
   return proc;

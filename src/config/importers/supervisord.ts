@@ -1,7 +1,7 @@
 // supervisord.conf (INI): [program:x] sections become processes, [group:x] sections groups.
 import { basename } from 'node:path';
 import { SentinelError } from '../../core/errors.js';
-import { seconds, shellSplit, signalName, toName, type ImportResult } from './common.js';
+import { seconds, shellJoin, shellSplit, signalName, toName, type ImportResult } from './common.js';
 
 type Section = { name: string; line: number; values: Record<string, string> };
 
@@ -33,12 +33,16 @@ export function parseIni(text: string, filename: string): Section[] {
 }
 
 /** supervisord's %(name)s expressions: program_name and ENV_X are understood, the rest reported. */
-function expand(value: string, program: string, where: string, warnings: string[]): string {
+function expand(value: string, program: string, where: string, warnings: string[], processNum = '0'): string {
   return value.replace(/%\(([A-Za-z0-9_]+)\)[sd0-9]*/g, (whole, key: string) => {
     if (key === 'program_name' || key === 'group_name') return program;
     if (key === 'here') return '.';
     if (key.startsWith('ENV_')) return `\${${key.slice(4)}}`;
-    if (key === 'process_num') return '0';
+    if (key === 'process_num') {
+      // a zero-padded width (%(process_num)02d) travels in the placeholder: SENTINELPROCESSNUM2W
+      const width = whole.slice(whole.indexOf(')') + 1).match(/^0(\d+)d$/)?.[1];
+      return processNum === '0' || width === undefined ? processNum : `${processNum}${width}W`;
+    }
     warnings.push(`${where}: ${whole} is not understood; left as written`);
     return whole;
   });
@@ -58,7 +62,19 @@ const LOG_KEYS = /^(stdout|stderr)_(logfile|logfile_maxbytes|logfile_backups|cap
 
 function mapProgram(name: string, v: Record<string, string>, warnings: string[]): Record<string, unknown> {
   const x = (value: string): string => expand(value, name, `program:${name}`, warnings);
-  const proc: Record<string, unknown> = { argv: shellSplit(x(v.command)) };
+  const numprocs = Number(v.numprocs ?? 1);
+  const start = Number(v.numprocs_start ?? 0);
+  // numprocs copies: %(process_num)s becomes the instance number (offset by numprocs_start), read by the shell
+  const num = start === 0 ? '$SENTINEL_INSTANCE' : `$((SENTINEL_INSTANCE + ${start}))`;
+  const usesNum = /%\(process_num\)/.test(v.command);
+  const TOKEN = 'SENTINELPROCESSNUM';
+  const shellNum = (width: string | undefined) => (width ? `$(printf %0${width}d ${num.replace(/^\$(?!\()/, '$')})` : num);
+  const placeholder = new RegExp(`${TOKEN}(?:(\\d+)W)?`, 'g');
+  const proc: Record<string, unknown> = numprocs > 1 && usesNum
+    ? { command: shellJoin(shellSplit(expand(v.command, name, `program:${name}`, warnings, TOKEN))).replace(/'[^']*'|[^\s']+/g, (w) =>
+        w.replace(placeholder, (_m, width: string | undefined) => (w.startsWith("'") ? `'"${shellNum(width)}"'` : `"${shellNum(width)}"`))) }
+    : { argv: shellSplit(x(v.command)) };
+  if (Number.isInteger(numprocs) && numprocs > 1) proc.instances = numprocs;
   if (v.directory) proc.cwd = x(v.directory);
   if (v.environment) proc.env = Object.fromEntries(Object.entries(parseEnvironment(v.environment)).map(([k, val]) => [k, x(val)]));
   const exitcodes = (v.exitcodes ?? '0').split(',').map((c) => Number(c.trim())).filter((c) => Number.isInteger(c));
@@ -72,11 +88,10 @@ function mapProgram(name: string, v: Record<string, string>, warnings: string[])
   if (v.stopwaitsecs !== undefined) proc.stop_timeout = seconds(Number(v.stopwaitsecs));
   if (v.user) proc.user = v.user;
   if (v.autostart?.toLowerCase() === 'false') proc.autostart = false;
-  if (Number(v.numprocs ?? 1) > 1) warnings.push(`program:${name}: numprocs=${v.numprocs} is not supported; imported as one process`);
   if (v.priority !== undefined) warnings.push(`program:${name}: priority is not mapped; use depends_on to order start-up`);
   const logs = Object.keys(v).filter((k) => LOG_KEYS.test(k));
   if (logs.length > 0) warnings.push(`program:${name}: ${logs.join(', ')} not mapped; Sentinel keeps logs itself (log.max_size, log.keep)`);
-  const rest = Object.keys(v).filter((k) => !HANDLED.includes(k) && !LOG_KEYS.test(k) && k !== 'numprocs' && k !== 'priority' && k !== 'process_name');
+  const rest = Object.keys(v).filter((k) => !HANDLED.includes(k) && !LOG_KEYS.test(k) && k !== 'numprocs' && k !== 'numprocs_start' && k !== 'priority' && k !== 'process_name');
   if (rest.length > 0) warnings.push(`program:${name}: not mapped: ${rest.join(', ')}`);
   return proc;
 }
