@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { realSpawner } from '../../src/core/spawn.js';
+import { createRealHost } from '../../src/core/real-host.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec } from '../../src/core/spec.js';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
 import type { Daemon, Operation } from '../../src/daemon/context.js';
@@ -42,7 +43,7 @@ function boot(): { daemon: Daemon; repo: ProcessRepo } {
     unwatch: () => undefined,
     lastLines: async () => [],
   };
-  sup = new Supervisor({ repo, clock: systemClock, spawner: realSpawner, logs });
+  sup = new Supervisor({ repo, clock: systemClock, host: createRealHost(realSpawner), logs });
   shutdownSteps = [];
   logged = [];
   const log = (level: string) => (code: string, msg: string) => void logged.push({ level, code, msg });
