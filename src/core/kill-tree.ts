@@ -31,7 +31,7 @@ export function signalProcess(target: ProcessTarget, signal: NodeJS.Signals): bo
   }
 }
 
-interface OwnTree {
+export interface OwnTree {
   members: ProcStat[];
   /** Whether the process group named after the root still has members of ours (safe to signal as a group). */
   group: boolean;
@@ -42,7 +42,7 @@ interface OwnTree {
  * another process that leads a group or session of that id, no process of ours can be in it (an id
  * cannot be reused while a member lives), so nothing is ours; otherwise the stranger alone is left out.
  */
-function ownTree(target: ProcessTarget, stats: ProcStat[]): OwnTree {
+export function ownTree(target: ProcessTarget, stats: ProcStat[]): OwnTree {
   const root = stats.find((s) => s.pid === target.pid);
   if (root && target.startTime != null && root.startTime !== target.startTime) {
     if (root.pgid === target.pid || root.sid === target.pid) return { members: [], group: false };
