@@ -15,7 +15,8 @@ export const TRANSITIONS: Readonly<Record<ProcessState, readonly ProcessState[]>
   starting: ['running', 'stopping', 'exited', 'backoff', 'failed'],
   running: ['stopping', 'exited', 'backoff', 'failed'],
   stopping: ['stopped'],
-  exited: ['starting', 'stopped'],
+  // exited/backoff → failed: the automatic restart could not spawn it ("cannot restart: ...").
+  exited: ['starting', 'stopped', 'failed'],
   backoff: ['starting', 'stopped', 'failed'],
   failed: ['starting', 'stopped'],
 };

@@ -1,15 +1,15 @@
 // The supervisor owns every managed process: it starts, watches, stops and restarts them, and is the
-// only place where a process changes state (changeState), each change stored with its event.
+// only place where a process changes state (changeState), each change stored with its event. The OS
+// comes in through a ProcessHost and time through a Clock; recovery after a daemon restart is recovery.ts.
 import { EventEmitter } from 'node:events';
-import { closeSync, fstatSync } from 'node:fs';
 import type { Clock } from './clock.js';
 import { SentinelError } from './errors.js';
 import { canTransition, LIVE_STATES, type ProcessState } from './states.js';
 import type { ExitRecord, ProcessSpec } from './spec.js';
 import { decideRestart, describeExit } from './restart-policy.js';
-import { checkSpawnable, type ChildHandle, type Spawner } from './spawn.js';
-import { reapGroup, stopTree } from './kill-tree.js';
-import { isAlive } from './proc.js';
+import type { ProcessHost, ProcessTarget, StopTreeResult } from './host.js';
+import type { LiveRun } from './live-run.js';
+import { recoverProcesses, watchGone, type RecoveryDeps, type RecoveryResult } from './recovery.js';
 import type { EventInput, ProcessPatch, ProcessRecord, ProcessRepo } from '../store/processes.js';
 
 /** What the supervisor needs from the log subsystem. */
@@ -29,21 +29,18 @@ export type ReadinessGate = (rec: ProcessRecord, isAlive: () => boolean, logOffs
 export interface SupervisorOptions {
   repo: ProcessRepo;
   clock: Clock;
-  spawner: Spawner;
+  /** The OS: spawning (through the decorated spawner chain), signals, liveness, stopping trees. */
+  host: ProcessHost;
   logs: LogPort;
   /** How often a re-adopted process (not our child) is checked for exit. */
   adoptPollMs?: number;
   readiness?: ReadinessGate;
 }
 
-interface Live {
-  child?: ChildHandle;
-  /** Resolves with the exit record when the current run ends. */
-  exited: Promise<ExitRecord>;
-  stopRequested: boolean;
-  stopping?: Promise<void>;
-  timer?: unknown;
-  adoptTimer?: unknown;
+type Live = LiveRun;
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 export type Actor = string;
@@ -58,6 +55,11 @@ export class Supervisor extends EventEmitter {
   private seq: number;
   private readonly adoptPollMs: number;
   private shuttingDown = false;
+
+  /** The host processes are started on: schedule runs use the same one, so every spawner decorator applies. */
+  get host(): ProcessHost {
+    return this.opts.host;
+  }
 
   /** Set once, after construction, by the subsystem that checks readiness. */
   setReadinessGate(gate: ReadinessGate): void {
@@ -95,7 +97,7 @@ export class Supervisor extends EventEmitter {
     if (this.find(spec.name)) {
       throw new SentinelError('NAME_TAKEN', `a process named "${spec.name}" already exists; choose another --name or "sentinel delete ${spec.name}" first`);
     }
-    checkSpawnable(spec);
+    this.opts.host.checkSpawnable(spec);
     const ev = this.event(null, { kind: 'created', reason: 'created', actor }, spec.name);
     const rec = this.opts.repo.insert(spec, this.opts.clock.now(), ev);
     this.records.set(rec.id, rec);
@@ -172,17 +174,13 @@ export class Supervisor extends EventEmitter {
     return rec;
   }
 
+  /** Throws (the state unchanged) when the process cannot be spawned. */
   private spawn(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }): Promise<void> {
-    checkSpawnable(rec.spec);
+    const host = this.opts.host;
+    host.checkSpawnable(rec.spec);
     const fds = this.opts.logs.open(rec.name);
-    const logOffsets = { stdout: fstatSync(fds.stdout).size, stderr: fstatSync(fds.stderr).size };
-    let child: ChildHandle;
-    try {
-      child = this.opts.spawner.spawn(rec.spec, fds);
-    } finally {
-      closeSync(fds.stdout);
-      closeSync(fds.stderr);
-    }
+    const logOffsets = { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
+    const child = host.spawn(rec.spec, fds);
     if (child.pid <= 0) {
       throw new SentinelError('SPAWN_FAILED', `could not start "${rec.name}": the system refused to create the process; check the command and the system's limits`);
     }
@@ -202,7 +200,7 @@ export class Supervisor extends EventEmitter {
     let settle!: { ok: () => void; fail: (e: Error) => void };
     const ready = new Promise<void>((ok, fail) => (settle = { ok, fail }));
     child.onExit((code, signal) => {
-      const exit = this.exitRecord(rec, live, child.pid, startedAt, code, signal);
+      const exit = this.exitRecord(live, child.pid, startedAt, code, signal);
       resolveExit(exit);
       if (rec.state === 'starting' && rec.pid === child.pid) {
         // a one-shot command that finished its work at once is not a crash
@@ -233,7 +231,7 @@ export class Supervisor extends EventEmitter {
     return ready;
   }
 
-  private exitRecord(rec: ProcessRecord, live: Live, pid: number, startedAt: number, code: number | null, signal: string | null): ExitRecord {
+  private exitRecord(live: Live, pid: number, startedAt: number, code: number | null, signal: string | null): ExitRecord {
     const endedAt = this.opts.clock.now();
     return {
       pid, exitCode: code, signal, startedAt, endedAt, durationMs: endedAt - startedAt,
@@ -255,7 +253,7 @@ export class Supervisor extends EventEmitter {
     if (this.live.get(rec.id) !== live) return;
     if (live.stopRequested) return; // the stop procedure records the ending
     this.live.delete(rec.id);
-    this.reapLeftovers(rec, exit.pid);
+    this.reapLeftovers(rec, { pid: exit.pid, startTime: rec.pidStartTime });
     this.opts.logs.unwatch(rec.name);
     const now = this.opts.clock.now();
     const decision = decideRestart(exit, rec.spec.restart, rec.restartHistory, now);
@@ -276,13 +274,26 @@ export class Supervisor extends EventEmitter {
       { lastExit: exit, restartHistory: decision.history, nextRestartAt: at, reason: `${decision.reason}; restart ${decision.attempt} in ${decision.delayMs} ms` },
       { ...info, reason: `${describeExit(exit)}: restart ${decision.attempt} in ${decision.delayMs} ms` },
     );
-    this.live.set(rec.id, { exited: Promise.resolve(exit), stopRequested: false, timer: this.opts.clock.setTimeout(() => this.autoRestart(rec), decision.delayMs) });
+    this.armRestart(rec, exit, decision.delayMs);
+  }
+
+  /** A process in backoff: its automatic restart runs after `delayMs`. */
+  private armRestart(rec: ProcessRecord, exit: ExitRecord, delayMs: number): void {
+    this.live.set(rec.id, { exited: Promise.resolve(exit), stopRequested: false, timer: this.opts.clock.setTimeout(() => this.autoRestart(rec), delayMs) });
   }
 
   /** Stops what a process that ended on its own left behind in its group, and says so in the event log. */
-  private reapLeftovers(rec: ProcessRecord, pid: number): void {
-    const found = reapGroup(pid, rec.spec.stopSignal, rec.spec.stopTimeoutMs);
-    if (found > 0) this.note(rec, 'reaped', `${found} leftover processes of pid ${pid}'s group stopped (${rec.spec.stopSignal}, SIGKILL after ${rec.spec.stopTimeoutMs} ms)`);
+  private reapLeftovers(rec: ProcessRecord, target: ProcessTarget): void {
+    const { stopSignal, stopTimeoutMs } = rec.spec;
+    let found: number;
+    try {
+      found = this.opts.host.reapGroup(target, stopSignal, stopTimeoutMs);
+    } catch (err) {
+      // never in the way of the exit being recorded (and the restart that follows)
+      this.note(rec, 'reap-failed', `could not look for leftovers of pid ${target.pid}'s group: ${messageOf(err)}`);
+      return;
+    }
+    if (found > 0) this.note(rec, 'reaped', `${found} leftover processes of pid ${target.pid}'s group stopped (${stopSignal}, SIGKILL after ${stopTimeoutMs} ms)`);
   }
 
   private autoRestart(rec: ProcessRecord): void {
@@ -294,9 +305,14 @@ export class Supervisor extends EventEmitter {
       this.opts.repo.update(rec.id, { restarts: rec.restarts });
       this.spawn(rec, 'sentinel', { wantRunning: true, reason: 'automatic restart' }).catch(() => undefined);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.changeState(rec, 'failed', { reason: `restart failed: ${message}` }, { actor: 'sentinel', reason: `restart failed: ${message}` });
+      // spawn throws before the process leaves exited/backoff: it is failed, with the reason, never left "restarting"
+      this.failToRestart(rec, err);
     }
+  }
+
+  private failToRestart(rec: ProcessRecord, err: unknown): void {
+    const why = `cannot restart: ${messageOf(err)}`;
+    this.changeState(rec, 'failed', { reason: why, nextRestartAt: null }, { actor: 'sentinel', reason: why });
   }
 
   private cancelTimer(id: number): void {
@@ -336,15 +352,22 @@ export class Supervisor extends EventEmitter {
       this.changeState(rec, 'stopping', { wantRunning: opts.keepWanted ? rec.wantRunning : false }, { actor, reason: opts.reason ?? (opts.force ? 'stop --force' : 'stop') });
     }
     if (current.adoptTimer !== undefined) this.opts.clock.clearTimeout(current.adoptTimer);
+    const host = this.opts.host;
+    const target = { pid, startTime: rec.pidStartTime };
     // an adopted process is not our child: no exit event, so watch for its end closely while stopping
-    const exited = current.child ? current.exited : this.pollGone(rec, current, pid);
+    const exited = current.child
+      ? current.exited
+      : watchGone(host, this.opts.clock, target).then(() => this.exitRecord(current, pid, rec.startedAt ?? 0, null, null));
     const procedure = (async () => {
-      const result = await stopTree(pid, {
-        signal: rec.spec.stopSignal,
-        timeoutMs: opts.timeoutMs ?? rec.spec.stopTimeoutMs,
-        force: opts.force ?? false,
-        exited,
-      });
+      let result: StopTreeResult;
+      try {
+        result = await host.stopTree(target, { signal: rec.spec.stopSignal, timeoutMs: opts.timeoutMs ?? rec.spec.stopTimeoutMs, force: opts.force ?? false, exited });
+      } catch (err) {
+        // the tree could not be walked (say /proc unreadable): SIGKILL the process itself rather than stay stopping
+        this.note(rec, 'stop-failed', `stopping the tree of pid ${pid} failed (${messageOf(err)}); sending SIGKILL to pid ${pid}`);
+        host.signal(target, 'SIGKILL');
+        result = { forceKilled: true, survivors: [] };
+      }
       const exit: ExitRecord = { ...(await exited), stoppedByUs: true, forceKilled: result.forceKilled };
       this.live.delete(rec.id);
       this.opts.logs.unwatch(rec.name);
@@ -380,85 +403,43 @@ export class Supervisor extends EventEmitter {
     this.emit('state', ev);
   }
 
+  /** On daemon start: re-adopt children that outlived the previous daemon and resume what should run (recovery.ts). */
+  recover(rebooted = false): RecoveryResult {
+    return recoverProcesses(this.recoveryDeps(), rebooted);
+  }
+
   /**
-   * On daemon start: re-adopt children that outlived the previous daemon and resume what should run.
-   * A process that died while the daemon was down follows its restart policy; after a machine
-   * reboot (`rebooted`) everything that was wanted running is brought back.
+   * Daemon start: brings back a process that should run. One that cannot be spawned any more (its cwd
+   * was deleted) is failed with the reason rather than left waiting as exited; the error is passed on.
    */
-  recover(rebooted = false): { adopted: string[]; lost: string[]; resumed: ProcessRecord[] } {
-    const adopted: string[] = [];
-    const lost: string[] = [];
-    const resumed: ProcessRecord[] = [];
-    for (const rec of this.list()) {
-      let decided = false;
-      if (this.isLive(rec) && rec.pid) {
-        if (!rebooted && isAlive(rec.pid, rec.pidStartTime)) {
-          this.adopt(rec);
-          adopted.push(rec.name);
-          if (rec.state === 'stopping') {
-            void this.stop(rec, 'sentinel', { keepWanted: true, reason: 'stop resumed after a daemon restart' }).catch(() => undefined);
-          }
-          continue;
-        }
-        lost.push(rec.name);
-        const now = this.opts.clock.now();
-        const exit: ExitRecord = {
-          pid: rec.pid, exitCode: null, signal: null, startedAt: rec.startedAt ?? 0, endedAt: now,
-          durationMs: now - (rec.startedAt ?? now), stoppedByUs: rec.state === 'stopping', forceKilled: false, timedOut: false,
-        };
-        const why = rebooted ? 'the machine restarted' : 'ended while the daemon was down (exit status unknown)';
-        const to = rec.state === 'stopping' ? 'stopped' : 'exited';
-        if (!rebooted) this.reapLeftovers(rec, rec.pid);
-        this.changeState(rec, to, { lastExit: exit, pid: null, reason: why }, { actor: 'sentinel', reason: why });
-        if (!rebooted && to === 'exited') {
-          decided = true;
-          if (decideRestart(exit, rec.spec.restart, rec.restartHistory, now).restart) resumed.push(rec);
-        }
-      }
-      if (decided) continue;
-      if (rec.state === 'backoff') {
-        const delay = Math.max(0, (rec.nextRestartAt ?? 0) - this.opts.clock.now());
-        this.live.set(rec.id, { exited: Promise.resolve(rec.lastExit!), stopRequested: false, timer: this.opts.clock.setTimeout(() => this.autoRestart(rec), delay) });
-      } else if (rec.wantRunning && !this.isLive(rec) && rec.state !== 'failed') {
-        resumed.push(rec);
-      }
+  async resume(rec: ProcessRecord): Promise<void> {
+    try {
+      await this.start(rec, 'daemon', { wait: false });
+    } catch (err) {
+      if (rec.state === 'exited' || rec.state === 'backoff') this.failToRestart(rec, err);
+      else if (!this.isLive(rec)) this.note(rec, 'resume-failed', `cannot resume: ${messageOf(err)}`, 'daemon');
+      throw err;
     }
-    resumed.sort((a, b) => a.startSeq - b.startSeq);
-    return { adopted, lost, resumed };
   }
 
-  private pollGone(rec: ProcessRecord, live: Live, pid: number): Promise<ExitRecord> {
-    const startTime = rec.pidStartTime;
-    return new Promise((resolve) => {
-      const check = () => {
-        if (isAlive(pid, startTime)) setTimeout(check, 10);
-        else resolve(this.exitRecord(rec, live, pid, rec.startedAt ?? 0, null, null));
-      };
-      check();
-    });
-  }
-
-  /** Watches a process that is not our child (it outlived a daemon): polls for its end. */
-  private adopt(rec: ProcessRecord): void {
-    const pid = rec.pid!;
-    const startTime = rec.pidStartTime;
-    let resolveExit!: (e: ExitRecord) => void;
-    const live: Live = { exited: new Promise<ExitRecord>((r) => (resolveExit = r)), stopRequested: false };
-    this.live.set(rec.id, live);
-    if (rec.state === 'starting') this.changeState(rec, 'running', {}, { actor: 'sentinel', reason: 're-adopted' });
-    this.note(rec, 'adopted', `re-adopted pid ${pid} after a daemon restart`);
-    this.opts.logs.watch(rec.name, rec.spec);
-    const poll = () => {
-      if (this.live.get(rec.id) !== live) return;
-      if (isAlive(pid, startTime)) {
-        live.adoptTimer = this.opts.clock.setTimeout(poll, this.adoptPollMs);
-        return;
-      }
-      const exit = this.exitRecord(rec, live, pid, rec.startedAt ?? 0, null, null);
-      resolveExit(exit);
-      this.onExit(rec, live, exit);
+  private recoveryDeps(): RecoveryDeps {
+    return {
+      host: this.opts.host,
+      clock: this.opts.clock,
+      adoptPollMs: this.adoptPollMs,
+      list: () => this.list(),
+      isLive: (rec) => this.isLive(rec),
+      liveOf: (rec) => this.live.get(rec.id),
+      setLive: (rec, live) => void this.live.set(rec.id, live),
+      changeState: (rec, to, patch, info) => this.changeState(rec, to, patch, info),
+      note: (rec, kind, reason) => this.note(rec, kind, reason),
+      watchLogs: (rec) => this.opts.logs.watch(rec.name, rec.spec),
+      reapLeftovers: (rec, target) => this.reapLeftovers(rec, target),
+      exitRecord: (live, pid, startedAt, code, signal) => this.exitRecord(live, pid, startedAt, code, signal),
+      onExit: (rec, live, exit) => this.onExit(rec, live, exit),
+      armRestart: (rec, exit, delayMs) => this.armRestart(rec, exit, delayMs),
+      resumeStop: (rec) => void this.stop(rec, 'sentinel', { keepWanted: true, reason: 'stop resumed after a daemon restart' }).catch(() => undefined),
     };
-    live.adoptTimer = this.opts.clock.setTimeout(poll, this.adoptPollMs);
   }
 
   /** Daemon shutdown: stop everything in reverse start order, remembering what was running. */

@@ -12,6 +12,7 @@ import { Supervisor } from '../core/supervisor.js';
 import { systemClock } from '../core/clock.js';
 import { realSpawner } from '../core/spawn.js';
 import { identitySpawner } from '../isolation/identity.js';
+import { createRealHost } from '../core/real-host.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
 import { buildOperations, type OperationTable } from './operations.js';
@@ -50,8 +51,10 @@ async function main(): Promise<void> {
   const supervisor = new Supervisor({
     repo: processes,
     clock: systemClock,
-    // ${secret:NAME} markers stay in the stored spec and are resolved only into the child's environment
-    spawner: secretSpawner(identitySpawner(realSpawner), secretStoreFor(db, paths.secretKey)),
+    // ${secret:NAME} markers stay in the stored spec and are resolved only into the child's environment;
+    // (then user, nice and ionice are applied); schedule runs use this same host (supervisor.host), so
+    // they get every spawner decorator too
+    host: createRealHost(secretSpawner(identitySpawner(realSpawner), secretStoreFor(db, paths.secretKey))),
     logs: createLogPort(paths.logsDir, rotation),
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
   log.info('DAEMON_STARTED', `daemon started (pid ${process.pid}, version ${version})`, { home: paths.home });
 
   for (const rec of recovered.resumed) {
-    supervisor.start(rec, 'daemon', { wait: false }).catch((err: Error) => log.warn('RESUME_FAILED', `could not resume ${rec.name}: ${err.message}`));
+    supervisor.resume(rec).catch((err: Error) => log.warn('RESUME_FAILED', `could not resume ${rec.name}: ${err.message}`));
   }
 
   async function shutdown(why: string): Promise<void> {

@@ -1,17 +1,19 @@
 // The daemon's runner: a run starts like a managed process (own process group, the schedule's own
 // environment, output on the run's log files) and is stopped like one (signal → timeout → SIGKILL of
-// the whole tree), at its max runtime or when the daemon shuts down.
-import { closeSync, openSync } from 'node:fs';
-import { stopTree } from '../core/kill-tree.js';
+// the whole tree), at its max runtime or when the daemon shuts down. It runs on the daemon's ProcessHost,
+// so a run goes through the same spawner chain (secrets, and later identity and cgroups) as a process.
+import { openSync } from 'node:fs';
 import { SentinelError } from '../core/errors.js';
-import { checkSpawnable, realSpawner, type ChildHandle, type Spawner } from '../core/spawn.js';
-import { DEFAULT_RESTART_POLICY, emptySections, DEFAULTS, type ProcessSpec } from '../core/spec.js';
+import type { ProcessHost } from '../core/host.js';
+import { createRealHost } from '../core/real-host.js';
+import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec } from '../core/spec.js';
 import { MAX_TIMER_MS } from './agenda.js';
 import type { Schedule } from './schedule.js';
 import type { RunContext, RunResult, ScheduleRunner } from './types.js';
 
 export interface ProcessRunnerOptions {
-  spawner?: Spawner;
+  /** The supervisor's host (the daemon passes it); by default the plain OS with no spawner decorators. */
+  host?: ProcessHost;
   stopSignal?: NodeJS.Signals;
   /** Time between the stop signal and SIGKILL. */
   stopTimeoutMs?: number;
@@ -56,7 +58,7 @@ function after(ms: number, fn: () => void): { cancel(): void } {
 }
 
 export function createProcessRunner(opts: ProcessRunnerOptions = {}): ProcessRunner {
-  const spawner = opts.spawner ?? realSpawner;
+  const host = opts.host ?? createRealHost();
   const stopSignal = opts.stopSignal ?? DEFAULTS.stopSignal;
   const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs;
   const inProgress = new Set<(why: 'interrupted', timeoutMs?: number) => Promise<void>>();
@@ -64,25 +66,21 @@ export function createProcessRunner(opts: ProcessRunnerOptions = {}): ProcessRun
   async function run(schedule: Schedule, ctx: RunContext): Promise<RunResult> {
     const spec = specOfSchedule(schedule);
     // a cwd removed or a program uninstalled since the schedule was added: the run fails with the reason
-    checkSpawnable(spec);
+    host.checkSpawnable(spec);
     const out = openSync(ctx.stdoutPath ?? '/dev/null', 'a');
     const err = openSync(ctx.stderrPath ?? '/dev/null', 'a');
     const startedAt = Date.now();
-    let child: ChildHandle;
-    try {
-      child = spawner.spawn(spec, { stdout: out, stderr: err });
-    } finally {
-      closeSync(out);
-      closeSync(err);
-    }
+    // the host closes our copies of the fds
+    const child = host.spawn(spec, { stdout: out, stderr: err });
     const pid = child.pid;
+    const target = { pid, startTime: child.startTime };
     if (pid <= 0) throw new SentinelError('SPAWN_FAILED', `could not start the run of "${schedule.name}": the system refused to create the process; check the command and the system's limits`);
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.onExit((code, signal) => resolve({ code, signal })));
     let ending: 'timed-out' | 'interrupted' | null = null;
     let stopping: Promise<unknown> | null = null;
     const stop = (why: 'timed-out' | 'interrupted', timeoutMs = stopTimeoutMs): Promise<void> => {
       ending ??= why;
-      stopping ??= stopTree(pid, { signal: stopSignal, timeoutMs, force: false, exited });
+      stopping ??= host.stopTree(target, { signal: stopSignal, timeoutMs, force: false, exited });
       return stopping.then(() => undefined);
     };
     const runtime = schedule.maxRuntimeMs === null ? null : after(schedule.maxRuntimeMs, () => void stop('timed-out'));
@@ -91,14 +89,8 @@ export function createProcessRunner(opts: ProcessRunnerOptions = {}): ProcessRun
       const { code, signal } = await exited;
       runtime?.cancel();
       if (stopping) await stopping;
-      else {
-        // what the run left behind in its group (background children) goes with it
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // the group is already empty
-        }
-      }
+      // what the run left behind in its group (background children) goes with it, at once
+      else host.reapGroup(target, 'SIGKILL', 0);
       return { exitCode: code, signal, durationMs: Date.now() - startedAt, timedOut: ending === 'timed-out', interrupted: ending === 'interrupted' };
     } finally {
       inProgress.delete(stop);

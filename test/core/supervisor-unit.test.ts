@@ -1,9 +1,11 @@
-// The lifecycle without forking: a fake spawner and a fake clock drive the supervisor's transitions.
+// The lifecycle without forking: a fake spawner (under the real host) and a fake clock drive the supervisor's transitions.
 import { openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
 import { FakeClock } from '../../src/core/fake-clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import type { ChildHandle, Spawner } from '../../src/core/spawn.js';
+import { createRealHost } from '../../src/core/real-host.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec } from '../../src/core/spec.js';
 import { openDb } from '../../src/store/db.js';
 import { ProcessRepo } from '../../src/store/processes.js';
@@ -26,7 +28,7 @@ function setup() {
     watch: () => undefined, unwatch: () => undefined, lastLines: async () => ['boom'],
   };
   const repo = new ProcessRepo(openDb(':memory:'));
-  const sup = new Supervisor({ repo, clock, spawner, logs });
+  const sup = new Supervisor({ repo, clock, host: createRealHost(spawner), logs });
   const spec = (over: Partial<ProcessSpec> = {}): ProcessSpec => ({
     name: 'p', command: 'true', args: [], shell: true, cwd: '/', env: { PATH: '/usr/bin:/bin' }, group: null,
     restart: { ...DEFAULT_RESTART_POLICY }, stopSignal: 'SIGTERM', stopTimeoutMs: 1000, startWaitMs: 500, port: null,
@@ -125,7 +127,7 @@ describe('recovery', () => {
     const rec = repo.insert(spec({ name: 'old' }), clock.now(), { time: 0, processId: null, processName: 'old', kind: 'created', oldState: null, newState: null, pid: null, exitCode: null, signal: null, reason: null, actor: 'test' });
     // the record claims this very test process, but with another start time
     repo.update(rec.id, { state: 'running', pid: process.pid, pidStartTime: 1, wantRunning: true });
-    const sup = new Supervisor({ repo, clock, spawner: { spawn: () => { throw new Error('must not spawn'); } }, logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
+    const sup = new Supervisor({ repo, clock, host: createRealHost({ spawn: () => { throw new Error('must not spawn'); } }), logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
     const result = sup.recover(false);
     expect(result.adopted).toEqual([]);
     expect(result.lost).toEqual(['old']);
@@ -137,7 +139,7 @@ describe('recovery', () => {
     const { repo, spec, clock } = setup();
     const rec = repo.insert(spec({ name: 'svc' }), clock.now(), { time: 0, processId: null, processName: 'svc', kind: 'created', oldState: null, newState: null, pid: null, exitCode: null, signal: null, reason: null, actor: 'test' });
     repo.update(rec.id, { state: 'running', pid: 90_000_001, pidStartTime: 5, wantRunning: true });
-    const sup = new Supervisor({ repo, clock, spawner: { spawn: () => { throw new Error('no'); } }, logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
+    const sup = new Supervisor({ repo, clock, host: createRealHost({ spawn: () => { throw new Error('no'); } }), logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
     expect(sup.recover(true).resumed.map((r) => r.name)).toEqual(['svc']);
   });
 });
@@ -151,7 +153,8 @@ describe('a stop interrupted by a daemon restart', () => {
       const { repo, spec, clock } = setup();
       const rec = repo.insert(spec({ name: 'half' }), clock.now(), { time: 0, processId: null, processName: 'half', kind: 'created', oldState: null, newState: null, pid: null, exitCode: null, signal: null, reason: null, actor: 'test' });
       repo.update(rec.id, { state: 'stopping', pid: child.pid!, pidStartTime: readStartTime(child.pid!), wantRunning: false });
-      const sup = new Supervisor({ repo, clock, spawner: { spawn: () => { throw new Error('must not spawn'); } }, logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
+      // a real process: the stop watches for its end on the real clock
+      const sup = new Supervisor({ repo, clock: systemClock, host: createRealHost({ spawn: () => { throw new Error('must not spawn'); } }), logs: { open: () => ({ stdout: 0, stderr: 0 }), watch: () => undefined, unwatch: () => undefined, lastLines: async () => [] } });
       expect(sup.recover(false).adopted).toEqual(['half']);
       const deadline = Date.now() + 10_000;
       while (sup.resolve('half').state !== 'stopped' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

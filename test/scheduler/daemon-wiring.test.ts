@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { realSpawner } from '../../src/core/spawn.js';
+import { createRealHost } from '../../src/core/real-host.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec } from '../../src/core/spec.js';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
 import type { Daemon, Operation } from '../../src/daemon/context.js';
@@ -42,7 +43,7 @@ function boot(): { daemon: Daemon; repo: ProcessRepo } {
     unwatch: () => undefined,
     lastLines: async () => [],
   };
-  sup = new Supervisor({ repo, clock: systemClock, spawner: realSpawner, logs });
+  sup = new Supervisor({ repo, clock: systemClock, host: createRealHost(realSpawner), logs });
   shutdownSteps = [];
   logged = [];
   const log = (level: string) => (code: string, msg: string) => void logged.push({ level, code, msg });
@@ -91,10 +92,12 @@ describe('restart-cron through the daemon wiring', () => {
     expect(logged.some((l) => l.code === 'RESTART_CRON' && l.msg === 'oneshot: restarting on its restart-cron (it was exited)')).toBe(true);
 
     // a user's stop is respected: no more cron restarts for it (stopped just after a cron restart ends, far from the next)
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`early did not run again within 20 s (state ${early.state}, ${cronStarts(repo, 'early')} cron starts)`)), 20_000);
       const onState = (ev: { processName: string | null; newState: string | null; actor: string | null }) => {
         if (ev.processName !== 'early' || ev.newState !== 'running') return;
         sup.off('state', onState);
+        clearTimeout(timer);
         resolve();
       };
       sup.on('state', onState);

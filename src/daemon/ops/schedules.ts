@@ -178,7 +178,8 @@ function logRestartEvent(d: Daemon, ev: RestartCronEvent): void {
 export function scheduleOps(d: Daemon): Record<string, Operation> {
   migrateScheduler(d.db);
   const repo = createSchedulerRepo(d.db, { logsDir: d.paths.logsDir });
-  const runner = createProcessRunner();
+  // runs start on the supervisor's host: the same spawner chain (secrets...) as managed processes
+  const runner = createProcessRunner({ host: d.supervisor.host });
   // the same bound the daemon gives its processes at shutdown
   const shutdownTimeoutMs = process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT ? Number(process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT) : undefined;
   const scheduler = createScheduler({ clock: realClock, repo, runner, onEvent: (ev) => logSchedulerEvent(d, ev) });

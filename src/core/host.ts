@@ -1,0 +1,59 @@
+// The OS behind a port: everything the lifecycle does to real processes goes through a ProcessHost, so
+// the supervisor and the scheduler's runner never call process.kill or read /proc themselves, and tests
+// can drive them with a simulated host (fake-host.ts). Timers come in through the Clock.
+import type { ProcessSpec } from './spec.js';
+import type { ChildHandle } from './spawn.js';
+
+/** A process proven by its pid *and* its start time: a recycled pid never matches. */
+export interface ProcessTarget {
+  pid: number;
+  /** Null when it could not be read: then only the pid is checked. */
+  startTime: number | null;
+}
+
+/** The parent's descriptors of a child's output files (O_APPEND). */
+export interface OutputFds {
+  stdout: number;
+  stderr: number;
+}
+
+export interface StopTreeOptions {
+  signal: NodeJS.Signals;
+  timeoutMs: number;
+  /** SIGKILL at once, no graceful signal. */
+  force: boolean;
+  /** Resolves when the main process has exited (its exit event, or a poll for an adopted one). */
+  exited: Promise<unknown>;
+}
+
+export interface StopTreeResult {
+  /** It outlived the timeout and was SIGKILLed. */
+  forceKilled: boolean;
+  /** PIDs still alive after SIGKILL (should always be empty). */
+  survivors: number[];
+}
+
+export interface ProcessHost {
+  /** Rejects, before anything starts, a spec whose cwd or program is missing (a clear error, not a crash). */
+  checkSpawnable(spec: ProcessSpec): void;
+  /**
+   * Starts a child in its own session and process group, output on `fds`. The host takes the fds: the
+   * parent's copies are closed once the child has them, whether or not the spawn worked.
+   */
+  spawn(spec: ProcessSpec, fds: OutputFds): ChildHandle;
+  /** The current size of an open output file (where this run's output will start). */
+  outputSize(fd: number): number;
+  /** Sends a signal to one process if it is still the same one; false when it is gone or recycled. */
+  signal(target: ProcessTarget, signal: NodeJS.Signals): boolean;
+  /** Alive, not a zombie, and still the same process. */
+  isAlive(target: ProcessTarget): boolean;
+  /** A pid's start time (to identify it later), null when there is no such process. */
+  readStartTime(pid: number): number | null;
+  /** Graceful signal to the whole tree → `timeoutMs` → SIGKILL of what is left; resolves once it is gone. */
+  stopTree(target: ProcessTarget, opts: StopTreeOptions): Promise<StopTreeResult>;
+  /**
+   * Stops what a process that ended left in its process group: the signal, then SIGKILL after the
+   * timeout. Returns how many were found. A group now led by another process (recycled pid) is not ours.
+   */
+  reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number): number;
+}
