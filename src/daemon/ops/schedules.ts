@@ -11,7 +11,6 @@ import {
   createSchedule,
   createScheduler,
   createSchedulerRepo,
-  migrateScheduler,
   parseTriggerOptions,
   realClock,
   specOfSchedule,
@@ -176,7 +175,6 @@ function logRestartEvent(d: Daemon, ev: RestartCronEvent): void {
 }
 
 export function scheduleOps(d: Daemon): Record<string, Operation> {
-  migrateScheduler(d.db);
   const repo = createSchedulerRepo(d.db, { logsDir: d.paths.logsDir });
   const runner = createProcessRunner();
   // the same bound the daemon gives its processes at shutdown
