@@ -23,7 +23,7 @@ const SECONDS = arg('seconds', 10);
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const { default: Database } = await import('better-sqlite3');
+const { openDb } = await import(join(root, 'dist', 'store', 'db.js'));
 const { createScheduler, createSchedulerRepo, realClock } = await import(entry);
 
 const seeding = process.argv.includes('--seed');
@@ -33,9 +33,7 @@ let runs = 0;
 const runner = { run: async () => (runs++, { exitCode: 0, signal: null, durationMs: 0, timedOut: false }) };
 
 function open() {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  return db;
+  return openDb(file);
 }
 
 /** A mix of what people schedule: daily and hourly crons in zones, weekly ones, long intervals, one-time runs. */
@@ -56,8 +54,7 @@ function input(i, now) {
 const seedArg = process.argv.indexOf('--seed');
 if (seedArg > 0) {
   const seedFile = process.argv[seedArg + 1];
-  const db = new Database(seedFile);
-  db.pragma('journal_mode = WAL');
+  const db = openDb(seedFile);
   const s = createScheduler({ clock: realClock, repo: createSchedulerRepo(db), runner });
   s.start();
   const t = performance.now();

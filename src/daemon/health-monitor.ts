@@ -4,6 +4,7 @@ import { SentinelError } from '../core/errors.js';
 import type { Supervisor } from '../core/supervisor.js';
 import type { ProcessRecord } from '../store/processes.js';
 import type { Db } from '../store/db.js';
+import { MetaRepo } from '../store/meta.js';
 import { waitReady, type ReadinessSpec } from '../health/readiness.js';
 import { createLivenessChecker, LIVENESS_DEFAULTS, type LivenessChecker, type LivenessSpec } from '../health/liveness.js';
 import { createThresholdEvaluator, type ThresholdEvaluator } from '../health/thresholds.js';
@@ -82,10 +83,11 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
   const cpu = new CpuTracker();
   const sampleMs = o.sampleMs ?? 3000;
   let sampleTimer: NodeJS.Timeout | undefined;
+  const meta = new MetaRepo(o.db);
 
   const readGlobal = (): ChannelSet => {
-    const row = o.db.prepare("SELECT value FROM meta WHERE key = 'notifications'").get() as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as ChannelSet) : {};
+    const stored = meta.get('notifications');
+    return stored !== undefined ? (JSON.parse(stored) as ChannelSet) : {};
   };
   const notifyConfig = (): NotifyConfig => {
     const processes: NotifyConfig['processes'] = {};
@@ -248,7 +250,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
     notify,
     globalChannels: readGlobal,
     setGlobalChannels(channels) {
-      o.db.prepare("INSERT INTO meta (key, value) VALUES ('notifications', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(channels));
+      meta.set('notifications', JSON.stringify(channels));
       notifier.setConfig(notifyConfig());
     },
     close() {

@@ -8,6 +8,7 @@ import { acquireDaemonLock } from './lock.js';
 import { openDb } from '../store/db.js';
 import { ProcessRepo } from '../store/processes.js';
 import { GroupRepo, PortRepo } from '../store/groups-ports.js';
+import { MetaRepo } from '../store/meta.js';
 import { Supervisor } from '../core/supervisor.js';
 import { systemClock } from '../core/clock.js';
 import { realSpawner } from '../core/spawn.js';
@@ -82,8 +83,9 @@ async function main(): Promise<void> {
   };
 
   const bootId = readBootId();
-  const lastBoot = (db.prepare("SELECT value FROM meta WHERE key = 'boot_id'").get() as { value: string } | undefined)?.value;
-  db.prepare("INSERT INTO meta (key, value) VALUES ('boot_id', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(bootId);
+  const meta = new MetaRepo(db);
+  const lastBoot = meta.get('boot_id');
+  meta.set('boot_id', bootId);
   const recovered = supervisor.recover(lastBoot !== undefined && lastBoot !== bootId);
   if (recovered.adopted.length) log.info('ADOPTED', `re-adopted ${recovered.adopted.length} processes`, { names: recovered.adopted });
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });

@@ -3,6 +3,7 @@
 import { SentinelError } from '../core/errors.js';
 import type { Spawner } from '../core/spawn.js';
 import type { Db } from '../store/db.js';
+import { SecretRepo } from '../store/secrets.js';
 import { decryptSecret, encryptSecret, loadSecretKey, REDACTED } from '../config/secrets.js';
 import { resolveSecretMarkers, hasSecretMarker } from '../config/interpolate.js';
 
@@ -59,12 +60,15 @@ export function validateSecretName(name: string): string {
 
 export class SecretStore {
   private key: Buffer | undefined;
+  private readonly rows: SecretRepo;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly keyFile: string,
     private readonly env: Record<string, string | undefined> = process.env,
-  ) {}
+  ) {
+    this.rows = new SecretRepo(db);
+  }
 
   /** The key is read (or the key file created) only when a secret is first needed. */
   private getKey(): Buffer {
@@ -75,9 +79,9 @@ export class SecretStore {
   /** Decrypts every stored value once so redaction knows them from the daemon's start; returns the names that failed. */
   warmUp(): string[] {
     const failed: string[] = [];
-    for (const row of this.rows()) {
+    for (const row of this.rows.list()) {
       try {
-        rememberValue(decryptSecret(row.value, this.getKey(), row.name));
+        rememberValue(decryptSecret(row.sealed, this.getKey(), row.name));
       } catch {
         failed.push(row.name);
       }
@@ -85,45 +89,35 @@ export class SecretStore {
     return failed;
   }
 
-  private rows(): Array<{ name: string; value: string; created_at: number; updated_at: number }> {
-    return this.db.prepare('SELECT * FROM secrets ORDER BY name').all() as Array<{ name: string; value: string; created_at: number; updated_at: number }>;
-  }
-
   set(name: string, value: string, now = Date.now()): SecretInfo {
     validateSecretName(name);
     if (value.length === 0) throw new SentinelError('INVALID_ARGUMENT', `secret "${name}": the value is empty; pipe a value in, e.g. printf %s "$VALUE" | sentinel secret set ${name}`);
     const sealed = encryptSecret(value, this.getKey());
     rememberValue(value);
-    this.db
-      .prepare(`INSERT INTO secrets (name, value, created_at, updated_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
-      .run(name, sealed, now, now);
+    this.rows.upsert(name, sealed, now);
     return this.info(name)!;
   }
 
   info(name: string): SecretInfo | undefined {
-    const row = this.db.prepare('SELECT name, created_at, updated_at FROM secrets WHERE name = ?').get(name) as
-      | { name: string; created_at: number; updated_at: number }
-      | undefined;
-    return row && { name: row.name, createdAt: row.created_at, updatedAt: row.updated_at };
+    return this.rows.meta(name);
   }
 
   list(): SecretInfo[] {
-    return this.rows().map((r) => ({ name: r.name, createdAt: r.created_at, updatedAt: r.updated_at }));
+    return this.rows.list().map((r) => ({ name: r.name, createdAt: r.createdAt, updatedAt: r.updatedAt }));
   }
 
   remove(name: string): SecretInfo {
     const info = this.info(name);
     if (!info) throw new SentinelError('SECRET_NOT_FOUND', `no secret named "${name}"; "sentinel secret list" shows the secrets`);
-    this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+    this.rows.remove(name);
     return info;
   }
 
   /** The value, or undefined when there is no such secret (the config loader reports that). */
   get(name: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string } | undefined;
-    if (!row) return undefined;
-    const value = decryptSecret(row.value, this.getKey(), name);
+    const sealed = this.rows.sealedValue(name);
+    if (sealed === undefined) return undefined;
+    const value = decryptSecret(sealed, this.getKey(), name);
     rememberValue(value);
     return value;
   }

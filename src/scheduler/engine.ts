@@ -7,7 +7,7 @@ import { createAgenda, type Agenda, type SchedulerClock } from './agenda.js';
 import { startJob, type JobContext, type JobRequest } from './jobs.js';
 import { missedWindowSize, planMissed } from './missed.js';
 import { dueBetween, nextRunAfter, upcoming } from './next-run.js';
-import type { RunRecord, SchedulerRepo } from './repo.js';
+import type { RunRecord, SchedulerRepo } from '../store/schedules.js';
 import { createSchedule, triggerKind, validateTrigger, type ScheduleInput } from './schedule.js';
 import type { Entry, RunNowResult, ScheduleInfo, ScheduleRunner, SchedulerEvent } from './types.js';
 

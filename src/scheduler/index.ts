@@ -15,7 +15,7 @@ export {
 export { retryDelay } from './jobs.js';
 export { planMissed, type MissedPlan } from './missed.js';
 export { dueBetween, nextRunAfter, upcoming, type DueWindow } from './next-run.js';
-export { createSchedulerRepo, migrateScheduler, runLogPaths, type RunRecord, type RunStatus, type SchedulerRepo, type StoredSchedule } from './repo.js';
+export { createSchedulerRepo, runLogPaths, type RunRecord, type RunStatus, type SchedulerRepo, type StoredSchedule } from '../store/schedules.js';
 export { createRestartCron, type RestartCron, type RestartCronEntry, type RestartCronEvent, type RestartCronOptions, type RestartTargetState } from './restart-cron.js';
 export {
   createSchedule,

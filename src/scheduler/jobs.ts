@@ -6,7 +6,7 @@ import { backoffDelay } from '../core/restart-policy.js';
 import { DEFAULT_RESTART_POLICY } from '../core/spec.js';
 import type { Agenda, SchedulerClock } from './agenda.js';
 import type { Entry, RunResult, ScheduleRunner, SchedulerEvent } from './types.js';
-import type { RunRecord, RunStatus, SchedulerRepo } from './repo.js';
+import type { RunRecord, RunStatus, SchedulerRepo } from '../store/schedules.js';
 import type { RunTrigger, Schedule } from './schedule.js';
 
 export interface JobRequest {

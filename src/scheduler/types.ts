@@ -1,6 +1,6 @@
 // The types the engine shares with its jobs and with the daemon's runner and listeners.
 import type { JobRequest } from './jobs.js';
-import type { RunRecord } from './repo.js';
+import type { RunRecord } from '../store/schedules.js';
 import type { MissedPolicy, RunTrigger, Schedule } from './schedule.js';
 
 export interface RunContext {

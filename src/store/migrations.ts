@@ -66,4 +66,36 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (file, kind, name)
   );
   `,
+  // 3: the scheduler's schedules and runs. Releases up to 88cf2eb had the scheduler create these itself
+  // (with these same definitions) on a database already at version 2, hence IF NOT EXISTS: such a file
+  // keeps its rows and only gets its version raised.
+  `
+  CREATE TABLE IF NOT EXISTS schedules (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_due_at INTEGER,
+    next_due_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS schedule_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    schedule TEXT NOT NULL,
+    due_at INTEGER,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    duration_ms INTEGER,
+    exit_code INTEGER,
+    signal TEXT,
+    trigger TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    stdout_path TEXT,
+    stderr_path TEXT
+  );
+  CREATE INDEX IF NOT EXISTS schedule_runs_by_schedule ON schedule_runs (schedule, id);
+  CREATE INDEX IF NOT EXISTS schedule_runs_by_status ON schedule_runs (status);
+  `,
 ];

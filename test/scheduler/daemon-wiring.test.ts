@@ -13,7 +13,7 @@ import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
 import type { Daemon, Operation } from '../../src/daemon/context.js';
 import { homePaths } from '../../src/daemon/home.js';
 import { scheduleOps } from '../../src/daemon/ops/schedules.js';
-import { createSchedulerRepo } from '../../src/scheduler/repo.js';
+import { createSchedulerRepo } from '../../src/store/schedules.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { ProcessRepo } from '../../src/store/processes.js';
 import { alive, waitFor } from '../helpers.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realClock } from '../../src/scheduler/agenda.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/engine.js';
-import { createSchedulerRepo } from '../../src/scheduler/repo.js';
+import { createSchedulerRepo } from '../../src/store/schedules.js';
 import { createSpawnRunner } from '../../src/scheduler/spawn-runner.js';
 import { createTempDb, type TempDb } from './helpers.js';
 

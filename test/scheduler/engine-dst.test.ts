@@ -1,7 +1,7 @@
 // The engine over DST changes in Europe/Berlin, driven day by day with a fake clock.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/scheduler/engine.js';
-import { createSchedulerRepo } from '../../src/scheduler/repo.js';
+import { createSchedulerRepo } from '../../src/store/schedules.js';
 import { createFakeClock, createFakeRunner, createTempDb, HOUR, type TempDb } from './helpers.js';
 
 let tmp: TempDb;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunContext, SchedulerEvent } from '../../src/scheduler/engine.js';
 import { createScheduler } from '../../src/scheduler/engine.js';
-import { createSchedulerRepo } from '../../src/scheduler/repo.js';
+import { createSchedulerRepo } from '../../src/store/schedules.js';
 import type { MissedPolicy, Schedule } from '../../src/scheduler/schedule.js';
 import { createFakeClock, createFakeRunner, createTempDb, MIN, type FakeCall, type Outcome, type TempDb } from './helpers.js';
 

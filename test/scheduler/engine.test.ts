@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SentinelError } from '../../src/core/errors.js';
 import type { RunContext, SchedulerEvent } from '../../src/scheduler/engine.js';
 import { createScheduler } from '../../src/scheduler/engine.js';
-import { createSchedulerRepo } from '../../src/scheduler/repo.js';
+import { createSchedulerRepo } from '../../src/store/schedules.js';
 import type { Schedule, ScheduleInput } from '../../src/scheduler/schedule.js';
 import { createFakeClock, createFakeRunner, createTempDb, HOUR, MIN, type Outcome, type TempDb } from './helpers.js';
 

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDb, type Db } from '../../src/store/db.js';
 import type { SchedulerClock } from '../../src/scheduler/agenda.js';
 import type { RunContext, RunResult, ScheduleRunner } from '../../src/scheduler/engine.js';
 import type { Schedule } from '../../src/scheduler/schedule.js';
@@ -133,20 +133,20 @@ export function createFakeRunner(clock: FakeClock, decide: (s: Schedule, ctx: Ru
 export interface TempDb {
   dir: string;
   file: string;
-  open(): Database.Database;
+  /** Opens the file the way the daemon does (openDb: WAL, migrations). */
+  open(): Db;
   cleanup(): void;
 }
 
 export function createTempDb(): TempDb {
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-sched-'));
   const file = join(dir, 'state.db');
-  const opened: Database.Database[] = [];
+  const opened: Db[] = [];
   return {
     dir,
     file,
     open() {
-      const db = new Database(file);
-      db.pragma('journal_mode = WAL');
+      const db = openDb(file);
       opened.push(db);
       return db;
     },

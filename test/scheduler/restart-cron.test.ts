@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SentinelError } from '../../src/core/errors.js';
 import { createScheduler } from '../../src/scheduler/engine.js';
-import { createSchedulerRepo } from '../../src/scheduler/repo.js';
+import { createSchedulerRepo } from '../../src/store/schedules.js';
 import { createRestartCron, type RestartCronEvent, type RestartTargetState } from '../../src/scheduler/restart-cron.js';
 import { createFakeClock, createFakeRunner, createTempDb, HOUR, MIN, type TempDb } from './helpers.js';
 

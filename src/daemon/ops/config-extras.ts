@@ -7,6 +7,7 @@ import type { SentinelConfig } from '../../config/schema.js';
 import { validateEmail, validateWebhook } from '../../notify/validate.js';
 import type { ChannelSet } from '../../notify/notifier.js';
 import { own } from './config-stack.js';
+import { ConfigOwnedRepo } from '../../store/config-owned.js';
 
 type ScheduleEntry = NonNullable<SentinelConfig['schedules']>[string];
 
@@ -49,11 +50,11 @@ export async function applySchedules(d: Daemon, file: string, config: SentinelCo
     own(d, file, 'schedule', name);
     applied.push(name);
   }
-  const owned = d.db.prepare("SELECT name FROM config_owned WHERE file = ? AND kind = 'schedule'").all(file) as Array<{ name: string }>;
-  for (const { name } of owned) {
+  const owned = new ConfigOwnedRepo(d.db);
+  for (const name of owned.names(file, 'schedule')) {
     if (config.schedules?.[name]) continue;
     if (existing.has(name)) await d.call('schedule.rm', { name });
-    d.db.prepare("DELETE FROM config_owned WHERE file = ? AND kind = 'schedule' AND name = ?").run(file, name);
+    owned.remove(file, 'schedule', name);
   }
   return applied;
 }

@@ -6,6 +6,7 @@ import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
 import { checkSpawnable } from '../../core/spawn.js';
 import type { ProcessRecord } from '../../store/processes.js';
+import { ConfigOwnedRepo, type OwnedKind } from '../../store/config-owned.js';
 import type { DependencyGraph } from '../../config/graph.js';
 import type { SentinelConfig } from '../../config/schema.js';
 import type { Daemon } from '../context.js';
@@ -157,13 +158,14 @@ export function ensureGroups(d: Daemon, stack: Stack, names: string[]): void {
   }
 }
 
-export function own(d: Daemon, file: string, kind: 'group' | 'port' | 'schedule', name: string): void {
-  d.db.prepare('INSERT OR IGNORE INTO config_owned (file, kind, name) VALUES (?, ?, ?)').run(file, kind, name);
+export function own(d: Daemon, file: string, kind: OwnedKind, name: string): void {
+  new ConfigOwnedRepo(d.db).add(file, kind, name);
 }
 
 /** Frees the ports, deletes the (now empty) groups and the schedules a file created. */
 export async function releaseOwned(d: Daemon, file: string): Promise<{ ports: number[]; groups: string[]; schedules: string[] }> {
-  const rows = d.db.prepare('SELECT kind, name FROM config_owned WHERE file = ?').all(file) as Array<{ kind: string; name: string }>;
+  const owned = new ConfigOwnedRepo(d.db);
+  const rows = owned.list(file);
   const out = { ports: [] as number[], groups: [] as string[], schedules: [] as string[] };
   for (const row of rows) {
     if (row.kind === 'schedule') {
@@ -178,6 +180,6 @@ export async function releaseOwned(d: Daemon, file: string): Promise<{ ports: nu
       out.groups.push(row.name);
     }
   }
-  d.db.prepare('DELETE FROM config_owned WHERE file = ?').run(file);
+  owned.removeFile(file);
   return out;
 }

@@ -11,7 +11,6 @@ import {
   createSchedule,
   createScheduler,
   createSchedulerRepo,
-  migrateScheduler,
   parseTriggerOptions,
   realClock,
   specOfSchedule,
@@ -176,7 +175,6 @@ function logRestartEvent(d: Daemon, ev: RestartCronEvent): void {
 }
 
 export function scheduleOps(d: Daemon): Record<string, Operation> {
-  migrateScheduler(d.db);
   const repo = createSchedulerRepo(d.db, { logsDir: d.paths.logsDir });
   // runs start on the supervisor's host: the same spawner chain (secrets...) as managed processes
   const runner = createProcessRunner({ host: d.supervisor.host });

@@ -1,8 +1,9 @@
-// The scheduler's SQLite tables: schedules (with the last claimed due time) and their runs.
+// The scheduler's rows: schedules (with the last claimed due time) and their runs. The tables come from
+// migration 3; the repository expects a database opened with openDb.
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
 import { SentinelError } from '../core/errors.js';
-import type { RunTrigger, Schedule } from './schedule.js';
+import type { RunTrigger, Schedule } from '../scheduler/schedule.js';
+import type { Db } from './db.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'timed-out' | 'skipped' | 'interrupted';
 
@@ -49,41 +50,6 @@ export interface FinishRunInput {
   signal: string | null;
   status: RunStatus;
   reason?: string | null;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS schedules (
-  name TEXT PRIMARY KEY,
-  spec TEXT NOT NULL,
-  enabled INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  last_due_at INTEGER,
-  next_due_at INTEGER,
-  updated_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS schedule_runs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  schedule TEXT NOT NULL,
-  due_at INTEGER,
-  started_at INTEGER NOT NULL,
-  ended_at INTEGER,
-  duration_ms INTEGER,
-  exit_code INTEGER,
-  signal TEXT,
-  trigger TEXT NOT NULL,
-  attempt INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  reason TEXT,
-  stdout_path TEXT,
-  stderr_path TEXT
-);
-CREATE INDEX IF NOT EXISTS schedule_runs_by_schedule ON schedule_runs (schedule, id);
-CREATE INDEX IF NOT EXISTS schedule_runs_by_status ON schedule_runs (status);
-`;
-
-/** Creates the scheduler's tables if missing; safe to call on every start. */
-export function migrateScheduler(db: Database): void {
-  db.exec(SCHEMA);
 }
 
 /** Where one run's output goes: <logsDir>/schedules/<name>/<runId>.stdout.log and .stderr.log. */
@@ -144,9 +110,8 @@ function toRun(row: RunRow): RunRecord {
 
 export type SchedulerRepo = ReturnType<typeof createSchedulerRepo>;
 
-/** The repository over a better-sqlite3 Database; `logsDir` (optional) is where run logs are placed. */
-export function createSchedulerRepo(db: Database, opts: { logsDir?: string } = {}) {
-  migrateScheduler(db);
+/** The repository over a migrated database; `logsDir` (optional) is where run logs are placed. */
+export function createSchedulerRepo(db: Db, opts: { logsDir?: string } = {}) {
   const q = {
     insert: db.prepare(
       'INSERT INTO schedules (name, spec, enabled, created_at, last_due_at, next_due_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SentinelError } from '../../src/core/errors.js';
-import { createSchedulerRepo, migrateScheduler, runLogPaths } from '../../src/scheduler/repo.js';
+import { createSchedulerRepo, runLogPaths } from '../../src/store/schedules.js';
 import { createSchedule } from '../../src/scheduler/schedule.js';
-import { createTempDb, type TempDb } from './helpers.js';
+import { createTempDb, type TempDb } from '../scheduler/helpers.js';
 
 let tmp: TempDb;
 afterEach(() => tmp?.cleanup());
@@ -13,11 +13,9 @@ const NOW = 1_780_000_000_000;
 const sched = (name: string) => createSchedule({ name, trigger: { everyMs: 60_000 }, command: 'echo hi', shell: true, cwd: '/tmp' }, NOW);
 
 describe('scheduler repository over a real SQLite file', () => {
-  it('migrates idempotently and keeps data across re-opens', () => {
+  it('keeps data across re-opens (the migrations run once)', () => {
     tmp = createTempDb();
     const db = tmp.open();
-    migrateScheduler(db);
-    migrateScheduler(db);
     createSchedulerRepo(db).insertSchedule(sched('a'), NOW);
     db.close();
     const again = createSchedulerRepo(tmp.open());
