@@ -1,6 +1,7 @@
 // Daemon start: what the previous daemon left. A process still alive — the same pid *and* start time —
 // is adopted and watched by polling (it is not our child, so no exit event comes); a pid that is gone
 // or now belongs to another process is never signalled and counts as ended while the daemon was down.
+import { displayName } from './instances.js';
 import type { Clock } from './clock.js';
 import type { ProcessHost, ProcessTarget } from './host.js';
 import type { LiveRun } from './live-run.js';
@@ -48,11 +49,11 @@ export function recoverProcesses(d: RecoveryDeps, rebooted: boolean): RecoveryRe
       const target = { pid: rec.pid, startTime: rec.pidStartTime };
       if (!rebooted && d.host.isAlive(target)) {
         adopt(d, rec, target);
-        result.adopted.push(rec.name);
+        result.adopted.push(displayName(rec));
         if (rec.state === 'stopping') d.resumeStop(rec);
         continue;
       }
-      result.lost.push(rec.name);
+      result.lost.push(displayName(rec));
       const decided = recordLost(d, rec, target, rebooted);
       if (decided === 'restart') result.resumed.push(rec);
       if (decided !== 'undecided') continue;

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
 import { SentinelError } from './errors.js';
+import { displayName, instanceEnv, instanceKey, parseInstanceRef } from './instances.js';
 import { canTransition, LIVE_STATES, type ProcessState } from './states.js';
 import type { ExitRecord, ProcessSpec } from './spec.js';
 import { decideRestart, describeExit } from './restart-policy.js';
@@ -77,39 +78,79 @@ export class Supervisor extends EventEmitter {
     return [...this.records.values()].sort((a, b) => a.id - b.id);
   }
 
-  /** Finds a process by id ("3") or by name. */
+  /** Finds one process by id ("3"), instance ("web:2") or name ("web": its instance 0). */
   resolve(ref: string | number): ProcessRecord {
+    return this.resolveAll(ref)[0];
+  }
+
+  /** Every record a reference names: a definition's name gives all its instances, in order. */
+  resolveAll(ref: string | number): ProcessRecord[] {
     const text = String(ref);
     if (/^\d+$/.test(text)) {
       const rec = this.records.get(Number(text));
-      if (rec) return rec;
+      if (rec) return [rec];
     }
-    for (const rec of this.records.values()) if (rec.name === text) return rec;
+    const all = this.instancesOf(text);
+    if (all.length > 0) return all;
+    const { name, instance } = parseInstanceRef(text);
+    if (instance !== null) {
+      const members = this.instancesOf(name);
+      const rec = members.find((r) => r.instance === instance);
+      if (rec) return [rec];
+      if (members.length > 0) {
+        throw new SentinelError('PROCESS_NOT_FOUND', `"${name}" has no instance ${instance}; its instances are ${name}:0 to ${name}:${members.length - 1}`);
+      }
+    }
     throw new SentinelError('PROCESS_NOT_FOUND', `no process named or numbered "${text}"; run "sentinel list" to see the managed processes`);
   }
 
-  find(name: string): ProcessRecord | undefined {
-    for (const rec of this.records.values()) if (rec.name === name) return rec;
+  /** Instance `instance` (default 0) of a definition. */
+  find(name: string, instance = 0): ProcessRecord | undefined {
+    for (const rec of this.records.values()) if (rec.name === name && rec.instance === instance) return rec;
     return undefined;
   }
 
+  /** All instances of a definition, by index. */
+  instancesOf(name: string): ProcessRecord[] {
+    return [...this.records.values()].filter((r) => r.name === name).sort((a, b) => a.instance - b.instance);
+  }
+
+  /** Creates a definition: one record per instance (spec.instances). Returns instance 0. */
   create(spec: ProcessSpec, actor: Actor): ProcessRecord {
-    if (this.find(spec.name)) {
+    if (this.instancesOf(spec.name).length > 0) {
       throw new SentinelError('NAME_TAKEN', `a process named "${spec.name}" already exists; choose another --name or "sentinel delete ${spec.name}" first`);
     }
     this.opts.host.checkSpawnable(spec);
-    const ev = this.event(null, { kind: 'created', reason: 'created', actor }, spec.name);
-    const rec = this.opts.repo.insert(spec, this.opts.clock.now(), ev);
+    const first = this.createInstance(spec, 0, actor);
+    for (let i = 1; i < spec.instances; i++) this.createInstance(spec, i, actor);
+    return first;
+  }
+
+  private createInstance(spec: ProcessSpec, instance: number, actor: Actor): ProcessRecord {
+    const ev = this.event(null, { kind: 'created', reason: 'created', actor }, instanceKey({ name: spec.name, instance }));
+    const rec = this.opts.repo.insert(spec, this.opts.clock.now(), ev, instance);
     this.records.set(rec.id, rec);
     this.emit('state', { ...ev, processId: rec.id });
     return rec;
   }
 
-  updateSpec(rec: ProcessRecord, spec: ProcessSpec, actor: Actor, reason = 'configuration changed'): void {
-    rec.spec = spec;
-    const ev = this.event(rec, { kind: 'updated', reason, actor });
-    this.opts.repo.update(rec.id, { spec }, ev);
-    this.emit('state', ev);
+  /**
+   * Gives every instance of a definition a new spec and brings their number to spec.instances: missing
+   * instances are created (stopped; the caller starts them), surplus ones stopped and removed, last first.
+   */
+  async updateSpec(rec: ProcessRecord, spec: ProcessSpec, actor: Actor, reason = 'configuration changed'): Promise<{ added: ProcessRecord[]; removed: ProcessRecord[] }> {
+    const members = this.instancesOf(rec.name);
+    for (const m of members) {
+      m.spec = spec;
+      const ev = this.event(m, { kind: 'updated', reason, actor });
+      this.opts.repo.update(m.id, { spec }, ev);
+      this.emit('state', ev);
+    }
+    const added: ProcessRecord[] = [];
+    for (let i = members.length; i < spec.instances; i++) added.push(this.createInstance(spec, i, actor));
+    const removed = members.filter((m) => m.instance >= spec.instances).reverse();
+    for (const m of removed) await this.remove(m, actor);
+    return { added, removed };
   }
 
   /** The one place a process changes state: checks the transition, stores it with its event, announces it. */
@@ -120,10 +161,10 @@ export class Supervisor extends EventEmitter {
     info: { reason?: string | null; actor?: Actor; exitCode?: number | null; signal?: string | null },
   ): void {
     if (!canTransition(rec.state, to)) {
-      throw new SentinelError('ILLEGAL_TRANSITION', `process "${rec.name}" cannot go from ${rec.state} to ${to}`);
+      throw new SentinelError('ILLEGAL_TRANSITION', `process "${displayName(rec)}" cannot go from ${rec.state} to ${to}`);
     }
     const from = rec.state;
-    const ev = this.event(rec, { kind: 'state', oldState: from, newState: to, ...info }, rec.name, patch.pid);
+    const ev = this.event(rec, { kind: 'state', oldState: from, newState: to, ...info }, instanceKey(rec), patch.pid);
     this.opts.repo.update(rec.id, { ...patch, state: to }, ev);
     Object.assign(rec, patch, { state: to });
     this.emit('state', ev);
@@ -132,7 +173,7 @@ export class Supervisor extends EventEmitter {
   private event(
     rec: ProcessRecord | null,
     info: Partial<EventInput>,
-    name = rec?.name ?? null,
+    name = rec ? instanceKey(rec) : null,
     pid: number | null | undefined = rec?.pid,
   ): EventInput {
     return {
@@ -162,7 +203,7 @@ export class Supervisor extends EventEmitter {
   async start(rec: ProcessRecord, actor: Actor, opts: { wait?: boolean } = {}): Promise<ProcessRecord> {
     if (this.shuttingDown) throw new SentinelError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down; try again once it is back');
     if (this.isLive(rec)) {
-      throw new SentinelError('ALREADY_RUNNING', `process "${rec.name}" is already ${rec.state} (pid ${rec.pid}); use "sentinel restart ${rec.name}" to restart it`);
+      throw new SentinelError('ALREADY_RUNNING', `process "${displayName(rec)}" is already ${rec.state} (pid ${rec.pid}); use "sentinel restart ${displayName(rec)}" to restart it`);
     }
     this.cancelTimer(rec.id);
     const running = this.spawn(rec, actor, { wantRunning: true, reason: null });
@@ -178,11 +219,11 @@ export class Supervisor extends EventEmitter {
   private spawn(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }): Promise<void> {
     const host = this.opts.host;
     host.checkSpawnable(rec.spec);
-    const fds = this.opts.logs.open(rec.name);
+    const fds = this.opts.logs.open(instanceKey(rec));
     const logOffsets = { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
-    const child = host.spawn(rec.spec, fds);
+    const child = host.spawn({ ...rec.spec, env: { ...rec.spec.env, ...instanceEnv(rec) } }, fds);
     if (child.pid <= 0) {
-      throw new SentinelError('SPAWN_FAILED', `could not start "${rec.name}": the system refused to create the process; check the command and the system's limits`);
+      throw new SentinelError('SPAWN_FAILED', `could not start "${displayName(rec)}": the system refused to create the process; check the command and the system's limits`);
     }
     let resolveExit!: (e: ExitRecord) => void;
     const exited = new Promise<ExitRecord>((r) => (resolveExit = r));
@@ -195,7 +236,7 @@ export class Supervisor extends EventEmitter {
       { pid: child.pid, pidStartTime: child.startTime, startedAt, wantRunning: how.wantRunning, startSeq: ++this.seq, nextRestartAt: null, reason: how.reason },
       { actor, reason: how.reason ?? 'start' },
     );
-    this.opts.logs.watch(rec.name, rec.spec);
+    this.opts.logs.watch(instanceKey(rec), rec.spec);
 
     let settle!: { ok: () => void; fail: (e: Error) => void };
     const ready = new Promise<void>((ok, fail) => (settle = { ok, fail }));
@@ -240,11 +281,11 @@ export class Supervisor extends EventEmitter {
   }
 
   private async crashReport(rec: ProcessRecord, exit: ExitRecord): Promise<SentinelError> {
-    const lines = await this.opts.logs.lastLines(rec.name, 'stderr', 10).catch(() => [] as string[]);
+    const lines = await this.opts.logs.lastLines(instanceKey(rec), 'stderr', 10).catch(() => [] as string[]);
     const tail = lines.length ? `\nlast stderr lines:\n${lines.map((l) => `  ${l}`).join('\n')}` : ' (nothing on stderr)';
     return new SentinelError(
       'CRASHED_IMMEDIATELY',
-      `process "${rec.name}" crashed immediately (${describeExit(exit)} after ${exit.durationMs} ms)${tail}`,
+      `process "${displayName(rec)}" crashed immediately (${describeExit(exit)} after ${exit.durationMs} ms)${tail}`,
       { exit, stderr: lines },
     );
   }
@@ -254,7 +295,7 @@ export class Supervisor extends EventEmitter {
     if (live.stopRequested) return; // the stop procedure records the ending
     this.live.delete(rec.id);
     this.reapLeftovers(rec, { pid: exit.pid, startTime: rec.pidStartTime });
-    this.opts.logs.unwatch(rec.name);
+    this.opts.logs.unwatch(instanceKey(rec));
     const now = this.opts.clock.now();
     const decision = decideRestart(exit, rec.spec.restart, rec.restartHistory, now);
     const info = { exitCode: exit.exitCode, signal: exit.signal, actor: 'sentinel' };
@@ -370,7 +411,7 @@ export class Supervisor extends EventEmitter {
       }
       const exit: ExitRecord = { ...(await exited), stoppedByUs: true, forceKilled: result.forceKilled };
       this.live.delete(rec.id);
-      this.opts.logs.unwatch(rec.name);
+      this.opts.logs.unwatch(instanceKey(rec));
       const survivors = result.survivors.length ? `; ${result.survivors.length} processes survived SIGKILL: ${result.survivors.join(', ')}` : '';
       const why = `${describeExit(exit)}${exit.forceKilled ? ' after the stop timeout' : ''}${survivors}`;
       this.changeState(rec, 'stopped', { lastExit: exit, pid: null, reason: opts.reason ?? 'stopped' }, { actor, reason: why, exitCode: exit.exitCode, signal: exit.signal });
@@ -403,6 +444,11 @@ export class Supervisor extends EventEmitter {
     this.emit('state', ev);
   }
 
+  /** Removes every instance of a definition (each stopped first, in parallel). */
+  async removeDefinition(rec: ProcessRecord, actor: Actor): Promise<void> {
+    await Promise.all(this.instancesOf(rec.name).map((m) => this.remove(m, actor)));
+  }
+
   /** On daemon start: re-adopt children that outlived the previous daemon and resume what should run (recovery.ts). */
   recover(rebooted = false): RecoveryResult {
     return recoverProcesses(this.recoveryDeps(), rebooted);
@@ -433,7 +479,7 @@ export class Supervisor extends EventEmitter {
       setLive: (rec, live) => void this.live.set(rec.id, live),
       changeState: (rec, to, patch, info) => this.changeState(rec, to, patch, info),
       note: (rec, kind, reason) => this.note(rec, kind, reason),
-      watchLogs: (rec) => this.opts.logs.watch(rec.name, rec.spec),
+      watchLogs: (rec) => this.opts.logs.watch(instanceKey(rec), rec.spec),
       reapLeftovers: (rec, target) => this.reapLeftovers(rec, target),
       exitRecord: (live, pid, startedAt, code, signal) => this.exitRecord(live, pid, startedAt, code, signal),
       onExit: (rec, live, exit) => this.onExit(rec, live, exit),

@@ -1,6 +1,7 @@
 // Health of running processes: readiness gates at start, liveness checks while running, tree-wide
 // memory/CPU thresholds, and notifications of crashes, failures and health changes.
 import { SentinelError } from '../core/errors.js';
+import { displayName, instanceKey } from '../core/instances.js';
 import type { Supervisor } from '../core/supervisor.js';
 import type { ProcessRecord } from '../store/processes.js';
 import type { Db } from '../store/db.js';
@@ -93,7 +94,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
     const processes: NotifyConfig['processes'] = {};
     for (const rec of sup.list()) {
       const hooks = rec.spec.notify.webhooks;
-      if (hooks?.length) processes[rec.name] = { webhooks: hooks.map((url) => ({ url })) };
+      if (hooks?.length) processes[instanceKey(rec)] = { webhooks: hooks.map((url) => ({ url })) };
     }
     return { global: readGlobal(), processes };
   };
@@ -112,7 +113,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
     // after the current turn: a crash's restart must not wait for building the channel list
     await new Promise((r) => setImmediate(r));
     notifier.setConfig(notifyConfig());
-    return notifier.notify({ event: kind, process: rec?.name ?? 'sentinel', reason, exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null });
+    return notifier.notify({ event: kind, process: rec ? instanceKey(rec) : 'sentinel', reason, exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null });
   }
 
   // readiness: the supervisor keeps a process `starting` until this resolves
@@ -123,7 +124,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
     return waitReady(r.spec, {
       timeoutMs: r.timeoutMs,
       isAlive,
-      logFiles: logPaths(o.logsDir, rec.name),
+      logFiles: logPaths(o.logsDir, instanceKey(rec)),
       logOffsets,
       cwd: rec.spec.cwd,
       env: rec.spec.env,
@@ -131,15 +132,15 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
         if (elapsed - lastNote < 1000) return;
         lastNote = elapsed;
         sup.note(rec, 'waiting', `${msg} — ${Math.round(elapsed / 1000)} s of ${Math.round(total / 1000)} s`);
-        if (elapsed >= 10_000 && elapsed - 10_000 < 1000) o.log.info('SLOW_START', `${rec.name}: still ${msg} after ${Math.round(elapsed / 1000)} s`);
+        if (elapsed >= 10_000 && elapsed - 10_000 < 1000) o.log.info('SLOW_START', `${displayName(rec)}: still ${msg} after ${Math.round(elapsed / 1000)} s`);
       },
     }).then(
       () => undefined,
       async (err: SentinelError) => {
-        const paths = logPaths(o.logsDir, rec.name);
+        const paths = logPaths(o.logsDir, instanceKey(rec));
         const [out, errLines] = await Promise.all([lastLines(paths.stdout, 5), lastLines(paths.stderr, 5)]);
         const tail = [...out.map((l) => `  [out] ${l}`), ...errLines.map((l) => `  [err] ${l}`)];
-        throw new SentinelError(err.code ?? 'NOT_READY', `process "${rec.name}" is not ready: ${err.message}${tail.length ? `\nlast log lines:\n${tail.join('\n')}` : ''}`);
+        throw new SentinelError(err.code ?? 'NOT_READY', `process "${displayName(rec)}" is not ready: ${err.message}${tail.length ? `\nlast log lines:\n${tail.join('\n')}` : ''}`);
       },
     );
   });
@@ -157,8 +158,8 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
         if (status === 'unhealthy') {
           void notify('unhealthy', rec, detail);
           if (spec.action === 'restart') {
-            o.log.warn('UNHEALTHY_RESTART', `${rec.name} is unhealthy (${detail}); restarting`);
-            sup.restart(rec, 'health', { wait: false, reason: `unhealthy: ${detail}` }).catch((e: Error) => o.log.warn('RESTART_FAILED', `${rec.name}: ${e.message}`));
+            o.log.warn('UNHEALTHY_RESTART', `${displayName(rec)} is unhealthy (${detail}); restarting`);
+            sup.restart(rec, 'health', { wait: false, reason: `unhealthy: ${detail}` }).catch((e: Error) => o.log.warn('RESTART_FAILED', `${displayName(rec)}: ${e.message}`));
           }
         } else if (status === 'healthy' && previous === 'unhealthy') {
           void notify('recovered', rec, detail);
@@ -206,9 +207,9 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
       if (result.breach) {
         ev.reset();
         sup.note(rec, 'threshold', result.reason);
-        o.log.warn('THRESHOLD_RESTART', `${rec.name}: ${result.reason}; restarting`);
+        o.log.warn('THRESHOLD_RESTART', `${displayName(rec)}: ${result.reason}; restarting`);
         void notify('crash', rec, `restarted: ${result.reason}`);
-        sup.restart(rec, 'threshold', { wait: false, reason: result.reason }).catch((e: Error) => o.log.warn('RESTART_FAILED', `${rec.name}: ${e.message}`));
+        sup.restart(rec, 'threshold', { wait: false, reason: result.reason }).catch((e: Error) => o.log.warn('RESTART_FAILED', `${displayName(rec)}: ${e.message}`));
       }
     }
   }

@@ -98,4 +98,35 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX IF NOT EXISTS schedule_runs_by_schedule ON schedule_runs (schedule, id);
   CREATE INDEX IF NOT EXISTS schedule_runs_by_status ON schedule_runs (status);
   `,
+  // 4: instances. A process row is one instance of a definition: (name, instance) is unique, not name. The
+  // table is rebuilt (SQLite cannot drop a UNIQUE constraint); every existing row becomes instance 0 with
+  // its id, so events, logs and the id a user knows stay the same.
+  `
+  CREATE TABLE processes_v4 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    instance INTEGER NOT NULL DEFAULT 0,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'stopped',
+    pid INTEGER,
+    pid_start_time INTEGER,
+    started_at INTEGER,
+    restarts INTEGER NOT NULL DEFAULT 0,
+    restart_history TEXT NOT NULL DEFAULT '{"restartTimes":[],"consecutive":0}',
+    last_exit TEXT,
+    next_restart_at INTEGER,
+    reason TEXT,
+    health TEXT,
+    want_running INTEGER NOT NULL DEFAULT 0,
+    start_seq INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    UNIQUE (name, instance)
+  );
+  INSERT INTO processes_v4 (id, name, instance, spec, state, pid, pid_start_time, started_at, restarts, restart_history,
+    last_exit, next_restart_at, reason, health, want_running, start_seq, created_at)
+  SELECT id, name, 0, spec, state, pid, pid_start_time, started_at, restarts, restart_history,
+    last_exit, next_restart_at, reason, health, want_running, start_seq, created_at FROM processes;
+  DROP TABLE processes;
+  ALTER TABLE processes_v4 RENAME TO processes;
+  `,
 ];

@@ -7,7 +7,10 @@ import type { RestartHistory } from '../core/restart-policy.js';
 
 export interface ProcessRecord {
   id: number;
+  /** The definition's name; all instances of a definition share it. */
   name: string;
+  /** 0…N−1 within the definition. */
+  instance: number;
   spec: ProcessSpec;
   state: ProcessState;
   pid: number | null;
@@ -42,10 +45,10 @@ export interface EventRecord {
 export type EventInput = Omit<EventRecord, 'id'>;
 
 /** Fields of a process row that lifecycle code may change. */
-export type ProcessPatch = Partial<Omit<ProcessRecord, 'id' | 'name' | 'createdAt'>>;
+export type ProcessPatch = Partial<Omit<ProcessRecord, 'id' | 'name' | 'instance' | 'createdAt'>>;
 
 interface Row {
-  id: number; name: string; spec: string; state: string; pid: number | null; pid_start_time: number | null;
+  id: number; name: string; instance: number; spec: string; state: string; pid: number | null; pid_start_time: number | null;
   started_at: number | null; restarts: number; restart_history: string; last_exit: string | null;
   next_restart_at: number | null; reason: string | null; health: string | null; want_running: number;
   start_seq: number; created_at: number;
@@ -59,7 +62,7 @@ const COLUMNS: Record<keyof ProcessPatch, string> = {
 
 function fromRow(r: Row): ProcessRecord {
   return {
-    id: r.id, name: r.name, spec: upgradeSpec(JSON.parse(r.spec)), state: r.state as ProcessState, pid: r.pid,
+    id: r.id, name: r.name, instance: r.instance ?? 0, spec: upgradeSpec(JSON.parse(r.spec)), state: r.state as ProcessState, pid: r.pid,
     pidStartTime: r.pid_start_time, startedAt: r.started_at, restarts: r.restarts,
     restartHistory: JSON.parse(r.restart_history), lastExit: r.last_exit ? JSON.parse(r.last_exit) : null,
     nextRestartAt: r.next_restart_at, reason: r.reason, health: r.health, wantRunning: r.want_running === 1,
@@ -87,11 +90,11 @@ export class ProcessRepo {
     return (this.db.prepare('SELECT * FROM processes ORDER BY id').all() as Row[]).map(fromRow);
   }
 
-  insert(spec: ProcessSpec, now: number, event: EventInput): ProcessRecord {
+  insert(spec: ProcessSpec, now: number, event: EventInput, instance = 0): ProcessRecord {
     return this.db.transaction(() => {
       const info = this.db
-        .prepare('INSERT INTO processes (name, spec, state, created_at) VALUES (?, ?, ?, ?)')
-        .run(spec.name, JSON.stringify(spec), 'stopped', now);
+        .prepare('INSERT INTO processes (name, instance, spec, state, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(spec.name, instance, JSON.stringify(spec), 'stopped', now);
       const id = Number(info.lastInsertRowid);
       this.insertEventStmt.run({ ...event, processId: id });
       return fromRow(this.db.prepare('SELECT * FROM processes WHERE id = ?').get(id) as Row);
@@ -126,7 +129,11 @@ export class ProcessRepo {
   events(opts: { name?: string; afterId?: number; limit?: number }): EventRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (opts.name) { where.push('process_name = ?'); params.push(opts.name); }
+    // a definition's name takes in the events of all its instances ("web", "web:1", ...)
+    if (opts.name) {
+      if (opts.name.includes(':')) { where.push('process_name = ?'); params.push(opts.name); }
+      else { where.push("(process_name = ? OR process_name LIKE ? ESCAPE '\\')"); params.push(opts.name, `${opts.name.replace(/[%_\\]/g, '\\$&')}:%`); }
+    }
     if (opts.afterId !== undefined) { where.push('id > ?'); params.push(opts.afterId); }
     const sql = `SELECT * FROM (SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY id DESC LIMIT ?) ORDER BY id`;

@@ -65,7 +65,8 @@ export async function loadStack(store: SecretStore, sp: StackParams): Promise<St
 }
 
 export function ownedBy(d: Daemon, file: string): ProcessRecord[] {
-  return d.supervisor.list().filter((r) => r.spec.source.configFile === file);
+  // one record per definition (its instance 0): callers act on whole definitions
+  return d.supervisor.list().filter((r) => r.spec.source.configFile === file && r.instance === 0);
 }
 
 /** Names the user asked for plus everything they depend on; unknown names are an error. */

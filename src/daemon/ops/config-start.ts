@@ -138,11 +138,13 @@ export async function startInOrder(
           return { blocked: problem, since: 0 };
         }
         const since = Date.now();
+        // every instance of the definition: a restart stops the live ones, then all that are not live start
+        const members = sup.instancesOf(name);
         try {
-          if (action === 'restart' && sup.isLive(rec)) await sup.stop(rec, actor, { reason: 'configuration changed' });
-          // start() spawns before its first await: the process is 'starting' once this call returns
-          const started = sup.start(rec, actor);
-          running.push(started.then(
+          if (action === 'restart') await Promise.all(members.filter((m) => sup.isLive(m)).map((m) => sup.stop(m, actor, { reason: 'configuration changed' })));
+          // start() spawns before its first await: each instance is 'starting' once this returns
+          const starts = members.filter((m) => !sup.isLive(m)).map((m) => sup.start(m, actor));
+          running.push(Promise.all(starts).then(
             () => void outcome.started.push(name),
             (err: Error) => void outcome.failed.push({ name, error: err.message }),
           ));

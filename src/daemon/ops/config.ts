@@ -24,6 +24,11 @@ function planView(plan: import('../../config/diff.js').ReloadPlan) {
   };
 }
 
+/** The only change is the number of instances (added ones start, surplus ones are removed). */
+function onlyInstances(fields: string[]): boolean {
+  return fields.length > 0 && fields.every((f) => f === 'instances');
+}
+
 export function configOps(d: Daemon): Record<string, Operation> {
   const sup = d.supervisor;
   const store = secretStoreFor(d.db, d.paths.secretKey);
@@ -64,13 +69,13 @@ export function configOps(d: Daemon): Record<string, Operation> {
           continue;
         }
         const fields = diffSpec(rec.spec, spec);
-        const live = sup.isLive(rec);
+        const live = sup.instancesOf(spec.name).some((m) => sup.isLive(m));
         if (fields.length > 0) {
-          sup.updateSpec(rec, spec, ctx.actor, `changed in ${label}: ${fields.join(', ')}`);
+          await sup.updateSpec(rec, spec, ctx.actor, `changed in ${label}: ${fields.join(', ')}`);
           updated.push({ name: spec.name, fields });
         }
         if (live && fields.length === 0) running.push(spec.name);
-        actions.set(spec.name, live ? (fields.length > 0 ? 'restart' : 'keep') : wanted ? 'start' : 'keep');
+        actions.set(spec.name, live ? (fields.length > 0 ? onlyInstances(fields) ? 'start' : 'restart' : 'keep') : wanted ? 'start' : 'keep');
       }
       const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: optDuration(p, 'timeout', '--timeout') });
       const schedules = asked.length === 0 ? await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env)) : [];
@@ -103,14 +108,14 @@ export function configOps(d: Daemon): Record<string, Operation> {
       const errors: Array<{ name: string; error: string }> = [];
       for (const level of levels) {
         await Promise.all(level.map(async (name) => {
-          const rec = sup.find(name);
-          if (!rec) return;
+          const members = sup.instancesOf(name);
+          if (members.length === 0) return;
           try {
-            const wasLive = sup.isLive(rec);
-            await sup.stop(rec, ctx.actor, { reason: 'sentinel down' });
+            const wasLive = members.some((m) => sup.isLive(m));
+            await Promise.all(members.map((m) => sup.stop(m, ctx.actor, { reason: 'sentinel down' })));
             if (wasLive) stopped.push(name);
             if (!keep) {
-              await sup.remove(rec, ctx.actor);
+              await sup.removeDefinition(members[0], ctx.actor);
               removed.push(name);
             }
           } catch (err) {
@@ -145,7 +150,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
       for (const level of graphFromSpecs(plan.removed).stopOrder()) {
         await Promise.all(level.map(async (name) => {
           const rec = before.get(name)!;
-          await sup.remove(rec, ctx.actor); // remove stops it first
+          await sup.removeDefinition(rec, ctx.actor); // remove stops each instance first
           removed.push(name);
         }));
       }
@@ -153,9 +158,10 @@ export function configOps(d: Daemon): Record<string, Operation> {
       const label = path.basename(sp.file);
       for (const change of plan.changed) {
         const rec = before.get(change.name)!;
-        const live = sup.isLive(rec) || rec.wantRunning;
-        sup.updateSpec(rec, change.after, ctx.actor, `changed in ${label}: ${change.fields.join(', ')}`);
-        actions.set(change.name, live ? 'restart' : 'keep');
+        const live = sup.instancesOf(change.name).some((m) => sup.isLive(m) || m.wantRunning);
+        await sup.updateSpec(rec, change.after, ctx.actor, `changed in ${label}: ${change.fields.join(', ')}`);
+        // a new instance count alone starts the added instances and leaves the others running
+        actions.set(change.name, live ? (onlyInstances(change.fields) ? 'start' : 'restart') : 'keep');
       }
       for (const spec of plan.added) {
         sup.create(spec, ctx.actor);
