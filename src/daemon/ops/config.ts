@@ -3,8 +3,7 @@
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
-import type { Daemon, Operation } from '../context.js';
-import { optBool, optDuration, optString, optStringArray, reqString } from '../params.js';
+import type { Daemon, Handlers } from '../context.js';
 import { redactSecretsDeep, secretStoreFor } from '../secrets-store.js';
 import { views } from './processes.js';
 import { secretOps } from './config-secrets.js';
@@ -24,7 +23,9 @@ function planView(plan: import('../../config/diff.js').ReloadPlan) {
   };
 }
 
-export function configOps(d: Daemon): Record<string, Operation> {
+type ConfigOp = 'up' | 'down' | 'reload' | 'config.validate' | 'config.print' | 'config.schema' | 'graph' | 'import' | 'init' | 'secret.set' | 'secret.list' | 'secret.rm';
+
+export function configOps(d: Daemon): Handlers<ConfigOp> {
   const sup = d.supervisor;
   const store = secretStoreFor(d.db, d.paths.secretKey);
   try {
@@ -40,7 +41,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
     async up(p, ctx) {
       const sp = readStackParams(p);
       const stack = await loadStack(store, sp);
-      const asked = optStringArray(p, 'names') ?? [];
+      const asked = p.names ?? [];
       const names = selectNames(stack, asked);
       const selected = stack.specs.filter((s) => names.includes(s.name));
       // everything is checked before anything is touched
@@ -72,7 +73,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
         if (live && fields.length === 0) running.push(spec.name);
         actions.set(spec.name, live ? (fields.length > 0 ? 'restart' : 'keep') : wanted ? 'start' : 'keep');
       }
-      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: optDuration(p, 'timeout', '--timeout') });
+      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: p.timeout });
       const schedules = asked.length === 0 ? await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env)) : [];
       const notifications = asked.length === 0 && applyNotifications(d, stack.config);
       const orphans = ownedBy(d, sp.file).filter((r) => !stack.specs.some((s) => s.name === r.name)).map((r) => r.name);
@@ -88,8 +89,8 @@ export function configOps(d: Daemon): Record<string, Operation> {
 
     async down(p, ctx) {
       const file = readStackParams(p).file;
-      const keep = optBool(p, 'keep') ?? false;
-      const asked = optStringArray(p, 'names') ?? [];
+      const keep = p.keep ?? false;
+      const asked = p.names ?? [];
       const owned = ownedBy(d, file);
       for (const name of asked) {
         if (!owned.some((r) => r.name === name)) {
@@ -125,7 +126,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
 
     async reload(p, ctx) {
       const sp = readStackParams(p);
-      const dryRun = optBool(p, 'dryRun') ?? false;
+      const dryRun = p.dryRun ?? false;
       const stack = await loadStack(store, sp);
       const all = stack.specs.map((s) => s.name);
       checkConflicts(d, sp.file, stack.specs);
@@ -161,7 +162,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
         sup.create(spec, ctx.actor);
         actions.set(spec.name, spec.extra.autostart === false ? 'keep' : 'start');
       }
-      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: optDuration(p, 'timeout', '--timeout') });
+      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: p.timeout });
       const schedules = await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env), false);
       applyNotifications(d, stack.config);
       d.log.info('CONFIG_RELOAD', `reload ${sp.file}: ${plan.added.length} added, ${plan.changed.length} changed, ${removed.length} removed`);
@@ -213,9 +214,9 @@ export function configOps(d: Daemon): Record<string, Operation> {
     },
 
     async import(p) {
-      const file = reqString(p, 'file');
+      const file = p.file;
       const { importFile, formatImported, IMPORT_FORMATS } = await import('../../config/importers/index.js');
-      const format = optString(p, 'format');
+      const format = p.format;
       if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
         throw new SentinelError('INVALID_ARGUMENT', `--format ${JSON.stringify(format)} is not known; use one of: ${IMPORT_FORMATS.join(', ')}`);
       }
@@ -224,7 +225,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
     },
 
     async init(p) {
-      const template = optString(p, 'template') ?? 'node';
+      const template = p.template ?? 'node';
       const { initTemplate } = await import('../../config/init-templates.js');
       return { template, text: initTemplate(template) };
     },
