@@ -3,7 +3,8 @@
 import http from 'node:http';
 import { SentinelError, toSentinelError } from '../core/errors.js';
 import { isStream, type OpContext } from '../daemon/context.js';
-import type { OperationTable } from '../daemon/operations.js';
+import { CHECK_RESULTS, invokeOperation, unknownOperation, type OperationTable } from '../daemon/operations.js';
+import { checkResult, coerceText } from '../contracts/validate.js';
 import type { Logger } from '../daemon/logger.js';
 import { matchRoute, queryParams } from './routes.js';
 
@@ -43,8 +44,8 @@ export function createApiServer(ops: OperationTable, log: Logger, opts: { actor:
       const url = new URL(req.url ?? '/', 'http://sentinel');
       const route = matchRoute(req.method ?? 'GET', url.pathname);
       if (!route) throw new SentinelError('ROUTE_NOT_FOUND', `no route ${req.method} ${url.pathname}; see the API section of the README`);
-      const op = ops[route.op];
-      if (!op) throw new SentinelError('ROUTE_NOT_FOUND', `no operation "${route.op}"`);
+      const op = ops.get(route.op);
+      if (!op) throw unknownOperation(route.op);
       const raw = req.method === 'GET' || req.method === 'HEAD' ? '' : await readBody(req);
       let body: unknown = {};
       if (raw.trim() !== '') {
@@ -57,15 +58,17 @@ export function createApiServer(ops: OperationTable, log: Logger, opts: { actor:
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new SentinelError('BAD_REQUEST', 'request body must be a JSON object, e.g. {"command": "sleep 10"}');
       }
-      const params = { ...queryParams(url.searchParams), ...(body as object), ...route.params };
+      // text from the query and the path becomes numbers or booleans where the operation's schema wants them
+      const params = { ...coerceText(op.contract, queryParams(url.searchParams)), ...(body as object), ...coerceText(op.contract, route.params) };
       const actor = typeof req.headers['x-sentinel-client'] === 'string' ? req.headers['x-sentinel-client'] : opts.actor;
       const ctx: OpContext = { actor, signal: abort.signal };
-      const result = await op(params, ctx);
+      const result = await invokeOperation(ops, route.op, params, ctx);
       if (isStream(result)) {
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
         res.flushHeaders();
         for await (const item of result.stream) {
           if (abort.signal.aborted) break;
+          if (CHECK_RESULTS && op.contract.item) checkResult(op.contract, item, op.contract.item);
           res.write(redact(JSON.stringify(item)) + '\n');
         }
         res.end();

@@ -12,6 +12,7 @@ import { register as port } from './commands/port.js';
 import { register as schedule } from './commands/schedule.js';
 import { register as config } from './commands/config.js';
 import { register as notify } from './commands/notify.js';
+import { register as api } from './commands/api.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -28,6 +29,6 @@ program
   .showHelpAfterError('(add --help for usage)')
   .enablePositionalOptions();
 
-for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify]) reg(program);
+for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api]) reg(program);
 
 await program.parseAsync(process.argv);

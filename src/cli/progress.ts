@@ -7,7 +7,7 @@ export function followProgress(name: string): { stop(): void } | null {
   let shown = false;
   void (async () => {
     try {
-      for await (const ev of getClient().stream<{ kind: string; processName: string; reason: string }>('events', { name, follow: true, limit: 0 }, { signal: ac.signal })) {
+      for await (const ev of getClient().stream('events', { name, follow: true, limit: 0 }, { signal: ac.signal })) {
         if (ac.signal.aborted) break;
         if (ev.kind !== 'waiting') continue;
         process.stderr.write(`\r\x1b[K${ev.reason}`);

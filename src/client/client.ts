@@ -6,6 +6,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SentinelError, type ErrorCode } from '../core/errors.js';
+// types only: the CLI bundle must not load zod or the contracts at start-up
+import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import { homePaths, type HomePaths } from '../daemon/home.js';
 
 export interface ClientOptions {
@@ -43,9 +45,9 @@ export class Client {
     this.clientName = opts.clientName ?? 'cli';
   }
 
-  /** Calls one operation and returns its JSON answer; `minTimeoutMs` extends the wait for long operations. */
-  async call<T = Record<string, unknown>>(op: string, params: Record<string, unknown> = {}, opts: { minTimeoutMs?: number } = {}): Promise<T> {
-    const res = await this.request(op, params, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
+  /** Calls one operation and returns its JSON answer, typed by its contract; `minTimeoutMs` extends the wait for long operations. */
+  async call<K extends OpName>(op: K, params?: OpParamsIn<K>, opts: { minTimeoutMs?: number } = {}): Promise<OpResult<K>> {
+    const res = await this.request(op, params ?? {}, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
     const text = await readAll(res);
     let body: { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
     try {
@@ -56,12 +58,12 @@ export class Client {
     if (body.error || (res.statusCode ?? 500) >= 400) {
       throw new SentinelError(body.error?.code ?? 'INTERNAL', body.error?.message ?? `HTTP ${res.statusCode}`, body.error?.details);
     }
-    return body as T;
+    return body as OpResult<K>;
   }
 
   /** Calls a streaming operation (follow modes): yields each NDJSON item until the stream ends. */
-  async *stream<T = unknown>(op: string, params: Record<string, unknown> = {}, opts: { signal?: AbortSignal } = {}): AsyncGenerator<T> {
-    const res = await this.request(op, params, 0);
+  async *stream<K extends StreamOpName>(op: K, params?: OpParamsIn<K>, opts: { signal?: AbortSignal } = {}): AsyncGenerator<OpItem<K>> {
+    const res = await this.request(op, params ?? {}, 0);
     const onAbort = () => res.destroy();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) return;
@@ -82,7 +84,7 @@ export class Client {
           if (item && typeof item === 'object' && 'error' in item && Object.keys(item).length === 1) {
             throw new SentinelError(item.error.code, item.error.message);
           }
-          yield item as T;
+          yield item as OpItem<K>;
         }
       }
     } catch (err) {
@@ -102,7 +104,7 @@ export class Client {
     }
   }
 
-  private async request(op: string, params: Record<string, unknown>, timeoutMs: number): Promise<http.IncomingMessage> {
+  private async request(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
     try {
       return await this.rawRequest(op, params, timeoutMs);
     } catch (err) {
@@ -115,7 +117,7 @@ export class Client {
     }
   }
 
-  private rawRequest(op: string, params: Record<string, unknown>, timeoutMs: number): Promise<http.IncomingMessage> {
+  private rawRequest(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
     const body = JSON.stringify(params);
     return new Promise((resolve, reject) => {
       const req = http.request(

@@ -6,7 +6,7 @@ import type { GroupRepo, PortRepo } from '../store/groups-ports.js';
 import type { HomePaths } from './home.js';
 import type { Logger } from './logger.js';
 import type { UsageSampler } from './metrics.js';
-import type { Params } from './params.js';
+import type { OpItem, OpName, OpParams, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import type { Rotation } from './rotation.js';
 import type { HealthMonitor } from './health-monitor.js';
 
@@ -16,11 +16,17 @@ export interface OpContext {
   signal: AbortSignal;
 }
 
-export interface Stream {
-  stream: AsyncIterable<unknown>;
+export interface Stream<T = unknown> {
+  stream: AsyncIterable<T>;
 }
 
-export type Operation = (params: Params, ctx: OpContext) => Promise<unknown> | unknown;
+type Answer<K extends OpName> = OpResult<K> | (K extends StreamOpName ? Stream<OpItem<K>> : never);
+
+/** One operation's handler: typed by its contract (checked parameters in, its result out). */
+export type Handler<K extends OpName> = (params: OpParams<K>, ctx: OpContext) => Promise<Answer<K>> | Answer<K>;
+
+/** Handlers of a set of operations; every ops file returns one of these. */
+export type Handlers<K extends OpName = OpName> = { [P in K]: Handler<P> };
 
 export interface Daemon {
   paths: HomePaths;
@@ -36,8 +42,8 @@ export interface Daemon {
   startedAt: number;
   /** Asks the daemon to shut down (after the current answer is sent). */
   requestShutdown(): void;
-  /** Calls another operation by name (one feature reusing another through the same list). */
-  call(op: string, params: Record<string, unknown>): Promise<unknown>;
+  /** Calls another operation by name (one feature reusing another through the same list); parameters are checked as at the door. */
+  call<K extends OpName>(op: K, params: OpParamsIn<K>): Promise<OpResult<K>>;
   /** Registers a step to run at shutdown, after the processes are stopped (run in reverse order). */
   onShutdown(step: () => Promise<void> | void): void;
 }

@@ -16,7 +16,7 @@ import { identitySpawner } from '../isolation/identity.js';
 import { createRealHost } from '../core/real-host.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
-import { buildOperations, type OperationTable } from './operations.js';
+import { buildOperations, invokeOperation, type OperationTable } from './operations.js';
 import { createApiServer } from '../api/server.js';
 import { isSentinelError } from '../core/errors.js';
 import type { Daemon } from './context.js';
@@ -69,17 +69,14 @@ async function main(): Promise<void> {
   shutdownSteps.unshift(() => health.close());
 
   let shuttingDown = false;
-  let ops: OperationTable = {};
+  let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
     usage: new UsageSampler(), rotation, health, startedAt: Date.now(),
     requestShutdown: () => setImmediate(() => void shutdown('requested by a client')),
     onShutdown: (step) => void shutdownSteps.unshift(step),
-    call: async (op, params) => {
-      const fn = ops[op];
-      if (!fn) throw new Error(`no operation ${op}`);
-      return fn(params, { actor: 'config', signal: new AbortController().signal });
-    },
+    // the same door as the API: parameters checked against the operation's contract
+    call: (op, params) => invokeOperation(ops, op, params, { actor: 'config', signal: new AbortController().signal }) as never,
   };
 
   const bootId = readBootId();

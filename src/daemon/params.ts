@@ -65,10 +65,9 @@ export function parseEnvPairs(pairs: string[], what = '--env'): Record<string, s
   return out;
 }
 
-/** A duration: a number is milliseconds (API), a string is parsed ("500ms", "5s", "2m"; CLI and config). */
+/** A duration in milliseconds, by the one rule: "500ms", "5s", "2m", or a bare number of seconds (as in the config file). */
 export function optDuration(p: Params, key: string, flag: string): number | undefined {
   const v = p[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-  return parseDuration(typeof v === 'string' ? v : JSON.stringify(v), flag);
+  return parseDuration(typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v), flag);
 }

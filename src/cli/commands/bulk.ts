@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .description('Remove stopped, exited and failed processes (and their logs) from Sentinel')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<{ removed: Array<{ id: number; name: string }> }>('clean'), (r) => {
+      await act(opts, (c) => c.call('clean'), (r) => {
         println(r.removed.length === 0 ? 'Nothing to clean.' : r.removed.map((x) => `Removed ${x.name} (id: ${x.id})`).join('\n'));
       });
     });
@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .option('-f, --force', 'kill at once with SIGKILL')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<BulkResult>('stopall', { force: opts.force ?? false }), (r) => report('Stopped', r));
+      await act(opts, (c) => c.call('stopall', { force: opts.force ?? false }), (r) => report('Stopped', r));
     });
 
   program
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .description('Start all stopped processes')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<BulkResult>('startall'), (r) => report('Started', r));
+      await act(opts, (c) => c.call('startall'), (r) => report('Started', r));
     });
 
   program
@@ -44,6 +44,6 @@ export function register(program: Command): void {
     .description('Restart all managed processes')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<BulkResult>('restartall'), (r) => report('Restarted', r));
+      await act(opts, (c) => c.call('restartall'), (r) => report('Restarted', r));
     });
 }

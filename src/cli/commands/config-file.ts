@@ -25,6 +25,7 @@ export function resolveConfigFile(file: string | undefined, cwd = process.cwd(),
 }
 
 /** The parameters every file-based operation takes: the file, the overlay, and the client's environment. */
-export function stackParams(opts: { file?: string; environment?: string }, mustExist = true): Record<string, unknown> {
-  return { file: resolveConfigFile(opts.file, process.cwd(), mustExist), environment: opts.environment, env: process.env };
+export function stackParams(opts: { file?: string; environment?: string }, mustExist = true): { file: string; environment?: string; env: Record<string, string> } {
+  // JSON leaves out the variables that are unset
+  return { file: resolveConfigFile(opts.file, process.cwd(), mustExist), environment: opts.environment, env: process.env as Record<string, string> };
 }

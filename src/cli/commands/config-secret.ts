@@ -6,8 +6,6 @@ import { act } from '../common.js';
 import { println } from '../output.js';
 import { makeTable } from '../format.js';
 
-interface SecretInfo { name: string; createdAt: number; updatedAt: number; usedBy: string[] }
-
 async function readPiped(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -57,7 +55,7 @@ export function registerSecret(program: Command): void {
       await act(opts, async (c) => {
         const value = process.stdin.isTTY ? await promptHidden(`Value for ${name}: `) : await readPiped();
         if (value === '') throw new SentinelError('INVALID_ARGUMENT', `secret "${name}": the value is empty; nothing was set`);
-        return c.call<{ secret: SecretInfo; updated: boolean; usedBy: string[] }>('secret.set', { name, value });
+        return c.call('secret.set', { name, value });
       }, (r) => {
         println(`${r.updated ? 'Updated' : 'Set'} secret ${r.secret.name}`);
         if (r.updated && r.usedBy.length) println(`Used by ${r.usedBy.join(', ')}: run "sentinel reload" to restart them with the new value`);
@@ -67,7 +65,7 @@ export function registerSecret(program: Command): void {
   secret.command('list').description('List secret names (values are never shown)')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<{ secrets: SecretInfo[] }>('secret.list'), (r) => {
+      await act(opts, (c) => c.call('secret.list'), (r) => {
         if (!r.secrets.length) {
           println('No secrets. Add one with: sentinel secret set NAME');
           return;
@@ -81,7 +79,7 @@ export function registerSecret(program: Command): void {
   secret.command('rm').argument('<name>').description('Remove a secret')
     .option('--json', 'print the result as JSON')
     .action(async (name: string, opts) => {
-      await act(opts, (c) => c.call<{ removed: SecretInfo; usedBy: string[] }>('secret.rm', { name }), (r) => {
+      await act(opts, (c) => c.call('secret.rm', { name }), (r) => {
         println(`Removed secret ${r.removed.name}`);
         if (r.usedBy.length) println(`Still referenced by ${r.usedBy.join(', ')}: they keep the old value until restarted, and will then fail to start`);
       });

@@ -63,7 +63,7 @@ export function registerStack(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (names: string[], opts) => {
       let result: UpResult | undefined;
-      await act(opts, async (c) => (result = await c.call<UpResult>('up', { ...stackParams(opts), names, timeout: opts.timeout })), (r) => {
+      await act(opts, async (c) => (result = await c.call('up', { ...stackParams(opts), names, timeout: opts.timeout })), (r) => {
         if (r.created.length) println(`Created ${r.created.join(', ')}`);
         for (const u of r.updated) println(`Changed ${u.name} (${u.fields.join(', ')})`);
         if (r.running.length) println(`Already running (unchanged): ${r.running.join(', ')}`);
@@ -82,7 +82,7 @@ export function registerStack(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (names: string[], opts) => {
       let result: DownResult | undefined;
-      await act(opts, async (c) => (result = await c.call<DownResult>('down', { ...stackParams(opts, false), names, keep: opts.keep ?? false })), (r) => {
+      await act(opts, async (c) => (result = await c.call('down', { ...stackParams(opts, false), names, keep: opts.keep ?? false })), (r) => {
         if (r.stopped.length === 0 && r.removed.length === 0 && r.errors.length === 0) println(`Nothing to stop: no process was started from ${r.file}`);
         if (r.stopped.length) println(`Stopped ${r.stopped.join(', ')}`);
         if (r.removed.length) println(`Removed ${r.removed.join(', ')}`);
@@ -103,7 +103,7 @@ export function registerStack(program: Command): void {
       await act(opts, async (c) => {
         const params = { ...stackParams(opts), timeout: opts.timeout };
         // the plan is shown before anything is touched, then applied (and shown again if the file changed meanwhile)
-        const plan = await c.call<ReloadResult>('reload', { ...params, dryRun: true });
+        const plan = await c.call('reload', { ...params, dryRun: true });
         if (opts.dryRun || opts.json) {
           if (opts.dryRun) return (result = plan);
         } else {
@@ -111,7 +111,7 @@ export function registerStack(program: Command): void {
         }
         const nothing = plan.plan && plan.plan.added.length + plan.plan.changed.length + plan.plan.removed.length === 0;
         if (nothing) return (result = plan);
-        result = await c.call<ReloadResult>('reload', { ...params, dryRun: false });
+        result = await c.call('reload', { ...params, dryRun: false });
         if (!opts.json && result.text !== plan.text) println(`The file changed while reloading; applied instead:\n${result.text}`);
         return result;
       }, (r) => {

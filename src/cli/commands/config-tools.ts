@@ -33,7 +33,7 @@ export function registerTools(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
       let result: ValidateResult | undefined;
-      await act(opts, async (c) => (result = await c.call<ValidateResult>('config.validate', stackParams(opts))), (r) => {
+      await act(opts, async (c) => (result = await c.call('config.validate', stackParams(opts))), (r) => {
         for (const w of r.warnings) println(`Warning: ${w}`);
         const name = path.basename(r.file);
         if (r.valid) {
@@ -50,13 +50,13 @@ export function registerTools(program: Command): void {
     .option('--environment <name>', 'apply the environments.<name> overlay')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<{ text: string }>('config.print', stackParams(opts)), (r) => process.stdout.write(r.text));
+      await act(opts, (c) => c.call('config.print', stackParams(opts)), (r) => process.stdout.write(r.text));
     });
 
   config.command('schema').description('Print the JSON Schema of sentinel.yaml (for editors)')
     .option('--json', 'same output (the schema is JSON)')
     .action(async (opts) => {
-      await act({}, (c) => c.call<{ schema: unknown }>('config.schema'), (r) => println(JSON.stringify(r.schema, null, 2)));
+      await act({}, (c) => c.call('config.schema'), (r) => println(JSON.stringify(r.schema, null, 2)));
       void opts;
     });
 
@@ -65,7 +65,7 @@ export function registerTools(program: Command): void {
     .option('--environment <name>', 'apply the environments.<name> overlay')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<{ tree: string; levels: string[][] }>('graph', stackParams(opts)), (r) => {
+      await act(opts, (c) => c.call('graph', stackParams(opts)), (r) => {
         println(r.tree);
         println();
         println(`Start order: ${r.levels.map((l) => l.join(' + ')).join(' -> ')}`);
@@ -82,7 +82,7 @@ export function registerTools(program: Command): void {
       await act(opts, async (c) => {
         const abs = path.resolve(file);
         if (!existsSync(abs)) throw new SentinelError('CONFIG_NOT_FOUND', `${file} does not exist; give the path of the file to import`);
-        const r = await c.call<{ format: string; text: string; warnings: string[] }>('import', { file: abs, format: opts.format });
+        const r = await c.call('import', { file: abs, format: opts.format });
         if (!opts.json && opts.output !== '-') writeNew(opts.output, r.text, opts.force ?? false);
         return r;
       }, (r) => {
@@ -103,7 +103,7 @@ export function registerTools(program: Command): void {
     .option('--json', 'print the result as JSON (nothing is written)')
     .action(async (opts) => {
       await act(opts, async (c) => {
-        const r = await c.call<{ template: string; text: string }>('init', { template: opts.template });
+        const r = await c.call('init', { template: opts.template });
         if (!opts.json) writeNew(opts.output, r.text, opts.force ?? false);
         return r;
       }, (r) => {

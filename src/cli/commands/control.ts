@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { act } from '../common.js';
 import { println } from '../output.js';
-import type { ProcessView } from '../../daemon/ops/view.js';
-import type { ExitRecord, RestartPolicy } from '../../core/spec.js';
+import type { ExitRecord } from '../../core/spec.js';
 import { addPolicyOptions, policyParams } from '../policy-options.js';
 import { formatDuration } from '../../core/duration.js';
 
@@ -21,7 +20,7 @@ export function register(program: Command): void {
     .option('--no-wait', 'return as soon as the process is spawned')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
-      await act(opts, (c) => c.call<{ process: ProcessView }>('start', { ref, noWait: opts.wait === false }), (r) =>
+      await act(opts, (c) => c.call('start', { ref, noWait: opts.wait === false }), (r) =>
         println(`Started ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})`));
     });
 
@@ -33,7 +32,7 @@ export function register(program: Command): void {
     .option('-t, --timeout <duration>', 'time between the stop signal and SIGKILL (default: the process setting, 10s)')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
-      await act(opts, (c) => c.call<{ process: ProcessView; alreadyStopped: boolean; exit: ExitRecord | null }>('stop', { ref, force: opts.force ?? false, timeout: opts.timeout }), (r) =>
+      await act(opts, (c) => c.call('stop', { ref, force: opts.force ?? false, timeout: opts.timeout }), (r) =>
         println(r.alreadyStopped ? `${r.process.name} is not running (${r.process.status})` : `Stopped ${r.process.name} (id: ${r.process.id})${exitText(r.exit)}`));
     });
 
@@ -44,7 +43,7 @@ export function register(program: Command): void {
     .option('--no-wait', 'return as soon as the process is spawned')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
-      await act(opts, (c) => c.call<{ process: ProcessView }>('restart', { ref, noWait: opts.wait === false }), (r) =>
+      await act(opts, (c) => c.call('restart', { ref, noWait: opts.wait === false }), (r) =>
         println(`Restarted ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})`));
     });
 
@@ -56,7 +55,7 @@ export function register(program: Command): void {
     .option('--purge', 'also delete its log files')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
-      await act(opts, (c) => c.call<{ deleted: { id: number; name: string } }>('delete', { ref, purge: opts.purge ?? false }), (r) =>
+      await act(opts, (c) => c.call('delete', { ref, purge: opts.purge ?? false }), (r) =>
         println(`Deleted ${r.deleted.name} (id: ${r.deleted.id})${opts.purge ? ' and its logs' : ''}`));
     });
 
@@ -70,7 +69,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON');
   addPolicyOptions(policy).action(async (ref: string, opts) => {
     const params = { ref, restart: opts.restart, retries: opts.retries, delay: opts.delay, ...policyParams(opts) };
-    await act(opts, (c) => c.call<{ process: ProcessView; restart: RestartPolicy }>('policy', params), (r) => {
+    await act(opts, (c) => c.call('policy', params), (r) => {
       const p = r.restart;
       const parts = [
         `restart ${p.mode}`,

@@ -30,7 +30,7 @@ export function register(program: Command): void {
           throw new SentinelError('DAEMON_RUNNING', `a daemon is already running (pid ${readPid(c)}) for ${c.paths.home}; stop it with "sentinel daemon stop"`);
         }
         await c.startDaemon();
-        const st = await c.call<{ pid: number }>('daemon.status');
+        const st = await c.call('daemon.status');
         if (opts.json) printJson(st);
         else println(`Started daemon (pid: ${st.pid})`);
       } catch (err) {
@@ -47,7 +47,7 @@ export function register(program: Command): void {
       const c = new Client({ autostart: false });
       try {
         if (!(await c.ping())) throw new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running for ${c.paths.home}`);
-        const { pid } = await c.call<{ pid: number }>('daemon.stop');
+        const { pid } = await c.call('daemon.stop');
         const timeoutMs = parseDuration(opts.timeout, '--timeout');
         const deadline = Date.now() + timeoutMs;
         const alive = () => {
@@ -81,7 +81,7 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      await act(opts, () => c.call<Record<string, unknown>>('daemon.status'), (s) =>
+      await act(opts, () => c.call('daemon.status'), (s) =>
         println(`Daemon is running (pid: ${s.pid}, uptime ${formatDuration(s.uptimeMs as number)}, ${s.processes} processes, ${s.running} running)`));
     });
 

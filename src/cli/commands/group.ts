@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { act, collect } from '../common.js';
 import { println } from '../output.js';
 import { processTable } from '../format.js';
-import type { ProcessView } from '../../daemon/ops/view.js';
 
 interface GroupResults { group: string; results: Array<{ name: string; ok: boolean; error?: string }> }
 
@@ -26,25 +25,25 @@ export function register(program: Command): void {
   group.command('add').argument('<group>').argument('<process>', 'name or id').description('Add a process to a group')
     .option('--json', 'print the result as JSON')
     .action(async (g: string, ref: string, opts) => {
-      await act(opts, (c) => c.call<{ process: string }>('group.add', { group: g, ref }), (r) => println(`Added ${r.process} to group ${g}`));
+      await act(opts, (c) => c.call('group.add', { group: g, ref }), (r) => println(`Added ${r.process} to group ${g}`));
     });
 
   group.command('remove').argument('<group>').argument('<process>', 'name or id').description('Remove a process from a group')
     .option('--json', 'print the result as JSON')
     .action(async (g: string, ref: string, opts) => {
-      await act(opts, (c) => c.call<{ process: string }>('group.remove', { group: g, ref }), (r) => println(`Removed ${r.process} from group ${g}`));
+      await act(opts, (c) => c.call('group.remove', { group: g, ref }), (r) => println(`Removed ${r.process} from group ${g}`));
     });
 
   group.command('list').argument('[group]').description('List groups, or the processes of one group')
     .option('--json', 'print the result as JSON')
     .action(async (g: string | undefined, opts) => {
-      await act(opts, (c) => c.call<{ groups?: Array<{ name: string; envKeys: string[]; processes: string[] }>; processes?: ProcessView[] }>('group.list', { group: g }), (r) => {
-        if (r.processes) {
+      await act(opts, (c) => c.call('group.list', { group: g }), (r) => {
+        if ('processes' in r) {
           println(r.processes.length ? processTable(r.processes) : `No processes in group ${g}.`);
           return;
         }
-        if (!r.groups?.length) println('No groups. Create one with: sentinel group create NAME');
-        for (const x of r.groups ?? []) {
+        if (!r.groups.length) println('No groups. Create one with: sentinel group create NAME');
+        for (const x of r.groups) {
           println(`${x.name}  (${x.processes.length} processes${x.processes.length ? ': ' + x.processes.join(', ') : ''}${x.envKeys.length ? `; env: ${x.envKeys.join(', ')}` : ''})`);
         }
       });
@@ -54,7 +53,7 @@ export function register(program: Command): void {
     group.command(verb).argument('<group>').description(`${past.replace(/ed$/, '')} all processes of a group`)
       .option('--json', 'print the result as JSON')
       .action(async (g: string, opts) => {
-        await act(opts, (c) => c.call<GroupResults>(`group.${verb}`, { group: g }), (r) => report(past, r));
+        await act(opts, (c) => c.call(`group.${verb}`, { group: g }), (r) => report(past, r));
       });
   }
 

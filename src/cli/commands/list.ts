@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { act } from '../common.js';
 import { println } from '../output.js';
 import { processTable, statusBlock } from '../format.js';
-import type { ProcessView } from '../../daemon/ops/view.js';
 
 export function register(program: Command): void {
   program
@@ -12,7 +11,7 @@ export function register(program: Command): void {
     .description('List all managed processes')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<{ processes: ProcessView[] }>('list'), (r) => {
+      await act(opts, (c) => c.call('list'), (r) => {
         println(r.processes.length === 0 ? 'No managed processes. Start one with: sentinel run "COMMAND"' : processTable(r.processes));
       });
     });
@@ -23,6 +22,6 @@ export function register(program: Command): void {
     .argument('<process>', 'name or id')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
-      await act(opts, (c) => c.call<{ process: ProcessView }>('status', { ref }), (r) => println(statusBlock(r.process)));
+      await act(opts, (c) => c.call('status', { ref }), (r) => println(statusBlock(r.process)));
     });
 }

@@ -25,18 +25,18 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
       if (opts.clear) {
-        await act(opts, (c) => c.call('logs.clear', { ref, stream: opts.stream }), () => println(`Cleared logs of ${ref}`));
+        await act(opts, (c) => c.call('logs.clear', { ref }), () => println(`Cleared logs of ${ref}`));
         return;
       }
       const params = { ref, lines: opts.lines, stream: opts.stream, since: opts.since, timestamps: opts.timestamps ?? false, follow: opts.follow ?? false };
       if (!opts.follow) {
-        await act(opts, (c) => c.call<{ lines: LogLine[] }>('logs', params), (r) => {
+        await act(opts, (c) => c.call('logs', params), (r) => {
           for (const l of r.lines) println(render(l, opts));
         });
         return;
       }
       try {
-        for await (const l of getClient().stream<LogLine>('logs', params)) {
+        for await (const l of getClient().stream('logs', params)) {
           if (opts.json) process.stdout.write(JSON.stringify(l) + '\n');
           else println(render(l, opts));
         }
@@ -61,11 +61,11 @@ export function register(program: Command): void {
       };
       const params = { name, limit: opts.limit, follow: opts.follow ?? false };
       if (!opts.follow) {
-        await act(opts, (c) => c.call<{ events: Array<Record<string, unknown>> }>('events', params), (r) => r.events.forEach((e) => println(line(e))));
+        await act(opts, (c) => c.call('events', params), (r) => r.events.forEach((e) => println(line(e))));
         return;
       }
       try {
-        for await (const e of getClient().stream<Record<string, unknown>>('events', params)) {
+        for await (const e of getClient().stream('events', params)) {
           if (opts.json) printJson(e);
           else println(line(e));
         }

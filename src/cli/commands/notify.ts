@@ -18,7 +18,7 @@ export function register(program: Command): void {
   const notify = program.command('notify').description('Notifications of crashes, failures and health changes (webhooks, email)');
 
   notify.command('list').description('List the global notification channels').option('--json', 'print the result as JSON')
-    .action(async (opts) => act(opts, (c) => c.call<Channels>('notify.list'), show));
+    .action(async (opts) => act(opts, (c) => c.call('notify.list'), show));
 
   notify.command('add-webhook').argument('<url>').description('POST a JSON event to this URL')
     .option('--secret <secret>', 'sign each body: X-Sentinel-Signature: sha256=HMAC')
@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--timeout <duration>', 'per attempt (default 5s)')
     .option('--retries <n>', 'further attempts after a failure (default 3)')
     .option('--json', 'print the result as JSON')
-    .action(async (url: string, opts) => act(opts, (c) => c.call<Channels>('notify.add-webhook', {
+    .action(async (url: string, opts) => act(opts, (c) => c.call('notify.add-webhook', {
       url, secret: opts.secret, events: opts.events?.split(','), timeout: opts.timeout, retries: opts.retries,
     }), show));
 
@@ -47,18 +47,18 @@ export function register(program: Command): void {
         for await (const c of process.stdin) chunks.push(c as Buffer);
         pass = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
       }
-      await act(opts, (c) => c.call<Channels>('notify.add-email', {
+      await act(opts, (c) => c.call('notify.add-email', {
         host: opts.host, port: opts.port, secure: opts.secure, from: opts.from, to: opts.to, user: opts.user, pass, events: opts.events?.split(','),
       }), show);
     });
 
   notify.command('remove').argument('<number>', 'as shown by notify list').description('Remove a notification channel')
     .option('--json', 'print the result as JSON')
-    .action(async (n: string, opts) => act(opts, (c) => c.call<Channels>('notify.remove', { index: Number(n) }), show));
+    .action(async (n: string, opts) => act(opts, (c) => c.call('notify.remove', { index: Number(n) }), show));
 
   notify.command('test').argument('[process]', 'send as if about this process (its own channels too)').description('Send a test message to every channel')
     .option('--json', 'print the result as JSON')
-    .action(async (name: string | undefined, opts) => act(opts, (c) => c.call<{ results: Array<{ channel: string; target: string; ok: boolean; attempts: number; error?: string }> }>('notify.test', { name }), (r) => {
+    .action(async (name: string | undefined, opts) => act(opts, (c) => c.call('notify.test', { name }), (r) => {
       if (!r.results.length) println('No notification channels to test.');
       for (const x of r.results) println(`${x.ok ? 'Delivered' : 'FAILED'}  ${x.channel} ${x.target}${x.ok ? '' : ` after ${x.attempts} attempts: ${x.error}`}`);
       if (r.results.some((x) => !x.ok)) process.exitCode = 1;

@@ -4,8 +4,6 @@ import { act } from '../common.js';
 import { println } from '../output.js';
 import { makeTable } from '../format.js';
 
-interface PortRecord { port: number; name: string; allocatedAt: number }
-
 function stamp(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -20,14 +18,14 @@ export function register(program: Command): void {
     .option('-n, --name <name>', 'a name for the allocation', 'default')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<{ port: PortRecord }>('port.allocate', { port: opts.port, name: opts.name }), (r) =>
+      await act(opts, (c) => c.call('port.allocate', { port: opts.port, name: opts.name }), (r) =>
         println(`Allocated port ${r.port.port} (${r.port.name})`));
     });
 
   port.command('list').description('List allocated ports')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<{ ports: PortRecord[] }>('port.list'), (r) => {
+      await act(opts, (c) => c.call('port.list'), (r) => {
         if (!r.ports.length) {
           println('No allocated ports.');
           return;

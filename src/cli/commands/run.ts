@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
 import { act, collect } from '../common.js';
 import { println } from '../output.js';
-import type { ProcessView } from '../../daemon/ops/view.js';
 import { addPolicyOptions, policyParams } from '../policy-options.js';
 import { addHealthOptions, healthParams } from '../health-options.js';
 import { followProgress } from '../progress.js';
@@ -93,7 +92,7 @@ export function register(program: Command): void {
         await act(
           opts,
           // a readiness wait may outlast the usual request timeout: give the daemon's own timeout room
-          (c) => c.call<{ process: ProcessView }>('run', params, { minTimeoutMs: waits ? durationMs(opts.startupTimeout, 30_000) + 30_000 : 0 }),
+          (c) => c.call('run', params, { minTimeoutMs: waits ? durationMs(opts.startupTimeout, 30_000) + 30_000 : 0 }),
           (r) => println(`Started ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})${r.process.status === 'running' && waits ? ', ready' : ''}`),
         );
       } finally {

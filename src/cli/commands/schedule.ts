@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/duration.js';
 import { SentinelError } from '../../core/errors.js';
+import type { OpParamsIn } from '../../contracts/index.js';
 import type { RunView, ScheduleView } from '../../daemon/ops/schedules.js';
 import { act, collect } from '../common.js';
 import { makeTable, shorten } from '../format.js';
@@ -121,7 +122,8 @@ async function addSchedule(name: string, command: { command: string | undefined;
     jitter: opts.jitter,
     enabled: opts.disabled ? false : undefined,
   };
-  await act(opts, (c) => c.call<{ schedule: ScheduleView }>('schedule.add', params), (r) => {
+  // the values are as typed on the command line; the daemon checks each one and says which is wrong
+  await act(opts, (c) => c.call('schedule.add', params as OpParamsIn<'schedule.add'>), (r) => {
     println(`Added schedule ${r.schedule.name} (${describeTrigger(r.schedule.trigger)}); ${nextLine(r.schedule)}`);
   });
 }
@@ -159,7 +161,7 @@ export function register(program: Command): void {
     .description('List schedules with their next and last run')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      await act(opts, (c) => c.call<{ schedules: ScheduleView[] }>('schedule.list'), (r) => {
+      await act(opts, (c) => c.call('schedule.list'), (r) => {
         println(r.schedules.length === 0 ? 'No schedules. Add one with: sentinel schedule add NAME --every 5m -- COMMAND' : scheduleTable(r.schedules));
       });
     });
@@ -171,7 +173,7 @@ export function register(program: Command): void {
     .option('-n, --count <n>', 'how many run times', '5')
     .option('--json', 'print the result as JSON')
     .action(async (name: string, opts) => {
-      await act(opts, (c) => c.call<{ times: number[] }>('schedule.next', { name, n: opts.count }), (r) => {
+      await act(opts, (c) => c.call('schedule.next', { name, n: opts.count }), (r) => {
         println(r.times.length === 0 ? `Schedule ${name} has no more runs` : r.times.map((t) => `${formatTime(t)}  (${formatRelative(t)})`).join('\n'));
       });
     });
@@ -186,7 +188,7 @@ export function register(program: Command): void {
       .argument('<name>', 'name of the schedule')
       .option('--json', 'print the result as JSON')
       .action(async (name: string, opts) => {
-        await act(opts, (c) => c.call<{ schedule: ScheduleView }>(op, { name }), (r) => {
+        await act(opts, (c) => c.call(op, { name }), (r) => {
           println(verb === 'enable' ? `Enabled ${name}; ${nextLine(r.schedule)}` : `Disabled ${name}`);
         });
       });
@@ -198,7 +200,7 @@ export function register(program: Command): void {
     .argument('<name>', 'name of the schedule')
     .option('--json', 'print the result as JSON')
     .action(async (name: string, opts) => {
-      await act(opts, (c) => c.call<{ status: 'started' | 'queued'; run?: RunView }>('schedule.run-now', { name }), (r) => {
+      await act(opts, (c) => c.call('schedule.run-now', { name }), (r) => {
         println(r.status === 'started' && r.run ? `Started run ${r.run.id} of ${name}` : `Queued a run of ${name} behind the one in progress`);
       });
     });
@@ -220,7 +222,7 @@ export function register(program: Command): void {
     .option('-n, --limit <n>', 'how many runs', '20')
     .option('--json', 'print the result as JSON')
     .action(async (name: string, opts) => {
-      await act(opts, (c) => c.call<{ runs: RunView[] }>('schedule.history', { name, limit: opts.limit }), (r) => {
+      await act(opts, (c) => c.call('schedule.history', { name, limit: opts.limit }), (r) => {
         println(r.runs.length === 0 ? `Schedule ${name} has not run yet` : historyTable(r.runs));
       });
     });
@@ -236,8 +238,7 @@ export function register(program: Command): void {
       if (opts.stream !== undefined && opts.stream !== 'stdout' && opts.stream !== 'stderr') {
         failAndExit(new SentinelError('INVALID_ARGUMENT', `--stream ${JSON.stringify(opts.stream)}: expected stdout or stderr`), opts.json ?? false);
       }
-      type Logs = { run: RunView; stdout: string; stderr: string; truncated: boolean };
-      await act(opts, (c) => c.call<Logs>('schedule.logs', { name, run: opts.run }), (r) => {
+      await act(opts, (c) => c.call('schedule.logs', { name, run: opts.run }), (r) => {
         if (opts.stream === 'stdout' || opts.stream === 'stderr') return void process.stdout.write(r[opts.stream as 'stdout' | 'stderr']);
         const lines = (text: string, tag: string) => (text === '' ? [] : text.replace(/\n$/, '').split('\n').map((l) => `${tag}${l}`));
         const head = `run ${r.run.id} (${r.run.trigger}) started ${formatTime(r.run.startedAt)}: ${describeResult(r.run)}${r.truncated ? '; only the last 1 MiB of each stream is shown' : ''}`;

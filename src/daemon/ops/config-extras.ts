@@ -2,6 +2,7 @@
 // file and the CLI create the same thing) and `notifications:` (the global channels).
 import os from 'node:os';
 import path from 'node:path';
+import type { OpParamsIn } from '../../contracts/index.js';
 import type { Daemon } from '../context.js';
 import type { SentinelConfig } from '../../config/schema.js';
 import { validateEmail, validateWebhook } from '../../notify/validate.js';
@@ -11,19 +12,16 @@ import { ConfigOwnedRepo } from '../../store/config-owned.js';
 
 type ScheduleEntry = NonNullable<SentinelConfig['schedules']>[string];
 
-/** A bare number in a config file is seconds; the operations read numbers as milliseconds. */
-const dur = (v: string | number | undefined) => (typeof v === 'number' ? `${v}s` : v);
-
-/** Run parameters of the schedule operations for one `schedules:` entry. */
-function scheduleParams(name: string, s: ScheduleEntry, baseDir: string, env: Record<string, string>): Record<string, unknown> {
+/** Parameters of `schedule.add` for one `schedules:` entry (durations as written: the units rule is the same). */
+function scheduleParams(name: string, s: ScheduleEntry, baseDir: string, env: Record<string, string>): OpParamsIn<'schedule.add'> {
   const command = s.command;
   return {
     name,
-    cron: s.cron, every: dur(s.every), at: s.at, tz: s.tz,
+    cron: s.cron, every: s.every, at: s.at, tz: s.tz,
     ...(Array.isArray(command) ? { command: command[0], args: command.slice(1), shell: false } : { command }),
     cwd: s.cwd ? path.resolve(baseDir, s.cwd) : baseDir,
-    env: { ...env, ...(s.env ?? {}) },
-    overlap: s.overlap, missed: s.missed, maxRuntime: dur(s.max_runtime), retries: s.retries, jitter: dur(s.jitter),
+    env: { ...env, ...Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, String(v)])) },
+    overlap: s.overlap, missed: s.missed, maxRuntime: s.max_runtime, retries: s.retries, jitter: s.jitter,
     enabled: s.enabled,
   };
 }
@@ -35,7 +33,7 @@ function scheduleParams(name: string, s: ScheduleEntry, baseDir: string, env: Re
 export async function applySchedules(d: Daemon, file: string, config: SentinelConfig, env: Record<string, string>, replace = true): Promise<string[]> {
   const entries = Object.entries(config.schedules ?? {});
   const baseDir = path.dirname(file);
-  const existing = new Set(((await d.call('schedule.list', {})) as { schedules: Array<{ name: string }> }).schedules.map((s) => s.name));
+  const existing = new Set((await d.call('schedule.list', {})).schedules.map((s) => s.name));
   const applied: string[] = [];
   for (const [name, s] of entries) {
     if (s.process !== undefined) {

@@ -10,7 +10,6 @@ import { ConfigOwnedRepo, type OwnedKind } from '../../store/config-owned.js';
 import type { DependencyGraph } from '../../config/graph.js';
 import type { SentinelConfig } from '../../config/schema.js';
 import type { Daemon } from '../context.js';
-import { optString, optStringMap, reqString, type Params } from '../params.js';
 import type { SecretStore } from '../secrets-store.js';
 import { allocatePort } from './ports.js';
 
@@ -35,10 +34,9 @@ export interface Stack {
 /** Shell bookkeeping that differs between two terminals; inheriting it would make every reload a change. */
 const VOLATILE = new Set(['_', 'OLDPWD', 'PWD', 'SHLVL', 'SENTINEL_SECRET_KEY']);
 
-export function readStackParams(p: Params): StackParams {
-  const file = reqString(p, 'file');
-  if (!path.isAbsolute(file)) throw new SentinelError('INVALID_ARGUMENT', `parameter "file": expected an absolute path, got ${JSON.stringify(file)}`);
-  return { file, environment: optString(p, 'environment'), env: optStringMap(p, 'env') ?? {} };
+/** The stack parameters every config operation takes (checked at the door: `file` is absolute). */
+export function readStackParams(p: { file: string; environment?: string; env?: Record<string, string> }): StackParams {
+  return { file: p.file, environment: p.environment, env: p.env ?? {} };
 }
 
 export function baseEnvOf(env: Record<string, string>): Record<string, string> {

@@ -3,8 +3,7 @@
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
-import type { Daemon, Operation } from '../context.js';
-import { optBool, optDuration, optString, optStringArray, reqString } from '../params.js';
+import type { Daemon, Handlers } from '../context.js';
 import { redactSecretsDeep, secretStoreFor } from '../secrets-store.js';
 import { views } from './processes.js';
 import { secretOps } from './config-secrets.js';
@@ -29,7 +28,9 @@ function onlyInstances(fields: string[]): boolean {
   return fields.length > 0 && fields.every((f) => f === 'instances');
 }
 
-export function configOps(d: Daemon): Record<string, Operation> {
+type ConfigOp = 'up' | 'down' | 'reload' | 'config.validate' | 'config.print' | 'config.schema' | 'graph' | 'import' | 'init' | 'secret.set' | 'secret.list' | 'secret.rm';
+
+export function configOps(d: Daemon): Handlers<ConfigOp> {
   const sup = d.supervisor;
   const store = secretStoreFor(d.db, d.paths.secretKey);
   try {
@@ -45,7 +46,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
     async up(p, ctx) {
       const sp = readStackParams(p);
       const stack = await loadStack(store, sp);
-      const asked = optStringArray(p, 'names') ?? [];
+      const asked = p.names ?? [];
       const names = selectNames(stack, asked);
       const selected = stack.specs.filter((s) => names.includes(s.name));
       // everything is checked before anything is touched
@@ -77,7 +78,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
         if (live && fields.length === 0) running.push(spec.name);
         actions.set(spec.name, live ? (fields.length > 0 ? onlyInstances(fields) ? 'start' : 'restart' : 'keep') : wanted ? 'start' : 'keep');
       }
-      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: optDuration(p, 'timeout', '--timeout') });
+      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: p.timeout });
       const schedules = asked.length === 0 ? await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env)) : [];
       const notifications = asked.length === 0 && applyNotifications(d, stack.config);
       const orphans = ownedBy(d, sp.file).filter((r) => !stack.specs.some((s) => s.name === r.name)).map((r) => r.name);
@@ -93,8 +94,8 @@ export function configOps(d: Daemon): Record<string, Operation> {
 
     async down(p, ctx) {
       const file = readStackParams(p).file;
-      const keep = optBool(p, 'keep') ?? false;
-      const asked = optStringArray(p, 'names') ?? [];
+      const keep = p.keep ?? false;
+      const asked = p.names ?? [];
       const owned = ownedBy(d, file);
       for (const name of asked) {
         if (!owned.some((r) => r.name === name)) {
@@ -130,7 +131,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
 
     async reload(p, ctx) {
       const sp = readStackParams(p);
-      const dryRun = optBool(p, 'dryRun') ?? false;
+      const dryRun = p.dryRun ?? false;
       const stack = await loadStack(store, sp);
       const all = stack.specs.map((s) => s.name);
       checkConflicts(d, sp.file, stack.specs);
@@ -167,7 +168,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
         sup.create(spec, ctx.actor);
         actions.set(spec.name, !spec.source.autostart ? 'keep' : 'start');
       }
-      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: optDuration(p, 'timeout', '--timeout') });
+      const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: p.timeout });
       const schedules = await applySchedules(d, sp.file, stack.config, baseEnvOf(sp.env), false);
       applyNotifications(d, stack.config);
       d.log.info('CONFIG_RELOAD', `reload ${sp.file}: ${plan.added.length} added, ${plan.changed.length} changed, ${removed.length} removed`);
@@ -219,9 +220,9 @@ export function configOps(d: Daemon): Record<string, Operation> {
     },
 
     async import(p) {
-      const file = reqString(p, 'file');
+      const file = p.file;
       const { importFile, formatImported, IMPORT_FORMATS } = await import('../../config/importers/index.js');
-      const format = optString(p, 'format');
+      const format = p.format;
       if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
         throw new SentinelError('INVALID_ARGUMENT', `--format ${JSON.stringify(format)} is not known; use one of: ${IMPORT_FORMATS.join(', ')}`);
       }
@@ -230,7 +231,7 @@ export function configOps(d: Daemon): Record<string, Operation> {
     },
 
     async init(p) {
-      const template = optString(p, 'template') ?? 'node';
+      const template = p.template ?? 'node';
       const { initTemplate } = await import('../../config/init-templates.js');
       return { template, text: initTemplate(template) };
     },

@@ -1,10 +1,9 @@
 // Daemon operations: status, stop, its own log.
 import { readFileSync } from 'node:fs';
-import type { Daemon, Operation } from '../context.js';
-import { optNumber } from '../params.js';
+import type { Daemon, Handlers } from '../context.js';
 import { readLastLines } from '../log-port.js';
 
-export function daemonOps(d: Daemon, version: string): Record<string, Operation> {
+export function daemonOps(d: Daemon, version: string): Handlers<'daemon.status' | 'daemon.stop' | 'daemon.logs'> {
   return {
     'daemon.status'() {
       const procs = d.supervisor.list();
@@ -22,10 +21,10 @@ export function daemonOps(d: Daemon, version: string): Record<string, Operation>
     },
     'daemon.stop'() {
       d.requestShutdown();
-      return { pid: process.pid, stopping: true };
+      return { pid: process.pid, stopping: true as const };
     },
     'daemon.logs'(p) {
-      const n = optNumber(p, 'lines') ?? 100;
+      const n = p.lines ?? 100;
       let lines: string[];
       try {
         lines = n > 2000 ? readFileSync(d.paths.daemonLog, 'utf8').split('\n').filter(Boolean).slice(-n) : readLastLines(d.paths.daemonLog, n);

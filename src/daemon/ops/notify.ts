@@ -2,8 +2,8 @@
 import { SentinelError } from '../../core/errors.js';
 import { validateWebhook, validateEmail } from '../../notify/validate.js';
 import type { ChannelSet } from '../../notify/notifier.js';
-import type { Daemon, Operation } from '../context.js';
-import { optNumber, optString, type Params } from '../params.js';
+import type { DeliveryResult } from '../../notify/types.js';
+import type { Daemon, Handlers } from '../context.js';
 
 /** Channel settings shown to clients: secrets and passwords never leave the daemon. */
 function publicChannels(c: ChannelSet) {
@@ -13,29 +13,29 @@ function publicChannels(c: ChannelSet) {
   };
 }
 
-export function notifyOps(d: Daemon): Record<string, Operation> {
+export function notifyOps(d: Daemon): Handlers<'notify.list' | 'notify.add-webhook' | 'notify.add-email' | 'notify.remove' | 'notify.test'> {
   return {
     'notify.list'() {
       return publicChannels(d.health.globalChannels());
     },
-    'notify.add-webhook'(p: Params) {
+    'notify.add-webhook'(p) {
       const hook = validateWebhook(p);
       const c = d.health.globalChannels();
       d.health.setGlobalChannels({ ...c, webhooks: [...(c.webhooks ?? []), hook] });
       return publicChannels(d.health.globalChannels());
     },
-    'notify.add-email'(p: Params) {
+    'notify.add-email'(p) {
       const email = validateEmail(p);
       const c = d.health.globalChannels();
       d.health.setGlobalChannels({ ...c, emails: [...(c.emails ?? []), email] });
       return publicChannels(d.health.globalChannels());
     },
-    'notify.remove'(p: Params) {
-      const index = optNumber(p, 'index');
+    'notify.remove'(p) {
+      const index = p.index;
       const c = d.health.globalChannels();
       const hooks = c.webhooks ?? [];
       const emails = c.emails ?? [];
-      if (index === undefined || !Number.isInteger(index) || index < 1 || index > hooks.length + emails.length) {
+      if (index > hooks.length + emails.length) {
         throw new SentinelError('NOT_FOUND', `no notification channel number ${p.index}; "sentinel notify list" shows their numbers`);
       }
       if (index <= hooks.length) hooks.splice(index - 1, 1);
@@ -43,10 +43,11 @@ export function notifyOps(d: Daemon): Record<string, Operation> {
       d.health.setGlobalChannels({ webhooks: hooks, emails });
       return publicChannels(d.health.globalChannels());
     },
-    async 'notify.test'(p: Params) {
-      const name = optString(p, 'name');
+    async 'notify.test'(p) {
+      const name = p.name;
       const rec = name ? d.supervisor.resolve(name) : null;
-      const results = await d.health.notify('test', rec, 'test message from sentinel notify test');
+      // the monitor answers with the notifier's delivery results
+      const results = (await d.health.notify('test', rec, 'test message from sentinel notify test')) as DeliveryResult[];
       return { results };
     },
   };

@@ -2,8 +2,8 @@
 import { SentinelError } from '../../core/errors.js';
 import type { RestartPolicy } from '../../core/spec.js';
 import { parseExitCodes } from '../../health/validate.js';
-import type { Daemon, Operation } from '../context.js';
-import { optDuration, reqString, type Params } from '../params.js';
+import type { Daemon, Handlers } from '../context.js';
+import { optDuration, type Params } from '../params.js';
 import { parseRestartMode } from './spec-from-params.js';
 import { views } from './processes.js';
 
@@ -56,10 +56,10 @@ export function restartPolicyFromParams(p: Params, base: RestartPolicy): Restart
   return next;
 }
 
-export function policyOps(d: Daemon): Record<string, Operation> {
+export function policyOps(d: Daemon): Handlers<'policy'> {
   return {
     policy(p, ctx) {
-      const rec = d.supervisor.resolve(reqString(p, 'ref'));
+      const rec = d.supervisor.resolve(p.ref);
       const restart = restartPolicyFromParams(p, rec.spec.restart);
       d.supervisor.updateSpec(rec, { ...rec.spec, restart }, ctx.actor, 'restart policy changed');
       return { process: views(d, [rec])[0], restart };

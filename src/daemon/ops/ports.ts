@@ -2,8 +2,7 @@
 import net from 'node:net';
 import { SentinelError } from '../../core/errors.js';
 import { validateName } from '../../core/names.js';
-import type { Daemon, Operation } from '../context.js';
-import { optNumber, optString, type Params } from '../params.js';
+import type { Daemon, Handlers } from '../context.js';
 
 /** True when nothing listens on the port (checked on all interfaces). */
 export function isPortFree(port: number): Promise<boolean> {
@@ -63,17 +62,17 @@ export async function assignPort(d: Daemon, ref: unknown, processName: string): 
   return (await allocatePort(d, undefined, ref)).port;
 }
 
-export function portOps(d: Daemon): Record<string, Operation> {
+export function portOps(d: Daemon): Handlers<'port.allocate' | 'port.list' | 'port.free'> {
   return {
-    async 'port.allocate'(p: Params) {
-      const allocated = await allocatePort(d, optNumber(p, 'port'), optString(p, 'name') ?? 'default');
+    async 'port.allocate'(p) {
+      const allocated = await allocatePort(d, p.port, p.name ?? 'default');
       return { port: allocated };
     },
     'port.list'() {
       return { ports: d.ports.list() };
     },
-    'port.free'(p: Params) {
-      const port = checkPortNumber(optNumber(p, 'port') ?? NaN);
+    'port.free'(p) {
+      const port = checkPortNumber(p.port);
       if (!d.ports.get(port)) throw new SentinelError('PORT_NOT_FOUND', `port ${port} is not allocated; "sentinel port list" shows the allocated ports`);
       d.ports.remove(port);
       return { freed: port };

@@ -1,9 +1,8 @@
 // Process operations: run, list, status, start, stop, restart, delete, clean and the bulk forms.
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import { SentinelError } from '../../core/errors.js';
-import type { ProcessRecord } from '../../store/processes.js';
-import type { Daemon, Operation } from '../context.js';
-import { optBool, optDuration, optString, reqString, type Params } from '../params.js';
+import type { EventRecord, ProcessRecord } from '../../store/processes.js';
+import type { Daemon, Handlers } from '../context.js';
 import { specFromParams } from './spec-from-params.js';
 import { viewProcess, type ProcessView } from './view.js';
 import { assignPort } from './ports.js';
@@ -16,8 +15,8 @@ export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
   return recs.map((r) => viewProcess(r, r.pid ? usage.get(r.pid) : undefined, d.paths.logsDir, now));
 }
 
-function wantWait(p: Params): boolean {
-  return optBool(p, 'noWait') !== true;
+function wantWait(p: { noWait?: boolean }): boolean {
+  return p.noWait !== true;
 }
 
 /** Runs an action over many processes at once; failures are reported per process, never thrown away. */
@@ -35,7 +34,9 @@ async function each(
   return { results, processes: views(d, recs) };
 }
 
-export function processOps(d: Daemon): Record<string, Operation> {
+type ProcessOp = 'run' | 'list' | 'status' | 'start' | 'stop' | 'restart' | 'delete' | 'clean' | 'stopall' | 'startall' | 'restartall' | 'events';
+
+export function processOps(d: Daemon): Handlers<ProcessOp> {
   const sup = d.supervisor;
   return {
     async run(p, ctx) {
@@ -68,7 +69,7 @@ export function processOps(d: Daemon): Record<string, Operation> {
     },
 
     status(p) {
-      const rec = sup.resolve(reqString(p, 'ref'));
+      const rec = sup.resolve(p.ref);
       const v = views(d, [rec])[0];
       const s = rec.spec;
       return {
@@ -81,28 +82,28 @@ export function processOps(d: Daemon): Record<string, Operation> {
     },
 
     async start(p, ctx) {
-      const rec = sup.resolve(reqString(p, 'ref'));
+      const rec = sup.resolve(p.ref);
       await sup.start(rec, ctx.actor, { wait: wantWait(p) });
       return { process: views(d, [rec])[0] };
     },
 
     async stop(p, ctx) {
-      const rec = sup.resolve(reqString(p, 'ref'));
-      const res = await sup.stop(rec, ctx.actor, { force: optBool(p, 'force') ?? false, timeoutMs: optDuration(p, 'timeout', '--timeout') });
+      const rec = sup.resolve(p.ref);
+      const res = await sup.stop(rec, ctx.actor, { force: p.force ?? false, timeoutMs: p.timeout });
       return { process: views(d, [rec])[0], alreadyStopped: res.alreadyStopped, exit: res.exit };
     },
 
     async restart(p, ctx) {
-      const rec = sup.resolve(reqString(p, 'ref'));
+      const rec = sup.resolve(p.ref);
       await sup.restart(rec, ctx.actor, { wait: wantWait(p) });
       return { process: views(d, [rec])[0] };
     },
 
     async delete(p, ctx) {
-      const rec = sup.resolve(reqString(p, 'ref'));
+      const rec = sup.resolve(p.ref);
       await sup.remove(rec, ctx.actor);
-      if (optBool(p, 'purge')) purgeProcessLogs(d, rec.name);
-      return { deleted: { id: rec.id, name: rec.name }, purged: optBool(p, 'purge') ?? false };
+      if (p.purge) purgeProcessLogs(d, rec.name);
+      return { deleted: { id: rec.id, name: rec.name }, purged: p.purge ?? false };
     },
 
     clean(_p, ctx) {
@@ -117,8 +118,8 @@ export function processOps(d: Daemon): Record<string, Operation> {
     },
 
     stopall(p, ctx) {
-      const force = optBool(p, 'force') ?? false;
-      const timeoutMs = optDuration(p, 'timeout', '--timeout');
+      const force = p.force ?? false;
+      const timeoutMs = p.timeout;
       const recs = sup.list().filter((r) => r.state !== 'stopped');
       return each(d, recs, (r) => sup.stop(r, ctx.actor, { force, timeoutMs }));
     },
@@ -133,18 +134,17 @@ export function processOps(d: Daemon): Record<string, Operation> {
     },
 
     events(p, ctx) {
-      const name = optString(p, 'name');
+      const name = p.name;
       // following a name that does not exist yet is allowed (a client watching a process it is creating)
-      if (name !== undefined && !optBool(p, 'follow')) sup.resolve(name);
-      const limit = typeof p.limit === 'number' ? p.limit : 50;
-      const past = d.processes.events({ name, limit });
-      if (!optBool(p, 'follow')) return { events: past };
+      if (name !== undefined && !p.follow) sup.resolve(name);
+      const past = d.processes.events({ name, limit: p.limit ?? 50 });
+      if (!p.follow) return { events: past };
       return {
         stream: (async function* () {
           for (const ev of past) yield ev;
-          const queue: unknown[] = [];
+          const queue: EventRecord[] = [];
           let wake: (() => void) | null = null;
-          const onEvent = (ev: { processName: string | null }) => {
+          const onEvent = (ev: EventRecord) => {
             if (name !== undefined && ev.processName !== name) return;
             queue.push(ev);
             wake?.();
@@ -153,7 +153,7 @@ export function processOps(d: Daemon): Record<string, Operation> {
           const aborted = new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
           try {
             while (!ctx.signal.aborted) {
-              while (queue.length) yield queue.shift();
+              while (queue.length) yield queue.shift()!;
               await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
               wake = null;
             }

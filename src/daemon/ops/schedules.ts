@@ -21,8 +21,9 @@ import {
   type SchedulerEvent,
   type Trigger,
 } from '../../scheduler/index.js';
-import type { Daemon, Operation } from '../context.js';
-import { optBool, optDuration, optString, optStringArray, optStringMap, parseEnvPairs, reqString, type Params } from '../params.js';
+import type { OpParams } from '../../contracts/index.js';
+import type { Daemon, Handlers } from '../context.js';
+import { parseEnvPairs } from '../params.js';
 
 /** What clients see of a schedule: its definition without the environment's values (they may hold secrets). */
 export interface ScheduleView {
@@ -59,67 +60,40 @@ function viewSchedule(info: ScheduleInfo): ScheduleView {
   return { ...s, envKeys: Object.keys(env).sort(), nextRunAt: info.nextRunAt, lastRun: info.lastRun, running: info.running, queued: info.queued };
 }
 
-/** A duration parameter: a string as users type it ("5m"), or a number of milliseconds from the API. */
-/** A count from the CLI (string) or the API (number); anything else reaches the schedule's own check and message. */
-function countParam(p: Params, key: string): number | undefined {
-  const v = p[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return Number(v);
-  return v as number;
-}
-
-function boundedInt(p: Params, key: string, flag: string, fallback: number, max: number): number {
-  const v = p[key] ?? fallback;
-  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
-    throw new SentinelError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(v)}: expected a whole number from 1 to ${max}, e.g. ${flag} ${fallback}`);
-  }
-  return n;
-}
-
 /** Reads `schedule.add` parameters into a schedule input; the trigger is checked here, the rest by createSchedule. */
-function inputFromParams(d: Daemon, p: Params, now: number): ScheduleInput {
-  const name = reqString(p, 'name');
-  const every = p.every;
-  const trigger = parseTriggerOptions(
-    {
-      cron: optString(p, 'cron'),
-      tz: optString(p, 'tz'),
-      // a number from the API is milliseconds, like every other duration parameter
-      every: typeof every === 'number' ? `${every}ms` : optString(p, 'every'),
-      at: typeof p.at === 'number' ? p.at : optString(p, 'at'),
-    },
-    now,
-  );
-  const command = optString(p, 'command') ?? '';
-  const args = optStringArray(p, 'args') ?? [];
-  const cwd = path.resolve(optString(p, 'cwd') ?? process.cwd());
+function inputFromParams(d: Daemon, p: OpParams<'schedule.add'>, now: number): ScheduleInput {
+  const name = p.name;
+  // durations arrive in milliseconds (checked at the door)
+  const trigger = parseTriggerOptions({ cron: p.cron, tz: p.tz, every: p.every === undefined ? undefined : `${p.every}ms`, at: p.at }, now);
+  const command = p.command ?? '';
+  const args = p.args ?? [];
+  const cwd = path.resolve(p.cwd ?? process.cwd());
   const env = buildEnv({
-    clientEnv: optStringMap(p, 'env') ?? {},
+    clientEnv: p.env ?? {},
     keepOnly: null,
     globalEnvFile: d.paths.globalEnv,
     projectEnvFile: path.join(cwd, '.env'),
     groupEnv: {},
     envFiles: [],
-    envFlags: parseEnvPairs(optStringArray(p, 'envVars') ?? []),
+    envFlags: parseEnvPairs(p.envVars ?? []),
   });
   return {
     name,
     trigger,
     command,
     args,
-    shell: optBool(p, 'shell') ?? args.length === 0,
+    shell: p.shell ?? args.length === 0,
     cwd,
     env,
-    enabled: optBool(p, 'enabled') ?? true,
-    overlap: optString(p, 'overlap') as ScheduleInput['overlap'],
-    missed: optString(p, 'missed') as ScheduleInput['missed'],
-    missedCap: countParam(p, 'missedCap'),
-    maxRuntimeMs: optDuration(p, 'maxRuntime', '--max-runtime'),
-    retries: countParam(p, 'retries'),
-    retryDelayMs: optDuration(p, 'retryDelay', '--retry-delay'),
-    retryBackoff: optString(p, 'retryBackoff') as ScheduleInput['retryBackoff'],
-    jitterMs: optDuration(p, 'jitter', '--jitter'),
+    enabled: p.enabled ?? true,
+    overlap: p.overlap,
+    missed: p.missed,
+    missedCap: p.missedCap,
+    maxRuntimeMs: p.maxRuntime,
+    retries: p.retries,
+    retryDelayMs: p.retryDelay,
+    retryBackoff: p.retryBackoff,
+    jitterMs: p.jitter,
   };
 }
 
@@ -174,7 +148,9 @@ function logRestartEvent(d: Daemon, ev: RestartCronEvent): void {
   else d.log.warn('RESTART_CRON_FAILED', `${ev.name}: restart-cron restart failed: ${ev.message}`, fields);
 }
 
-export function scheduleOps(d: Daemon): Record<string, Operation> {
+type ScheduleOp = 'schedule.add' | 'schedule.list' | 'schedule.get' | 'schedule.next' | 'schedule.enable' | 'schedule.disable' | 'schedule.run-now' | 'schedule.rm' | 'schedule.history' | 'schedule.logs';
+
+export function scheduleOps(d: Daemon): Handlers<ScheduleOp> {
   const repo = createSchedulerRepo(d.db, { logsDir: d.paths.logsDir });
   // runs start on the supervisor's host: the same spawner chain (secrets...) as managed processes
   const runner = createProcessRunner({ host: d.supervisor.host });
@@ -195,8 +171,6 @@ export function scheduleOps(d: Daemon): Record<string, Operation> {
     await stopping;
   });
 
-  const name = (p: Params) => reqString(p, 'name');
-
   return {
     'schedule.add'(p) {
       const now = Date.now();
@@ -215,46 +189,44 @@ export function scheduleOps(d: Daemon): Record<string, Operation> {
     },
 
     'schedule.get'(p) {
-      return { schedule: viewSchedule(scheduler.get(name(p))) };
+      return { schedule: viewSchedule(scheduler.get(p.name)) };
     },
 
     'schedule.next'(p) {
-      const n = boundedInt(p, 'n', '-n', 5, 1000);
-      return { name: name(p), times: scheduler.next(name(p), n) };
+      return { name: p.name, times: scheduler.next(p.name, p.n ?? 5) };
     },
 
     'schedule.enable'(p) {
-      return { schedule: viewSchedule(scheduler.enable(name(p))) };
+      return { schedule: viewSchedule(scheduler.enable(p.name)) };
     },
 
     'schedule.disable'(p) {
-      return { schedule: viewSchedule(scheduler.disable(name(p))) };
+      return { schedule: viewSchedule(scheduler.disable(p.name)) };
     },
 
     'schedule.run-now'(p) {
-      return scheduler.runNow(name(p));
+      return scheduler.runNow(p.name);
     },
 
     'schedule.rm'(p) {
-      scheduler.remove(name(p));
-      return { removed: name(p) };
+      scheduler.remove(p.name);
+      return { removed: p.name };
     },
 
     'schedule.history'(p) {
-      const limit = boundedInt(p, 'limit', '--limit', 20, 1000);
-      return { runs: scheduler.history(name(p), limit) };
+      return { runs: scheduler.history(p.name, p.limit ?? 20) };
     },
 
     /** One run's output: the given run, or the latest one that ran. */
     'schedule.logs'(p) {
-      const n = name(p);
+      const n = p.name;
       scheduler.get(n);
       let run: RunRecord | null;
-      if (p.run === undefined || p.run === null) {
+      if (p.run === undefined) {
         run = repo.history(n, 1000).find((r) => r.status !== 'skipped') ?? null;
         if (!run) throw new SentinelError('NOT_FOUND', `schedule "${n}" has not run yet; start a run with "sentinel schedule run-now ${n}"`);
       } else {
-        const id = boundedInt(p, 'run', '--run', 1, Number.MAX_SAFE_INTEGER);
+        const id = p.run;
         run = repo.getRun(id);
         if (!run || run.schedule !== n) throw new SentinelError('NOT_FOUND', `schedule "${n}" has no run ${id}; "sentinel schedule history ${n}" lists its runs`);
       }

@@ -1,30 +1,12 @@
 // How a process is shown to clients (CLI, API, dashboard): never its environment (it may hold secrets).
+import type { z } from 'zod';
+import type { ProcessView as ProcessViewSchema } from '../../contracts/results.js';
 import type { ProcessRecord } from '../../store/processes.js';
 import type { Usage } from '../metrics.js';
 import { logFile } from '../log-port.js';
 
-export interface ProcessView {
-  id: number;
-  name: string;
-  pid: number | null;
-  status: string;
-  cpu: number | null;
-  memory: number | null;
-  uptimeMs: number | null;
-  restarts: number;
-  restart: string;
-  group: string | null;
-  command: string;
-  cwd: string;
-  port: number | null;
-  health: string | null;
-  reason: string | null;
-  lastExit: ProcessRecord['lastExit'];
-  nextRestartAt: number | null;
-  stdoutLog: string;
-  stderrLog: string;
-  createdAt: number;
-}
+/** Declared by its contract (src/contracts/results.ts); what every process answer shows. */
+export type ProcessView = z.input<typeof ProcessViewSchema>;
 
 export function displayCommand(rec: ProcessRecord): string {
   return rec.spec.shell ? rec.spec.command : [rec.spec.command, ...rec.spec.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');

@@ -1,0 +1,51 @@
+// The shape of one operation's contract: what it is called, what it takes and answers (zod schemas),
+// whether it reads, writes or streams, who may call it, and where it lives in the REST API.
+// Everything that faces a client (server, routes, typed client, OpenAPI, README) reads these.
+import type { z } from 'zod';
+import type { ErrorCode } from '../core/errors.js';
+
+/** read: changes nothing; write: changes state; stream: may answer with NDJSON items (follow modes). */
+export type OpKind = 'read' | 'write' | 'stream';
+
+/** viewer reads; operator starts, stops, restarts and runs; admin creates, deletes and configures. */
+export type Permission = 'viewer' | 'operator' | 'admin';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface OpRoute {
+  method: HttpMethod;
+  /** Path with `:param` segments, e.g. /v1/processes/:ref */
+  path: string;
+}
+
+export interface OpContract<N extends string = string, P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType, I extends z.ZodType = z.ZodType> {
+  name: N;
+  summary: string;
+  kind: OpKind;
+  permission: Permission;
+  params: P;
+  result: R;
+  /** One NDJSON item of the stream (kind "stream" only). */
+  item?: I;
+  routes: readonly OpRoute[];
+  /** Error codes this operation answers with beyond those every operation may answer. */
+  errors?: readonly ErrorCode[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyContract = OpContract<string, any, any, any>;
+
+/** Declares one operation; the literal name becomes part of the types. */
+export function defineOp<const N extends string, const K extends OpKind, P extends z.ZodType, R extends z.ZodType, I extends z.ZodType = z.ZodNever>(
+  c: OpContract<N, P, R, I> & { kind: K },
+): OpContract<N, P, R, I> & { kind: K } {
+  return c;
+}
+
+/** What a handler receives (after defaults and unit conversion). */
+export type ParamsOut<C extends AnyContract> = z.output<C['params']>;
+/** What a client sends. */
+export type ParamsIn<C extends AnyContract> = z.input<C['params']>;
+/** What a handler returns and a client receives (results carry no transforms). */
+export type ResultOf<C extends AnyContract> = z.input<C['result']>;
+export type ItemOf<C extends AnyContract> = NonNullable<C['item']> extends z.ZodType ? z.input<NonNullable<C['item']>> : never;

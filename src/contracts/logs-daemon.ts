@@ -1,0 +1,54 @@
+// Logs of a process (tail, follow, clear) and the daemon itself (status, stop, its own log).
+import { z } from 'zod';
+import { defineOp } from './define.js';
+import { count, NoParams, params, Ref } from './primitives.js';
+import { LogLine } from './results.js';
+
+export const logContracts = [
+  defineOp({
+    name: 'logs', summary: 'The last lines of a process log; follow=true streams new lines', kind: 'stream', permission: 'viewer',
+    params: params({
+      ref: Ref,
+      lines: count(0, 10_000_000, 100).optional(),
+      stream: z.enum(['stdout', 'stderr', 'both']).optional(),
+      since: z
+        .union([z.string(), z.number()], { error: 'expected a duration ago like "10m" (a number is seconds) or a date like "2026-11-21T10:00"' })
+        .optional()
+        .meta({ description: 'Only lines since a duration ago ("10m"; a number is seconds) or a date' }),
+      timestamps: z.boolean().optional(),
+      follow: z.boolean().optional(),
+    }),
+    result: z.object({ name: z.string(), lines: z.array(LogLine) }),
+    item: LogLine,
+    routes: [{ method: 'GET', path: '/v1/processes/:ref/logs' }],
+    errors: ['PROCESS_NOT_FOUND', 'INVALID_DURATION'],
+  }),
+  defineOp({
+    name: 'logs.clear', summary: 'Empty the log files of a process', kind: 'write', permission: 'admin',
+    params: params({ ref: Ref }), result: z.object({ cleared: z.string(), files: z.array(z.string()) }),
+    routes: [{ method: 'DELETE', path: '/v1/processes/:ref/logs' }],
+    errors: ['PROCESS_NOT_FOUND'],
+  }),
+] as const;
+
+export const daemonContracts = [
+  defineOp({
+    name: 'daemon.status', summary: 'Is the daemon running, since when, with how many processes', kind: 'read', permission: 'viewer',
+    params: NoParams,
+    result: z.object({
+      pid: z.number().int(), version: z.string(), home: z.string(), socket: z.string(), startedAt: z.number(), uptimeMs: z.number(),
+      rssBytes: z.number(), processes: z.number().int(), running: z.number().int(),
+    }),
+    routes: [{ method: 'GET', path: '/v1/daemon' }],
+  }),
+  defineOp({
+    name: 'daemon.stop', summary: 'Stop the daemon and its processes (after this answer)', kind: 'write', permission: 'admin',
+    params: NoParams, result: z.object({ pid: z.number().int(), stopping: z.literal(true) }),
+    routes: [{ method: 'POST', path: '/v1/daemon/stop' }],
+  }),
+  defineOp({
+    name: 'daemon.logs', summary: "The daemon's own log (JSON lines)", kind: 'read', permission: 'viewer',
+    params: params({ lines: count(1, 1_000_000, 100).optional() }), result: z.object({ lines: z.array(z.string()) }),
+    routes: [{ method: 'GET', path: '/v1/daemon/logs' }],
+  }),
+] as const;

@@ -1,0 +1,104 @@
+// Process operations: create, inspect, control, delete; the bulk forms; the restart policy; events.
+import { z } from 'zod';
+import { defineOp } from './define.js';
+import { count, DurationMs, NoParams, params, Ref } from './primitives.js';
+import { PolicyFields, RestartMode } from './policy-params.js';
+import { BulkResult, EventRecord, ExitRecord, OneProcess, ProcessView, RestartPolicy } from './results.js';
+import { RunParams } from '../daemon/ops/run-params.js';
+
+const noWait = z.boolean().optional().meta({ description: 'Return as soon as the process is spawned' });
+
+export const processContracts = [
+  defineOp({
+    name: 'run', summary: 'Start a new managed process', kind: 'write', permission: 'admin',
+    params: RunParams, result: OneProcess,
+    routes: [{ method: 'POST', path: '/v1/processes' }],
+    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE'],
+  }),
+  defineOp({
+    name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer',
+    params: NoParams, result: z.object({ processes: z.array(ProcessView) }),
+    routes: [{ method: 'GET', path: '/v1/processes' }],
+  }),
+  defineOp({
+    name: 'status', summary: 'One process and the settings it runs with', kind: 'read', permission: 'viewer',
+    params: params({ ref: Ref }),
+    result: z.object({
+      process: ProcessView,
+      spec: z.object({
+        shell: z.boolean(), args: z.array(z.string()), restart: RestartPolicy, stopSignal: z.string(), stopTimeoutMs: z.number(),
+        startWaitMs: z.number(), logMaxBytes: z.number(), logKeep: z.number(), envKeys: z.array(z.string()),
+      }),
+    }),
+    routes: [{ method: 'GET', path: '/v1/processes/:ref' }],
+    errors: ['PROCESS_NOT_FOUND'],
+  }),
+  defineOp({
+    name: 'start', summary: 'Start a stopped process', kind: 'write', permission: 'operator',
+    params: params({ ref: Ref, noWait }), result: OneProcess,
+    routes: [{ method: 'POST', path: '/v1/processes/:ref/start' }],
+    errors: ['PROCESS_NOT_FOUND', 'ALREADY_RUNNING', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
+  }),
+  defineOp({
+    name: 'stop', summary: 'Stop a process: its stop signal, then SIGKILL after the timeout', kind: 'write', permission: 'operator',
+    params: params({ ref: Ref, force: z.boolean().optional(), timeout: DurationMs.optional() }),
+    result: z.object({ process: ProcessView, alreadyStopped: z.boolean(), exit: ExitRecord.nullable() }),
+    routes: [{ method: 'POST', path: '/v1/processes/:ref/stop' }],
+    errors: ['PROCESS_NOT_FOUND'],
+  }),
+  defineOp({
+    name: 'restart', summary: 'Stop and start a process', kind: 'write', permission: 'operator',
+    params: params({ ref: Ref, noWait }), result: OneProcess,
+    routes: [{ method: 'POST', path: '/v1/processes/:ref/restart' }],
+    errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
+  }),
+  defineOp({
+    name: 'delete', summary: 'Stop a process and forget it', kind: 'write', permission: 'admin',
+    params: params({ ref: Ref, purge: z.boolean().optional().meta({ description: 'Also remove its log files' }) }),
+    result: z.object({ deleted: z.object({ id: z.number().int(), name: z.string() }), purged: z.boolean() }),
+    routes: [{ method: 'DELETE', path: '/v1/processes/:ref' }],
+    errors: ['PROCESS_NOT_FOUND'],
+  }),
+  defineOp({
+    name: 'clean', summary: 'Delete every stopped, exited or failed process and its logs', kind: 'write', permission: 'admin',
+    params: NoParams,
+    result: z.object({ removed: z.array(z.object({ id: z.number().int(), name: z.string(), status: z.string() })) }),
+    routes: [{ method: 'POST', path: '/v1/clean' }],
+  }),
+  defineOp({
+    name: 'stopall', summary: 'Stop every process', kind: 'write', permission: 'operator',
+    params: params({ force: z.boolean().optional(), timeout: DurationMs.optional() }), result: BulkResult,
+    routes: [{ method: 'POST', path: '/v1/stopall' }],
+  }),
+  defineOp({
+    name: 'startall', summary: 'Start every process that is not running', kind: 'write', permission: 'operator',
+    params: params({ noWait }), result: BulkResult,
+    routes: [{ method: 'POST', path: '/v1/startall' }],
+  }),
+  defineOp({
+    name: 'restartall', summary: 'Restart every process', kind: 'write', permission: 'operator',
+    params: params({ noWait }), result: BulkResult,
+    routes: [{ method: 'POST', path: '/v1/restartall' }],
+  }),
+  defineOp({
+    name: 'policy', summary: 'Change the restart policy of a process without restarting it', kind: 'write', permission: 'admin',
+    params: params({
+      ref: Ref,
+      restart: RestartMode.optional(),
+      retries: count(0, 1_000_000, 5).optional().meta({ description: 'Same as maxRestarts' }),
+      delay: PolicyFields.restartDelay.meta({ description: 'Same as restartDelay' }),
+      ...PolicyFields,
+    }),
+    result: z.object({ process: ProcessView, restart: RestartPolicy }),
+    routes: [{ method: 'POST', path: '/v1/processes/:ref/policy' }],
+    errors: ['PROCESS_NOT_FOUND'],
+  }),
+  defineOp({
+    name: 'events', summary: 'Lifecycle events of every process or one; follow=true streams new ones', kind: 'stream', permission: 'viewer',
+    params: params({ name: z.string().optional(), limit: count(0, 100_000, 50).optional(), follow: z.boolean().optional() }),
+    result: z.object({ events: z.array(EventRecord) }),
+    item: EventRecord,
+    routes: [{ method: 'GET', path: '/v1/events' }],
+    errors: ['PROCESS_NOT_FOUND'],
+  }),
+] as const;

@@ -1,0 +1,174 @@
+// Result shapes several operations share: a process as clients see it, exits, policies, events, logs,
+// schedules and their runs. They describe what handlers return; nothing here transforms.
+import { z } from 'zod';
+import { STATES } from '../core/states.js';
+
+const ms = z.number().meta({ description: 'milliseconds' });
+const epochMs = z.number().meta({ description: 'Unix time in milliseconds' });
+
+export const ExitRecord = z.object({
+  pid: z.number().int(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  startedAt: epochMs,
+  endedAt: epochMs,
+  durationMs: ms,
+  stoppedByUs: z.boolean(),
+  forceKilled: z.boolean(),
+  timedOut: z.boolean(),
+});
+
+export const ProcessState = z.enum(STATES);
+
+export const ProcessView = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  pid: z.number().int().nullable(),
+  status: ProcessState,
+  cpu: z.number().nullable(),
+  memory: z.number().nullable(),
+  uptimeMs: ms.nullable(),
+  restarts: z.number().int(),
+  restart: z.enum(['never', 'on-failure', 'always']),
+  group: z.string().nullable(),
+  command: z.string(),
+  cwd: z.string(),
+  port: z.number().int().nullable(),
+  health: z.string().nullable(),
+  reason: z.string().nullable(),
+  lastExit: ExitRecord.nullable(),
+  nextRestartAt: epochMs.nullable(),
+  stdoutLog: z.string(),
+  stderrLog: z.string(),
+  createdAt: epochMs,
+});
+
+export const OneProcess = z.object({ process: ProcessView });
+
+export const RestartPolicy = z.object({
+  mode: z.enum(['never', 'on-failure', 'always']),
+  exitCodes: z.array(z.number().int()),
+  noRestartExitCodes: z.array(z.number().int()),
+  maxRestarts: z.number().int(),
+  windowMs: ms,
+  delayMs: ms,
+  backoff: z.enum(['fixed', 'exponential']),
+  backoffMaxMs: ms,
+  jitter: z.number(),
+  minUptimeMs: ms,
+});
+
+export const EventRecord = z.object({
+  id: z.number().int(),
+  time: epochMs,
+  processId: z.number().int().nullable(),
+  processName: z.string().nullable(),
+  kind: z.string(),
+  oldState: z.string().nullable(),
+  newState: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  reason: z.string().nullable(),
+  actor: z.string().nullable(),
+});
+
+export const LogLine = z.object({
+  stream: z.enum(['stdout', 'stderr']),
+  line: z.string(),
+  time: epochMs.optional(),
+});
+
+export const ErrorBody = z.object({ code: z.string(), message: z.string() });
+
+/** The outcome of a bulk action, per process. */
+export const BulkResult = z.object({
+  results: z.array(z.object({ name: z.string(), ok: z.boolean(), error: ErrorBody.optional() })),
+  processes: z.array(ProcessView),
+});
+
+export const GroupResults = z.object({
+  group: z.string(),
+  results: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+});
+
+export const GroupRecord = z.object({ name: z.string(), env: z.record(z.string(), z.string()), createdAt: epochMs });
+export const PortRecord = z.object({ port: z.number().int(), name: z.string(), allocatedAt: epochMs });
+export const SecretInfo = z.object({ name: z.string(), createdAt: epochMs, updatedAt: epochMs });
+
+export const Trigger = z.union([
+  z.object({ cron: z.string(), tz: z.string().optional() }),
+  z.object({ everyMs: ms }),
+  z.object({ at: epochMs }),
+]);
+
+export const RunRecord = z.object({
+  id: z.number().int(),
+  schedule: z.string(),
+  dueAt: epochMs.nullable(),
+  startedAt: epochMs,
+  endedAt: epochMs.nullable(),
+  durationMs: ms.nullable(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  trigger: z.enum(['cron', 'interval', 'at', 'manual', 'retry', 'catch-up']),
+  attempt: z.number().int(),
+  status: z.enum(['running', 'succeeded', 'failed', 'timed-out', 'skipped', 'interrupted']),
+  reason: z.string().nullable(),
+  stdoutPath: z.string().nullable(),
+  stderrPath: z.string().nullable(),
+});
+
+export const ScheduleView = z.object({
+  name: z.string(),
+  trigger: Trigger,
+  command: z.string(),
+  args: z.array(z.string()),
+  shell: z.boolean(),
+  cwd: z.string(),
+  envKeys: z.array(z.string()),
+  enabled: z.boolean(),
+  overlap: z.string(),
+  missed: z.string(),
+  missedCap: z.number().int(),
+  maxRuntimeMs: ms.nullable(),
+  retries: z.number().int(),
+  retryDelayMs: ms,
+  retryBackoff: z.string(),
+  jitterMs: ms,
+  createdAt: epochMs,
+  nextRunAt: epochMs.nullable(),
+  lastRun: RunRecord.nullable(),
+  running: z.number().int(),
+  queued: z.number().int(),
+});
+
+export const Channels = z.object({
+  webhooks: z.array(z.object({
+    index: z.number().int(), url: z.string(), signed: z.boolean(), events: z.array(z.string()).nullable(),
+    timeoutMs: ms.nullable(), retries: z.number().int().nullable(),
+  })),
+  emails: z.array(z.object({
+    index: z.number().int(), host: z.string(), port: z.number().int().nullable(), from: z.string(), to: z.union([z.string(), z.array(z.string())]),
+    auth: z.boolean(), events: z.array(z.string()).nullable(),
+  })),
+});
+
+export const DeliveryResult = z.object({
+  channel: z.enum(['webhook', 'email']),
+  target: z.string(),
+  event: z.string(),
+  process: z.string(),
+  ok: z.boolean(),
+  attempts: z.number().int(),
+  status: z.number().int().optional(),
+  error: z.string().optional(),
+  durationMs: ms,
+});
+
+/** How a stack start went: what started, what failed and what waits on a failed dependency. */
+export const StartOutcome = z.object({
+  started: z.array(z.string()),
+  failed: z.array(z.object({ name: z.string(), error: z.string() })),
+  blocked: z.array(z.object({ name: z.string(), reason: z.string() })),
+});

@@ -1,0 +1,57 @@
+// Parameters of `run` as the CLI sends them today (src/cli/commands/run.ts, health-options.ts,
+// policy-options.ts). Temporary: the process spec is being redesigned to follow the config file's
+// process schema, and this schema will be replaced by one derived from it. Values stay as written
+// (durations and sizes follow the one rule: a bare number is seconds or bytes); specFromParams reads them.
+import { z } from 'zod';
+import { Duration, Size, StringMap } from '../../contracts/primitives.js';
+import { PolicyFields, RestartMode } from '../../contracts/policy-params.js';
+
+const text = z.string();
+const textOrNumber = z.union([z.string(), z.number()], { error: 'expected a string or a number' });
+
+export const RunParams = z.strictObject({
+  command: text.optional().meta({ description: 'Required: a shell command string, or the program when args are given' }),
+  args: z.array(z.string()).optional(),
+  shell: z.boolean().optional(),
+  name: text.optional(),
+  restart: z.union([z.boolean(), RestartMode], { error: 'expected never, on-failure, always, or true' }).optional(),
+  group: text.optional(),
+  cwd: text.optional(),
+  env: StringMap.optional().meta({ description: "The client's environment, inherited by the process" }),
+  envVars: z.array(z.string()).optional().meta({ description: 'KEY=VALUE pairs (--env)' }),
+  envFiles: z.array(z.string()).optional(),
+  keepEnv: z.array(z.string()).optional(),
+  projectEnv: z.boolean().optional(),
+  port: textOrNumber.optional().meta({ description: 'A port number, "auto" or the name of an allocated port' }),
+  wait: Duration.optional(),
+  noWait: z.boolean().optional(),
+  stopSignal: text.optional(),
+  stopTimeout: Duration.optional(),
+  logMaxSize: Size.optional(),
+  // the CLI sends Number(flag): a typo arrives as null (NaN)
+  logKeep: z.number().nullable().optional(),
+  restartCron: text.optional(),
+  restartCronTz: text.optional(),
+  ...PolicyFields,
+  waitPort: textOrNumber.optional(),
+  waitHttp: text.optional(),
+  expectStatus: textOrNumber.optional(),
+  waitLog: text.optional(),
+  waitExec: text.optional(),
+  startupTimeout: Duration.optional(),
+  healthHttp: text.optional(),
+  healthTcp: textOrNumber.optional(),
+  healthExec: text.optional(),
+  healthSend: text.optional(),
+  healthInterval: Duration.optional(),
+  healthTimeout: Duration.optional(),
+  healthRetries: textOrNumber.optional(),
+  healthSuccessThreshold: textOrNumber.optional(),
+  healthInitialDelay: Duration.optional(),
+  healthAction: text.optional(),
+  healthExpectStatus: textOrNumber.optional(),
+  maxMemory: Size.optional(),
+  maxCpu: textOrNumber.optional(),
+  cpuFor: Duration.optional(),
+  notifyWebhooks: z.array(z.string()).optional(),
+});
