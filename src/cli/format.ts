@@ -47,15 +47,39 @@ export function statusText(p: ProcessView): string {
   return p.status;
 }
 
+function restartText(p: Pick<ProcessView, 'restart' | 'restarts'>): string {
+  if (p.restart === 'never') return p.restarts > 0 ? `- (${p.restarts})` : '-';
+  return p.restarts > 0 ? `${p.restart} (${p.restarts})` : p.restart;
+}
+
+/** A definition that runs several instances: one summary row, then its instances indented under it. */
+function definitionRow(members: ProcessView[]): Array<string | number> {
+  const first = members[0];
+  const up = members.filter((m) => m.status === 'running').length;
+  const sum = (xs: Array<number | null>) => (xs.every((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x ?? 0), 0));
+  return [
+    '-', `${first.definition} (${members.length})`, '-', `${up}/${members.length} running`, formatCpu(sum(members.map((m) => m.cpu))),
+    formatMem(sum(members.map((m) => m.memory))), '-', restartText({ restart: first.restart, restarts: members.reduce((a, m) => a + m.restarts, 0) }),
+    first.group ?? '-', shorten(first.command, 40),
+  ];
+}
+
 export function processTable(list: ProcessView[]): string {
   const t = makeTable(['ID', 'NAME', 'PID', 'STATUS', 'CPU', 'MEM', 'UPTIME', 'RESTART', 'GROUP', 'COMMAND'], [0, 2, 4, 5, 6]);
+  const shown = new Set<string>();
   for (const p of list) {
-    t.push([
-      p.id, p.name, p.pid ?? '-', statusText(p), formatCpu(p.cpu), formatMem(p.memory),
-      p.uptimeMs === null ? '-' : formatDuration(p.uptimeMs),
-      p.restart === 'never' ? '-' : p.restarts > 0 ? `X (${p.restarts})` : 'X',
-      p.group ?? '-', shorten(p.command, 40),
-    ]);
+    if (shown.has(p.definition)) continue;
+    const members = p.instances > 1 ? list.filter((m) => m.definition === p.definition) : [p];
+    if (members.length > 1) {
+      shown.add(p.definition);
+      t.push(definitionRow(members));
+    }
+    for (const m of members) {
+      t.push([
+        m.id, members.length > 1 ? `  ${m.name}` : m.name, m.pid ?? '-', statusText(m), formatCpu(m.cpu), formatMem(m.memory),
+        m.uptimeMs === null ? '-' : formatDuration(m.uptimeMs), restartText(m), m.group ?? '-', shorten(m.command, 40),
+      ]);
+    }
   }
   return t.toString();
 }
@@ -83,4 +107,11 @@ export function statusBlock(p: ProcessView): string {
   if (p.port) rows.push(['Port', String(p.port)]);
   rows.push(['Group', p.group ?? 'none'], ['CWD', p.cwd], ['Command', p.command], ['Stdout', p.stdoutLog], ['Stderr', p.stderrLog]);
   return [`${p.name} (id: ${p.id})`, ...rows.map(([k, v]) => `  ${(k + ':').padEnd(11)}${v}`)].join('\n');
+}
+
+/** "web (id: 1, pid: 42)", or for a definition of several instances "web: 3 instances (web:0 pid 42, ...)". */
+export function whatActedOn(r: { process: ProcessView; instances?: ProcessView[] }, withPid = true): string {
+  const all = r.instances ?? [r.process];
+  if (all.length <= 1) return `${r.process.name} (id: ${r.process.id}${withPid ? `, pid: ${r.process.pid}` : ''})`;
+  return `${r.process.definition}: ${all.length} instances (${all.map((m) => (withPid ? `${m.name} pid ${m.pid ?? '-'}` : m.name)).join(', ')})`;
 }

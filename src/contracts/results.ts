@@ -22,7 +22,10 @@ export const ProcessState = z.enum(STATES);
 
 export const ProcessView = z.object({
   id: z.number().int(),
-  name: z.string(),
+  name: z.string().meta({ description: 'How the instance is addressed: "web", or "web:2" when its definition runs several' }),
+  definition: z.string().meta({ description: 'The name of its definition' }),
+  instance: z.number().int().min(0),
+  instances: z.number().int().min(1).meta({ description: 'How many instances its definition runs' }),
   pid: z.number().int().nullable(),
   status: ProcessState,
   cpu: z.number().nullable(),
@@ -43,7 +46,10 @@ export const ProcessView = z.object({
   createdAt: epochMs,
 });
 
-export const OneProcess = z.object({ process: ProcessView });
+export const OneProcess = z.object({
+  process: ProcessView,
+  instances: z.array(ProcessView).optional().meta({ description: 'Every instance acted on, when the definition runs several' }),
+});
 
 export const RestartPolicy = z.object({
   mode: z.enum(['never', 'on-failure', 'always']),

@@ -5,6 +5,7 @@ import { println } from '../output.js';
 import type { ExitRecord } from '../../core/spec.js';
 import { addPolicyOptions, policyParams } from '../policy-options.js';
 import { formatDuration } from '../../core/duration.js';
+import { whatActedOn } from '../format.js';
 
 function exitText(e: ExitRecord | null): string {
   if (!e) return '';
@@ -21,7 +22,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
       await act(opts, (c) => c.call('start', { ref, noWait: opts.wait === false }), (r) =>
-        println(`Started ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})`));
+        println(`Started ${whatActedOn(r)}`));
     });
 
   program
@@ -33,7 +34,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
       await act(opts, (c) => c.call('stop', { ref, force: opts.force ?? false, timeout: opts.timeout }), (r) =>
-        println(r.alreadyStopped ? `${r.process.name} is not running (${r.process.status})` : `Stopped ${r.process.name} (id: ${r.process.id})${exitText(r.exit)}`));
+        println(r.alreadyStopped ? `${r.process.name} is not running (${r.process.status})` : `Stopped ${whatActedOn(r, false)}${exitText(r.exit)}`));
     });
 
   program
@@ -44,7 +45,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
       await act(opts, (c) => c.call('restart', { ref, noWait: opts.wait === false }), (r) =>
-        println(`Restarted ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})`));
+        println(`Restarted ${whatActedOn(r)}`));
     });
 
   program

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
 import { act, collect } from '../common.js';
+import { whatActedOn } from '../format.js';
 import { println } from '../output.js';
 import { addPolicyOptions, policyParams } from '../policy-options.js';
 import { addHealthOptions, healthParams } from '../health-options.js';
@@ -40,9 +41,9 @@ export function register(program: Command): void {
     .option('--log-keep <n>', 'rotated log files to keep (default 5)', (v) => Number(v))
     .option('--log-compress', 'gzip rotated log files')
     .option('-u, --user <user[:group]>', 'run as this user, with its groups (the daemon must run as root)')
-    .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)', (v) => Number(v))
+    .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
-    .option('-i, --instances <n>', 'how many copies of the process run (default 1)', (v) => Number(v))
+    .option('-i, --instances <n>', 'how many copies of the process run (default 1)')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
     .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
     .option('--json', 'print the result as JSON');
@@ -93,7 +94,7 @@ export function register(program: Command): void {
           opts,
           // a readiness wait may outlast the usual request timeout: give the daemon's own timeout room
           (c) => c.call('run', params, { minTimeoutMs: waits ? durationMs(opts.startupTimeout, 30_000) + 30_000 : 0 }),
-          (r) => println(`Started ${r.process.name} (id: ${r.process.id}, pid: ${r.process.pid})${r.process.status === 'running' && waits ? ', ready' : ''}`),
+          (r) => println(`Started ${whatActedOn(r)}${r.process.status === 'running' && waits ? ', ready' : ''}`),
         );
       } finally {
         progress?.stop();

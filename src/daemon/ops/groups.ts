@@ -39,17 +39,17 @@ export function groupOps(d: Daemon): Handlers<GroupOp> {
       }
       return { groups: d.groups.list().map((g) => ({ ...g, envKeys: Object.keys(g.env), processes: members(d, g.name).map((r) => r.name) })) };
     },
-    'group.add'(p, ctx) {
+    async 'group.add'(p, ctx) {
       const g = groupOf(d, p);
       const rec = sup.resolve(p.ref);
-      sup.updateSpec(rec, { ...rec.spec, group: g.name }, ctx.actor, `added to group ${g.name}`);
+      await sup.updateSpec(rec, { ...rec.spec, group: g.name }, ctx.actor, `added to group ${g.name}`);
       return { group: g.name, process: rec.name };
     },
-    'group.remove'(p, ctx) {
+    async 'group.remove'(p, ctx) {
       const g = groupOf(d, p);
       const rec = sup.resolve(p.ref);
       if (rec.spec.group !== g.name) throw new SentinelError('INVALID_ARGUMENT', `process "${rec.name}" is not in group "${g.name}"`);
-      sup.updateSpec(rec, { ...rec.spec, group: null }, ctx.actor, `removed from group ${g.name}`);
+      await sup.updateSpec(rec, { ...rec.spec, group: null }, ctx.actor, `removed from group ${g.name}`);
       return { group: g.name, process: rec.name };
     },
     async 'group.start'(p, ctx) {
@@ -74,7 +74,7 @@ export function groupOps(d: Daemon): Handlers<GroupOp> {
       const g = groupOf(d, p);
       const recs = members(d, g.name);
       if (p.stop) await settleAll(recs, (r) => sup.stop(r, ctx.actor));
-      for (const r of recs) sup.updateSpec(r, { ...r.spec, group: null }, ctx.actor, `group ${g.name} deleted`);
+      for (const r of recs) await sup.updateSpec(r, { ...r.spec, group: null }, ctx.actor, `group ${g.name} deleted`);
       d.groups.remove(g.name);
       return { deleted: g.name, processes: recs.map((r) => r.name), stopped: p.stop ?? false };
     },

@@ -1,6 +1,7 @@
 // Log operations: tail, follow, clear; and the purge used by delete --purge and clean.
 import { parseDuration } from '../../core/duration.js';
 import type { Daemon, Handlers } from '../context.js';
+import { displayName, instanceKey } from '../../core/instances.js';
 import { tailLines } from '../../logs/read.js';
 import { followLogs } from '../../logs/follow.js';
 import { purgeLogs } from '../../logs/clear.js';
@@ -29,19 +30,20 @@ export function logOps(d: Daemon): Handlers<'logs' | 'logs.clear'> {
       const lines = p.lines ?? 50;
       const since = sinceOf(p.since);
       const timestamps = p.timestamps ?? false;
-      const past = await tailLines(d.paths.logsDir, rec.name, { lines, stream, since, timestamps });
-      if (!p.follow) return { name: rec.name, lines: past };
+      const key = instanceKey(rec);
+      const past = await tailLines(d.paths.logsDir, key, { lines, stream, since, timestamps });
+      if (!p.follow) return { name: displayName(rec), lines: past };
       return {
         stream: (async function* () {
           for (const l of past) yield l;
-          yield* followLogs(d.paths.logsDir, rec.name, { stream, signal: ctx.signal });
+          yield* followLogs(d.paths.logsDir, key, { stream, signal: ctx.signal });
         })(),
       };
     },
     async 'logs.clear'(p) {
       const rec = d.supervisor.resolve(p.ref);
-      await d.rotation.clear(rec.name);
-      return { cleared: rec.name, files: Object.values(logPaths(d.paths.logsDir, rec.name)) };
+      await d.rotation.clear(instanceKey(rec));
+      return { cleared: displayName(rec), files: Object.values(logPaths(d.paths.logsDir, instanceKey(rec))) };
     },
   };
 }

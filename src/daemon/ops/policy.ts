@@ -58,10 +58,10 @@ export function restartPolicyFromParams(p: Params, base: RestartPolicy): Restart
 
 export function policyOps(d: Daemon): Handlers<'policy'> {
   return {
-    policy(p, ctx) {
+    async policy(p, ctx) {
       const rec = d.supervisor.resolve(p.ref);
       const restart = restartPolicyFromParams(p, rec.spec.restart);
-      d.supervisor.updateSpec(rec, { ...rec.spec, restart }, ctx.actor, 'restart policy changed');
+      await d.supervisor.updateSpec(rec, { ...rec.spec, restart }, ctx.actor, 'restart policy changed');
       return { process: views(d, [rec])[0], restart };
     },
   };

@@ -4,6 +4,7 @@ import { SentinelError } from '../../core/errors.js';
 import type { EventRecord, ProcessRecord } from '../../store/processes.js';
 import type { Daemon, Handlers } from '../context.js';
 import { specFromParams } from './spec-from-params.js';
+import { displayName, instanceKey } from '../../core/instances.js';
 import { viewProcess, type ProcessView } from './view.js';
 import { assignPort } from './ports.js';
 import { purgeProcessLogs } from './logs.js';
@@ -34,10 +35,21 @@ async function each(
   return { results, processes: views(d, recs) };
 }
 
+/** Acts on instances in parallel; the first failure is the answer's error once all have settled. */
+async function startAll(members: ProcessRecord[], action: (rec: ProcessRecord) => Promise<unknown>): Promise<void> {
+  const settled = await Promise.allSettled(members.map(action));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 type ProcessOp = 'run' | 'list' | 'status' | 'start' | 'stop' | 'restart' | 'delete' | 'clean' | 'stopall' | 'startall' | 'restartall' | 'events';
 
 export function processOps(d: Daemon): Handlers<ProcessOp> {
   const sup = d.supervisor;
+  const answer = (members: ProcessRecord[]) => {
+    const all = views(d, members);
+    return members.length > 1 ? { process: all[0], instances: all } : { process: all[0] };
+  };
   return {
     async run(p, ctx) {
       const spec = specFromParams(p, {
@@ -59,9 +71,10 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       }
       if (spec.group && !d.groups.get(spec.group)) d.groups.create(spec.group, {}, Date.now());
       const rec = sup.create(spec, ctx.actor);
-      // a start that fails keeps the record (with its logs) so the user can inspect and fix it
-      await sup.start(rec, ctx.actor, { wait: wantWait(p) });
-      return { process: views(d, [rec])[0] };
+      // a start that fails keeps the records (with their logs) so the user can inspect and fix them
+      const members = sup.instancesOf(rec.name);
+      await startAll(members, (m) => sup.start(m, ctx.actor, { wait: wantWait(p) }));
+      return answer(members);
     },
 
     list() {
@@ -74,46 +87,58 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       const s = rec.spec;
       return {
         process: v,
+        instances: views(d, sup.instancesOf(rec.name)),
         spec: {
           shell: s.shell, args: s.args, restart: s.restart, stopSignal: s.stopSignal, stopTimeoutMs: s.stopTimeoutMs,
-          startWaitMs: s.startWaitMs, logMaxBytes: s.logMaxBytes, logKeep: s.logKeep, envKeys: Object.keys(s.env).sort(),
+          startWaitMs: s.startWaitMs, logMaxBytes: s.logMaxBytes, logKeep: s.logKeep, logCompress: s.logCompress, envKeys: Object.keys(s.env).sort(),
+          instances: s.instances, port: s.port, restartCron: s.restartCron,
+          readiness: s.readiness ? { ...s.readiness } : null, liveness: s.liveness ? { ...s.liveness } : null,
+          limits: s.limits, identity: s.identity, notify: s.notify, configFile: s.source.configFile,
         },
       };
     },
 
     async start(p, ctx) {
-      const rec = sup.resolve(p.ref);
-      await sup.start(rec, ctx.actor, { wait: wantWait(p) });
-      return { process: views(d, [rec])[0] };
+      const members = sup.resolveAll(p.ref);
+      const idle = members.filter((m) => !sup.isLive(m));
+      // a definition with some instances up starts the others; with all up it is the usual ALREADY_RUNNING
+      await startAll(idle.length > 0 ? idle : members, (m) => sup.start(m, ctx.actor, { wait: wantWait(p) }));
+      return answer(members);
     },
 
     async stop(p, ctx) {
-      const rec = sup.resolve(p.ref);
-      const res = await sup.stop(rec, ctx.actor, { force: p.force ?? false, timeoutMs: p.timeout });
-      return { process: views(d, [rec])[0], alreadyStopped: res.alreadyStopped, exit: res.exit };
+      const members = sup.resolveAll(p.ref);
+      const results = await Promise.all(members.map((m) => sup.stop(m, ctx.actor, { force: p.force ?? false, timeoutMs: p.timeout })));
+      return { ...answer(members), alreadyStopped: results.every((r) => r.alreadyStopped), exit: results[0].exit };
     },
 
     async restart(p, ctx) {
-      const rec = sup.resolve(p.ref);
-      await sup.restart(rec, ctx.actor, { wait: wantWait(p) });
-      return { process: views(d, [rec])[0] };
+      const members = sup.resolveAll(p.ref);
+      await startAll(members, (m) => sup.restart(m, ctx.actor, { wait: wantWait(p) }));
+      return answer(members);
     },
 
     async delete(p, ctx) {
       const rec = sup.resolve(p.ref);
-      await sup.remove(rec, ctx.actor);
-      if (p.purge) purgeProcessLogs(d, rec.name);
+      const members = sup.instancesOf(rec.name);
+      if (members.length > 1 && /:\d+$/.test(p.ref)) {
+        throw new SentinelError('INVALID_ARGUMENT', `"${p.ref}" is one of ${members.length} instances of "${rec.name}"; delete removes a whole definition ("sentinel delete ${rec.name}"); to run fewer, lower its instances`);
+      }
+      await sup.removeDefinition(rec, ctx.actor);
+      if (p.purge) for (const m of members) purgeProcessLogs(d, instanceKey(m));
       return { deleted: { id: rec.id, name: rec.name }, purged: p.purge ?? false };
     },
 
     clean(_p, ctx) {
-      const dead = sup.list().filter((r) => r.state === 'stopped' || r.state === 'exited' || r.state === 'failed');
+      const isDead = (r: ProcessRecord) => r.state === 'stopped' || r.state === 'exited' || r.state === 'failed';
+      // a definition goes when all of its instances are down
+      const dead = sup.list().filter((r) => sup.instancesOf(r.name).every(isDead));
       return (async () => {
         for (const rec of dead) {
           await sup.remove(rec, ctx.actor);
-          purgeProcessLogs(d, rec.name);
+          purgeProcessLogs(d, instanceKey(rec));
         }
-        return { removed: dead.map((r) => ({ id: r.id, name: r.name, status: r.state })) };
+        return { removed: dead.map((r) => ({ id: r.id, name: displayName(r), status: r.state })) };
       })();
     },
 
@@ -145,7 +170,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
           const queue: EventRecord[] = [];
           let wake: (() => void) | null = null;
           const onEvent = (ev: EventRecord) => {
-            if (name !== undefined && ev.processName !== name) return;
+            if (name !== undefined && ev.processName !== name && !(ev.processName ?? '').startsWith(`${name}:`)) return;
             queue.push(ev);
             wake?.();
           };

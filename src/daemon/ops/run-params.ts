@@ -30,6 +30,11 @@ export const RunParams = z.strictObject({
   logMaxSize: Size.optional(),
   // the CLI sends Number(flag): a typo arrives as null (NaN)
   logKeep: z.number().nullable().optional(),
+  logCompress: z.boolean().optional(),
+  user: text.optional().meta({ description: 'Run as this user (NAME or NAME:GROUP)' }),
+  nice: textOrNumber.optional().meta({ description: 'CPU priority, -20 to 19' }),
+  ionice: text.optional().meta({ description: 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle' }),
+  instances: textOrNumber.optional().meta({ description: 'How many copies run (default 1)' }),
   restartCron: text.optional(),
   restartCronTz: text.optional(),
   ...PolicyFields,

@@ -115,7 +115,7 @@ function restartCronFromParams(p: Params): ProcessSpec['restartCron'] {
 /** --user NAME[:GROUP], --nice N, --ionice CLASS[:LEVEL]; checked against the system by the identity spawner. */
 function identityFromParams(p: Params): ProcessSpec['identity'] {
   const userRef = optString(p, 'user');
-  const nice = optNumber(p, 'nice');
+  const nice = wholeNumber(p.nice, '--nice', 'a whole number from -20 (highest priority) to 19 (lowest), e.g. --nice 10');
   const ionice = optString(p, 'ionice');
   const [user, group] = userRef === undefined || userRef === '' ? [null, null] : splitUserGroup(userRef);
   if (nice !== undefined) validateNice(nice, '--nice');
@@ -124,10 +124,18 @@ function identityFromParams(p: Params): ProcessSpec['identity'] {
 }
 
 function instancesFromParams(p: Params): number {
-  const n = optNumber(p, 'instances');
+  const n = wholeNumber(p.instances, '--instances', 'a whole number from 1 to 1000 (e.g. --instances 4)');
   if (n === undefined) return 1;
   if (!Number.isInteger(n) || n < 1 || n > 1000) {
     throw new SentinelError('INVALID_ARGUMENT', `--instances ${n}: expected a whole number from 1 to 1000 (e.g. --instances 4)`);
   }
+  return n;
+}
+
+/** A whole number given as a number or as the text of a flag; anything else is an error, never ignored. */
+function wholeNumber(value: unknown, flag: string, expected: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(n)) throw new SentinelError('INVALID_ARGUMENT', `${flag} ${JSON.stringify(value)}: expected ${expected}`);
   return n;
 }

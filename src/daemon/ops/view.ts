@@ -4,6 +4,7 @@ import type { ProcessView as ProcessViewSchema } from '../../contracts/results.j
 import type { ProcessRecord } from '../../store/processes.js';
 import type { Usage } from '../metrics.js';
 import { logFile } from '../log-port.js';
+import { displayName, instanceKey } from '../../core/instances.js';
 
 /** Declared by its contract (src/contracts/results.ts); what every process answer shows. */
 export type ProcessView = z.input<typeof ProcessViewSchema>;
@@ -16,7 +17,10 @@ export function viewProcess(rec: ProcessRecord, usage: Usage | undefined, logsDi
   const live = rec.state === 'running' || rec.state === 'starting' || rec.state === 'stopping';
   return {
     id: rec.id,
-    name: rec.name,
+    name: displayName(rec),
+    definition: rec.name,
+    instance: rec.instance,
+    instances: rec.spec.instances,
     pid: live ? rec.pid : null,
     status: rec.state,
     cpu: live ? usage?.cpuPercent ?? null : null,
@@ -32,8 +36,8 @@ export function viewProcess(rec: ProcessRecord, usage: Usage | undefined, logsDi
     reason: rec.reason,
     lastExit: rec.lastExit,
     nextRestartAt: rec.state === 'backoff' ? rec.nextRestartAt : null,
-    stdoutLog: logFile(logsDir, rec.name, 'stdout'),
-    stderrLog: logFile(logsDir, rec.name, 'stderr'),
+    stdoutLog: logFile(logsDir, instanceKey(rec), 'stdout'),
+    stderrLog: logFile(logsDir, instanceKey(rec), 'stderr'),
     createdAt: rec.createdAt,
   };
 }
