@@ -69,8 +69,13 @@ function buildEnv(config: SentinelConfig, name: string, proc: ProcessConfigT, gr
   return env;
 }
 
-function httpCheck(value: string | { url: string; expect_status?: number }): { url: string; expectStatus?: number } {
-  return typeof value === 'string' ? { url: value } : { url: value.url, ...(value.expect_status ? { expectStatus: value.expect_status } : {}) };
+function httpCheck(value: string | { url: string; expect_status?: number | string }): { url: string; expectStatus?: number | [number, number] } {
+  if (typeof value === 'string') return { url: value };
+  const s = value.expect_status;
+  if (s === undefined) return { url: value.url };
+  if (typeof s === 'number') return { url: value.url, expectStatus: s };
+  const [min, max] = s.split('-').map((x) => Number(x.trim()));
+  return { url: value.url, expectStatus: min === max ? min : [min, max] };
 }
 
 function compact(object: Record<string, unknown>): Record<string, unknown> {
@@ -97,6 +102,7 @@ function buildSections(proc: ProcessConfigT): Sections {
           successThreshold: h.success_threshold,
           initialDelayMs: ms(h.initial_delay),
           action: h.action,
+          send: h.send,
         }) as unknown as Sections['liveness'])
       : null,
     limits: {
@@ -119,15 +125,10 @@ function splitUser(ref: string): [string, string | null] {
   return at < 0 ? [ref, null] : [ref.slice(0, at), ref.slice(at + 1)];
 }
 
+/** "host:port" as written (a port may be ${PORT}, filled in when the check runs). */
 function tcpTarget(tcp: number | string): string {
-  const { host, port } = splitHostPort(tcp);
-  return `${host}:${port}`;
-}
-
-function splitHostPort(tcp: number | string): { host: string; port: number } {
-  if (typeof tcp === 'number') return { host: '127.0.0.1', port: tcp };
-  const at = tcp.lastIndexOf(':');
-  return at < 0 ? { host: '127.0.0.1', port: Number(tcp) } : { host: tcp.slice(0, at) || '127.0.0.1', port: Number(tcp.slice(at + 1)) };
+  if (typeof tcp === 'number') return `127.0.0.1:${tcp}`;
+  return tcp.includes(':') ? (tcp.startsWith(':') ? `127.0.0.1${tcp}` : tcp) : `127.0.0.1:${tcp}`;
 }
 
 function resolvePort(config: SentinelConfig, proc: ProcessConfigT, source: SourceSection): number | null {

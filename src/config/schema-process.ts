@@ -30,8 +30,14 @@ export const DependsOn = z.union(
   { error: (iss) => `expected a list of names or a map of name -> {condition}, got ${describeValue(iss.input)}` },
 );
 
+const ExpectStatus = z
+  .union([z.number().int().min(100).max(599), z.string().regex(/^\d{3}\s*-\s*\d{3}$/, { error: 'expected a status range like "200-299"' })], {
+    error: (iss) => `expected an HTTP status like 200 or a range like "200-299", got ${describeValue(iss.input)}`,
+  })
+  .meta({ description: 'An HTTP status (200) or an inclusive range ("200-299"); default 200-399' });
+
 const HttpCheck = z.union(
-  [z.string(), z.strictObject({ url: z.string(), expect_status: z.number().int().min(100).max(599).optional() })],
+  [z.string(), z.strictObject({ url: z.string(), expect_status: ExpectStatus.optional() })],
   { error: (iss) => `expected a URL or a map with "url", got ${describeValue(iss.input)}` },
 );
 
@@ -48,6 +54,7 @@ export const Health = z
     http: HttpCheck.optional(),
     tcp: z.union([PortNumber, z.string()]).optional().meta({ description: 'A port or "host:port"' }),
     exec: z.string().optional(),
+    send: z.string().optional().meta({ description: 'tcp only: bytes to send; the check then needs a reply (finds a stopped server)' }),
     interval: Duration.optional(),
     timeout: Duration.optional(),
     failure_threshold: z.number().int().min(1).optional(),

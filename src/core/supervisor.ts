@@ -238,8 +238,12 @@ export class Supervisor extends EventEmitter {
     );
     this.opts.logs.watch(instanceKey(rec), rec.spec);
 
+    let settled = false;
     let settle!: { ok: () => void; fail: (e: Error) => void };
-    const ready = new Promise<void>((ok, fail) => (settle = { ok, fail }));
+    const ready = new Promise<void>((ok, fail) => (settle = {
+      ok: () => { settled = true; ok(); },
+      fail: (e) => { settled = true; fail(e); },
+    }));
     child.onExit((code, signal) => {
       const exit = this.exitRecord(live, child.pid, startedAt, code, signal);
       resolveExit(exit);
@@ -247,6 +251,9 @@ export class Supervisor extends EventEmitter {
         // a one-shot command that finished its work at once is not a crash
         if (exit.exitCode === 0) settle.ok();
         else void this.crashReport(rec, exit).then((err) => settle.fail(err));
+      } else if (!settled) {
+        // stopped (or restarted by someone else) while still starting: the caller waiting for it hears why
+        settle.fail(new SentinelError('START_INTERRUPTED', `process "${displayName(rec)}" was stopped before it was up (${rec.reason ?? 'a stop was requested'}); see "sentinel events ${rec.name}"`));
       }
       this.onExit(rec, live, exit);
     });

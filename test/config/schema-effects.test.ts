@@ -68,6 +68,7 @@ const SAMPLES: Record<string, { proc: Proc; top?: Record<string, unknown> }> = {
   'health.http.expect_status': { proc: { health: { http: { url: 'http://127.0.0.1:4106/health', expect_status: 204 } } } },
   'health.tcp': { proc: { health: { tcp: 4107 } } },
   'health.exec': { proc: { health: { exec: 'test -e /' } } },
+  'health.send': { proc: { health: { tcp: 4107, send: 'PING' } } },
   'health.interval': { proc: { health: { exec: 'true', interval: '7s' } } },
   'health.timeout': { proc: { health: { exec: 'true', timeout: '2s' } } },
   'health.failure_threshold': { proc: { health: { exec: 'true', failure_threshold: 5 } } },

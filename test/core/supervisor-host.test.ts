@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/fake-clock.js';
 import { FakeHost } from '../../src/core/fake-host.js';
 import type { ProcessTarget, StopTreeResult } from '../../src/core/host.js';
-import { DEFAULT_RESTART_POLICY, DEFAULTS, type ProcessSpec, type RestartPolicy } from '../../src/core/spec.js';
+import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec, type RestartPolicy } from '../../src/core/spec.js';
 import type { ProcessState } from '../../src/core/states.js';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
 import { openDb } from '../../src/store/db.js';
@@ -22,7 +22,7 @@ function spec(over: Partial<ProcessSpec> & { restart?: Partial<RestartPolicy> } 
   return {
     name: 'svc', command: 'server', args: [], shell: false, cwd: '/srv/app', env: {}, group: null,
     restart: { ...DEFAULT_RESTART_POLICY, ...restart }, stopSignal: 'SIGTERM', stopTimeoutMs: 5000, startWaitMs: 0, port: null,
-    logMaxBytes: DEFAULTS.logMaxBytes, logKeep: 5, extra: {}, ...rest,
+    logMaxBytes: DEFAULTS.logMaxBytes, logKeep: 5, ...emptySections(), ...rest,
   };
 }
 
@@ -46,6 +46,19 @@ function leftBehind(repo: ProcessRepo, s: ProcessSpec, state: ProcessState, patc
 function transitions(repo: ProcessRepo, name = 'svc'): string[] {
   return repo.events({ name }).filter((e) => e.kind === 'state').map((e) => `${e.oldState}>${e.newState}`);
 }
+
+describe('a start interrupted by a stop', () => {
+  it('rejects the waiting start with the reason instead of leaving it pending forever', async () => {
+    const { sup } = setup();
+    const rec = sup.create(spec({ startWaitMs: 1000 }), 'test');
+    const starting = sup.start(rec, 'test');
+    const outcome = starting.then(() => 'resolved', (e: Error & { code?: string }) => e.code);
+    expect(rec.state).toBe('starting');
+    await sup.stop(rec, 'test', { reason: 'stopped by a user' });
+    expect(await outcome).toBe('START_INTERRUPTED');
+    expect(rec.state).toBe('stopped');
+  });
+});
 
 describe('stopping through the host', () => {
   it('sends the stop signal to the proven process and records the ending', async () => {

@@ -79,9 +79,9 @@ describe('restart-cron through the daemon wiring', () => {
     const firstPid = early.pid;
     scheduleOps(daemon);
     const late = sup.create(spec('late', 'sleep 300', { restartCron: { cron: '* * * * * *', tz: 'UTC' } }), 'test');
-    await sup.start(late, 'test');
+    await sup.start(late, 'test', { wait: false });
     const oneshot = sup.create(spec('oneshot', 'echo done', { restartCron: { cron: '* * * * * *', tz: null } }), 'test');
-    await sup.start(oneshot, 'test');
+    await sup.start(oneshot, 'test', { wait: false });
     const plain = sup.create(spec('plain', 'sleep 300'), 'test');
     await sup.start(plain, 'test');
 

@@ -52,7 +52,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
   };
   return {
     async run(p, ctx) {
-      const spec = specFromParams(p, {
+      const spec = await specFromParams(p, {
         groupEnv: (g) => d.groups.get(g)?.env ?? {},
         globalEnvFile: d.paths.globalEnv,
         takenNames: (n) => sup.find(n) !== undefined,

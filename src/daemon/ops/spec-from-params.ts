@@ -1,10 +1,11 @@
-// Turns run parameters (from the CLI, the API or a config file) into a validated ProcessSpec.
+// Turns run parameters (the CLI's flags or an API body) into the config file's process, then a ProcessSpec.
 import os from 'node:os';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import { parseSize } from '../../core/duration.js';
-import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec, type RestartMode } from '../../core/spec.js';
-import { buildEnv } from '../../core/env.js';
+import { DEFAULT_RESTART_POLICY, type LivenessSection, type ProcessSpec, type ReadinessSection, type RestartMode, type RestartPolicy } from '../../core/spec.js';
+import type { SentinelConfig } from '../../config/schema.js';
+import { buildEnv, readEnvFile } from '../../core/env.js';
 import { nameFromCommand, validateName } from '../../core/names.js';
 import { restartPolicyFromParams } from './policy.js';
 import { healthSectionsFromParams } from './health-params.js';
@@ -36,8 +37,13 @@ export interface SpecContext {
   takenNames: (name: string) => boolean;
 }
 
-/** Builds a spec from run parameters. Numbers for durations are milliseconds. */
-export function specFromParams(p: Params, ctx: SpecContext): ProcessSpec {
+/**
+ * Builds a spec from run parameters (the CLI's flags, or an API body of the same shape). Each value is
+ * checked here with the flag's own message; the values are then written as the config file's process
+ * (snake_case, the file's units), checked by the file's schema and normalized by the file's code, so
+ * `run` and `up` produce specs the same way and defaults live in one place.
+ */
+export async function specFromParams(p: Params, ctx: SpecContext): Promise<ProcessSpec> {
   const command = optString(p, 'command');
   const args = optStringArray(p, 'args') ?? [];
   if (command === undefined || command.trim() === '') {
@@ -54,50 +60,114 @@ export function specFromParams(p: Params, ctx: SpecContext): ProcessSpec {
   }
   const group = optString(p, 'group') ?? null;
   if (group !== null) validateName(group, 'group name');
-  const clientEnv = optStringMap(p, 'env') ?? {};
   const keepEnv = optStringArray(p, 'keepEnv') ?? null;
   const envFiles = (optStringArray(p, 'envFiles') ?? []).map((f) => path.resolve(cwd, f));
-  const envFlags = parseEnvPairs(optStringArray(p, 'envVars') ?? []);
-  const env = buildEnv({
-    clientEnv,
+  for (const file of envFiles) readEnvFile(file, true);
+  // what the process inherits: the global and project .env files, then the client's environment
+  const baseEnv = buildEnv({
+    clientEnv: optStringMap(p, 'env') ?? {},
     keepOnly: keepEnv,
     globalEnvFile: ctx.globalEnvFile,
     projectEnvFile: optBool(p, 'projectEnv') === false ? null : path.join(cwd, '.env'),
-    groupEnv: group ? ctx.groupEnv(group) : {},
-    envFiles,
-    envFlags,
+    groupEnv: {},
+    envFiles: [],
+    envFlags: {},
   });
   const waitMs = optBool(p, 'noWait') ? 0 : optDuration(p, 'wait', '--wait');
-  const logMax = p.logMaxSize;
   const logKeep = optNumber(p, 'logKeep');
   if (logKeep !== undefined && (!Number.isInteger(logKeep) || logKeep < 0 || logKeep > 1000)) {
     throw new SentinelError('INVALID_ARGUMENT', `--log-keep ${logKeep}: expected a whole number from 0 to 1000 (e.g. --log-keep 5)`);
   }
-  const stopTimeoutMs = optDuration(p, 'stopTimeout', '--stop-timeout');
-  return {
-    name,
-    command,
-    args: shell ? [] : args,
-    shell,
-    cwd,
-    env,
-    group,
-    restart: restartPolicyFromParams(p, { ...DEFAULT_RESTART_POLICY, mode: parseRestartMode(p.restart) }),
-    stopSignal: optString(p, 'stopSignal') ? parseSignal(optString(p, 'stopSignal')!) : DEFAULTS.stopSignal,
-    stopTimeoutMs: stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
-    startWaitMs: waitMs ?? DEFAULTS.startWaitMs,
-    port: null,
-    logMaxBytes: logMax === undefined || logMax === null ? DEFAULTS.logMaxBytes : parseSize(logMax as string | number, '--log-max-size'),
-    logKeep: logKeep ?? DEFAULTS.logKeep,
-    ...emptySections(),
-    logCompress: optBool(p, 'logCompress') ?? false,
-    ...healthSectionsFromParams(p),
-    restartCron: restartCronFromParams(p),
-    identity: identityFromParams(p),
+  const logMax = p.logMaxSize === undefined || p.logMaxSize === null ? undefined : parseSize(p.logMaxSize as string | number, '--log-max-size');
+  const stopSignal = optString(p, 'stopSignal');
+  const restartCron = restartCronFromParams(p);
+  const identity = identityFromParams(p);
+  const health = healthSectionsFromParams(p);
+  const proc = compact({
+    ...(shell ? { command } : { argv: [command, ...args] }),
+    group: group ?? undefined,
+    env: parseEnvPairs(optStringArray(p, 'envVars') ?? []),
+    env_file: envFiles.length > 0 ? envFiles : undefined,
+    restart: restartToConfig(restartPolicyFromParams(p, { ...DEFAULT_RESTART_POLICY, mode: parseRestartMode(p.restart) })),
+    restart_cron: restartCron ? (restartCron.tz ? { cron: restartCron.cron, tz: restartCron.tz } : restartCron.cron) : undefined,
+    stop_signal: stopSignal ? parseSignal(stopSignal) : undefined,
+    stop_timeout: msText(optDuration(p, 'stopTimeout', '--stop-timeout')),
+    start_wait: msText(waitMs),
+    log: compact({ max_size: logMax, keep: logKeep, compress: optBool(p, 'logCompress') }),
+    startup: health.readiness ? readinessToConfig(health.readiness) : undefined,
+    health: health.liveness ? livenessToConfig(health.liveness) : undefined,
+    max_memory: health.limits.maxMemoryBytes ?? undefined,
+    max_cpu: health.limits.maxCpu ? compact({ percent: health.limits.maxCpu.percent, for: msText(health.limits.maxCpu.forMs) }) : undefined,
+    notify: health.notify.webhooks.length > 0 ? { webhooks: health.notify.webhooks } : undefined,
+    user: identity.user === null ? undefined : identity.group === null ? identity.user : `${identity.user}:${identity.group}`,
+    nice: identity.nice ?? undefined,
+    ionice: identity.ionice ?? undefined,
     instances: instancesFromParams(p),
-  };
+  });
+  const { ProcessConfig } = await import('../../config/schema-process.js');
+  const { toProcessSpec } = await import('../../config/normalize.js');
+  const checked = ProcessConfig.safeParse(proc);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new SentinelError('INVALID_ARGUMENT', `${issue.path.join('.') || 'process'}: ${issue.message}`);
+  }
+  const config = {
+    processes: { [name]: checked.data },
+    ...(group ? { groups: { [group]: { env: ctx.groupEnv(group) } } } : {}),
+  } as unknown as SentinelConfig;
+  return toProcessSpec(config, name, { cwd, baseEnv });
 }
 
+/** A duration in ms as the config file writes it. */
+function msText(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : `${ms}ms`;
+}
+
+function compact<T extends Record<string, unknown>>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined && !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0))) as T;
+}
+
+function restartToConfig(r: RestartPolicy): Record<string, unknown> {
+  const d = DEFAULT_RESTART_POLICY;
+  return compact({
+    policy: r.mode,
+    exit_codes: r.exitCodes.length > 0 ? r.exitCodes : undefined,
+    no_restart_exit_codes: r.noRestartExitCodes.length > 0 ? r.noRestartExitCodes : undefined,
+    max_restarts: r.maxRestarts !== d.maxRestarts ? r.maxRestarts : undefined,
+    window: r.windowMs !== d.windowMs ? msText(r.windowMs) : undefined,
+    delay: r.delayMs !== d.delayMs ? msText(r.delayMs) : undefined,
+    backoff: r.backoff !== d.backoff ? r.backoff : undefined,
+    backoff_max: r.backoffMaxMs !== d.backoffMaxMs ? msText(r.backoffMaxMs) : undefined,
+    jitter: r.jitter !== d.jitter ? r.jitter : undefined,
+    min_uptime: r.minUptimeMs !== d.minUptimeMs ? msText(r.minUptimeMs) : undefined,
+  });
+}
+
+function statusText(s: number | [number, number] | undefined): number | string | undefined {
+  if (s === undefined) return undefined;
+  return typeof s === 'number' ? s : s[0] === s[1] ? s[0] : `${s[0]}-${s[1]}`;
+}
+
+function readinessToConfig(r: ReadinessSection): Record<string, unknown> {
+  const http = r.waitHttp ? compact({ url: r.waitHttp.url, expect_status: statusText(r.waitHttp.expectStatus) }) : undefined;
+  return compact({ wait_port: r.waitPort, wait_http: http, wait_log: r.waitLog, wait_exec: r.waitExec, timeout: msText(r.timeoutMs) });
+}
+
+function livenessToConfig(l: LivenessSection): Record<string, unknown> {
+  const target = l.kind === 'http' ? { http: compact({ url: l.target, expect_status: statusText(l.expectStatus) }) }
+    : l.kind === 'tcp' ? { tcp: l.target }
+    : { exec: l.target };
+  return compact({
+    ...target,
+    send: l.send,
+    interval: msText(l.intervalMs),
+    timeout: msText(l.timeoutMs),
+    failure_threshold: l.failureThreshold,
+    success_threshold: l.successThreshold,
+    initial_delay: msText(l.initialDelayMs),
+    action: l.action,
+  });
+}
 
 /** --restart-cron "0 4 * * *" [--restart-cron-tz Europe/Berlin], checked before anything starts. */
 function restartCronFromParams(p: Params): ProcessSpec['restartCron'] {
