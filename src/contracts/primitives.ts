@@ -16,8 +16,9 @@ export const SizeBytes = Size.transform((v) => parseSize(v));
 /** A whole number; the CLI sends what was typed ("5"), so digit strings count too. */
 export function count(min = 0, max = Number.MAX_SAFE_INTEGER, example = Math.max(min, 1)) {
   const expected = `expected a whole number from ${min} to ${max}, e.g. ${example}`;
+  const error = (iss: { input?: unknown }) => `${expected}, got ${describeValue(iss.input)}`;
   return z
-    .union([z.number(), z.string().regex(/^\s*-?\d+\s*$/)], { error: (iss) => `${expected}, got ${describeValue(iss.input)}` })
+    .union([z.number({ error }), z.string({ error }).regex(/^\s*-?\d+\s*$/, { error })], { error })
     .transform((v) => Number(v))
     .check(
       z.refine((n) => Number.isInteger(n) && n >= min && n <= max, { error: (iss) => `${expected}, got ${describeValue(iss.input)}` }),

@@ -25,12 +25,15 @@ export interface BoundOperation {
 export type OperationTable = ReadonlyMap<string, BoundOperation>;
 
 export function buildOperations(d: Daemon, version: string): OperationTable {
+  let openApi: Record<string, unknown> | undefined;
   const handlers: Handlers = {
     ...processOps(d), ...groupOps(d), ...portOps(d), ...logOps(d), ...daemonOps(d, version), ...policyOps(d), ...notifyOps(d),
     ...scheduleOps(d), ...configOps(d),
+    // built on first request (JSON Schema generation is not free), then kept: the list never changes at run time
     async 'api.schema'() {
       const { buildOpenApi } = await import('../contracts/openapi.js');
-      return buildOpenApi(version);
+      openApi ??= buildOpenApi(version);
+      return openApi;
     },
   };
   const table = new Map<string, BoundOperation>();

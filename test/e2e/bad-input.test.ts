@@ -68,13 +68,13 @@ describe('unknown things and bad values', () => {
     [['stop', 'ghost'], 1, 'Error: no process named or numbered "ghost"; run "sentinel list" to see the managed processes\n'],
     [['run', 'no-such-program-xyz --flag'], 2, 'Error: executable "no-such-program-xyz" was not found in PATH'],
     [['run', 'sleep 1', '--cwd', '/definitely/not/here'], 2, 'Error: working directory /definitely/not/here does not exist or is not a directory; create it or pass --cwd with an existing directory\n'],
-    [['run', 'sleep 1', '--name', 'w', '--wait', 'soon'], 2, 'Error: --wait: expected a duration like "500ms", "5s", "2m", "5h" or "1d", got "soon"\n'],
+    [['run', 'sleep 1', '--name', 'w', '--wait', 'soon'], 2, 'Error: parameter "wait": expected a duration like "5s", got "soon"\n'],
     [['run', 'sleep 1', '--name', 'sig', '--stop-signal', 'SIGNOPE'], 2, 'Error: stop signal "SIGNOPE" is not a known signal; use a name like SIGTERM, SIGINT or SIGQUIT\n'],
     [['run', 'sleep 1', '--name', 'ef', '--env-file', 'missing.env'], 2, 'Error: env file'],
     [['run', 'sleep 1', '--name', 'ev', '--env', 'NOEQUALS'], 2, 'Error: --env "NOEQUALS": expected KEY=VALUE'],
     [['run', 'sleep 1', '--name', 'rp', '--restart', 'sometimes', '--no-wait'], 2, 'Error: executable "sometimes" was not found'],
-    [['logs', 'anchor', '--stream', 'both-ish'], 2, 'Error: --stream "both-ish": expected stdout or stderr\n'],
-    [['run', 'sleep 1', '--name', 'lm', '--log-max-size', 'huge'], 2, 'Error: --log-max-size: expected a size like "512K", "10M" or "1G", got "huge"\n'],
+    [['logs', 'anchor', '--stream', 'both-ish'], 2, 'Error: parameter "stream": expected "stdout", "stderr" or "both", got "both-ish"\n'],
+    [['run', 'sleep 1', '--name', 'lm', '--log-max-size', 'huge'], 2, 'Error: parameter "logMaxSize": expected a size like "500M", got "huge"\n'],
   ])('sentinel %j', async (args, code, message) => {
     const r = await cli(home, args as string[]);
     expect(r.code).toBe(code);
@@ -105,7 +105,7 @@ describe('the socket', () => {
     expect(JSON.parse(wrongType.body).error.message).toBe('parameter "command": expected a string, got 42');
     const unknown = await post('explode', '{}');
     expect(unknown.status).toBe(404);
-    expect(JSON.parse(unknown.body).error).toEqual({ code: 'ROUTE_NOT_FOUND', message: 'no operation "explode"' });
+    expect(JSON.parse(unknown.body).error).toEqual({ code: 'ROUTE_NOT_FOUND', message: 'no operation "explode"; GET /v1/openapi.json (or "sentinel api schema") lists the operations' });
     const notFound = await post('status', '{"ref": "nobody"}');
     expect(notFound.status).toBe(404);
     await daemonStillAnswers();

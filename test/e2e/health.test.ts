@@ -73,9 +73,9 @@ describe('readiness', () => {
       [['--wait-port', '99999'], '--wait-port'],
       [['--wait-http', 'ftp://x'], 'Error: --wait-http: expected an http:// or https:// URL like "http://127.0.0.1:8080/health", got "ftp://x"\n'],
       [['--wait-log', '(unclosed'], 'Error: --wait-log: expected a valid regular expression'],
-      [['--startup-timeout', 'soon', '--wait-port', '80'], 'Error: --startup-timeout: expected a duration'],
+      [['--startup-timeout', 'soon', '--wait-port', '80'], 'Error: parameter "startupTimeout": expected a duration like "5s", got "soon"\n'],
       [['--health-http', 'http://x', '--health-tcp', '80'], 'expected exactly one of --health-http URL, --health-tcp PORT or --health-exec CMD'],
-      [['--max-memory', 'lots'], '--max-memory'],
+      [['--max-memory', 'lots'], 'Error: parameter "maxMemory": expected a size like "500M", got "lots"\n'],
       [['--max-cpu', '250%x'], '--max-cpu'],
       [['--for', '10s'], 'Error: --for: only applies with --max-cpu, as in --max-cpu 90% --for 60s\n'],
     ];

@@ -178,11 +178,11 @@ describe('bad input', () => {
     ['--at in the past', ['--at', '2020-01-01T00:00Z'], 2, /^Error: one-time run at 2020-01-01T00:00:00\.000Z is in the past \(now \d{4}-[^)]+\): expected a future time, e\.g\. --at \d{4}-\d\d-\d\dT\d\d:\d\d\n$/],
     ['--at that is not a date', ['--at', 'tomorrow'], 2, 'Error: --at "tomorrow" is not a date-time: expected YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM], e.g. --at 2026-12-01T02:00\n'],
     ['--every 0s', ['--every', '0s'], 2, 'Error: interval 0ms is not allowed: expected a positive duration, e.g. --every 30s or --every 5m\n'],
-    ['a negative interval', ['--every', '-5s'], 2, 'Error: --every: expected a duration like "500ms", "5s", "2m", "5h" or "1d", got "-5s"\n'],
+    ['a negative interval', ['--every', '-5s'], 2, 'Error: parameter "every": expected a duration like "5s", got "-5s"\n'],
     ['no trigger', [], 2, 'Error: a schedule needs exactly one of --cron, --every or --at (got none), e.g. --cron "0 2 * * *" --tz Europe/Berlin, --every 5m or --at 2026-12-01T02:00\n'],
     ['two triggers', ['--every', '1m', '--cron', '* * * * *'], 2, 'Error: a schedule needs exactly one of --cron, --every or --at (got --cron and --every), e.g. --cron "0 2 * * *" --tz Europe/Berlin, --every 5m or --at 2026-12-01T02:00\n'],
-    ['an unknown overlap policy', ['--every', '1m', '--overlap', 'never'], 2, 'Error: --overlap "never" is not one of skip, queue, allow: e.g. --overlap skip\n'],
-    ['retries that are not a number', ['--every', '1m', '--retries', 'many'], 2, 'Error: --retries "many" is not allowed: expected a whole number ≥ 0, e.g. --retries 3\n'],
+    ['an unknown overlap policy', ['--every', '1m', '--overlap', 'never'], 2, 'Error: parameter "overlap": expected "skip", "queue" or "allow", got "never"\n'],
+    ['retries that are not a number', ['--every', '1m', '--retries', 'many'], 2, 'Error: parameter "retries": expected a whole number from 0 to 1000000, e.g. 3, got "many"\n'],
   ];
   for (const [what, flags, code, message] of cases) {
     it(`refuses ${what}`, async () => {
@@ -214,6 +214,6 @@ describe('bad input', () => {
     expect(unknown.stderr).toBe('Error: no schedule named "nobody": see the names with "sentinel schedule list"\n');
     const badN = await cli(home, ['schedule', 'next', 'once', '-n', '0']);
     expect(badN.code).toBe(2);
-    expect(badN.stderr).toBe('Error: -n "0": expected a whole number from 1 to 1000, e.g. -n 5\n');
+    expect(badN.stderr).toBe('Error: parameter "n": expected a whole number from 1 to 1000, e.g. 5, got 0\n');
   });
 });

@@ -10,7 +10,9 @@ import { realSpawner } from '../../src/core/spawn.js';
 import { createRealHost } from '../../src/core/real-host.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec } from '../../src/core/spec.js';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
-import type { Daemon, Operation } from '../../src/daemon/context.js';
+import type { Daemon, OpContext } from '../../src/daemon/context.js';
+import { findContract } from '../../src/contracts/index.js';
+import { parseParams } from '../../src/contracts/validate.js';
 import { homePaths } from '../../src/daemon/home.js';
 import { scheduleOps } from '../../src/daemon/ops/schedules.js';
 import { createSchedulerRepo } from '../../src/store/schedules.js';
@@ -67,8 +69,10 @@ function cronStarts(repo: ProcessRepo, name: string): number {
   return repo.events({ name, limit: 1000 }).filter((e) => e.actor === 'schedule' && e.newState === 'starting').length;
 }
 
-async function call(ops: Record<string, Operation>, op: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
-  return (await ops[op](params, { actor: 'test', signal: new AbortController().signal })) as Record<string, unknown>;
+/** Calls a handler the way the daemon does: parameters checked and converted by the operation's contract first. */
+async function call(ops: object, op: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const handler = (ops as Record<string, (p: unknown, ctx: OpContext) => unknown>)[op];
+  return (await handler(parseParams(findContract(op)!, params), { actor: 'test', signal: new AbortController().signal })) as Record<string, unknown>;
 }
 
 describe('restart-cron through the daemon wiring', () => {
