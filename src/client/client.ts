@@ -2,13 +2,13 @@
 // the daemon on first use. Errors arrive as SentinelErrors with the daemon's code and message.
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SentinelError, type ErrorCode } from '../core/errors.js';
 // types only: the CLI bundle must not load zod or the contracts at start-up
 import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
-import { homePaths, type HomePaths } from '../daemon/home.js';
+import { ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
 
 export interface ClientOptions {
   paths?: HomePaths;
@@ -109,6 +109,8 @@ export class Client {
       return await this.rawRequest(op, params, timeoutMs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      // a home that is a file (or under one) shows up as ENOTDIR: say what is wrong with it
+      if (code === 'ENOTDIR') ensureHome(this.paths.home);
       if (!this.autostart || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw toClientError(err, this.paths);
       await this.startDaemon();
       return await this.rawRequest(op, params, timeoutMs).catch((e) => {
@@ -140,7 +142,7 @@ export class Client {
 
   /** Starts a daemon in the background and waits until it answers. Two racing clients are fine: the lock picks one. */
   async startDaemon(): Promise<number | null> {
-    mkdirSync(this.paths.home, { recursive: true, mode: 0o700 });
+    ensureHome(this.paths.home);
     if (!existsSync(daemonEntry)) throw new SentinelError('DAEMON_UNAVAILABLE', `daemon entry ${daemonEntry} is missing; run "npm run build"`);
     const child = spawn(process.execPath, [daemonEntry], {
       detached: true,

@@ -16,6 +16,9 @@ export function validateName(name: unknown, what = 'name'): string {
       `${what} ${JSON.stringify(name)} is not allowed: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. "web-1")`,
     );
   }
+  if (name === 'all') {
+    throw new SentinelError('INVALID_NAME', `${what} "all" is reserved (it would read as "every process"); choose another name`);
+  }
   if (/^\d+$/.test(name)) {
     throw new SentinelError('INVALID_NAME', `${what} "${name}" is all digits, which would be mistaken for an id; add a letter (e.g. "p${name}")`);
   }

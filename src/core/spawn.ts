@@ -67,12 +67,37 @@ export function checkSpawnable(spec: ProcessSpec): void {
     if (spec.command.trim() === '') throw new SentinelError('INVALID_ARGUMENT', 'the command is empty; give a command, e.g. sentinel run "python server.py"');
     return;
   }
-  if (!resolveExecutable(program, spec.env.PATH, spec.cwd)) {
-    throw new SentinelError(
-      'EXECUTABLE_NOT_FOUND',
-      `executable "${program}" was not found in PATH (${spec.env.PATH ?? 'unset'}) or is not executable; check the spelling or give its full path`,
-    );
+  if (!resolveExecutable(program, spec.env.PATH, spec.cwd)) throw missingProgram(program, spec);
+}
+
+const INTERPRETERS: Record<string, string> = { '.js': 'node', '.mjs': 'node', '.cjs': 'node', '.ts': 'npx tsx', '.py': 'python3', '.rb': 'ruby', '.sh': 'sh', '.pl': 'perl', '.php': 'php' };
+
+/** Says why a program cannot be run: not there, there but not executable, or a script needing its interpreter. */
+function missingProgram(program: string, spec: ProcessSpec): SentinelError {
+  const local = path.resolve(spec.cwd, program);
+  let isFile = false;
+  try {
+    isFile = statSync(local).isFile();
+  } catch {
+    /* not there */
   }
+  const interpreter = INTERPRETERS[path.extname(program).toLowerCase()];
+  const rest = spec.shell ? spec.command.trim().slice(program.length) : ` ${spec.args.join(' ')}`.trimEnd();
+  const withInterpreter = interpreter ? `; or run it with its interpreter: "${interpreter} ${program}${rest}"` : '';
+  if (isFile) {
+    if (!program.includes('/')) {
+      return new SentinelError('EXECUTABLE_NOT_FOUND', `"${program}" is a file in ${spec.cwd} but not a command in PATH; run it as "./${program}"${withInterpreter}`);
+    }
+    return new SentinelError('EXECUTABLE_NOT_FOUND', `${local} exists but is not executable; make it executable (chmod +x ${program})${withInterpreter}`);
+  }
+  if (program.includes('/')) {
+    return new SentinelError('EXECUTABLE_NOT_FOUND', `executable ${local} does not exist; check the path (relative paths start from ${spec.cwd})`);
+  }
+  const dirs = [...new Set((spec.env.PATH ?? '').split(':').filter(Boolean))];
+  return new SentinelError(
+    'EXECUTABLE_NOT_FOUND',
+    `executable "${program}" was not found in PATH (${dirs.length > 0 ? dirs.join(':') : 'unset'}) or is not executable; check the spelling or give its full path${withInterpreter}`,
+  );
 }
 
 export const realSpawner: Spawner = {

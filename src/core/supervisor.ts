@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
 import { SentinelError } from './errors.js';
+import { suggest } from './suggest.js';
 import { displayName, instanceEnv, instanceKey, parseInstanceRef } from './instances.js';
 import { canTransition, LIVE_STATES, type ProcessState } from './states.js';
 import type { ExitRecord, ProcessSpec } from './spec.js';
@@ -101,7 +102,15 @@ export class Supervisor extends EventEmitter {
         throw new SentinelError('PROCESS_NOT_FOUND', `"${name}" has no instance ${instance}; its instances are ${name}:0 to ${name}:${members.length - 1}`);
       }
     }
-    throw new SentinelError('PROCESS_NOT_FOUND', `no process named or numbered "${text}"; run "sentinel list" to see the managed processes`);
+    throw new SentinelError('PROCESS_NOT_FOUND', `no process named or numbered "${text}"; ${this.hintFor(text)}`);
+  }
+
+  /** A did-you-mean for an unknown reference, or where to look. */
+  private hintFor(text: string): string {
+    if (text === 'all') return 'to act on every process use stopall, startall or restartall (e.g. "sentinel stopall")';
+    const names = [...new Set([...this.records.values()].flatMap((r) => [r.name, displayName(r)]))];
+    const close = suggest(text, names);
+    return close ? `did you mean "${close}"?` : 'run "sentinel list" to see the managed processes';
   }
 
   /** Instance `instance` (default 0) of a definition. */

@@ -1,6 +1,8 @@
 // Where a daemon keeps its state: everything lives under SENTINEL_HOME (default ~/.sentinel).
+import { mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SentinelError } from '../core/errors.js';
 
 export interface HomePaths {
   home: string;
@@ -27,4 +29,30 @@ export function homePaths(home = process.env.SENTINEL_HOME || path.join(os.homed
     globalEnv: path.join(abs, '.env'),
     secretKey: path.join(abs, 'secret.key'),
   };
+}
+
+/**
+ * Creates SENTINEL_HOME one level at a time. Node's recursive mkdir spins forever on some paths (under
+ * /proc, say), and a home that is a file would only show up later as "connect ENOTDIR"; both are a
+ * clear error at once here.
+ */
+export function ensureHome(home: string): void {
+  const bad = (why: string) => new SentinelError('BAD_HOME', `SENTINEL_HOME ${home} ${why}; set SENTINEL_HOME to a directory you can write (default ~/.sentinel)`);
+  const parts = path.resolve(home).split(path.sep).filter(Boolean);
+  let current: string = path.sep;
+  for (const part of parts) {
+    current = path.join(current, part);
+    let isDir: boolean;
+    try {
+      isDir = statSync(current).isDirectory();
+    } catch {
+      try {
+        mkdirSync(current, { mode: 0o700 });
+        continue;
+      } catch (err) {
+        throw bad(`cannot be created (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} at ${current})`);
+      }
+    }
+    if (!isDir) throw bad(current === path.resolve(home) ? 'is a file, not a directory' : `cannot be created: ${current} is a file`);
+  }
 }

@@ -214,7 +214,7 @@ describe('a bad file changes nothing', () => {
     writeFileSync(file, `${good}  fresh:\n    command: ./no-such-program --serve\n`);
     const missing = await cli(home, ['up', '-f', file]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^Error: process "fresh": executable "\.\/no-such-program" was not found in PATH .*; nothing was changed\n$/);
+    expect(missing.stderr).toMatch(/^Error: process "fresh": executable \/.*\/no-such-program does not exist; check the path \(relative paths start from .*\); nothing was changed\n$/);
 
     writeFileSync(file, `${good}  fresh:\n    command: sleep 300\n    cwd: ./not-here\n`);
     const cwd = await cli(home, ['up', '-f', file]);
