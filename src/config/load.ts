@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { ProcessSpec } from '../core/spec.js';
 import { checkReferences } from './checks.js';
+import type { SourceMap } from './source-map.js';
 import { applyExtends } from './extends.js';
 import { readWithIncludes } from './include.js';
 import { interpolateConfig } from './interpolate-config.js';
@@ -73,6 +74,14 @@ function compareTuples(a: number[], b: number[]): number {
   return 0;
 }
 
+function referencesOf(config: unknown, map: SourceMap): ConfigIssue[] {
+  try {
+    return checkReferences(config as SentinelConfig, map);
+  } catch {
+    return [];
+  }
+}
+
 export function loadConfig(path: string, options: LoadOptions = {}): LoadResult {
   const absPath = resolve(path);
   const baseDir = dirname(absPath);
@@ -95,7 +104,9 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadResult 
   errors.push(...extended.issues);
   const validated = validateConfig(data, map);
   errors.push(...dropNoise(errors, validated.issues.filter((i) => !isUninterpolated(i, data)), extended.failed));
-  if (validated.value) errors.push(...dropNoise(errors, checkReferences(validated.value, map)));
+  // references are checked on a file with other errors too (best effort on its shape), so an unknown
+  // depends_on is reported with them, not only after they are fixed
+  errors.push(...dropNoise(errors, referencesOf(validated.value ?? data, map)));
 
   const result = done(errors, { ...common, warnings: [...read.warnings, ...interpolated.warnings], secrets: interpolated.secrets });
   return errors.length === 0 ? { ...result, config: validated.value ?? null } : result;

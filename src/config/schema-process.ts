@@ -136,6 +136,8 @@ export const ProcessPartial = z.strictObject(processFields);
 
 export const ProcessConfig = z.strictObject(processFields).check(
   z.refine((p) => (p.command === undefined) !== (p.argv === undefined), {
+    // checked even when other keys of the process are wrong: every error of a file is reported at once
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
     error: (iss) => {
       const p = iss.input as { command?: unknown; argv?: unknown };
       return p.command !== undefined ? 'expected "command" or "argv", not both' : 'expected a "command" (or "argv"), got none';

@@ -17,6 +17,7 @@ export const scheduleContracts = [
       shell: z.boolean().optional(),
       cron: z.string().optional(),
       tz: z.string().optional(),
+      dryRun: z.boolean().optional().meta({ description: 'Check everything, store nothing' }),
       every: DurationMs.optional(),
       at: z.union([z.string(), z.number()], { error: 'expected a date-time like "2026-12-01T02:00" or Unix time in ms' }).optional(),
       cwd: z.string().optional(),

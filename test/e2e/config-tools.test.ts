@@ -1,5 +1,5 @@
 // sentinel init, config validate|print|schema and import through the built CLI.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,12 +29,20 @@ describe('init and validate', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('Error: sentinel.yaml already exists; pass --force to overwrite it or -o to write elsewhere\n');
     expect((await inDir(['init', '--template', 'go', '--force'])).code).toBe(0);
-    expect((await inDir(['config', 'validate'])).stdout).toBe('sentinel.yaml is valid (1 process: server)\n');
+    // validate runs up's checks against this machine: the go template's binary is not built yet
+    const go = await inDir(['config', 'validate']);
+    expect(go.code).toBe(2);
+    expect(go.stderr).toBe(`sentinel.yaml has 1 error:\n  - process "server": executable ${path.join(dir, 'bin/server')} does not exist; check the path (relative paths start from ${dir})\n`);
     for (const template of ['python', 'static']) {
       const out = `${template}.yaml`;
       expect((await inDir(['init', '-t', template, '-o', out])).code).toBe(0);
-      expect((await inDir(['config', 'validate', '-f', out])).code).toBe(0);
     }
+    expect((await inDir(['config', 'validate', '-f', 'python.yaml'])).code).toBe(0);
+    // the static template serves ./public, which a new project has yet to create
+    const site = await inDir(['config', 'validate', '-f', 'static.yaml']);
+    expect(site.stderr).toContain(`process "site": working directory ${path.join(dir, 'public')} does not exist`);
+    mkdirSync(path.join(dir, 'public'));
+    expect((await inDir(['config', 'validate', '-f', 'static.yaml'])).code).toBe(0);
     const unknown = await inDir(['init', '-t', 'rust', '-o', 'rust.yaml']);
     expect(unknown.stderr).toBe('Error: unknown template "rust"; choose one of: node, python, go, static\n');
     expect(existsSync(path.join(dir, 'rust.yaml'))).toBe(false);
@@ -55,14 +63,15 @@ describe('init and validate', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      'broken.yaml has 3 errors:\n' +
+      'broken.yaml has 4 errors:\n' +
         '  - processes.web.health.interval: expected a duration like "5s", got "fast" (broken.yaml:6:17)\n' +
+        '  - processes.web.depends_on: process "web" depends on "dbb", which is not a defined process or group; did you mean "db"? (broken.yaml:7:17)\n' +
         '  - processes.db: expected a "command" (or "argv"), got none (broken.yaml:8:3)\n' +
         '  - processes.db.comand: unknown key "comand"; did you mean "command"? (broken.yaml:9:5)\n',
     );
     const json = await cli(home, ['config', 'validate', '-f', 'broken.yaml', '--json'], { cwd: dir });
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, errors: [expect.stringContaining('interval'), expect.any(String), expect.any(String)] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, errors: [expect.stringContaining('interval'), expect.stringContaining('dbb'), expect.any(String), expect.any(String)] });
   });
 
   it('config print shows the resolved file: overlay applied, variables filled in', async () => {

@@ -13,7 +13,7 @@ import { ConfigOwnedRepo } from '../../store/config-owned.js';
 type ScheduleEntry = NonNullable<SentinelConfig['schedules']>[string];
 
 /** Parameters of `schedule.add` for one `schedules:` entry (durations as written: the units rule is the same). */
-function scheduleParams(name: string, s: ScheduleEntry, baseDir: string, env: Record<string, string>): OpParamsIn<'schedule.add'> {
+export function scheduleParams(name: string, s: ScheduleEntry, baseDir: string, env: Record<string, string>): OpParamsIn<'schedule.add'> {
   const command = s.command;
   return {
     name,

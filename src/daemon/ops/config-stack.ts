@@ -2,7 +2,7 @@
 // processes it already owns, and the groups and ports it created (so `down` can release them).
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import path from 'node:path';
-import { SentinelError } from '../../core/errors.js';
+import { SentinelError, type ErrorCode } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
 import { checkSpawnable } from '../../core/spawn.js';
 import type { ProcessRecord } from '../../store/processes.js';
@@ -93,17 +93,46 @@ export function checkConflicts(d: Daemon, file: string, specs: ProcessSpec[]): v
   }
 }
 
-/** cwd and program of every spec checked before anything is created. */
-export function checkAllSpawnable(specs: ProcessSpec[]): void {
+export interface StackProblem { code: string; message: string }
+
+/**
+ * What only shows against this machine, all of it at once: every process's cwd, program and user, and
+ * every schedule checked by the schedule operation itself without storing it (cron, time zone, cwd,
+ * program). `config validate`, `up` and `reload` run the same checks.
+ */
+export async function stackProblems(d: Daemon, stack: Stack, specs: ProcessSpec[], withSchedules: boolean, env: Record<string, string>): Promise<StackProblem[]> {
+  const problems: StackProblem[] = [];
+  const note = (where: string, err: unknown) => problems.push({ code: (err as SentinelError).code ?? 'INVALID_CONFIG', message: `${where}: ${(err as Error).message}` });
   for (const spec of specs) {
     try {
       checkSpawnable(spec);
+    } catch (err) {
+      note(`process "${spec.name}"`, err);
+    }
+    try {
       if (hasIdentity(spec.identity)) resolveIdentity(spec.identity);
     } catch (err) {
-      const e = err as SentinelError;
-      throw new SentinelError(e.code ?? 'INVALID_CONFIG', `process "${spec.name}": ${e.message}; nothing was changed`);
+      note(`process "${spec.name}"`, err);
     }
   }
+  if (!withSchedules) return problems;
+  const { scheduleParams } = await import('./config-extras.js');
+  for (const [name, s] of Object.entries(stack.config.schedules ?? {})) {
+    if (s.process !== undefined) continue;
+    try {
+      await d.call('schedule.add', { ...scheduleParams(name, s, path.dirname(stack.file), env), dryRun: true });
+    } catch (err) {
+      note(`schedules.${name}`, err);
+    }
+  }
+  return problems;
+}
+
+/** One problem keeps its own code; several are one INVALID_CONFIG listing them all. Nothing was changed. */
+export function throwProblems(problems: StackProblem[]): void {
+  if (problems.length === 0) return;
+  if (problems.length === 1) throw new SentinelError(problems[0].code as ErrorCode, `${problems[0].message}; nothing was changed`);
+  throw new SentinelError('INVALID_CONFIG', `${problems.length} problems, nothing was changed:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
 }
 
 function configDefinesPort(config: SentinelConfig, name: string): boolean {

@@ -9,7 +9,7 @@ import { views } from './processes.js';
 import { secretOps } from './config-secrets.js';
 import { applyNotifications, applySchedules } from './config-extras.js';
 import {
-  assignPorts, baseEnvOf, checkAllSpawnable, checkConflicts, ensureGroups, loadStack, ownedBy, readStackParams, releaseOwned, selectNames,
+  assignPorts, baseEnvOf, checkConflicts, stackProblems, throwProblems, ensureGroups, loadStack, ownedBy, readStackParams, releaseOwned, selectNames,
 } from './config-stack.js';
 import { startInOrder, type StartAction } from './config-start.js';
 
@@ -51,7 +51,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       const selected = stack.specs.filter((s) => names.includes(s.name));
       // everything is checked before anything is touched
       checkConflicts(d, sp.file, selected);
-      checkAllSpawnable(selected);
+      throwProblems(await stackProblems(d, stack, selected, asked.length === 0, baseEnvOf(sp.env)));
       const { diffSpec } = await import('../../config/diff.js');
       await assignPorts(d, stack, names, true);
       ensureGroups(d, stack, names);
@@ -143,7 +143,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       if (dryRun) return redactSecretsDeep({ ok: true, file: sp.file, dryRun: true, plan: planView(plan), text });
 
       const touched = [...plan.added.map((s) => s.name), ...plan.changed.map((c) => c.name)];
-      checkAllSpawnable(stack.specs.filter((s) => touched.includes(s.name)));
+      throwProblems(await stackProblems(d, stack, stack.specs.filter((s) => touched.includes(s.name)), true, baseEnvOf(sp.env)));
       await assignPorts(d, stack, touched, true);
       ensureGroups(d, stack, touched);
       const { graphFromSpecs } = await import('../../config/graph.js');
@@ -185,9 +185,11 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       const errors = [...result.messages];
       let processes: string[] = [];
       if (result.config) {
-        // normalizing finds what only exists on disk (env_file) and dependency cycles once more
+        // normalizing finds what only exists on disk (env_file); then the checks `up` runs against this machine
         try {
-          processes = (await loadStack(store, sp)).specs.map((s) => s.name);
+          const stack = await loadStack(store, sp);
+          processes = stack.specs.map((s) => s.name);
+          errors.push(...(await stackProblems(d, stack, stack.specs, true, baseEnvOf(sp.env))).map((p) => p.message));
         } catch (err) {
           errors.push((err as Error).message);
         }

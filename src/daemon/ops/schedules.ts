@@ -181,6 +181,7 @@ export function scheduleOps(d: Daemon): Handlers<ScheduleOp> {
         throw new SentinelError('NAME_TAKEN', `a process named "${schedule.name}" already exists; schedules and processes share names, so pick another name for the schedule`);
       }
       checkSpawnable(specOfSchedule(schedule));
+      if (p.dryRun) return { schedule: viewSchedule({ schedule, nextRunAt: null, lastRun: null, running: 0, queued: 0 }) };
       return { schedule: viewSchedule(scheduler.add(input)) };
     },
 
