@@ -1,10 +1,10 @@
 // `config validate` and `up` run the same checks, report every problem at once, and a bad file changes
 // nothing — schedules included (a bad cron used to be found by `up` only after it had started `web`).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupHome, cli, cliJson, tempHome } from '../helpers.js';
+import { cleanupHome, cli, cliJson, tempHome, waitFor } from '../helpers.js';
 
 let home: string;
 let dir: string;
@@ -76,5 +76,24 @@ schedules:
     expect(text).toContain('processes.web: expected a "command" (or "argv"), got none');
     expect(text).toContain('processes.web.cwd: expected a string, got 5');
     expect(text).toContain('processes.api.depends_on: process "api" depends on "nope", which is not a defined process or group');
+  });
+
+  it('the project .env beside the file reaches processes started by up, as it does with run', async () => {
+    const proj = mkdtempSync(path.join(os.tmpdir(), 'sn-chk-env-'));
+    try {
+      writeFileSync(path.join(proj, '.env'), 'FROM_DOTENV=yes-dotenv\nSHADOWED=from-file\n');
+      const file = path.join(proj, 'sentinel.yaml');
+      writeFileSync(file, 'processes:\n  envup:\n    command: echo "dotenv=$FROM_DOTENV shadowed=$SHADOWED"; exec sleep 300\n');
+      expect((await cli(home, ['up', '-f', file], { env: { SHADOWED: 'from-shell' } })).code).toBe(0);
+      expect((await cli(home, ['run', '--name', 'envrun', '--cwd', proj, 'echo "dotenv=$FROM_DOTENV shadowed=$SHADOWED"; exec sleep 300'], { env: { SHADOWED: 'from-shell' } })).code).toBe(0);
+      for (const name of ['envup', 'envrun']) {
+        const view = (await cliJson<{ processes: Array<{ name: string; stdoutLog: string }> }>(home, ['list'])).processes.find((p) => p.name === name)!;
+        expect(await waitFor(() => readFileSync(view.stdoutLog, 'utf8').includes('dotenv=yes-dotenv shadowed=from-shell')), name).toBe(true);
+      }
+      expect((await cli(home, ['down', '-f', file])).code).toBe(0);
+      expect((await cli(home, ['delete', 'envrun'])).code).toBe(0);
+    } finally {
+      rmSync(proj, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@
 // processes it already owns, and the groups and ports it created (so `down` can release them).
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import path from 'node:path';
+import { readEnvFile } from '../../core/env.js';
 import { SentinelError, type ErrorCode } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
 import { checkSpawnable } from '../../core/spawn.js';
@@ -44,13 +45,22 @@ export function baseEnvOf(env: Record<string, string>): Record<string, string> {
 }
 
 /** Reads, checks and normalizes the file; throws INVALID_CONFIG listing every problem, changing nothing. */
-export async function loadStack(store: SecretStore, sp: StackParams): Promise<Stack> {
+/**
+ * What a file's processes inherit: the global and the project .env (the file's directory) under the
+ * client's environment — the same layers `run` gives a process started in that directory.
+ */
+function inheritedEnv(sp: StackParams, globalEnvFile: string | undefined): Record<string, string> {
+  const files = { ...(globalEnvFile ? readEnvFile(globalEnvFile, false) : {}), ...readEnvFile(path.join(path.dirname(sp.file), '.env'), false) };
+  return { ...files, ...baseEnvOf(sp.env) };
+}
+
+export async function loadStack(store: SecretStore, sp: StackParams, globalEnvFile?: string): Promise<Stack> {
   const { loadProcessSpecs } = await import('../../config/load.js');
   const { graphFromSpecs } = await import('../../config/graph.js');
   const { specs, result } = loadProcessSpecs(sp.file, {
     environment: sp.environment,
     env: sp.env,
-    baseEnv: baseEnvOf(sp.env),
+    baseEnv: inheritedEnv(sp, globalEnvFile),
     // existence only: values are read when a process is spawned, never while loading
     resolveSecret: (name) => (store.info(name) ? '' : undefined),
     resolveSecretsInEnv: false,

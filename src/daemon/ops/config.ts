@@ -45,7 +45,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
 
     async up(p, ctx) {
       const sp = readStackParams(p);
-      const stack = await loadStack(store, sp);
+      const stack = await loadStack(store, sp, d.paths.globalEnv);
       const asked = p.names ?? [];
       const names = selectNames(stack, asked);
       const selected = stack.specs.filter((s) => names.includes(s.name));
@@ -132,7 +132,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     async reload(p, ctx) {
       const sp = readStackParams(p);
       const dryRun = p.dryRun ?? false;
-      const stack = await loadStack(store, sp);
+      const stack = await loadStack(store, sp, d.paths.globalEnv);
       const all = stack.specs.map((s) => s.name);
       checkConflicts(d, sp.file, stack.specs);
       await assignPorts(d, stack, all, false);
@@ -187,7 +187,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       if (result.config) {
         // normalizing finds what only exists on disk (env_file); then the checks `up` runs against this machine
         try {
-          const stack = await loadStack(store, sp);
+          const stack = await loadStack(store, sp, d.paths.globalEnv);
           processes = stack.specs.map((s) => s.name);
           errors.push(...(await stackProblems(d, stack, stack.specs, true, baseEnvOf(sp.env))).map((p) => p.message));
         } catch (err) {
