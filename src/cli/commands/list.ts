@@ -22,6 +22,6 @@ export function register(program: Command): void {
     .argument('<process>', 'name or id')
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
-      await act(opts, (c) => c.call('status', { ref }), (r) => println(statusBlock(r.process)));
+      await act(opts, (c) => c.call('status', { ref }), (r) => println(statusBlock(r.process, r.spec, r.instances)));
     });
 }
