@@ -1,5 +1,7 @@
 // PM2 ecosystem files (.json, .yaml, .js/.cjs/.mjs). JavaScript is evaluated in a child `node`
-// process that prints JSON, never in Sentinel's own process.
+// process that prints JSON, never in Sentinel's own process. PM2 reads a .json file as a JavaScript
+// object literal (unquoted keys, single quotes, comments), so one that is not strict JSON is read
+// the same way, as an expression in an empty context.
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,19 +18,23 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 const [file, mode] = process.argv.slice(1);
 const require = createRequire(file);
 const Module = require('node:module');
 let value;
 try {
-  if (mode === 'esm') throw new SyntaxError('ES module');
-  const m = new Module(file);
-  m.filename = file;
-  m.paths = Module._nodeModulePaths(dirname(file));
-  m._compile(readFileSync(file, 'utf8'), file);
-  value = m.exports;
+  if (mode === 'literal') value = vm.runInNewContext('(' + readFileSync(file, 'utf8') + '\\n)', {}, { filename: file, timeout: 5000 });
+  else if (mode === 'esm') throw new SyntaxError('ES module');
+  else {
+    const m = new Module(file);
+    m.filename = file;
+    m.paths = Module._nodeModulePaths(dirname(file));
+    m._compile(readFileSync(file, 'utf8'), file);
+    value = m.exports;
+  }
 } catch (err) {
-  if (!(err instanceof SyntaxError)) throw err;
+  if (mode === 'literal' || !(err instanceof SyntaxError)) throw err;
   const ns = await import(pathToFileURL(file).href);
   value = ns.default ?? ns;
 }
@@ -39,7 +45,7 @@ function isEsm(text: string, filename: string): boolean {
   return extname(filename).toLowerCase() === '.mjs' || /^\s*export\s/m.test(text);
 }
 
-function evaluateJs(text: string, filename: string): unknown {
+function evaluateJs(text: string, filename: string, mode: 'esm' | 'cjs' | 'literal'): unknown {
   const real = resolve(filename);
   let dir: string | undefined;
   let file = real;
@@ -49,7 +55,7 @@ function evaluateJs(text: string, filename: string): unknown {
     writeFileSync(file, text);
   }
   try {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', PRINT_EXPORTS, file, isEsm(text, filename) ? 'esm' : 'cjs'], {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', PRINT_EXPORTS, file, mode], {
       encoding: 'utf8',
       timeout: 15_000,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,10 +72,11 @@ function evaluateJs(text: string, filename: string): unknown {
 
 function readEcosystem(text: string, filename: string): unknown {
   const ext = extname(filename).toLowerCase();
-  if (['.js', '.cjs', '.mjs'].includes(ext)) return evaluateJs(text, filename);
+  if (['.js', '.cjs', '.mjs'].includes(ext)) return evaluateJs(text, filename, isEsm(text, filename) ? 'esm' : 'cjs');
   try {
     return ext === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
+    if (ext === '.json') return evaluateJs(text, filename, 'literal');
     throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: ${(err as Error).message.split('\n')[0]}`);
   }
 }
@@ -79,7 +86,7 @@ const INTERPRETERS: Record<string, string> = { '.js': 'node', '.cjs': 'node', '.
 const HANDLED = [
   'name', 'script', 'args', 'interpreter', 'interpreter_args', 'node_args', 'cwd', 'env', 'instances', 'exec_mode', 'autorestart',
   'max_restarts', 'min_uptime', 'restart_delay', 'exp_backoff_restart_delay', 'max_memory_restart', 'cron_restart', 'kill_timeout',
-  'watch', 'ignore_watch', 'stop_exit_codes', 'uid', 'gid', 'out_file', 'error_file', 'log_file', 'merge_logs', 'log_date_format', 'time',
+  'watch', 'ignore_watch', 'stop_exit_codes', 'uid', 'gid', 'out_file', 'error_file', 'log_file', 'output', 'error', 'log', 'merge_logs', 'log_date_format', 'time',
 ];
 
 /** PM2's instances: a count, 0 or "max" (one per core), -1 / "-1" (cores minus one). */
@@ -135,7 +142,9 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
   proc.restart = restartOf(app);
   if (app.max_memory_restart !== undefined) proc.max_memory = app.max_memory_restart;
   if (typeof app.cron_restart === 'string') proc.restart_cron = app.cron_restart;
-  if (typeof app.kill_timeout === 'number') proc.stop_timeout = millis(app.kill_timeout);
+  // PM2 stops with SIGINT, then SIGKILL after kill_timeout (default 1600 ms)
+  proc.stop_signal = 'SIGINT';
+  proc.stop_timeout = millis(typeof app.kill_timeout === 'number' ? app.kill_timeout : 1600);
   if (app.uid !== undefined) proc.user = app.gid !== undefined ? `${String(app.uid)}:${String(app.gid)}` : String(app.uid);
   else if (app.gid !== undefined) warnings.push(`${name}: gid without uid is not mapped; set user: "NAME:GROUP" in sentinel.yaml`);
   const instances = pm2Instances(app.instances, os.availableParallelism());
@@ -143,7 +152,7 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
   else if (instances > 1) proc.instances = instances;
   if (app.exec_mode === 'cluster' || app.exec_mode === 'cluster_mode') warnings.push(`${name}: exec_mode cluster (Node cluster module sharing one port) has no equivalent; runs as a plain process`);
   if (app.watch) warnings.push(`${name}: watch is not supported; restart after changes with: sentinel restart ${name}`);
-  for (const key of ['out_file', 'error_file', 'log_file'] as const) {
+  for (const key of ['out_file', 'error_file', 'log_file', 'output', 'error', 'log'] as const) {
     if (app[key] !== undefined) warnings.push(`${name}: ${key} is not mapped; Sentinel keeps logs itself (sentinel logs ${name})`);
   }
   for (const [key, value] of Object.entries(app)) {
