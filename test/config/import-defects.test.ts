@@ -84,6 +84,11 @@ describe('supervisord', () => {
     expect(r.warnings).toContain('[group:app] programs worker are not in this file; left out of the group');
     loadImported(r);
   });
+
+  it('carries over supervisord\'s default startretries=3 as max_restarts', () => {
+    const r = importSupervisord('[program:web]\ncommand=web\nautorestart=true\n', 'web.conf');
+    expect(proc(r, 'web').restart).toEqual({ policy: 'always', min_uptime: '1s', max_restarts: 3 });
+  });
 });
 
 describe('process-compose', () => {
@@ -114,6 +119,11 @@ describe('process-compose', () => {
     loadImported(r);
   });
 
+  it('explains is_daemon instead of listing it as not mapped', () => {
+    const r = pc('  pg:\n    command: pg_ctl start\n    is_daemon: true\n');
+    expect(r.warnings).toEqual(['pg: is_daemon: the command starts a daemon and returns; Sentinel supervises a program that stays in the foreground, so run it in the foreground (as imported, its exit counts as the process ending)']);
+  });
+
   it('imports exit_on_failure as no restart, with a note', () => {
     const r = pc('  api:\n    command: ./api\n    availability:\n      restart: exit_on_failure\n');
     expect(proc(r, 'api').restart).toBe('never');
@@ -134,13 +144,26 @@ describe('PM2', () => {
   it('reads a .json ecosystem file as PM2 does: a JavaScript object literal', () => {
     const text = "// ecosystem\n{\n  apps: [{ name: 'api', script: 'server.js', env: { PORT: 3000 }, }],\n}\n";
     const r = importPm2(text, 'ecosystem.json');
-    expect(proc(r, 'api')).toEqual({ argv: ['node', 'server.js'], env: { PORT: '3000' }, restart: { policy: 'always' }, stop_signal: 'SIGINT', stop_timeout: '1600ms' });
+    expect(proc(r, 'api')).toEqual({ argv: ['node', 'server.js'], env: { PORT: '3000' }, restart: { policy: 'always', max_restarts: 16 }, stop_signal: 'SIGINT', stop_timeout: '1600ms' });
   });
 
   it('carries over PM2\'s stop: SIGINT, then SIGKILL after kill_timeout (1600 ms unless given)', () => {
     const r = importPm2(JSON.stringify({ apps: [{ name: 'a', script: 'a.js' }, { name: 'b', script: 'b.js', kill_timeout: 5000 }] }), 'ecosystem.json');
     expect([proc(r, 'a').stop_signal, proc(r, 'a').stop_timeout]).toEqual(['SIGINT', '1600ms']);
     expect([proc(r, 'b').stop_signal, proc(r, 'b').stop_timeout]).toEqual(['SIGINT', '5000ms']);
+  });
+
+  it('carries over PM2\'s default max_restarts (16)', () => {
+    const r = importPm2(JSON.stringify({ apps: [{ name: 'a', script: 'a.js' }] }), 'ecosystem.json');
+    expect(proc(r, 'a').restart).toEqual({ policy: 'always', max_restarts: 16 });
+  });
+
+  it('says what a deploy-only ecosystem file is, and that computed values were computed now', () => {
+    expect(() => importPm2(JSON.stringify({ deploy: { production: { host: ['h'] } } }), 'ecosystem.json')).toThrow(
+      'ecosystem.json: holds only PM2 deployment targets ("deploy"), no "apps" to run',
+    );
+    const r = importPm2("module.exports = { apps: [{ name: 'a', script: 'a.js', env: { KEY: process.env.KEY } }] };\n", 'ecosystem.config.js');
+    expect(r.warnings).toEqual(['values this file computes when PM2 loads it (process.env, require(), os.cpus()) were computed once, now, on this machine; check env and instances']);
   });
 
   it('takes instances: "1" without a warning', () => {

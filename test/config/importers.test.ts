@@ -222,9 +222,7 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
         }
       }
     },
-    "warnings": [
-      "seed: not mapped: is_daemon"
-    ]
+    "warnings": []
   },
   "supervisord.conf": {
     "format": "supervisord",
@@ -261,7 +259,8 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
           "instances": 2,
           "restart": {
             "policy": "always",
-            "min_uptime": "1s"
+            "min_uptime": "1s",
+            "max_restarts": 3
           }
         },
         "flower": {
@@ -327,7 +326,7 @@ describe('importers', () => {
     const fromJson = importPm2(JSON.stringify(apps), 'ecosystem.json');
     const fromYaml = importPm2('apps:\n  - name: app\n    script: app.js\n    env_staging: {A: "1"}\n', 'ecosystem.yaml');
     const fromEsm = importPm2(`export default ${JSON.stringify(apps)};\n`, 'ecosystem.config.mjs');
-    const expected = { processes: { app: { argv: ['node', 'app.js'], restart: { policy: 'always' }, stop_signal: 'SIGINT', stop_timeout: '1600ms' } }, environments: { staging: { processes: { app: { env: { A: '1' } } } } } };
+    const expected = { processes: { app: { argv: ['node', 'app.js'], restart: { policy: 'always', max_restarts: 16 }, stop_signal: 'SIGINT', stop_timeout: '1600ms' } }, environments: { staging: { processes: { app: { env: { A: '1' } } } } } };
     expect(fromJson.config).toEqual(expected);
     expect(fromYaml.config).toEqual(expected);
     expect(fromEsm.config).toEqual(expected);

@@ -116,7 +116,8 @@ function commandOf(app: Record<string, unknown>): string[] {
 function restartOf(app: Record<string, unknown>): unknown {
   if (app.autorestart === false) return 'never';
   const restart: Record<string, unknown> = { policy: 'always' };
-  if (typeof app.max_restarts === 'number') restart.max_restarts = app.max_restarts;
+  // PM2 stops restarting after max_restarts (16 unless set) runs shorter than min_uptime (1 s, as Sentinel's)
+  restart.max_restarts = typeof app.max_restarts === 'number' ? app.max_restarts : 16;
   if (app.min_uptime !== undefined) restart.min_uptime = typeof app.min_uptime === 'number' ? millis(app.min_uptime) : app.min_uptime;
   if (typeof app.restart_delay === 'number') restart.delay = millis(app.restart_delay);
   if (typeof app.exp_backoff_restart_delay === 'number') {
@@ -173,8 +174,15 @@ function stringValues(object: object): Record<string, string> {
 export function importPm2(text: string, filename: string): ImportResult {
   const data = readEcosystem(text, filename) as { apps?: unknown; deploy?: unknown } | unknown[];
   const apps = Array.isArray(data) ? data : data && typeof data === 'object' ? (data as { apps?: unknown }).apps : undefined;
-  if (!Array.isArray(apps)) throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: expected an "apps" list, as in a PM2 ecosystem file`);
+  if (!Array.isArray(apps)) {
+    const deployOnly = data && typeof data === 'object' && 'deploy' in data;
+    throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: ${deployOnly ? 'holds only PM2 deployment targets ("deploy"), no "apps" to run' : 'expected an "apps" list, as in a PM2 ecosystem file'}`);
+  }
   const warnings: string[] = [];
+  // a JavaScript file is evaluated once, here and now: what it reads from its surroundings is fixed as it was
+  if (/\.[cm]?js$/i.test(filename) && /process\.env|require\s*\(|os\.cpus|availableParallelism/.test(text)) {
+    warnings.push('values this file computes when PM2 loads it (process.env, require(), os.cpus()) were computed once, now, on this machine; check env and instances');
+  }
   const processes: Record<string, unknown> = {};
   const environments: Record<string, Record<string, unknown>> = {};
   apps.forEach((app, i) => {

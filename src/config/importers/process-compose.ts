@@ -16,7 +16,7 @@ const CONDITIONS: Record<string, string> = {
   process_completed_successfully: 'completed_successfully',
 };
 
-const HANDLED = ['command', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'liveness_probe', 'availability', 'shutdown', 'disabled', 'namespace', 'ready_log_line', 'description', 'replicas'];
+const HANDLED = ['command', 'working_dir', 'environment', 'depends_on', 'readiness_probe', 'liveness_probe', 'availability', 'shutdown', 'disabled', 'namespace', 'ready_log_line', 'description', 'replicas', 'is_daemon'];
 
 /** `$VAR` → `${VAR}`, so sentinel.yaml expands at load what process-compose expanded at load. */
 function braceBareVars(text: string): string {
@@ -131,6 +131,7 @@ function mapProcess(name: string, p: Obj, globalEnv: Record<string, string>, def
     warnings.push(...unmappedKeys(`${name}.shutdown`, s, ['signal', 'timeout_seconds', 'command']));
   }
   if (p.disabled === true) proc.autostart = false;
+  if (p.is_daemon === true) warnings.push(`${name}: is_daemon: the command starts a daemon and returns; Sentinel supervises a program that stays in the foreground, so run it in the foreground (as imported, its exit counts as the process ending)`);
   if (replicas > 1) proc.instances = replicas;
   if (typeof p.namespace === 'string' && p.namespace !== 'default') proc.group = toName(p.namespace);
   warnings.push(...unmappedKeys(name, p, HANDLED));

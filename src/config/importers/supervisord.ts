@@ -137,7 +137,8 @@ function mapProgram(name: string, v: Record<string, string>, warnings: string[])
   const restart: Record<string, unknown> = { policy: mode === 'true' ? 'always' : mode === 'false' ? 'never' : 'on-failure' };
   if (restart.policy === 'on-failure') restart.no_restart_exit_codes = exitcodes; // "unexpected" = not in exitcodes
   restart.min_uptime = seconds(Number(v.startsecs ?? 1));
-  if (v.startretries !== undefined) restart.max_restarts = Number(v.startretries);
+  // supervisord gives up (FATAL) after startretries failed starts, 3 unless set; a run of startsecs resets the count
+  if (restart.policy !== 'never') restart.max_restarts = Number(v.startretries ?? 3);
   proc.restart = restart;
   if (v.stopsignal) proc.stop_signal = signalName(v.stopsignal);
   if (v.stopwaitsecs !== undefined) proc.stop_timeout = seconds(Number(v.stopwaitsecs));
