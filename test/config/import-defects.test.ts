@@ -187,6 +187,21 @@ describe('compose', () => {
   });
 });
 
+describe('all formats', () => {
+  it('reports a process name it had to change, since the name is how the process is addressed', () => {
+    const r = importPm2(JSON.stringify({ apps: [{ name: 'NearBy Server', script: './server.js' }] }), 'ecosystem.json');
+    expect(Object.keys(r.config.processes as object)).toEqual(['NearBy-Server']);
+    expect(r.warnings).toContain('"NearBy Server" is named "NearBy-Server" (names hold letters, digits, "_", "." and "-", starting with a letter or digit)');
+    const pcResult = importProcessCompose('processes:\n  _seed:\n    command: ./seed\n', 'process-compose.yaml');
+    expect(pcResult.warnings).toContain('"_seed" is named "seed" (names hold letters, digits, "_", "." and "-", starting with a letter or digit)');
+  });
+
+  it('says when a compose service has no image or build (an override file): its command ran in a container', () => {
+    const r = importCompose('services:\n  worker:\n    command: celery worker\n', 'docker-compose.override.yml');
+    expect(r.warnings).toEqual(["worker: has no image or build here (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine"]);
+  });
+});
+
 describe('import -o into another directory', () => {
   it('rewrites cwd and env_file, and runs relative commands from the imported file\'s directory', () => {
     const root = mkdtempSync(join(tmpdir(), 'sentinel-import-o-'));

@@ -17,6 +17,13 @@ export function toName(raw: string): string {
   return NAME_PATTERN.test(cleaned) ? cleaned : `process-${cleaned || 'unnamed'}`;
 }
 
+/** toName for a process being defined: a changed name is reported, since it is how the process is addressed. */
+export function processName(raw: string, warnings: string[]): string {
+  const name = toName(raw);
+  if (name !== raw) warnings.push(`"${raw}" is named "${name}" (names hold letters, digits, "_", "." and "-", starting with a letter or digit)`);
+  return name;
+}
+
 export const seconds = (n: number): string => `${n}s`;
 export const millis = (n: number): string => `${n}ms`;
 

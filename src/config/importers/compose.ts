@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
-import { envFromAny, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
+import { envFromAny, processName, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
 
 const CONDITIONS: Record<string, string> = {
   service_started: 'started',
@@ -76,6 +76,7 @@ function dependsOf(value: unknown, runnable: Set<string>, name: string, warnings
 function mapService(name: string, svc: Record<string, unknown>, runnable: Set<string>, warnings: string[]): Record<string, unknown> {
   const proc: Record<string, unknown> = { ...commandOf(svc) };
   if (typeof svc.image === 'string') warnings.push(`${name}: runs in image "${svc.image}" under compose; imported to run its command directly on this machine`);
+  else if (svc.build === undefined) warnings.push(`${name}: has no image or build here (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine`);
   if (typeof svc.working_dir === 'string') proc.cwd = svc.working_dir;
   const env = envFromAny(svc.environment);
   if (env) proc.env = env;
@@ -130,7 +131,7 @@ export function importCompose(text: string, filename: string): ImportResult {
       warnings.push(`${name}: uses ${image} without a command; it needs a container runtime and was not imported`);
       continue;
     }
-    processes[toName(name)] = mapService(name, svc, runnable, warnings);
+    processes[processName(name, warnings)] = mapService(name, svc, runnable, warnings);
   }
   for (const key of Object.keys(data)) {
     if (['volumes', 'networks', 'secrets', 'configs'].includes(key)) warnings.push(`top-level "${key}" is not mapped (container resources)`);

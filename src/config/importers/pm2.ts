@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
-import { millis, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
+import { millis, processName, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
 
 // PM2 loads ecosystem files with require(): compile as CommonJS whatever the nearest package.json says,
 // and fall back to import() for ES module syntax (export default).
@@ -135,7 +135,7 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
     warnings.push(`${where}: has no "script"; skipped`);
     return null;
   }
-  const name = toName(typeof app.name === 'string' ? app.name : basename(app.script, extname(app.script)));
+  const name = processName(typeof app.name === 'string' ? app.name : basename(app.script, extname(app.script)), warnings);
   const argv = commandOf(app);
   const proc: Record<string, unknown> = typeof app.args === 'string' ? { command: shellJoin(argv) } : { argv };
   if (typeof app.cwd === 'string') proc.cwd = app.cwd;

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
-import { envFromAny, seconds, signalName, toName, unmappedKeys, type ImportResult } from './common.js';
+import { envFromAny, processName, seconds, signalName, toName, unmappedKeys, type ImportResult } from './common.js';
 
 type Obj = Record<string, unknown>;
 
@@ -156,7 +156,7 @@ export function importProcessCompose(text: string, filename: string): ImportResu
       warnings.push(`${name}: has no command; skipped`);
       continue;
     }
-    processes[toName(name)] = mapProcess(name, p, globalEnv, defined, warnings);
+    processes[processName(name, warnings)] = mapProcess(name, p, globalEnv, defined, warnings);
   }
   warnings.push(...unmappedKeys('top level', data, ['version', 'processes', 'environment']));
   return { config: { processes }, warnings };

@@ -1,7 +1,7 @@
 // supervisord.conf (INI): [program:x] sections become processes, [group:x] sections groups.
 import { basename } from 'node:path';
 import { SentinelError } from '../../core/errors.js';
-import { escapeInterpolation, seconds, shellJoin, shellSplit, signalName, toName, type ImportResult } from './common.js';
+import { escapeInterpolation, processName, seconds, shellJoin, shellSplit, signalName, toName, type ImportResult } from './common.js';
 
 type Section = { name: string; line: number; values: Record<string, string> };
 
@@ -164,7 +164,7 @@ export function importSupervisord(text: string, filename: string): ImportResult 
         warnings.push(`[program:${rawName}] has no command; skipped`);
         continue;
       }
-      processes[name] = mapProgram(rawName, section.values, warnings);
+      processes[processName(rawName, warnings)] = mapProgram(rawName, section.values, warnings);
     } else if (kind === 'group') {
       groups[name] = { processes: (section.values.programs ?? '').split(',').map((p) => toName(p)).filter((p) => p.length > 0) };
       if (section.values.priority !== undefined) warnings.push(`[group:${rawName}] priority is not mapped; use depends_on between groups`);
