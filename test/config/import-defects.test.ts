@@ -196,9 +196,12 @@ describe('all formats', () => {
     expect(pcResult.warnings).toContain('"_seed" is named "seed" (names hold letters, digits, "_", "." and "-", starting with a letter or digit)');
   });
 
-  it('says when a compose service has no image or build (an override file): its command ran in a container', () => {
-    const r = importCompose('services:\n  worker:\n    command: celery worker\n', 'docker-compose.override.yml');
-    expect(r.warnings).toEqual(["worker: has no image or build here (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine"]);
+  it('says when a compose service has no image or build but mounts volumes (an override file): its command ran in a container', () => {
+    const r = importCompose('services:\n  worker:\n    command: celery worker\n    volumes: [./src:/app/src]\n', 'docker-compose.override.yml');
+    expect(r.warnings).toEqual([
+      "worker: has no image or build here but mounts volumes (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine",
+      'worker: not mapped: volumes',
+    ]);
   });
 });
 

@@ -154,7 +154,6 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
       "api: depends on \"db\", which needs a container runtime; dependency dropped",
       "api: not mapped: build, ports",
       "migrate: runs in image \"node:20\" under compose; imported to run its command directly on this machine",
-      "web: has no image or build here (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine",
       "top-level \"volumes\" is not mapped (container resources)"
     ]
   },

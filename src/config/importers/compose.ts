@@ -76,7 +76,8 @@ function dependsOf(value: unknown, runnable: Set<string>, name: string, warnings
 function mapService(name: string, svc: Record<string, unknown>, runnable: Set<string>, warnings: string[]): Record<string, unknown> {
   const proc: Record<string, unknown> = { ...commandOf(svc) };
   if (typeof svc.image === 'string') warnings.push(`${name}: runs in image "${svc.image}" under compose; imported to run its command directly on this machine`);
-  else if (svc.build === undefined) warnings.push(`${name}: has no image or build here (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine`);
+  // no image or build but volumes: an override of a service defined in another compose file
+  else if (svc.build === undefined && svc.volumes !== undefined) warnings.push(`${name}: has no image or build here but mounts volumes (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine`);
   if (typeof svc.working_dir === 'string') proc.cwd = svc.working_dir;
   const env = envFromAny(svc.environment);
   if (env) proc.env = env;
