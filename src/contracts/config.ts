@@ -84,7 +84,7 @@ export const configContracts = [
   }),
   defineOp({
     name: 'import', summary: 'Convert a Procfile, PM2 or docker-compose file to sentinel.yaml', kind: 'read', permission: 'admin',
-    params: params({ file: FilePath, format: z.string().optional() }),
+    params: params({ file: FilePath, format: z.string().optional(), output_dir: FilePath.optional().meta({ description: 'Where the sentinel.yaml will be written: relative paths are rewritten for it' }) }),
     result: z.object({ file: z.string(), format: z.string(), text: z.string(), warnings }),
     routes: [{ method: 'POST', path: '/v1/config/import' }],
     errors: ['IMPORT_FAILED'],

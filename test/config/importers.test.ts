@@ -21,11 +21,13 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
         },
         "worker": {
           "command": "bundle exec sidekiq -q default -q mailers",
-          "restart": "on-failure"
+          "restart": "on-failure",
+          "port": "auto"
         },
         "release": {
           "command": "bundle exec rails db:migrate",
           "restart": "never",
+          "port": "auto",
           "autostart": false
         }
       }
@@ -60,9 +62,10 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
             "delay": "100ms",
             "backoff_max": "15s"
           },
-          "instances": 4,
           "max_memory": "300M",
-          "stop_timeout": "3000ms"
+          "stop_signal": "SIGINT",
+          "stop_timeout": "3000ms",
+          "instances": 4
         },
         "reports": {
           "argv": [
@@ -70,7 +73,9 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
             "reports.py"
           ],
           "restart": "never",
-          "restart_cron": "0 2 * * *"
+          "restart_cron": "0 2 * * *",
+          "stop_signal": "SIGINT",
+          "stop_timeout": "1600ms"
         }
       },
       "environments": {
@@ -217,23 +222,14 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
         }
       }
     },
-    "warnings": [
-      "seed: not mapped: is_daemon"
-    ]
+    "warnings": []
   },
   "supervisord.conf": {
     "format": "supervisord",
     "config": {
       "processes": {
         "web": {
-          "argv": [
-            "/usr/bin/gunicorn",
-            "app:app",
-            "--bind",
-            "127.0.0.1:${PORT}",
-            "--name",
-            "web web"
-          ],
+          "command": "/usr/bin/gunicorn app:app --bind 127.0.0.1:${PORT} --name 'web web'",
           "cwd": "/srv/app",
           "env": {
             "DJANGO_SETTINGS": "app.settings.prod",
@@ -263,7 +259,8 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
           "instances": 2,
           "restart": {
             "policy": "always",
-            "min_uptime": "1s"
+            "min_uptime": "1s",
+            "max_restarts": 3
           }
         },
         "flower": {
@@ -329,7 +326,7 @@ describe('importers', () => {
     const fromJson = importPm2(JSON.stringify(apps), 'ecosystem.json');
     const fromYaml = importPm2('apps:\n  - name: app\n    script: app.js\n    env_staging: {A: "1"}\n', 'ecosystem.yaml');
     const fromEsm = importPm2(`export default ${JSON.stringify(apps)};\n`, 'ecosystem.config.mjs');
-    const expected = { processes: { app: { argv: ['node', 'app.js'], restart: { policy: 'always' } } }, environments: { staging: { processes: { app: { env: { A: '1' } } } } } };
+    const expected = { processes: { app: { argv: ['node', 'app.js'], restart: { policy: 'always', max_restarts: 16 }, stop_signal: 'SIGINT', stop_timeout: '1600ms' } }, environments: { staging: { processes: { app: { env: { A: '1' } } } } } };
     expect(fromJson.config).toEqual(expected);
     expect(fromYaml.config).toEqual(expected);
     expect(fromEsm.config).toEqual(expected);

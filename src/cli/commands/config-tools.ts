@@ -82,8 +82,9 @@ export function registerTools(program: Command): void {
       await act(opts, async (c) => {
         const abs = path.resolve(file);
         if (!existsSync(abs)) throw new SentinelError('CONFIG_NOT_FOUND', `${file} does not exist; give the path of the file to import`);
-        const r = await c.call('import', { file: abs, format: opts.format });
-        if (!opts.json && opts.output !== '-') writeNew(opts.output, r.text, opts.force ?? false);
+        const writes = !opts.json && opts.output !== '-';
+        const r = await c.call('import', { file: abs, format: opts.format, output_dir: writes ? path.dirname(path.resolve(opts.output)) : undefined });
+        if (writes) writeNew(opts.output, r.text, opts.force ?? false);
         return r;
       }, (r) => {
         if (opts.output === '-') {

@@ -17,6 +17,13 @@ export function toName(raw: string): string {
   return NAME_PATTERN.test(cleaned) ? cleaned : `process-${cleaned || 'unnamed'}`;
 }
 
+/** toName for a process being defined: a changed name is reported, since it is how the process is addressed. */
+export function processName(raw: string, warnings: string[]): string {
+  const name = toName(raw);
+  if (name !== raw) warnings.push(`"${raw}" is named "${name}" (names hold letters, digits, "_", "." and "-", starting with a letter or digit)`);
+  return name;
+}
+
 export const seconds = (n: number): string => `${n}s`;
 export const millis = (n: number): string => `${n}ms`;
 
@@ -26,20 +33,24 @@ export function signalName(value: string | number): string | undefined {
   return value.toUpperCase().startsWith('SIG') ? value.toUpperCase() : `SIG${value.toUpperCase()}`;
 }
 
-/** ["A=1", "B"] → {A: "1", B: "${B}"}: a name without value passes the host value through. */
-export function envFromList(list: unknown[]): Record<string, string> {
+/**
+ * ["A=1", "B"] → {A: "1", B: "${B}"}: a name without value passes the host value through. With
+ * `bare: "inherit"` the name is left out instead: the process inherits it as any other variable.
+ */
+export function envFromList(list: unknown[], bare: 'reference' | 'inherit' = 'reference'): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list) {
     const text = String(item);
     const eq = text.indexOf('=');
-    if (eq < 0) out[text] = `\${${text}}`;
-    else out[text.slice(0, eq)] = text.slice(eq + 1);
+    if (eq < 0) {
+      if (bare === 'reference') out[text] = `\${${text}}`;
+    } else out[text.slice(0, eq)] = text.slice(eq + 1);
   }
   return out;
 }
 
-export function envFromAny(value: unknown): Record<string, string> | undefined {
-  if (Array.isArray(value)) return envFromList(value);
+export function envFromAny(value: unknown, bare: 'reference' | 'inherit' = 'reference'): Record<string, string> | undefined {
+  if (Array.isArray(value)) return envFromList(value, bare);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? `\${${k}}` : String(v)]));
   }
@@ -51,8 +62,21 @@ export function shellJoin(argv: string[]): string {
   return argv.map((a) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** Splits a command line like a POSIX shell's words (quotes and backslashes), without expansion. */
-export function shellSplit(text: string): string[] {
+/**
+ * Text a shell expands when the process runs, written so sentinel.yaml's load-time interpolation
+ * leaves it alone: `${` and `$$` get one more `$` (unbraced `$VAR` is not interpolated anyway).
+ */
+export function escapeInterpolation(text: string): string {
+  return text.replace(/\$(?=[{$])/g, '$$$$');
+}
+
+/**
+ * Splits a command line into words (quotes and backslashes), without expansion. "sh": a backslash
+ * escapes any character. "shlex": Python's shlex in POSIX mode, as supervisord splits a command:
+ * inside double quotes a backslash escapes only `"` and `\`, and is kept before anything else (so a
+ * backslash-newline inside `bash -c "…"` still reaches bash, which joins the lines).
+ */
+export function shellSplit(text: string, dialect: 'sh' | 'shlex' = 'sh'): string[] {
   const words: string[] = [];
   let current = '';
   let inWord = false;
@@ -61,7 +85,11 @@ export function shellSplit(text: string): string[] {
     const ch = text[i];
     if (quote) {
       if (ch === quote) quote = null;
-      else if (ch === '\\' && quote === '"' && i + 1 < text.length) current += text[++i];
+      else if (ch === '\\' && quote === '"' && i + 1 < text.length) {
+        const next = text[i + 1];
+        if (dialect === 'sh' || next === '"' || next === '\\') current += text[++i];
+        else current += ch;
+      }
       else current += ch;
     } else if (ch === '"' || ch === "'") {
       quote = ch;

@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
-import { envFromAny, shellJoin, toName, unmappedKeys, type ImportResult } from './common.js';
+import { envFromAny, processName, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
 
 const CONDITIONS: Record<string, string> = {
   service_started: 'started',
@@ -11,7 +11,7 @@ const CONDITIONS: Record<string, string> = {
   service_completed_successfully: 'completed_successfully',
 };
 
-const HANDLED = ['command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck', 'restart', 'working_dir', 'user', 'stop_signal', 'stop_grace_period', 'image', 'container_name'];
+const HANDLED = ['command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck', 'restart', 'working_dir', 'user', 'stop_signal', 'stop_grace_period', 'image', 'container_name', 'profiles'];
 
 /** entrypoint + command as compose combines them: lists stay argv, any string makes it a shell line. */
 function commandOf(svc: Record<string, unknown>): { command?: string; argv?: string[] } | undefined {
@@ -19,6 +19,13 @@ function commandOf(svc: Record<string, unknown>): { command?: string; argv?: str
   if (parts.length === 0) return undefined;
   if (parts.every(Array.isArray)) return { argv: parts.flatMap((p) => (p as unknown[]).map(String)) };
   return { command: parts.map((p) => (Array.isArray(p) ? shellJoin(p.map(String)) : String(p))).join(' ') };
+}
+
+/** `command: ["--port", "80"]` with no entrypoint: arguments for the image's own entrypoint, no program. */
+function onlyEntrypointArgs(svc: Record<string, unknown>): boolean {
+  if (svc.entrypoint !== undefined && svc.entrypoint !== null) return false;
+  const first = Array.isArray(svc.command) ? String(svc.command[0] ?? '') : typeof svc.command === 'string' ? (shellSplit(svc.command)[0] ?? '') : '';
+  return first.startsWith('-');
 }
 
 function healthOf(name: string, check: Record<string, unknown>, warnings: string[]): Record<string, unknown> | undefined {
@@ -69,6 +76,8 @@ function dependsOf(value: unknown, runnable: Set<string>, name: string, warnings
 function mapService(name: string, svc: Record<string, unknown>, runnable: Set<string>, warnings: string[]): Record<string, unknown> {
   const proc: Record<string, unknown> = { ...commandOf(svc) };
   if (typeof svc.image === 'string') warnings.push(`${name}: runs in image "${svc.image}" under compose; imported to run its command directly on this machine`);
+  // no image or build but volumes: an override of a service defined in another compose file
+  else if (svc.build === undefined && svc.volumes !== undefined) warnings.push(`${name}: has no image or build here but mounts volumes (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine`);
   if (typeof svc.working_dir === 'string') proc.cwd = svc.working_dir;
   const env = envFromAny(svc.environment);
   if (env) proc.env = env;
@@ -90,6 +99,11 @@ function mapService(name: string, svc: Record<string, unknown>, runnable: Set<st
   // a container's user names an account inside the image, not on this machine: never run as it on the host
   if (svc.user !== undefined) warnings.push(`${name}: user ${JSON.stringify(String(svc.user))} is a user inside the container image, not a host user; not mapped (set user: in sentinel.yaml to run as a host account)`);
   if (typeof svc.stop_signal === 'string') proc.stop_signal = svc.stop_signal;
+  // a service under profiles starts only when one of them is selected (docker compose --profile X up)
+  if (Array.isArray(svc.profiles) && svc.profiles.length > 0) {
+    proc.autostart = false;
+    warnings.push(`${name}: starts under compose only with ${svc.profiles.map((p) => `--profile ${String(p)}`).join(' or ')}; imported with autostart: false (start it with: sentinel start ${toName(name)})`);
+  }
   if (svc.stop_grace_period !== undefined) proc.stop_timeout = svc.stop_grace_period;
   warnings.push(...unmappedKeys(name, svc, HANDLED));
   return proc;
@@ -105,15 +119,20 @@ export function importCompose(text: string, filename: string): ImportResult {
   if (!data.services || typeof data.services !== 'object') throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: expected a "services" map, as in a compose file`);
   const warnings: string[] = [];
   const services = Object.entries(data.services);
-  const runnable = new Set(services.filter(([, s]) => s && commandOf(s)).map(([n]) => n));
+  const runnable = new Set(services.filter(([, s]) => s && commandOf(s) && !onlyEntrypointArgs(s)).map(([n]) => n));
   const processes: Record<string, unknown> = {};
   for (const [name, svc] of services) {
+    if (svc && commandOf(svc) && onlyEntrypointArgs(svc)) {
+      const image = typeof svc.image === 'string' ? `image "${svc.image}"` : 'its image';
+      warnings.push(`${name}: command ${JSON.stringify(svc.command)} only passes arguments to the entrypoint of ${image}; it needs that image and a container runtime and was not imported`);
+      continue;
+    }
     if (!runnable.has(name)) {
       const image = typeof svc?.image === 'string' ? `image "${svc.image}"` : 'a build';
       warnings.push(`${name}: uses ${image} without a command; it needs a container runtime and was not imported`);
       continue;
     }
-    processes[toName(name)] = mapService(name, svc, runnable, warnings);
+    processes[processName(name, warnings)] = mapService(name, svc, runnable, warnings);
   }
   for (const key of Object.keys(data)) {
     if (['volumes', 'networks', 'secrets', 'configs'].includes(key)) warnings.push(`top-level "${key}" is not mapped (container resources)`);

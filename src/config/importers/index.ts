@@ -1,6 +1,6 @@
 // Which supervisor a file belongs to, and one entry point to import any of them.
 import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
 import type { ImportResult } from './common.js';
@@ -9,6 +9,7 @@ import { importPm2 } from './pm2.js';
 import { importProcessCompose } from './process-compose.js';
 import { importProcfile } from './procfile.js';
 import { importSupervisord } from './supervisord.js';
+import { rebasePaths } from './rebase.js';
 
 export type { ImportResult } from './common.js';
 export { importCompose, importPm2, importProcessCompose, importProcfile, importSupervisord };
@@ -45,14 +46,19 @@ export function importText(format: ForeignFormat, text: string, filename: string
   return IMPORTERS[format](text, filename);
 }
 
-/** Reads and converts a file of another supervisor; `format` overrides detection. */
-export function importFile(path: string, format?: ForeignFormat): ImportResult & { format: ForeignFormat } {
+/**
+ * Reads and converts a file of another supervisor; `format` overrides detection. With `outputDir`,
+ * relative paths are rewritten for a sentinel.yaml written there instead of next to the file.
+ */
+export function importFile(path: string, format?: ForeignFormat, options: { outputDir?: string } = {}): ImportResult & { format: ForeignFormat } {
   const text = readFileSync(path, 'utf8');
   const detected = format ?? detectFormat(path, text);
   if (detected === 'sentinel') {
     throw new SentinelError('IMPORT_FAILED', `${basename(path)}: not a Procfile, PM2 ecosystem, compose, process-compose or supervisord file; name the format with --format`);
   }
-  return { ...importText(detected, text, path), format: detected };
+  const result = importText(detected, text, path);
+  if (options.outputDir !== undefined) result.config = rebasePaths(result.config, dirname(resolve(path)), options.outputDir);
+  return { ...result, format: detected };
 }
 
 /** The sentinel.yaml text `sentinel import` writes, with what could not be mapped as comments on top. */

@@ -1,5 +1,7 @@
 // PM2 ecosystem files (.json, .yaml, .js/.cjs/.mjs). JavaScript is evaluated in a child `node`
-// process that prints JSON, never in Sentinel's own process.
+// process that prints JSON, never in Sentinel's own process. PM2 reads a .json file as a JavaScript
+// object literal (unquoted keys, single quotes, comments), so one that is not strict JSON is read
+// the same way, as an expression in an empty context.
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
-import { millis, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
+import { millis, processName, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
 
 // PM2 loads ecosystem files with require(): compile as CommonJS whatever the nearest package.json says,
 // and fall back to import() for ES module syntax (export default).
@@ -16,19 +18,23 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 const [file, mode] = process.argv.slice(1);
 const require = createRequire(file);
 const Module = require('node:module');
 let value;
 try {
-  if (mode === 'esm') throw new SyntaxError('ES module');
-  const m = new Module(file);
-  m.filename = file;
-  m.paths = Module._nodeModulePaths(dirname(file));
-  m._compile(readFileSync(file, 'utf8'), file);
-  value = m.exports;
+  if (mode === 'literal') value = vm.runInNewContext('(' + readFileSync(file, 'utf8') + '\\n)', {}, { filename: file, timeout: 5000 });
+  else if (mode === 'esm') throw new SyntaxError('ES module');
+  else {
+    const m = new Module(file);
+    m.filename = file;
+    m.paths = Module._nodeModulePaths(dirname(file));
+    m._compile(readFileSync(file, 'utf8'), file);
+    value = m.exports;
+  }
 } catch (err) {
-  if (!(err instanceof SyntaxError)) throw err;
+  if (mode === 'literal' || !(err instanceof SyntaxError)) throw err;
   const ns = await import(pathToFileURL(file).href);
   value = ns.default ?? ns;
 }
@@ -39,7 +45,7 @@ function isEsm(text: string, filename: string): boolean {
   return extname(filename).toLowerCase() === '.mjs' || /^\s*export\s/m.test(text);
 }
 
-function evaluateJs(text: string, filename: string): unknown {
+function evaluateJs(text: string, filename: string, mode: 'esm' | 'cjs' | 'literal'): unknown {
   const real = resolve(filename);
   let dir: string | undefined;
   let file = real;
@@ -49,7 +55,7 @@ function evaluateJs(text: string, filename: string): unknown {
     writeFileSync(file, text);
   }
   try {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', PRINT_EXPORTS, file, isEsm(text, filename) ? 'esm' : 'cjs'], {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', PRINT_EXPORTS, file, mode], {
       encoding: 'utf8',
       timeout: 15_000,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,10 +72,11 @@ function evaluateJs(text: string, filename: string): unknown {
 
 function readEcosystem(text: string, filename: string): unknown {
   const ext = extname(filename).toLowerCase();
-  if (['.js', '.cjs', '.mjs'].includes(ext)) return evaluateJs(text, filename);
+  if (['.js', '.cjs', '.mjs'].includes(ext)) return evaluateJs(text, filename, isEsm(text, filename) ? 'esm' : 'cjs');
   try {
     return ext === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
+    if (ext === '.json') return evaluateJs(text, filename, 'literal');
     throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: ${(err as Error).message.split('\n')[0]}`);
   }
 }
@@ -79,7 +86,7 @@ const INTERPRETERS: Record<string, string> = { '.js': 'node', '.cjs': 'node', '.
 const HANDLED = [
   'name', 'script', 'args', 'interpreter', 'interpreter_args', 'node_args', 'cwd', 'env', 'instances', 'exec_mode', 'autorestart',
   'max_restarts', 'min_uptime', 'restart_delay', 'exp_backoff_restart_delay', 'max_memory_restart', 'cron_restart', 'kill_timeout',
-  'watch', 'ignore_watch', 'stop_exit_codes', 'uid', 'gid', 'out_file', 'error_file', 'log_file', 'merge_logs', 'log_date_format', 'time',
+  'watch', 'ignore_watch', 'stop_exit_codes', 'uid', 'gid', 'out_file', 'error_file', 'log_file', 'output', 'error', 'log', 'merge_logs', 'log_date_format', 'time',
 ];
 
 /** PM2's instances: a count, 0 or "max" (one per core), -1 / "-1" (cores minus one). */
@@ -109,7 +116,8 @@ function commandOf(app: Record<string, unknown>): string[] {
 function restartOf(app: Record<string, unknown>): unknown {
   if (app.autorestart === false) return 'never';
   const restart: Record<string, unknown> = { policy: 'always' };
-  if (typeof app.max_restarts === 'number') restart.max_restarts = app.max_restarts;
+  // PM2 stops restarting after max_restarts (16 unless set) runs shorter than min_uptime (1 s, as Sentinel's)
+  restart.max_restarts = typeof app.max_restarts === 'number' ? app.max_restarts : 16;
   if (app.min_uptime !== undefined) restart.min_uptime = typeof app.min_uptime === 'number' ? millis(app.min_uptime) : app.min_uptime;
   if (typeof app.restart_delay === 'number') restart.delay = millis(app.restart_delay);
   if (typeof app.exp_backoff_restart_delay === 'number') {
@@ -127,7 +135,7 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
     warnings.push(`${where}: has no "script"; skipped`);
     return null;
   }
-  const name = toName(typeof app.name === 'string' ? app.name : basename(app.script, extname(app.script)));
+  const name = processName(typeof app.name === 'string' ? app.name : basename(app.script, extname(app.script)), warnings);
   const argv = commandOf(app);
   const proc: Record<string, unknown> = typeof app.args === 'string' ? { command: shellJoin(argv) } : { argv };
   if (typeof app.cwd === 'string') proc.cwd = app.cwd;
@@ -135,7 +143,9 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
   proc.restart = restartOf(app);
   if (app.max_memory_restart !== undefined) proc.max_memory = app.max_memory_restart;
   if (typeof app.cron_restart === 'string') proc.restart_cron = app.cron_restart;
-  if (typeof app.kill_timeout === 'number') proc.stop_timeout = millis(app.kill_timeout);
+  // PM2 stops with SIGINT, then SIGKILL after kill_timeout (default 1600 ms)
+  proc.stop_signal = 'SIGINT';
+  proc.stop_timeout = millis(typeof app.kill_timeout === 'number' ? app.kill_timeout : 1600);
   if (app.uid !== undefined) proc.user = app.gid !== undefined ? `${String(app.uid)}:${String(app.gid)}` : String(app.uid);
   else if (app.gid !== undefined) warnings.push(`${name}: gid without uid is not mapped; set user: "NAME:GROUP" in sentinel.yaml`);
   const instances = pm2Instances(app.instances, os.availableParallelism());
@@ -143,7 +153,7 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
   else if (instances > 1) proc.instances = instances;
   if (app.exec_mode === 'cluster' || app.exec_mode === 'cluster_mode') warnings.push(`${name}: exec_mode cluster (Node cluster module sharing one port) has no equivalent; runs as a plain process`);
   if (app.watch) warnings.push(`${name}: watch is not supported; restart after changes with: sentinel restart ${name}`);
-  for (const key of ['out_file', 'error_file', 'log_file'] as const) {
+  for (const key of ['out_file', 'error_file', 'log_file', 'output', 'error', 'log'] as const) {
     if (app[key] !== undefined) warnings.push(`${name}: ${key} is not mapped; Sentinel keeps logs itself (sentinel logs ${name})`);
   }
   for (const [key, value] of Object.entries(app)) {
@@ -164,8 +174,15 @@ function stringValues(object: object): Record<string, string> {
 export function importPm2(text: string, filename: string): ImportResult {
   const data = readEcosystem(text, filename) as { apps?: unknown; deploy?: unknown } | unknown[];
   const apps = Array.isArray(data) ? data : data && typeof data === 'object' ? (data as { apps?: unknown }).apps : undefined;
-  if (!Array.isArray(apps)) throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: expected an "apps" list, as in a PM2 ecosystem file`);
+  if (!Array.isArray(apps)) {
+    const deployOnly = data && typeof data === 'object' && 'deploy' in data;
+    throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: ${deployOnly ? 'holds only PM2 deployment targets ("deploy"), no "apps" to run' : 'expected an "apps" list, as in a PM2 ecosystem file'}`);
+  }
   const warnings: string[] = [];
+  // a JavaScript file is evaluated once, here and now: what it reads from its surroundings is fixed as it was
+  if (/\.[cm]?js$/i.test(filename) && /process\.env|require\s*\(|os\.cpus|availableParallelism/.test(text)) {
+    warnings.push('values this file computes when PM2 loads it (process.env, require(), os.cpus()) were computed once, now, on this machine; check env and instances');
+  }
   const processes: Record<string, unknown> = {};
   const environments: Record<string, Record<string, unknown>> = {};
   apps.forEach((app, i) => {

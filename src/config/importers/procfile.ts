@@ -1,6 +1,6 @@
 // Procfile (Heroku, foreman, honcho): one `name: command` per line.
 import { basename } from 'node:path';
-import { toName, type ImportResult } from './common.js';
+import { escapeInterpolation, toName, type ImportResult } from './common.js';
 
 export function importProcfile(text: string, path: string): ImportResult {
   const filename = basename(path);
@@ -14,9 +14,9 @@ export function importProcfile(text: string, path: string): ImportResult {
       return;
     }
     const name = toName(match[1]);
-    const proc: Record<string, unknown> = { command: match[2], restart: 'on-failure' };
-    // foreman gives each process a PORT; Sentinel allocates one when asked
-    if (/\$\{?PORT\b/.test(match[2])) proc.port = 'auto';
+    // the shell expands $… when the process starts (`${PORT:-5000}` included), not sentinel.yaml at load;
+    // Heroku and foreman give every process a PORT, so every process gets one
+    const proc: Record<string, unknown> = { command: escapeInterpolation(match[2]), restart: 'on-failure', port: 'auto' };
     if (name === 'release') {
       proc.restart = 'never';
       proc.autostart = false;

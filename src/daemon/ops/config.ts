@@ -228,7 +228,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
         throw new SentinelError('INVALID_ARGUMENT', `--format ${JSON.stringify(format)} is not known; use one of: ${IMPORT_FORMATS.join(', ')}`);
       }
-      const result = importFile(file, format as (typeof IMPORT_FORMATS)[number] | undefined);
+      const result = importFile(file, format as (typeof IMPORT_FORMATS)[number] | undefined, { outputDir: p.output_dir });
       return { file, format: result.format, text: formatImported(result, path.basename(file)), warnings: result.warnings };
     },
 
