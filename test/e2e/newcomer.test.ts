@@ -51,6 +51,16 @@ describe('names', () => {
   });
 });
 
+describe('a misspelled restart policy', () => {
+  it('is a did-you-mean, not "executable on-faillure was not found"', async () => {
+    const r = await cli(home, ['run', '--restart', 'on-faillure', '--', 'sleep', '30']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('Error: --restart "on-faillure" is not a restart policy; did you mean "on-failure"? (never, on-failure or always)\n');
+    const list = await cli(home, ['list', '--json']);
+    expect(JSON.parse(list.stdout).processes.map((p: { name: string }) => p.name)).toEqual(['webserver']);
+  });
+});
+
 describe('a program that cannot be run', () => {
   it('a script without the execute bit says so, with its interpreter', async () => {
     writeFileSync(path.join(dir, 'job.sh'), '#!/bin/sh\necho hi\n');

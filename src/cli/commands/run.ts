@@ -1,8 +1,11 @@
 // sentinel run: start a new managed process (shell string or argv after --).
 import type { Command } from 'commander';
+import { SentinelError } from '../../core/errors.js';
+import { suggest } from '../../core/suggest.js';
 import { parseDuration } from '../../core/duration.js';
 import { act, collect } from '../common.js';
 import { whatActedOn } from '../format.js';
+import { failAndExit } from '../output.js';
 import { println } from '../output.js';
 import { addPolicyOptions, policyParams } from '../policy-options.js';
 import { addHealthOptions, healthParams } from '../health-options.js';
@@ -51,6 +54,11 @@ export function register(program: Command): void {
       const argv = process.argv;
       let restart = opts.restart as string | boolean | undefined;
       if (typeof restart === 'string' && !POLICIES.includes(restart)) {
+        // a misspelled policy is not a command: "--restart on-faillure -- sleep 30"
+        const close = suggest(restart, POLICIES);
+        if (close) {
+          failAndExit(new SentinelError('INVALID_ARGUMENT', `--restart ${JSON.stringify(restart)} is not a restart policy; did you mean "${close}"? (never, on-failure or always)`), opts.json === true);
+        }
         // "--restart" was given without a policy and swallowed the command string
         words = [restart, ...words];
         restart = true;
