@@ -25,6 +25,9 @@ it('import -o into another directory writes cwd and env_file relative to the wri
   expect(r.code).toBe(0);
   const written = readFileSync(path.join(dir, 'sentinel.yaml'), 'utf8');
   expect(written).toContain('processes:\n  web:\n    command: ./bin/web\n    env_file: app/.env.web\n    cwd: app\n');
+  // validate checks the program too: it is found from the written file's place, in app/bin
+  mkdirSync(path.join(dir, 'app', 'bin'));
+  writeFileSync(path.join(dir, 'app', 'bin', 'web'), '#!/bin/sh\nexec sleep 1\n', { mode: 0o755 });
   expect((await cli(home, ['config', 'validate'], { cwd: dir })).stdout).toBe('sentinel.yaml is valid (1 process: web)\n');
   // printed (-o -), nothing is written and the paths stay as in the imported file
   const printed = await cli(home, ['import', 'app/docker-compose.yml', '-o', '-'], { cwd: dir });
