@@ -44,9 +44,10 @@ export const processContracts = [
   }),
   defineOp({
     name: 'start', summary: 'Start a stopped process', kind: 'write', permission: 'operator',
-    params: params({ ref: Ref, noWait }), result: OneProcess,
+    params: params({ ref: Ref, noWait }),
+    result: OneProcess.extend({ alreadyRunning: z.boolean().optional().meta({ description: 'true: it was running already; nothing was done' }) }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/start' }],
-    errors: ['PROCESS_NOT_FOUND', 'ALREADY_RUNNING', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
+    errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
   }),
   defineOp({
     name: 'stop', summary: 'Stop a process: its stop signal, then SIGKILL after the timeout', kind: 'write', permission: 'operator',

@@ -51,6 +51,28 @@ describe('names', () => {
   });
 });
 
+describe('idempotent start and stop', () => {
+  it('start of a running process and stop of a stopped one both exit 0 and say so; stopall skips what had exited', async () => {
+    const again = await cli(home, ['start', 'webserver']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^webserver \(id: \d+, pid: \d+\) is already running; nothing to do/);
+    expect((await cli(home, ['run', '--name', 'oneshot', '--wait', '0', 'exit 0'])).code).toBe(0);
+    expect((await cli(home, ['run', '--name', 'pausable', 'sleep 300'])).code).toBe(0);
+    expect((await cli(home, ['stop', 'pausable'])).code).toBe(0);
+    const twice = await cli(home, ['stop', 'pausable']);
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toBe('pausable is not running (stopped)\n');
+    const all = await cli(home, ['stopall', '--json']);
+    const names = (JSON.parse(all.stdout).results as Array<{ name: string }>).map((r) => r.name);
+    expect(names).toContain('webserver');
+    expect(names).not.toContain('oneshot');
+    expect(names).not.toContain('pausable');
+    expect((await cli(home, ['start', 'webserver'])).code).toBe(0);
+    expect((await cli(home, ['delete', 'oneshot'])).code).toBe(0);
+    expect((await cli(home, ['delete', 'pausable'])).code).toBe(0);
+  });
+});
+
 describe('a misspelled restart policy', () => {
   it('is a did-you-mean, not "executable on-faillure was not found"', async () => {
     const r = await cli(home, ['run', '--restart', 'on-faillure', '--', 'sleep', '30']);

@@ -4,12 +4,12 @@ import { act } from '../common.js';
 import { println } from '../output.js';
 import type { ExitRecord } from '../../core/spec.js';
 import { addPolicyOptions, policyParams } from '../policy-options.js';
-import { formatDuration } from '../../core/duration.js';
+import { formatDuration, humanDuration } from '../../core/duration.js';
 import { whatActedOn } from '../format.js';
 
 function exitText(e: ExitRecord | null): string {
   if (!e) return '';
-  const how = e.signal ? e.signal : `exit code ${e.exitCode}`;
+  const how = e.signal ? e.signal : e.exitCode === null ? 'exit status unknown' : `exit code ${e.exitCode}`;
   return e.forceKilled ? ` (${how}, killed after the stop timeout)` : ` (${how})`;
 }
 
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts) => {
       await act(opts, (c) => c.call('start', { ref, noWait: opts.wait === false }), (r) =>
-        println(`Started ${whatActedOn(r)}`));
+        println(r.alreadyRunning ? `${whatActedOn(r)} is already running; nothing to do (sentinel restart ${r.process.definition} restarts it)` : `Started ${whatActedOn(r)}`));
     });
 
   program
@@ -75,7 +75,7 @@ export function register(program: Command): void {
       const parts = [
         `restart ${p.mode}`,
         p.maxRestarts ? `max ${p.maxRestarts} restarts in ${formatDuration(p.windowMs)}` : 'unlimited restarts',
-        `${p.backoff} delay ${p.delayMs} ms${p.backoff === 'exponential' ? ` up to ${formatDuration(p.backoffMaxMs)}` : ''}`,
+        `${p.backoff} delay ${humanDuration(p.delayMs)}${p.backoff === 'exponential' ? ` up to ${formatDuration(p.backoffMaxMs)}` : ''}`,
         `min uptime ${formatDuration(p.minUptimeMs)}`,
       ];
       if (p.exitCodes.length) parts.push(`only on exit codes ${p.exitCodes.join(',')}`);

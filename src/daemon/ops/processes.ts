@@ -101,8 +101,10 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
     async start(p, ctx) {
       const members = sup.resolveAll(p.ref);
       const idle = members.filter((m) => !sup.isLive(m));
-      // a definition with some instances up starts the others; with all up it is the usual ALREADY_RUNNING
-      await startAll(idle.length > 0 ? idle : members, (m) => sup.start(m, ctx.actor, { wait: wantWait(p) }));
+      // like stop of a stopped process: starting what already runs is no error, the answer says so
+      if (idle.length === 0) return { ...answer(members), alreadyRunning: true };
+      // a definition with some instances up starts the others
+      await startAll(idle, (m) => sup.start(m, ctx.actor, { wait: wantWait(p) }));
       return answer(members);
     },
 
@@ -145,7 +147,8 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
     stopall(p, ctx) {
       const force = p.force ?? false;
       const timeoutMs = p.timeout;
-      const recs = sup.list().filter((r) => r.state !== 'stopped');
+      // what runs, starts, stops or waits to restart; an exited or failed process has nothing to stop
+      const recs = sup.list().filter((r) => r.state !== 'stopped' && r.state !== 'exited' && r.state !== 'failed');
       return each(d, recs, (r) => sup.stop(r, ctx.actor, { force, timeoutMs }));
     },
 

@@ -1,5 +1,6 @@
 // Schedule operations: the scheduler (one timer, runs as process groups, history in SQLite) and
 // --restart-cron for managed processes, started with the daemon and stopped at its shutdown.
+import { humanDuration } from '../../core/duration.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { buildEnv } from '../../core/env.js';
@@ -123,7 +124,7 @@ function logSchedulerEvent(d: Daemon, ev: SchedulerEvent): void {
       const r = ev.run;
       const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? 'unknown'}`;
       const fields = { schedule: ev.name, runId: r.id, trigger: r.trigger, attempt: r.attempt, status: r.status, exitCode: r.exitCode, signal: r.signal, durationMs: r.durationMs };
-      const msg = `schedule ${ev.name}: run ${r.id} (${r.trigger}) ${r.status}, ${how}, after ${r.durationMs} ms${r.reason ? `: ${r.reason}` : ''}`;
+      const msg = `schedule ${ev.name}: run ${r.id} (${r.trigger}) ${r.status}, ${how}, after ${humanDuration(r.durationMs ?? 0)}${r.reason ? `: ${r.reason}` : ''}`;
       if (r.status === 'succeeded') d.log.info('SCHEDULE_RUN', msg, fields);
       else d.log.warn('SCHEDULE_RUN_FAILED', msg, fields);
       return;
@@ -135,7 +136,7 @@ function logSchedulerEvent(d: Daemon, ev: SchedulerEvent): void {
     case 'missed':
       return d.log.info('SCHEDULE_MISSED', `schedule ${ev.name}: ${ev.count} runs were due while the daemon was away or late (missed: ${ev.policy}, ${ev.catchUpRuns} to catch up)`, { schedule: ev.name, count: ev.count, policy: ev.policy });
     case 'retry-scheduled':
-      return d.log.info('SCHEDULE_RETRY', `schedule ${ev.name}: attempt ${ev.attempt} in ${ev.delayMs} ms`, { schedule: ev.name, attempt: ev.attempt, delayMs: ev.delayMs });
+      return d.log.info('SCHEDULE_RETRY', `schedule ${ev.name}: attempt ${ev.attempt} in ${humanDuration(ev.delayMs)}`, { schedule: ev.name, attempt: ev.attempt, delayMs: ev.delayMs });
     case 'error':
       return d.log.error('SCHEDULER_ERROR', ev.name ? `schedule ${ev.name}: ${ev.message}` : ev.message, { schedule: ev.name });
   }
