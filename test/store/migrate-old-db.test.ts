@@ -76,6 +76,16 @@ describe('opening a state.db written by release 88cf2eb', () => {
       { name: 'api', command: 'sleep 1000', args: [], shell: true, group: 'backend', restart: 'never', state: 'stopped', pid: null, wantRunning: true },
     ]);
     expect(processes.map((p) => p.id)).toEqual([1, 2, 3, 4]);
+    // migration 4 (instances): every old row is instance 0 of its definition; the old untyped spec
+    // comes back in today's typed sections, with nothing set that was not set before
+    expect(processes.map((p) => p.instance)).toEqual([0, 0, 0, 0]);
+    for (const p of processes) {
+      expect(p.spec).not.toHaveProperty('extra');
+      expect(p.spec.instances).toBe(1);
+      expect(p.spec.identity).toEqual({ user: null, group: null, nice: null, ionice: null });
+      expect(p.spec.source.configFile).toBeNull();
+    }
+    expect(processes.find((p) => p.name === 'keeper')!.spec.restart.mode).toBe('always');
     expect(processes[0].spec.env.MODE).toBe('prod');
     expect(processes[3].spec.env).toMatchObject({ REGION: 'eu-west', TIER: '2' });
     expect(processes.find((p) => p.name === 'once')!.spec.startWaitMs).toBe(200);
