@@ -21,7 +21,7 @@ export const EMPTY_HISTORY: RestartHistory = { restartTimes: [], consecutive: 0 
  */
 export const RESTART_RATE = {
   perProcess: { burst: 5, perSecond: 5 },
-  overall: { burst: 50, perSecond: 50 },
+  overall: { burst: 40, perSecond: 20 },
 };
 
 /** A token bucket: `tokens` left at time `at`. */
