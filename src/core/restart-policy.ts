@@ -20,8 +20,8 @@ export const EMPTY_HISTORY: RestartHistory = { restartTimes: [], consecutive: 0 
  * between them) and so do all processes together. The first restarts stay immediate.
  */
 export const RESTART_RATE = {
-  perProcess: { burst: 5, perSecond: 5 },
-  overall: { burst: 40, perSecond: 20 },
+  perProcess: { burst: 10, perSecond: 20 },
+  overall: { burst: 40, perSecond: 30 },
 };
 
 /** A token bucket: `tokens` left at time `at`. */
