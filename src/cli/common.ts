@@ -6,8 +6,13 @@ export interface JsonOpt { json?: boolean }
 
 let client: Client | undefined;
 export function getClient(): Client {
-  client ??= new Client();
+  client ??= new Client({ onVersionMismatch: warnVersionMismatch });
   return client;
+}
+
+/** The daemon answering was started from another install of Sentinel: say so, and how to switch. */
+export function warnVersionMismatch(daemonVersion: string, cliVersion: string): void {
+  process.stderr.write(`Warning: the daemon runs Sentinel ${daemonVersion} but this CLI is ${cliVersion} (a daemon started from another install); restart it with "sentinel daemon restart" to run this version\n`);
 }
 
 /** Runs a command body; prints JSON when asked, else lets `human` print; maps errors to exit codes. */

@@ -5,12 +5,12 @@ export function addPolicyOptions(cmd: Command): Command {
   return cmd
     .option('--restart-exit-codes <codes>', 'restart only on these exit codes (e.g. 1,2)')
     .option('--no-restart-exit-codes <codes>', 'never restart on these exit codes (e.g. 0,143)')
-    .option('--max-restarts <n>', 'restarts allowed within --restart-window before the process is failed (0 = unlimited)')
-    .option('--restart-window <duration>', 'window for --max-restarts (default 60s)')
-    .option('--restart-delay <duration>', 'wait before restarting (default 0)')
-    .option('--backoff <kind>', 'fixed or exponential delays between restarts')
-    .option('--backoff-max <duration>', 'longest exponential delay (default 1m)')
-    .option('--jitter <fraction>', 'randomize delays by this fraction or percentage (e.g. 0.2 or 20%)')
+    .option('--max-restarts <n>', 'restarts without staying up --min-uptime (or within --restart-window) before the process is failed (default 15, 0 = unlimited)')
+    .option('--restart-window <duration>', 'count --max-restarts within this window only (default 0: since the last run that stayed up --min-uptime)')
+    .option('--restart-delay <duration>', 'wait before restarting (default 100ms; 0 restarts at once, within the restart rate limits)')
+    .option('--backoff <kind>', 'exponential (default: the delay doubles per restart) or fixed')
+    .option('--backoff-max <duration>', 'longest exponential delay (default 30s)')
+    .option('--jitter <fraction>', 'randomize delays by this fraction or percentage (default 0.2, e.g. 0.1 or 10%)')
     .option('--min-uptime <duration>', 'a run this long resets the restart counter (default 1s)');
 }
 

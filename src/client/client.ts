@@ -2,7 +2,7 @@
 // the daemon on first use. Errors arrive as SentinelErrors with the daemon's code and message.
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SentinelError, type ErrorCode } from '../core/errors.js';
@@ -19,6 +19,20 @@ export interface ClientOptions {
   /** How long one call may take (0 = no limit, for follow streams). */
   requestTimeoutMs?: number;
   clientName?: string;
+  /**
+   * Called once, on the first call, when the daemon answering runs another version of Sentinel than this
+   * client (a daemon started from a different install). The CLI warns on stderr.
+   */
+  onVersionMismatch?: (daemonVersion: string, clientVersion: string) => void;
+}
+
+/** This install's version (package.json two levels up from dist/client and dist/cli alike). */
+export function clientVersion(): string | null {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
 }
 
 const daemonEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), '../daemon/main.js');
@@ -36,6 +50,8 @@ export class Client {
   private readonly clientName: string;
   /** Set when this client started the daemon. */
   startedDaemon = false;
+  private readonly onVersionMismatch: ClientOptions['onVersionMismatch'];
+  private versionChecked = false;
 
   constructor(opts: ClientOptions = {}) {
     this.paths = opts.paths ?? homePaths();
@@ -43,11 +59,31 @@ export class Client {
     this.startTimeoutMs = opts.startTimeoutMs ?? envNumber('SENTINEL_DAEMON_START_TIMEOUT', 10_000);
     this.requestTimeoutMs = opts.requestTimeoutMs ?? envNumber('SENTINEL_REQUEST_TIMEOUT', 120_000);
     this.clientName = opts.clientName ?? 'cli';
+    this.onVersionMismatch = opts.onVersionMismatch;
+  }
+
+  /** Asks a running daemon its version, once, alongside the first call; never fails the call. */
+  private checkVersion(): Promise<void> {
+    const report = this.onVersionMismatch;
+    if (this.versionChecked || !report) return Promise.resolve();
+    this.versionChecked = true;
+    const own = clientVersion();
+    if (own === null) return Promise.resolve();
+    return this.rawRequest('daemon.status', {}, 2000)
+      .then(readAll)
+      .then((text) => {
+        const theirs = (JSON.parse(text) as { version?: unknown }).version;
+        if (typeof theirs === 'string' && theirs !== own) report(theirs, own);
+      })
+      .catch(() => undefined);
   }
 
   /** Calls one operation and returns its JSON answer, typed by its contract; `minTimeoutMs` extends the wait for long operations. */
   async call<K extends OpName>(op: K, params?: OpParamsIn<K>, opts: { minTimeoutMs?: number } = {}): Promise<OpResult<K>> {
+    // in parallel with the call itself: a daemon that is not running yet is started by this install
+    const checked = this.checkVersion();
     const res = await this.request(op, params ?? {}, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
+    await checked;
     const text = await readAll(res);
     let body: { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
     try {

@@ -99,7 +99,11 @@ export const GroupResults = z.object({
 });
 
 export const GroupRecord = z.object({ name: z.string(), env: z.record(z.string(), z.string()), createdAt: epochMs });
-export const PortRecord = z.object({ port: z.number().int(), name: z.string(), allocatedAt: epochMs });
+export const PortRecord = z.object({
+  port: z.number().int(), name: z.string(), allocatedAt: epochMs,
+  /** The process (definition) that holds the port, if any. */
+  owner: z.string().nullable().optional(),
+});
 export const SecretInfo = z.object({ name: z.string(), createdAt: epochMs, updatedAt: epochMs });
 
 export const Trigger = z.union([

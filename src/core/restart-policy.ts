@@ -14,8 +14,38 @@ export type RestartDecision =
 
 export const EMPTY_HISTORY: RestartHistory = { restartTimes: [], consecutive: 0 };
 
-/** Exponential backoff starts here when no explicit delay is set. */
-const EXPONENTIAL_BASE_MS = 100;
+/**
+ * Automatic restarts are rate-limited whatever the policy says, so that a zero-delay crash loop cannot
+ * take the daemon down: each process has a token bucket (a burst of immediate restarts, then a floor
+ * between them) and so do all processes together. The first restarts stay immediate.
+ */
+export const RESTART_RATE = {
+  perProcess: { burst: 10, perSecond: 20 },
+  overall: { burst: 40, perSecond: 30 },
+};
+
+/** A token bucket: `tokens` left at time `at`. */
+export interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Takes one token from a bucket refilled at `perSecond` up to `burst`. Returns the bucket after the take
+ * and how long to wait until the token is really there (0: now). A token may be borrowed ahead: the
+ * wait says when.
+ */
+export function takeToken(bucket: Bucket | undefined, now: number, rate: { burst: number; perSecond: number }): { bucket: Bucket; waitMs: number } {
+  const prev = bucket ?? { tokens: rate.burst, at: now };
+  const refilled = Math.min(rate.burst, prev.tokens + (Math.max(0, now - prev.at) * rate.perSecond) / 1000);
+  const tokens = refilled - 1;
+  const waitMs = tokens >= 0 ? 0 : Math.ceil((-tokens * 1000) / rate.perSecond);
+  return { bucket: { tokens, at: Math.max(now, prev.at) }, waitMs };
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms} ms`;
+}
 
 export function describeExit(exit: Pick<ExitRecord, 'exitCode' | 'signal'>): string {
   if (exit.signal) return `killed by ${exit.signal}`;
@@ -37,7 +67,8 @@ function wantsRestart(exit: ExitRecord, policy: RestartPolicy): { yes: boolean; 
 /** The delay before restart number `attempt` (1-based), before jitter. */
 export function backoffDelay(policy: RestartPolicy, attempt: number): number {
   if (policy.backoff !== 'exponential') return policy.delayMs;
-  const base = policy.delayMs > 0 ? policy.delayMs : EXPONENTIAL_BASE_MS;
+  // an explicit zero delay stays zero (the rate limits in RESTART_RATE still apply)
+  const base = policy.delayMs;
   const raw = base * 2 ** Math.min(attempt - 1, 30);
   return Math.min(raw, Math.max(policy.backoffMaxMs, base));
 }
@@ -56,13 +87,17 @@ export function decideRestart(
   const want = wantsRestart(exit, policy);
   if (!want.yes) return { restart: false, final: 'exited', history: base, reason: want.why };
 
-  const recent = base.restartTimes.filter((t) => now - t < policy.windowMs);
+  // window 0: every restart since the process last stayed up min-uptime counts
+  const recent = policy.windowMs > 0 ? base.restartTimes.filter((t) => now - t < policy.windowMs) : base.restartTimes;
   if (policy.maxRestarts > 0 && recent.length >= policy.maxRestarts) {
+    const within = policy.windowMs > 0
+      ? `within ${Math.round(policy.windowMs / 1000)}s`
+      : `without staying up ${formatSeconds(policy.minUptimeMs)}`;
     return {
       restart: false,
       final: 'failed',
       history: { restartTimes: recent, consecutive: base.consecutive },
-      reason: `${describeExit(exit)}; restarted ${recent.length} times within ${Math.round(policy.windowMs / 1000)}s (max-restarts ${policy.maxRestarts}), giving up`,
+      reason: `${describeExit(exit)}; restarted ${recent.length} times ${within} (max-restarts ${policy.maxRestarts}), giving up`,
     };
   }
   const attempt = base.consecutive + 1;
@@ -72,7 +107,8 @@ export function decideRestart(
     restart: true,
     delayMs,
     attempt,
-    history: { restartTimes: [...recent, now + delayMs], consecutive: attempt },
+    // only the last max-restarts times can matter: an unlimited crash loop must not grow the history
+    history: { restartTimes: [...recent, now + delayMs].slice(-Math.max(policy.maxRestarts, 1)), consecutive: attempt },
     reason: want.why,
   };
 }

@@ -10,6 +10,7 @@ export interface RestartPolicy {
   noRestartExitCodes: number[];
   /** Restarts allowed within `windowMs` before the process is `failed`; 0 = unlimited. */
   maxRestarts: number;
+  /** 0: restarts count since the last run that stayed up `minUptimeMs`. */
   windowMs: number;
   delayMs: number;
   backoff: 'fixed' | 'exponential';
@@ -121,16 +122,21 @@ export interface ProcessSpec {
   source: SourceSection;
 }
 
+/**
+ * Safe defaults: a crash loop backs off exponentially (100 ms doubling to 30 s, ±20% jitter, back to
+ * 100 ms after a run of min-uptime) and ends `failed` after 15 restarts in a row that did not stay up
+ * min-uptime (PM2's 15 unstable restarts; window 0 = since the last stable run).
+ */
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   mode: 'never',
   exitCodes: [],
   noRestartExitCodes: [],
-  maxRestarts: 0,
-  windowMs: 60_000,
-  delayMs: 0,
-  backoff: 'fixed',
-  backoffMaxMs: 60_000,
-  jitter: 0,
+  maxRestarts: 15,
+  windowMs: 0,
+  delayMs: 100,
+  backoff: 'exponential',
+  backoffMaxMs: 30_000,
+  jitter: 0.2,
   minUptimeMs: 1000,
 };
 

@@ -8,7 +8,7 @@ import { suggest } from './suggest.js';
 import { displayName, instanceEnv, instanceKey, parseInstanceRef } from './instances.js';
 import { canTransition, LIVE_STATES, type ProcessState } from './states.js';
 import type { ExitRecord, ProcessSpec } from './spec.js';
-import { decideRestart, describeExit } from './restart-policy.js';
+import { decideRestart, describeExit, RESTART_RATE, takeToken, type Bucket } from './restart-policy.js';
 import type { ProcessHost, ProcessTarget, StopTreeResult } from './host.js';
 import type { LiveRun } from './live-run.js';
 import { recoverProcesses, watchGone, type RecoveryDeps, type RecoveryResult } from './recovery.js';
@@ -54,6 +54,9 @@ export interface StartResult {
 export class Supervisor extends EventEmitter {
   private readonly records = new Map<number, ProcessRecord>();
   private readonly live = new Map<number, Live>();
+  /** Restart-rate token buckets: per process, and one for all (RESTART_RATE). */
+  private readonly buckets = new Map<number, Bucket>();
+  private overallBucket: Bucket | undefined;
   private seq: number;
   private readonly adoptPollMs: number;
   private shuttingDown = false;
@@ -256,15 +259,20 @@ export class Supervisor extends EventEmitter {
     child.onExit((code, signal) => {
       const exit = this.exitRecord(live, child.pid, startedAt, code, signal);
       resolveExit(exit);
-      if (rec.state === 'starting' && rec.pid === child.pid) {
-        // a one-shot command that finished its work at once is not a crash
-        if (exit.exitCode === 0) settle.ok();
+      const crashedStarting = rec.state === 'starting' && rec.pid === child.pid;
+      const interrupted = !crashedStarting && !settled
+        ? new SentinelError('START_INTERRUPTED', `process "${displayName(rec)}" was stopped before it was up (${rec.reason ?? 'a stop was requested'}); see "sentinel events ${rec.name}"`)
+        : null;
+      const outcome = this.onExit(rec, live, exit);
+      if (crashedStarting) {
+        // a one-shot command that finished its work at once is not a crash; one its policy restarts is
+        // started as far as the caller is concerned (the answer shows the crash and the next attempt)
+        if (exit.exitCode === 0 || outcome === 'restarting') settle.ok();
         else void this.crashReport(rec, exit).then((err) => settle.fail(err));
-      } else if (!settled) {
+      } else if (interrupted) {
         // stopped (or restarted by someone else) while still starting: the caller waiting for it hears why
-        settle.fail(new SentinelError('START_INTERRUPTED', `process "${displayName(rec)}" was stopped before it was up (${rec.reason ?? 'a stop was requested'}); see "sentinel events ${rec.name}"`));
+        settle.fail(interrupted);
       }
-      this.onExit(rec, live, exit);
     });
 
     const alive = () => rec.pid === child.pid && rec.state === 'starting';
@@ -306,9 +314,10 @@ export class Supervisor extends EventEmitter {
     );
   }
 
-  private onExit(rec: ProcessRecord, live: Live, exit: ExitRecord): void {
-    if (this.live.get(rec.id) !== live) return;
-    if (live.stopRequested) return; // the stop procedure records the ending
+  /** Records an ending and decides what follows: 'restarting' when an automatic restart is planned. */
+  private onExit(rec: ProcessRecord, live: Live, exit: ExitRecord): 'restarting' | 'ended' | 'ignored' {
+    if (this.live.get(rec.id) !== live) return 'ignored';
+    if (live.stopRequested) return 'ignored'; // the stop procedure records the ending
     this.live.delete(rec.id);
     this.reapLeftovers(rec, { pid: exit.pid, startTime: rec.pidStartTime });
     this.opts.logs.unwatch(instanceKey(rec));
@@ -317,21 +326,37 @@ export class Supervisor extends EventEmitter {
     const info = { exitCode: exit.exitCode, signal: exit.signal, actor: 'sentinel' };
     if (!decision.restart) {
       this.changeState(rec, decision.final, { lastExit: exit, restartHistory: decision.history, reason: decision.reason }, { ...info, reason: `${describeExit(exit)}: ${decision.reason}` });
-      return;
+      return 'ended';
     }
-    if (decision.delayMs <= 0) {
+    const held = this.rateLimitWait(rec.id, now + decision.delayMs);
+    if (decision.delayMs <= 0 && held <= 0) {
       this.changeState(rec, 'exited', { lastExit: exit, restartHistory: decision.history, reason: decision.reason }, { ...info, reason: `${describeExit(exit)}: restarting` });
       this.autoRestart(rec);
-      return;
+      return 'restarting';
     }
-    const at = now + decision.delayMs;
+    const delayMs = decision.delayMs + held;
+    const at = now + delayMs;
+    // a stable reason while held back, so that a storm's events fold into one row
+    const why = held > 0 && decision.delayMs <= 0
+      ? 'restarting, held back by the restart rate limit'
+      : `restart ${decision.attempt} in ${delayMs} ms${held > 0 ? ' (restart rate limit)' : ''}`;
     this.changeState(
       rec,
       'backoff',
-      { lastExit: exit, restartHistory: decision.history, nextRestartAt: at, reason: `${decision.reason}; restart ${decision.attempt} in ${decision.delayMs} ms` },
-      { ...info, reason: `${describeExit(exit)}: restart ${decision.attempt} in ${decision.delayMs} ms` },
+      { lastExit: exit, restartHistory: decision.history, nextRestartAt: at, reason: `${decision.reason}; ${why}` },
+      { ...info, reason: `${describeExit(exit)}: ${why}` },
     );
-    this.armRestart(rec, exit, decision.delayMs);
+    this.armRestart(rec, exit, delayMs);
+    return 'restarting';
+  }
+
+  /** How much longer than planned an automatic restart at `at` must wait under RESTART_RATE. */
+  private rateLimitWait(id: number, at: number): number {
+    const own = takeToken(this.buckets.get(id), at, RESTART_RATE.perProcess);
+    const all = takeToken(this.overallBucket, at, RESTART_RATE.overall);
+    this.buckets.set(id, own.bucket);
+    this.overallBucket = all.bucket;
+    return Math.max(own.waitMs, all.waitMs);
   }
 
   /** A process in backoff: its automatic restart runs after `delayMs`. */
@@ -454,6 +479,7 @@ export class Supervisor extends EventEmitter {
     if (this.isLive(rec)) await this.stop(rec, actor, { reason: 'delete' });
     this.cancelTimer(rec.id);
     this.live.delete(rec.id);
+    this.buckets.delete(rec.id);
     this.records.delete(rec.id);
     const ev = this.event(rec, { kind: 'deleted', reason: 'deleted', actor });
     this.opts.repo.remove(rec.id, ev);

@@ -12,7 +12,9 @@ import { createThresholdEvaluator, type ThresholdEvaluator } from '../health/thr
 import { sampleTrees } from '../metrics/proc-tree.js';
 import { CpuTracker } from '../metrics/cpu-tracker.js';
 import { createNotifier, type Notifier, type NotifyConfig, type ChannelSet } from '../notify/notifier.js';
-import type { NotifyEventKind } from '../notify/types.js';
+import type { NotifyEvent, NotifyEventKind } from '../notify/types.js';
+import { createCoalescer, DEFAULT_COALESCE_WINDOW_MS } from '../notify/coalesce.js';
+import { parseDuration } from '../core/duration.js';
 import { logPaths } from '../logs/paths.js';
 import { lastLines } from '../logs/read.js';
 import type { Logger } from './logger.js';
@@ -59,6 +61,15 @@ export function livenessOf(rec: ProcessRecord): LivenessSpec | null {
   };
 }
 
+/** SENTINEL_NOTIFY_WINDOW ("5m" by default, "0" for none): repeats of one kind for one process within it are summarized. */
+export function notifyWindowFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  try {
+    return env.SENTINEL_NOTIFY_WINDOW ? parseDuration(env.SENTINEL_NOTIFY_WINDOW, 'SENTINEL_NOTIFY_WINDOW') : DEFAULT_COALESCE_WINDOW_MS;
+  } catch {
+    return DEFAULT_COALESCE_WINDOW_MS;
+  }
+}
+
 export interface HealthMonitorOptions {
   supervisor: Supervisor;
   db: Db;
@@ -66,6 +77,8 @@ export interface HealthMonitorOptions {
   log: Logger;
   /** How often tree-wide memory and CPU are sampled for processes with thresholds. */
   sampleMs?: number;
+  /** Notification coalescing window (default: notifyWindowFromEnv()). */
+  notifyWindowMs?: number;
 }
 
 export interface HealthMonitor {
@@ -107,13 +120,20 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
     },
   });
 
-  async function notify(kind: NotifyEventKind, rec: ProcessRecord | null, reason: string, exit?: { exitCode: number | null; signal: string | null }) {
-    // `notify: false` on a process silences it on every channel
-    if (rec && !rec.spec.notify.enabled) return [];
+  const coalescer = createCoalescer({ windowMs: o.notifyWindowMs ?? notifyWindowFromEnv() });
+  async function deliver(event: NotifyEvent) {
     // after the current turn: a crash's restart must not wait for building the channel list
     await new Promise((r) => setImmediate(r));
     notifier.setConfig(notifyConfig());
-    return notifier.notify({ event: kind, process: rec ? instanceKey(rec) : 'sentinel', reason, exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null });
+    return notifier.notify(event);
+  }
+
+  async function notify(kind: NotifyEventKind, rec: ProcessRecord | null, reason: string, exit?: { exitCode: number | null; signal: string | null }) {
+    // `notify: false` on a process silences it on every channel
+    if (rec && !rec.spec.notify.enabled) return [];
+    const event: NotifyEvent = { event: kind, process: rec ? instanceKey(rec) : 'sentinel', reason, exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null };
+    // repeats within the window are counted for one summary rather than sent one by one
+    return (await coalescer.push(event, deliver)) ?? [];
   }
 
   // readiness: the supervisor keeps a process `starting` until this resolves
@@ -255,6 +275,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
       notifier.setConfig(notifyConfig());
     },
     close() {
+      coalescer.close();
       for (const id of [...checkers.keys()]) stopChecker(id);
       clearInterval(sampleTimer);
     },

@@ -1,7 +1,8 @@
-// The daemon's own log: one JSON object a line (time, level, code, msg, fields), appended to daemon.log.
-// Hand-written rather than pino: this is ~30 lines, and pino's load cost (measured ~6 MiB RSS) counts
-// against the daemon's memory target.
-import { appendFileSync } from 'node:fs';
+// The daemon's own log: one JSON object a line (time, level, code, msg, fields), appended to daemon.log,
+// rotated by size (daemon.log.1 … daemon.log.N). Hand-written rather than pino: this is ~30 lines, and
+// pino's load cost (measured ~6 MiB RSS) counts against the daemon's memory target.
+import { appendFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { parseSize } from '../core/duration.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -12,15 +13,61 @@ export interface Logger {
   error(code: string, msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(file: string, opts: { minLevel?: Level; redact?: (s: string) => string } = {}): Logger {
+/** Size rotation of daemon.log: SENTINEL_DAEMON_LOG_MAX_SIZE (default 10M) and SENTINEL_DAEMON_LOG_KEEP (default 3). */
+export interface LogRotation {
+  maxBytes: number;
+  keep: number;
+}
+
+export function logRotationFromEnv(env: NodeJS.ProcessEnv = process.env): LogRotation {
+  let maxBytes = 10 * 1024 * 1024;
+  try {
+    if (env.SENTINEL_DAEMON_LOG_MAX_SIZE) maxBytes = Math.max(1024, parseSize(env.SENTINEL_DAEMON_LOG_MAX_SIZE, 'SENTINEL_DAEMON_LOG_MAX_SIZE'));
+  } catch {
+    /* a malformed value keeps the default */
+  }
+  const keep = Number(env.SENTINEL_DAEMON_LOG_KEEP);
+  return { maxBytes, keep: Number.isInteger(keep) && keep >= 0 ? keep : 3 };
+}
+
+/** daemon.log → daemon.log.1 → … → daemon.log.keep (the oldest dropped). */
+function rotate(file: string, keep: number): void {
+  rmSync(`${file}.${Math.max(keep, 1)}`, { force: true });
+  for (let i = keep - 1; i >= 1; i--) {
+    try {
+      renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+    } catch {
+      /* not there yet */
+    }
+  }
+  if (keep > 0) renameSync(file, `${file}.1`);
+  else rmSync(file, { force: true });
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function createLogger(file: string, opts: { minLevel?: Level; redact?: (s: string) => string; rotation?: LogRotation } = {}): Logger {
   const order: Level[] = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(opts.minLevel ?? 'info');
+  const rotation = opts.rotation ?? logRotationFromEnv();
+  let size = sizeOf(file);
   const write = (level: Level, code: string, msg: string, fields?: Record<string, unknown>) => {
     if (order.indexOf(level) < min) return;
     let line = JSON.stringify({ time: new Date().toISOString(), level, code, msg, ...fields });
     if (opts.redact) line = opts.redact(line);
     try {
+      if (size > 0 && size + line.length + 1 > rotation.maxBytes) {
+        rotate(file, rotation.keep);
+        size = 0;
+      }
       appendFileSync(file, line + '\n');
+      size += Buffer.byteLength(line) + 1;
     } catch {
       /* a log that cannot be written must not take the daemon down */
     }

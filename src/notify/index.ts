@@ -7,3 +7,5 @@ export type { EmailConfig } from './email.js';
 export { validateWebhook, validateEmail, parseEvents, parseEmailAddress } from './validate.js';
 export { NOTIFY_EVENTS } from './types.js';
 export type { NotifyEvent, NotifyEventKind, NotifyPayload, DeliveryResult } from './types.js';
+export { createCoalescer, summaryOf, DEFAULT_COALESCE_WINDOW_MS } from './coalesce.js';
+export type { Coalescer } from './coalesce.js';

@@ -96,6 +96,7 @@ export function createNotifier(initial: NotifyConfig, deps: NotifierDeps = {}): 
           reason: event.reason ?? '',
           time: new Date(event.time ?? now()).toISOString(),
           host,
+          ...(event.repeats !== undefined ? { repeats: event.repeats } : {}),
         };
         const { webhooks, emails } = channelsFor(event.process);
         return await Promise.all([

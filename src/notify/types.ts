@@ -12,6 +12,8 @@ export interface NotifyEvent {
   reason?: string;
   /** Epoch ms; default now. */
   time?: number;
+  /** A summary of this many more events of the kind within the coalescing window. */
+  repeats?: number;
 }
 
 /** The JSON body of a webhook, and the facts an email states. */
@@ -24,6 +26,8 @@ export interface NotifyPayload {
   /** ISO 8601. */
   time: string;
   host: string;
+  /** Set on a summary: how many more events of the kind the window saw. */
+  repeats?: number;
 }
 
 export interface DeliveryResult {

@@ -4,6 +4,36 @@ import type { ExitRecord, ProcessSpec } from '../core/spec.js';
 import { upgradeSpec } from '../core/spec-upgrade.js';
 import type { ProcessState } from '../core/states.js';
 import type { RestartHistory } from '../core/restart-policy.js';
+import { parseDuration } from '../core/duration.js';
+
+/**
+ * A crash storm must not flood the event log: within FOLD.windowMs, the first FOLD.rowsBefore events
+ * alike (same process, kind, states, exit and reason) get rows of their own; the ones after that are
+ * counted on one more row, whose reason says how many and over how long.
+ */
+export const FOLD = { windowMs: 60_000, rowsBefore: 3 };
+
+/** Limits of the event log, from SENTINEL_EVENTS_MAX_ROWS and SENTINEL_EVENTS_MAX_AGE ("30d"). */
+export interface EventRetention {
+  maxRows: number;
+  maxAgeMs: number;
+}
+
+export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): EventRetention {
+  const rows = Number(env.SENTINEL_EVENTS_MAX_ROWS);
+  let maxAgeMs = 30 * 86_400_000;
+  try {
+    if (env.SENTINEL_EVENTS_MAX_AGE) maxAgeMs = parseDuration(env.SENTINEL_EVENTS_MAX_AGE, 'SENTINEL_EVENTS_MAX_AGE');
+  } catch {
+    /* a malformed value keeps the default */
+  }
+  return { maxRows: Number.isInteger(rows) && rows > 0 ? rows : 100_000, maxAgeMs };
+}
+
+/** Events written between two prunings of the event log. */
+const PRUNE_EVERY = 500;
+
+interface FoldEntry { windowStart: number; count: number; summaryId: number | null; summaryCount: number; base: string; }
 
 export interface ProcessRecord {
   id: number;
@@ -78,12 +108,59 @@ function toColumn(key: keyof ProcessPatch, value: unknown): unknown {
 
 export class ProcessRepo {
   private readonly insertEventStmt;
+  private readonly foldStmt;
+  private readonly folds = new Map<string, FoldEntry>();
+  private sincePrune = 0;
+  private readonly retention: EventRetention;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, opts: { retention?: EventRetention; now?: () => number } = {}) {
     this.insertEventStmt = db.prepare(
       `INSERT INTO events (time, process_id, process_name, kind, old_state, new_state, pid, exit_code, signal, reason, actor)
        VALUES (@time, @processId, @processName, @kind, @oldState, @newState, @pid, @exitCode, @signal, @reason, @actor)`,
     );
+    this.foldStmt = db.prepare('UPDATE events SET reason = ?, pid = ? WHERE id = ?');
+    this.retention = opts.retention ?? retentionFromEnv();
+    this.pruneEvents((opts.now ?? Date.now)());
+  }
+
+  /** Drops the oldest events beyond the row limit and those older than the age limit. */
+  pruneEvents(now: number): number {
+    this.sincePrune = 0;
+    const { maxRows, maxAgeMs } = this.retention;
+    const byAge = this.db.prepare('DELETE FROM events WHERE time < ?').run(now - maxAgeMs).changes;
+    const max = (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS m FROM events').get() as { m: number }).m;
+    const byRows = this.db.prepare('DELETE FROM events WHERE id <= ?').run(max - maxRows).changes;
+    return byAge + byRows;
+  }
+
+  /** Inserts an event, or counts it on the summary row of a storm of events alike (FOLD). */
+  private writeEvent(ev: EventInput): void {
+    if (++this.sincePrune >= PRUNE_EVERY) this.pruneEvents(ev.time);
+    if (ev.processId === null) {
+      this.insertEventStmt.run(ev);
+      return;
+    }
+    const key = [ev.processId, ev.kind, ev.oldState, ev.newState, ev.exitCode, ev.signal, ev.reason].join('\u0000');
+    let f = this.folds.get(key);
+    if (!f || ev.time - f.windowStart >= FOLD.windowMs) {
+      if (this.folds.size > 10_000) this.folds.clear();
+      f = { windowStart: ev.time, count: 0, summaryId: null, summaryCount: 0, base: ev.reason ?? '' };
+      this.folds.set(key, f);
+    }
+    f.count += 1;
+    if (f.count <= FOLD.rowsBefore || f.summaryId === null) {
+      const id = Number(this.insertEventStmt.run(ev).lastInsertRowid);
+      if (f.count > FOLD.rowsBefore) { f.summaryId = id; f.summaryCount = 1; }
+      return;
+    }
+    f.summaryCount += 1;
+    const secs = Math.max(1, Math.round((ev.time - f.windowStart) / 1000));
+    const reason = `${f.base} (${f.summaryCount} times in a row like this, over ${secs} s; last pid ${ev.pid ?? '-'})`;
+    if (this.foldStmt.run(reason, ev.pid, f.summaryId).changes === 0) {
+      // the row was pruned: start a new one
+      f.summaryId = Number(this.insertEventStmt.run(ev).lastInsertRowid);
+      f.summaryCount = 1;
+    }
   }
 
   list(): ProcessRecord[] {
@@ -96,7 +173,7 @@ export class ProcessRepo {
         .prepare('INSERT INTO processes (name, instance, spec, state, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(spec.name, instance, JSON.stringify(spec), 'stopped', now);
       const id = Number(info.lastInsertRowid);
-      this.insertEventStmt.run({ ...event, processId: id });
+      this.writeEvent({ ...event, processId: id });
       return fromRow(this.db.prepare('SELECT * FROM processes WHERE id = ?').get(id) as Row);
     })();
   }
@@ -111,19 +188,19 @@ export class ProcessRepo {
         for (const k of keys) params[k] = toColumn(k, patch[k]);
         this.db.prepare(`UPDATE processes SET ${sets} WHERE id = @id`).run(params);
       }
-      if (event) this.insertEventStmt.run(event);
+      if (event) this.writeEvent(event);
     })();
   }
 
   remove(id: number, event: EventInput): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM processes WHERE id = ?').run(id);
-      this.insertEventStmt.run(event);
+      this.writeEvent(event);
     })();
   }
 
   addEvent(event: EventInput): void {
-    this.insertEventStmt.run(event);
+    this.writeEvent(event);
   }
 
   events(opts: { name?: string; afterId?: number; limit?: number }): EventRecord[] {

@@ -132,7 +132,7 @@ describe('adoption after a daemon restart', () => {
   it('adopts a live pid whose start time matches, watches it and restarts it by its policy when it ends', async () => {
     const { repo, host, clock, boot } = setup();
     const survivor = host.addProcess(4242, 777);
-    leftBehind(repo, spec({ restart: { mode: 'always' } }), 'running', { pid: 4242, pidStartTime: 777, wantRunning: true });
+    leftBehind(repo, spec({ restart: { mode: 'always', delayMs: 0 } }), 'running', { pid: 4242, pidStartTime: 777, wantRunning: true });
     const sup = boot();
     const result = sup.recover(false);
     expect(result).toMatchObject({ adopted: ['svc'], lost: [], resumed: [] });
@@ -170,7 +170,7 @@ describe('adoption after a daemon restart', () => {
     const { repo, host, boot } = setup();
     const stranger = host.addProcess(4242, 999);
     stranger.leftovers = 3;
-    leftBehind(repo, spec({ name: 'again', restart: { mode: 'always' } }), 'running', { pid: 4242, pidStartTime: 777, wantRunning: true });
+    leftBehind(repo, spec({ name: 'again', restart: { mode: 'always', delayMs: 0 } }), 'running', { pid: 4242, pidStartTime: 777, wantRunning: true });
     leftBehind(repo, spec({ name: 'once' }), 'running', { pid: 4243, pidStartTime: 778, wantRunning: true });
     host.addProcess(4243, 1);
     const sup = boot();
@@ -189,11 +189,11 @@ describe('adoption after a daemon restart', () => {
 describe('recovery after the daemon was SIGKILLed', () => {
   it('a dead process follows its restart policy; a wanted one that was stopped cleanly comes back; a backoff resumes its timer', async () => {
     const { repo, host, clock, boot } = setup();
-    leftBehind(repo, spec({ name: 'crashy', restart: { mode: 'on-failure' } }), 'running', { pid: 5000, pidStartTime: 1, wantRunning: true });
+    leftBehind(repo, spec({ name: 'crashy', restart: { mode: 'on-failure', delayMs: 0 } }), 'running', { pid: 5000, pidStartTime: 1, wantRunning: true });
     leftBehind(repo, spec({ name: 'plain' }), 'running', { pid: 5001, pidStartTime: 1, wantRunning: true });
     leftBehind(repo, spec({ name: 'wanted' }), 'stopped', { wantRunning: true });
     leftBehind(repo, spec({ name: 'idle' }), 'stopped', { wantRunning: false });
-    leftBehind(repo, spec({ name: 'waiting', restart: { mode: 'always', delayMs: 2000 } }), 'backoff', {
+    leftBehind(repo, spec({ name: 'waiting', restart: { mode: 'always', delayMs: 2000, jitter: 0 } }), 'backoff', {
       nextRestartAt: clock.now() + 2000, wantRunning: true,
       lastExit: { pid: 5002, exitCode: 1, signal: null, startedAt: 0, endedAt: 0, durationMs: 0, stoppedByUs: false, forceKilled: false, timedOut: false },
     });
@@ -224,7 +224,7 @@ describe('recovery after the daemon was SIGKILLed', () => {
 
   it('a resumed process whose cwd is gone is failed with the reason, not left exited', async () => {
     const { repo, host, boot } = setup();
-    leftBehind(repo, spec({ restart: { mode: 'always' } }), 'running', { pid: 5000, pidStartTime: 1, wantRunning: true });
+    leftBehind(repo, spec({ restart: { mode: 'always', delayMs: 0 } }), 'running', { pid: 5000, pidStartTime: 1, wantRunning: true });
     const sup = boot();
     const [rec] = sup.recover(false).resumed;
     host.missingDirs.add('/srv/app');
@@ -253,7 +253,7 @@ describe('spawn failures', () => {
 
   it('during an automatic restart (--restart always, cwd deleted): failed with the reason, never stuck "exited, restarting"', async () => {
     const { sup, host, repo } = setup();
-    const rec = await sup.start(sup.create(spec({ restart: { mode: 'always' } }), 'test'), 'test');
+    const rec = await sup.start(sup.create(spec({ restart: { mode: 'always', delayMs: 0 } }), 'test'), 'test');
     host.missingDirs.add('/srv/app');
     expect(() => host.last('svc').exit(1)).not.toThrow();
     expect(rec).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^cannot restart: working directory \/srv\/app does not exist/) });
@@ -268,7 +268,7 @@ describe('spawn failures', () => {
 
   it('during a restart after backoff: failed with the reason', async () => {
     const { sup, host, clock } = setup();
-    const rec = await sup.start(sup.create(spec({ restart: { mode: 'always', delayMs: 1000 } }), 'test'), 'test');
+    const rec = await sup.start(sup.create(spec({ restart: { mode: 'always', delayMs: 1000, jitter: 0 } }), 'test'), 'test');
     host.last('svc').exit(1);
     expect(rec.state).toBe('backoff');
     host.failNextSpawn(new Error('spawn EAGAIN'));

@@ -6,6 +6,7 @@ import { FakeClock } from '../../src/core/fake-clock.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { ChildHandle, Spawner } from '../../src/core/spawn.js';
 import { createRealHost } from '../../src/core/real-host.js';
+import { RESTART_RATE } from '../../src/core/restart-policy.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec } from '../../src/core/spec.js';
 import { openDb } from '../../src/store/db.js';
 import { ProcessRepo } from '../../src/store/processes.js';
@@ -62,7 +63,7 @@ describe('supervisor lifecycle (fake clock)', () => {
 
   it('restarts at once with --restart and counts restarts', async () => {
     const { sup, children, clock, spec } = setup();
-    const rec = sup.create(spec({ restart: { ...DEFAULT_RESTART_POLICY, mode: 'always' } }), 'test');
+    const rec = sup.create(spec({ restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', delayMs: 0 } }), 'test');
     const started = sup.start(rec, 'test');
     clock.advance(500);
     await started;
@@ -78,7 +79,7 @@ describe('supervisor lifecycle (fake clock)', () => {
     const { sup, children, clock, spec, repo } = setup();
     const rec = sup.create(spec({
       startWaitMs: 0,
-      restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', backoff: 'exponential', delayMs: 1000, backoffMaxMs: 8000, maxRestarts: 3, windowMs: 600_000, minUptimeMs: 60_000 },
+      restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', backoff: 'exponential', delayMs: 1000, backoffMaxMs: 8000, jitter: 0, maxRestarts: 3, windowMs: 600_000, minUptimeMs: 60_000 },
     }), 'test');
     await sup.start(rec, 'test');
     const delays: number[] = [];
@@ -164,4 +165,91 @@ describe('a stop interrupted by a daemon restart', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('a crash during the start wait that its policy restarts resolves the start; the record shows the crash and the next attempt', async () => {
+    const { sup, children, clock, spec } = setup();
+    const rec = sup.create(spec({ restart: { ...DEFAULT_RESTART_POLICY, mode: 'always' } }), 'test');
+    const started = sup.start(rec, 'test');
+    clock.advance(107);
+    children[0].exit(1);
+    await expect(started).resolves.toBe(rec);
+    expect(rec.state).toBe('backoff');
+    expect(rec.lastExit).toMatchObject({ exitCode: 1, durationMs: 107 });
+    const delay = rec.nextRestartAt! - rec.lastExit!.endedAt;
+    expect(delay).toBeGreaterThanOrEqual(80);
+    expect(delay).toBeLessThanOrEqual(120);
+  });
+
+  it('a crash during the start wait still rejects when the policy gives up', async () => {
+    const { sup, children, spec } = setup();
+    const rec = sup.create(spec({ restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', maxRestarts: 1 } }), 'test');
+    rec.restartHistory = { restartTimes: [0], consecutive: 1 };
+    const started = sup.start(rec, 'test');
+    children[0].exit(2);
+    await expect(started).rejects.toThrow('crashed immediately (exit code 2');
+    expect(rec.state).toBe('failed');
+  });
+
+  it('holds a zero-delay crash loop to the restart rate: a burst at once, then a floor between restarts', async () => {
+    const { sup, children, clock, spec } = setup();
+    const rec = sup.create(spec({ startWaitMs: 0, restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', delayMs: 0, maxRestarts: 0 } }), 'test');
+    await sup.start(rec, 'test');
+    const immediate: boolean[] = [];
+    const held: number[] = [];
+    const burst = RESTART_RATE.perProcess.burst;
+    for (let i = 0; i < burst + 7; i++) {
+      children[children.length - 1].exit(1);
+      immediate.push(rec.state !== 'backoff');
+      if (rec.state === 'backoff') {
+        held.push(rec.nextRestartAt! - clock.now());
+        expect(rec.reason).toContain('held back by the restart rate limit');
+        clock.advance(rec.nextRestartAt! - clock.now());
+      }
+    }
+    expect(immediate.slice(0, burst)).toEqual(Array(burst).fill(true));
+    expect(immediate[burst]).toBe(false);
+    expect(Math.min(...held)).toBeGreaterThan(0);
+    expect(children).toHaveLength(burst + 8);
+  });
+
+  it('holds all processes together to the overall restart rate', async () => {
+    const { sup, children, spec } = setup();
+    const recs = [];
+    for (let i = 0; i < 12; i++) {
+      const rec = sup.create(spec({ name: `p${i}`, startWaitMs: 0, restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', delayMs: 0, maxRestarts: 0 } }), 'test');
+      await sup.start(rec, 'test');
+      recs.push(rec);
+    }
+    // each crashes 4 times at the same instant (within its own burst): only the overall bucket holds some back
+    expect(RESTART_RATE.perProcess.burst).toBeGreaterThanOrEqual(4);
+    expect(RESTART_RATE.overall.burst).toBeLessThan(48);
+    let backoffs = 0;
+    for (let round = 0; round < 4; round++) {
+      for (const rec of recs) {
+        if (rec.state === 'backoff') continue;
+        const child = children.find((c) => c.pid === rec.pid)!;
+        child.exit(1);
+        if (rec.state === 'backoff') backoffs++;
+      }
+    }
+    expect(backoffs).toBe(48 - RESTART_RATE.overall.burst);
+  });
+
+  it('a crash storm writes a few rows per kind of event, the repeats counted on one', async () => {
+    const { sup, children, clock, spec, repo } = setup();
+    const rec = sup.create(spec({ startWaitMs: 0, restart: { ...DEFAULT_RESTART_POLICY, mode: 'always', delayMs: 0, maxRestarts: 0 } }), 'test');
+    await sup.start(rec, 'test');
+    for (let i = 0; i < 300; i++) {
+      clock.advance(10);
+      children[children.length - 1].exit(1);
+      if (rec.state === 'backoff') clock.advance(rec.nextRestartAt! - clock.now());
+    }
+    expect(rec.restarts).toBe(300);
+    const evs = repo.events({ name: 'p', limit: 10_000 });
+    expect(evs.length).toBeLessThan(60);
+    const folded = evs.filter((e) => /times in a row like this/.test(e.reason ?? ''));
+    expect(folded.length).toBeGreaterThan(0);
+    expect(folded.some((e) => /^exit code 1: restarting, held back by the restart rate limit \(\d+ times in a row like this, over \d+ s; last pid \d+\)$/.test(e.reason ?? ''))).toBe(true);
+  });
 });
+

@@ -60,8 +60,8 @@ describe('ports', () => {
     const dupe = await cli(home, ['port', 'allocate', '--port', String(named.port.port)]);
     expect(dupe.stderr).toBe(`Error: port ${named.port.port} is already allocated to "myapp"; free it with "sentinel port free ${named.port.port}" or pick another\n`);
     const list = await cli(home, ['port', 'list']);
-    expect(list.stdout).toMatch(/\|\s+PORT \| NAME\s+\| ALLOCATED/);
-    expect(list.stdout).toMatch(new RegExp(`\\|\\s+${named.port.port} \\| myapp`));
+    expect(list.stdout).toMatch(/\|\s+PORT \| NAME\s+\| OWNER \| ALLOCATED/);
+    expect(list.stdout).toMatch(new RegExp(`\\|\\s+${named.port.port} \\| myapp\\s+\\| -\\s+\\|`));
     // run --port NAME hands the allocated port over as PORT
     const web = await cliJson<{ process: View }>(home, ['run', 'echo port=$PORT; sleep 300', '--name', 'web', '--port', 'myapp']);
     expect(web.process.port).toBe(named.port.port);
@@ -69,6 +69,23 @@ describe('ports', () => {
     expect((await cli(home, ['logs', 'web', '--stream', 'stdout'])).stdout).toBe(`port=${named.port.port}\n`);
     const auto = await cliJson<{ process: View }>(home, ['run', 'sleep 300', '--name', 'auto', '--port', 'auto']);
     expect(auto.process.port).toBeGreaterThan(0);
+    // the list says which process holds each port; a named allocation is held by whoever uses it
+    const owned = await cliJson<{ ports: Array<{ port: number; name: string; owner: string | null }> }>(home, ['port', 'list']);
+    expect(owned.ports.find((p) => p.port === auto.process.port)).toMatchObject({ name: 'auto', owner: 'auto' });
+    expect(owned.ports.find((p) => p.port === named.port.port)).toMatchObject({ name: 'myapp', owner: 'web' });
+    expect((await cli(home, ['port', 'list'])).stdout).toMatch(new RegExp(`\\|\\s+${auto.process.port} \\| auto\\s+\\| auto\\s+\\|`));
+    // deleting a process frees the port allocated for it; clean does the same for the ones it removes
+    expect((await cli(home, ['delete', 'auto'])).code).toBe(0);
+    const afterDelete = await cliJson<{ ports: Array<{ port: number }> }>(home, ['port', 'list']);
+    expect(afterDelete.ports.map((p) => p.port)).not.toContain(auto.process.port);
+    const gone = await cliJson<{ process: View }>(home, ['run', 'exit 0', '--name', 'gone', '--port', 'auto']);
+    expect(await waitFor(async () => (await cliJson<{ process: View }>(home, ['status', 'gone'])).process.status === 'exited')).toBe(true);
+    expect((await cliJson<{ ports: Array<{ port: number }> }>(home, ['port', 'list'])).ports.map((p) => p.port)).toContain(gone.process.port);
+    expect((await cli(home, ['clean'])).code).toBe(0);
+    expect((await cliJson<{ ports: Array<{ port: number }> }>(home, ['port', 'list'])).ports.map((p) => p.port)).not.toContain(gone.process.port);
+    // the named allocation stays while web, which uses it, is deleted: it belongs to "myapp"
+    expect((await cli(home, ['delete', 'web'])).code).toBe(0);
+    expect((await cliJson<{ ports: Array<{ port: number }> }>(home, ['port', 'list'])).ports.map((p) => p.port)).toContain(named.port.port);
     expect((await cli(home, ['port', 'free', String(named.port.port)])).stdout).toBe(`Freed port ${named.port.port}\n`);
     const again = await cli(home, ['port', 'free', String(named.port.port)]);
     expect(again.stderr).toBe(`Error: port ${named.port.port} is not allocated; "sentinel port list" shows the allocated ports\n`);

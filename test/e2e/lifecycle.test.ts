@@ -79,7 +79,7 @@ describe('run, list, status, stop', () => {
 
   it('restarts a crashing process with --restart, event-driven', async () => {
     const pidFile = path.join(home, 'restarts.pids');
-    await cli(home, ['run', '--name', 'phoenix', '--restart', '--wait', '0', '--', path.join(FIXTURES, 'exit-after.sh'), pidFile, '0.2', '1']);
+    await cli(home, ['run', '--name', 'phoenix', '--restart', '--restart-delay', '0', '--wait', '0', '--', path.join(FIXTURES, 'exit-after.sh'), pidFile, '0.2', '1']);
     expect(await waitFor(() => { try { return readFileSync(pidFile, 'utf8').trim().split('\n').length >= 4; } catch { return false; } }, 10_000)).toBe(true);
     const p = await status('phoenix');
     expect(p.restarts).toBeGreaterThanOrEqual(3);

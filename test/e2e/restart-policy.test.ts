@@ -17,7 +17,7 @@ describe('restart policies', () => {
   it('a crash loop backs off exponentially and ends failed with the reason', async () => {
     const pids = path.join(home, 'loop.pids');
     const r = await cli(home, ['run', '--name', 'loop', '--restart', 'on-failure', '--backoff', 'exponential', '--restart-delay', '200ms',
-      '--backoff-max', '800ms', '--max-restarts', '4', '--restart-window', '1m', '--min-uptime', '10s', '--wait', '0',
+      '--backoff-max', '800ms', '--jitter', '0', '--max-restarts', '4', '--restart-window', '1m', '--min-uptime', '10s', '--wait', '0',
       '--', path.join(FIXTURES, 'exit-after.sh'), pids, '0', '7']);
     expect(r.code).toBe(0);
     expect(await waitFor(async () => (await status('loop')).status === 'failed', 20_000, 100)).toBe(true);
@@ -54,14 +54,14 @@ describe('restart policies', () => {
 
   it('shows the next restart time in backoff, and policy changes apply without a restart', async () => {
     const pids = path.join(home, 'slow.pids');
-    await cli(home, ['run', '--name', 'slow', '--restart', '--restart-delay', '1h', '--wait', '0', '--', path.join(FIXTURES, 'exit-after.sh'), pids, '0.1', '1']);
+    await cli(home, ['run', '--name', 'slow', '--restart', '--restart-delay', '1h', '--jitter', '0', '--wait', '0', '--', path.join(FIXTURES, 'exit-after.sh'), pids, '0.1', '1']);
     expect(await waitFor(async () => (await status('slow')).status === 'backoff', 10_000)).toBe(true);
     const p = await status('slow');
     expect(p.nextRestartAt! - Date.now()).toBeGreaterThan(3_500_000);
     expect((await cli(home, ['status', 'slow'])).stdout).toMatch(/Next try:\s+in 5\dm/);
     await cli(home, ['run', 'sleep 300', '--name', 'steady']);
     const before = (await status('steady')).pid;
-    const changed = await cli(home, ['policy', 'steady', '--retries', '3', '--delay', '5s']);
+    const changed = await cli(home, ['policy', 'steady', '--retries', '3', '--delay', '5s', '--restart-window', '1m', '--backoff', 'fixed']);
     expect(changed.stdout).toBe('Policy of steady: restart on-failure; max 3 restarts in 1m 0s; fixed delay 5000 ms; min uptime 1s\n');
     expect((await status('steady')).pid).toBe(before);
     const bad = await cli(home, ['policy', 'steady', '--jitter', '2']);

@@ -74,7 +74,9 @@ export function register(program: Command): void {
       const p = r.restart;
       const parts = [
         `restart ${p.mode}`,
-        p.maxRestarts ? `max ${p.maxRestarts} restarts in ${formatDuration(p.windowMs)}` : 'unlimited restarts',
+        !p.maxRestarts ? 'unlimited restarts'
+          : p.windowMs > 0 ? `max ${p.maxRestarts} restarts in ${formatDuration(p.windowMs)}`
+          : `max ${p.maxRestarts} restarts without staying up ${formatDuration(p.minUptimeMs)}`,
         `${p.backoff} delay ${humanDuration(p.delayMs)}${p.backoff === 'exponential' ? ` up to ${formatDuration(p.backoffMaxMs)}` : ''}`,
         `min uptime ${formatDuration(p.minUptimeMs)}`,
       ];

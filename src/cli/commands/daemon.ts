@@ -1,4 +1,4 @@
-// sentinel daemon start|stop|status|logs.
+// sentinel daemon start|stop|restart|status|logs.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SentinelError } from '../../core/errors.js';
@@ -6,7 +6,29 @@ import { formatDuration, parseDuration } from '../../core/duration.js';
 import { formatLogLine } from '../../daemon/logger.js';
 import { Client } from '../../client/client.js';
 import { failAndExit, printJson, println } from '../output.js';
-import { act } from '../common.js';
+import { act, warnVersionMismatch } from '../common.js';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Asks the daemon to stop (it stops its processes, remembering which ran) and waits until it is gone. */
+async function stopDaemon(c: Client, timeout: string): Promise<number> {
+  if (!(await c.ping())) throw new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running for ${c.paths.home}`);
+  const { pid } = await c.call('daemon.stop');
+  const timeoutMs = parseDuration(timeout, '--timeout');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  if (isAlive(pid)) {
+    throw new SentinelError('TIMEOUT', `the daemon (pid ${pid}) is still stopping its processes after ${timeout}; it goes on in the background ("sentinel daemon status" tells when it is done), or wait longer with --timeout`);
+  }
+  return pid;
+}
 
 function readPid(c: Client): string {
   try {
@@ -46,24 +68,28 @@ export function register(program: Command): void {
     .action(async (opts) => {
       const c = new Client({ autostart: false });
       try {
-        if (!(await c.ping())) throw new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running for ${c.paths.home}`);
-        const { pid } = await c.call('daemon.stop');
-        const timeoutMs = parseDuration(opts.timeout, '--timeout');
-        const deadline = Date.now() + timeoutMs;
-        const alive = () => {
-          try {
-            process.kill(pid, 0);
-            return true;
-          } catch {
-            return false;
-          }
-        };
-        while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-        if (alive()) {
-          throw new SentinelError('TIMEOUT', `the daemon (pid ${pid}) is still stopping its processes after ${opts.timeout}; it goes on in the background ("sentinel daemon status" tells when it is done), or wait longer with --timeout`);
-        }
+        const pid = await stopDaemon(c, opts.timeout);
         if (opts.json) printJson({ stopped: true, pid });
         else println(`Stopped daemon (pid: ${pid})`);
+      } catch (err) {
+        failAndExit(err, opts.json ?? false);
+      }
+    });
+
+  daemon
+    .command('restart')
+    .description('Stop the daemon and start it again from this install (after an upgrade); what was running is started again')
+    .option('-t, --timeout <duration>', 'how long to wait for the daemon to stop', '60s')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts) => {
+      const c = new Client({ autostart: false });
+      try {
+        const before = await c.call('daemon.status');
+        await stopDaemon(c, opts.timeout);
+        await c.startDaemon();
+        const after = await c.call('daemon.status');
+        if (opts.json) printJson({ restarted: true, previous: { pid: before.pid, version: before.version }, pid: after.pid, version: after.version });
+        else println(`Restarted daemon (pid: ${before.pid} -> ${after.pid}, version ${before.version === after.version ? after.version : `${before.version} -> ${after.version}`}); processes that were running are started again`);
       } catch (err) {
         failAndExit(err, opts.json ?? false);
       }
@@ -74,7 +100,7 @@ export function register(program: Command): void {
     .description('Is the daemon running?')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      const c = new Client({ autostart: false });
+      const c = new Client({ autostart: false, onVersionMismatch: warnVersionMismatch });
       if (!(await c.ping())) {
         if (opts.json) printJson({ running: false, home: c.paths.home });
         else println('Daemon is not running');

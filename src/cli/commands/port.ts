@@ -30,8 +30,8 @@ export function register(program: Command): void {
           println('No allocated ports.');
           return;
         }
-        const t = makeTable(['PORT', 'NAME', 'ALLOCATED'], [0]);
-        for (const p of r.ports) t.push([p.port, p.name, stamp(p.allocatedAt)]);
+        const t = makeTable(['PORT', 'NAME', 'OWNER', 'ALLOCATED'], [0]);
+        for (const p of r.ports) t.push([p.port, p.name, p.owner ?? '-', stamp(p.allocatedAt)]);
         println(t.toString());
       });
     });

@@ -10,6 +10,23 @@ import { println } from '../output.js';
 import { addPolicyOptions, policyParams } from '../policy-options.js';
 import { addHealthOptions, healthParams } from '../health-options.js';
 import { followProgress } from '../progress.js';
+import type { ProcessView } from '../../daemon/ops/view.js';
+
+/**
+ * What to say when the process crashed during the start-up wait and its policy restarts it (the daemon
+ * answers success then, and goes on restarting it); null when it did not crash.
+ */
+export function crashNote(p: ProcessView): string | null {
+  const exit = p.lastExit;
+  if (!exit || (exit.exitCode === 0 && !exit.signal) || p.status === 'failed') return null;
+  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.exitCode}`;
+  const head = `process "${p.name}" crashed after ${exit.durationMs} ms (${how}); restarting per its policy`;
+  if (p.status === 'backoff' && p.nextRestartAt) {
+    const next = Math.max(0, p.nextRestartAt - exit.endedAt) / 1000;
+    return `${head}, attempt ${p.restarts + 1}, next in ${next < 10 ? next.toFixed(1) : Math.round(next)} s; see "sentinel logs ${p.name}"`;
+  }
+  return `${head}, attempt ${Math.max(p.restarts, 1)}, restarted at once; see "sentinel logs ${p.name}"`;
+}
 
 const POLICIES = ['never', 'on-failure', 'always'];
 
@@ -102,7 +119,10 @@ export function register(program: Command): void {
           opts,
           // a readiness wait may outlast the usual request timeout: give the daemon's own timeout room
           (c) => c.call('run', params, { minTimeoutMs: waits ? durationMs(opts.startupTimeout, 30_000) + 30_000 : 0 }),
-          (r) => println(`Started ${whatActedOn(r)}${r.process.status === 'running' && waits ? ', ready' : ''}`),
+          (r) => {
+            const crash = crashNote(r.process);
+            println(crash ?? `Started ${whatActedOn(r)}${r.process.status === 'running' && waits ? ', ready' : ''}`);
+          },
         );
       } finally {
         progress?.stop();

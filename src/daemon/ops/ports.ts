@@ -62,6 +62,37 @@ export async function assignPort(d: Daemon, ref: unknown, processName: string): 
   return (await allocatePort(d, undefined, ref)).port;
 }
 
+/** The definitions whose processes hold each port. */
+function holders(d: Daemon): Map<number, string[]> {
+  const byPort = new Map<number, string[]>();
+  for (const rec of d.supervisor.list()) {
+    if (rec.spec.port === null) continue;
+    const names = byPort.get(rec.spec.port) ?? [];
+    if (!names.includes(rec.name)) names.push(rec.name);
+    byPort.set(rec.spec.port, names);
+  }
+  return byPort;
+}
+
+/**
+ * After a `sentinel run` process is deleted: frees the port that was allocated for it (allocated under
+ * its name by --port auto or --port N) once no process uses it any more. Named allocations
+ * (`port allocate --name`) and a config file's ports (released by `down`) stay.
+ */
+export function releaseOwnedPorts(d: Daemon, gone: Array<{ name: string; spec: { port: number | null; source: { configFile: string | null } } }>): number[] {
+  const stillUsed = holders(d);
+  const freed: number[] = [];
+  for (const rec of gone) {
+    const port = rec.spec.port;
+    if (port === null || rec.spec.source.configFile !== null || stillUsed.has(port) || freed.includes(port)) continue;
+    const alloc = d.ports.get(port);
+    if (!alloc || alloc.name !== rec.name) continue;
+    d.ports.remove(port);
+    freed.push(port);
+  }
+  return freed;
+}
+
 export function portOps(d: Daemon): Handlers<'port.allocate' | 'port.list' | 'port.free'> {
   return {
     async 'port.allocate'(p) {
@@ -69,7 +100,8 @@ export function portOps(d: Daemon): Handlers<'port.allocate' | 'port.list' | 'po
       return { port: allocated };
     },
     'port.list'() {
-      return { ports: d.ports.list() };
+      const held = holders(d);
+      return { ports: d.ports.list().map((p) => ({ ...p, owner: held.get(p.port)?.join(', ') ?? null })) };
     },
     'port.free'(p) {
       const port = checkPortNumber(p.port);

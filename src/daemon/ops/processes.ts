@@ -6,7 +6,7 @@ import type { Daemon, Handlers } from '../context.js';
 import { specFromParams } from './spec-from-params.js';
 import { displayName, instanceKey } from '../../core/instances.js';
 import { viewProcess, type ProcessView } from './view.js';
-import { assignPort } from './ports.js';
+import { assignPort, releaseOwnedPorts } from './ports.js';
 import { purgeProcessLogs } from './logs.js';
 
 export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
@@ -127,6 +127,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         throw new SentinelError('INVALID_ARGUMENT', `"${p.ref}" is one of ${members.length} instances of "${rec.name}"; delete removes a whole definition ("sentinel delete ${rec.name}"); to run fewer, lower its instances`);
       }
       await sup.removeDefinition(rec, ctx.actor);
+      releaseOwnedPorts(d, members);
       if (p.purge) for (const m of members) purgeProcessLogs(d, instanceKey(m));
       return { deleted: { id: rec.id, name: rec.name }, purged: p.purge ?? false };
     },
@@ -140,6 +141,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
           await sup.remove(rec, ctx.actor);
           purgeProcessLogs(d, instanceKey(rec));
         }
+        releaseOwnedPorts(d, dead);
         return { removed: dead.map((r) => ({ id: r.id, name: displayName(r), status: r.state })) };
       })();
     },
