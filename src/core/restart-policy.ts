@@ -1,4 +1,5 @@
 // Whether and when a process that ended runs again: a pure function of (exit, policy, history, now).
+import { humanDuration } from './duration.js';
 import type { ExitRecord, RestartPolicy } from './spec.js';
 
 export interface RestartHistory {
@@ -44,7 +45,7 @@ export function takeToken(bucket: Bucket | undefined, now: number, rate: { burst
 }
 
 function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms} ms`;
+  return humanDuration(ms);
 }
 
 export function describeExit(exit: Pick<ExitRecord, 'exitCode' | 'signal'>): string {

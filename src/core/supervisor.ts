@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
 import { SentinelError } from './errors.js';
+import { humanDuration } from './duration.js';
 import { suggest } from './suggest.js';
 import { displayName, instanceEnv, instanceKey, parseInstanceRef } from './instances.js';
 import { canTransition, LIVE_STATES, type ProcessState } from './states.js';
@@ -309,7 +310,7 @@ export class Supervisor extends EventEmitter {
     const tail = lines.length ? `\nlast stderr lines:\n${lines.map((l) => `  ${l}`).join('\n')}` : ' (nothing on stderr)';
     return new SentinelError(
       'CRASHED_IMMEDIATELY',
-      `process "${displayName(rec)}" crashed immediately (${describeExit(exit)} after ${exit.durationMs} ms)${tail}`,
+      `process "${displayName(rec)}" crashed immediately (${describeExit(exit)} after ${humanDuration(exit.durationMs)})${tail}`,
       { exit, stderr: lines },
     );
   }
@@ -339,7 +340,7 @@ export class Supervisor extends EventEmitter {
     // a stable reason while held back, so that a storm's events fold into one row
     const why = held > 0 && decision.delayMs <= 0
       ? 'restarting, held back by the restart rate limit'
-      : `restart ${decision.attempt} in ${delayMs} ms${held > 0 ? ' (restart rate limit)' : ''}`;
+      : `restart ${decision.attempt} in ${humanDuration(delayMs)}${held > 0 ? ' (restart rate limit)' : ''}`;
     this.changeState(
       rec,
       'backoff',
@@ -375,7 +376,7 @@ export class Supervisor extends EventEmitter {
       this.note(rec, 'reap-failed', `could not look for leftovers of pid ${target.pid}'s group: ${messageOf(err)}`);
       return;
     }
-    if (found > 0) this.note(rec, 'reaped', `${found} leftover processes of pid ${target.pid}'s group stopped (${stopSignal}, SIGKILL after ${stopTimeoutMs} ms)`);
+    if (found > 0) this.note(rec, 'reaped', `${found} leftover processes of pid ${target.pid}'s group stopped (${stopSignal}, SIGKILL after ${humanDuration(stopTimeoutMs)})`);
   }
 
   private autoRestart(rec: ProcessRecord): void {

@@ -56,7 +56,7 @@ describe('supervisor lifecycle (fake clock)', () => {
     const rec = sup.create(spec(), 'test');
     const started = sup.start(rec, 'test');
     children[0].exit(3);
-    await expect(started).rejects.toThrow('process "p" crashed immediately (exit code 3 after 0 ms)\nlast stderr lines:\n  boom');
+    await expect(started).rejects.toThrow('process "p" crashed immediately (exit code 3 after 0ms)\nlast stderr lines:\n  boom');
     expect(rec.state).toBe('exited');
     expect(rec.lastExit).toMatchObject({ exitCode: 3, stoppedByUs: false });
   });

@@ -73,7 +73,7 @@ describe('run, list, status, stop', () => {
   it('reports a crash at start with exit code and stderr, and a non-zero exit', async () => {
     const r = await cli(home, ['run', '--name', 'crasher', '--', path.join(FIXTURES, 'crash.sh')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Error: process "crasher" crashed immediately \(exit code 3 after \d+ ms\)\nlast stderr lines:\n  fatal: cannot open config.yml\n/);
+    expect(r.stderr).toMatch(/Error: process "crasher" crashed immediately \(exit code 3 after \d+ms\)\nlast stderr lines:\n  fatal: cannot open config.yml\n/);
     expect((await status('crasher')).status).toBe('exited');
   });
 
@@ -96,7 +96,7 @@ describe('run, list, status, stop', () => {
     expect(await waitFor(async () => (await status('leaver')).status === 'exited', 10_000)).toBe(true);
     expect(await waitFor(() => !alive(child), 5000)).toBe(true);
     const events = await cliJson<{ events: Array<{ kind: string; reason: string }> }>(home, ['events', 'leaver']);
-    expect(events.events.find((e) => e.kind === 'reaped')?.reason).toMatch(/^1 leftover processes of pid \d+'s group stopped \(SIGTERM, SIGKILL after 10000 ms\)$/);
+    expect(events.events.find((e) => e.kind === 'reaped')?.reason).toMatch(/^1 leftover processes of pid \d+'s group stopped \(SIGTERM, SIGKILL after 10s\)$/);
   });
 
   it('restart gives a new pid; start after stop works', async () => {

@@ -29,7 +29,7 @@ describe('restart policies', () => {
     const backoffs = evs.filter((e) => e.newState === 'backoff');
     const starts = evs.filter((e) => e.oldState === 'backoff' && e.newState === 'starting');
     expect(backoffs.map((e) => e.reason)).toEqual([
-      'exit code 7: restart 1 in 200 ms', 'exit code 7: restart 2 in 400 ms', 'exit code 7: restart 3 in 800 ms', 'exit code 7: restart 4 in 800 ms',
+      'exit code 7: restart 1 in 200ms', 'exit code 7: restart 2 in 400ms', 'exit code 7: restart 3 in 800ms', 'exit code 7: restart 4 in 800ms',
     ]);
     const gaps = starts.map((s, i) => s.time - backoffs[i].time);
     const wanted = [200, 400, 800, 800];
@@ -62,7 +62,7 @@ describe('restart policies', () => {
     await cli(home, ['run', 'sleep 300', '--name', 'steady']);
     const before = (await status('steady')).pid;
     const changed = await cli(home, ['policy', 'steady', '--retries', '3', '--delay', '5s', '--restart-window', '1m', '--backoff', 'fixed']);
-    expect(changed.stdout).toBe('Policy of steady: restart on-failure; max 3 restarts in 1m 0s; fixed delay 5000 ms; min uptime 1s\n');
+    expect(changed.stdout).toBe('Policy of steady: restart on-failure; max 3 restarts in 1m 0s; fixed delay 5s; min uptime 1s\n');
     expect((await status('steady')).pid).toBe(before);
     const bad = await cli(home, ['policy', 'steady', '--jitter', '2']);
     expect(bad.code).toBe(2);
