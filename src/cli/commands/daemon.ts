@@ -22,6 +22,7 @@ export function register(program: Command): void {
   daemon
     .command('start')
     .description('Start the daemon (commands also start it on first use)')
+    .option('--reset-damaged-db', 'if state.db is damaged, move it aside (state.db.damaged-<time>) and start with an empty state')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
       const c = new Client({ autostart: false });
@@ -29,7 +30,7 @@ export function register(program: Command): void {
         if (await c.ping()) {
           throw new SentinelError('DAEMON_RUNNING', `a daemon is already running (pid ${readPid(c)}) for ${c.paths.home}; stop it with "sentinel daemon stop"`);
         }
-        await c.startDaemon();
+        await c.startDaemon({ resetDamagedDb: opts.resetDamagedDb === true });
         const st = await c.call('daemon.status');
         if (opts.json) printJson(st);
         else println(`Started daemon (pid: ${st.pid})`);

@@ -1,4 +1,5 @@
 // sentinel run: start a new managed process (shell string or argv after --).
+import { captureEnv } from '../../client/client.js';
 import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
 import { act, collect } from '../common.js';
@@ -65,7 +66,7 @@ export function register(program: Command): void {
         restart,
         group: opts.group,
         cwd: opts.cwd ?? process.cwd(),
-        env: process.env,
+        env: captureEnv(),
         envVars: opts.env,
         envFiles: opts.envFile,
         keepEnv: opts.cleanEnv === undefined ? undefined : opts.cleanEnv === true ? [] : String(opts.cleanEnv).split(',').filter(Boolean),
