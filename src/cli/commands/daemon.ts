@@ -1,4 +1,5 @@
 // sentinel daemon start|stop|status|logs.
+import { wholeNumber } from '../option-values.js';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SentinelError } from '../../core/errors.js';
@@ -89,7 +90,7 @@ export function register(program: Command): void {
   daemon
     .command('logs')
     .description("Print the daemon's own log, readably")
-    .option('-n, --lines <n>', 'number of lines', (v) => Number(v), 100)
+    .option('-n, --lines <n>', 'number of lines', wholeNumber('--lines', 1, 1_000_000, 100), 100)
     .option('--json', 'print the raw JSON lines')
     .action(async (opts) => {
       const c = new Client({ autostart: false });

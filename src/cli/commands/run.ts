@@ -1,4 +1,5 @@
 // sentinel run: start a new managed process (shell string or argv after --).
+import { wholeNumber } from '../option-values.js';
 import { captureEnv } from '../../client/client.js';
 import type { Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
@@ -39,10 +40,10 @@ export function register(program: Command): void {
     .option('--stop-signal <signal>', 'signal sent to the process group on stop (default SIGTERM)')
     .option('--stop-timeout <duration>', 'time between the stop signal and SIGKILL (default 10s)')
     .option('--log-max-size <size>', 'rotate a log file when it grows past this size (default 10M)')
-    .option('--log-keep <n>', 'rotated log files to keep (default 5)', (v) => Number(v))
+    .option('--log-keep <n>', 'rotated log files to keep (default 5)', wholeNumber('--log-keep', 0, 1000, 5))
     .option('--log-compress', 'gzip rotated log files')
     .option('-u, --user <user[:group]>', 'run as this user, with its groups (the daemon must run as root)')
-    .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
+    .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)', wholeNumber('--nice', -20, 19, 10))
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
     .option('-i, --instances <n>', 'how many copies of the process run (default 1)')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
