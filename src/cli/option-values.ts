@@ -1,7 +1,6 @@
 // Every option value is checked before a command runs: a typo ("abc", "3x", "") is an error with exit 2,
 // never a NaN the daemon reads as "not given" and replaces with a default.
 import type { Command, Option } from 'commander';
-import { parseDuration, parseSize } from '../core/duration.js';
 import { SentinelError } from '../core/errors.js';
 import { failAndExit } from './output.js';
 
@@ -27,21 +26,10 @@ export function oneOf(flag: string, words: readonly string[]): (value: string) =
   };
 }
 
-/** What a placeholder means, checked for every option that does not parse its own value. */
+/** What a placeholder means, checked for every option that does not parse its own value (durations and sizes are the daemon's, with its messages). */
 const PLACEHOLDER_CHECKS: Record<string, [(v: string) => boolean, string]> = {
-  duration: [(v) => succeeds(() => parseDuration(v)), 'a duration like 500ms, 5s, 2m or 1h (a bare number is seconds)'],
-  size: [(v) => succeeds(() => parseSize(v)), 'a size like 512K, 10M or 1G (a bare number is bytes)'],
   n: [(v) => /^\s*\d+\s*$/.test(v), 'a whole number, e.g. 5'],
 };
-
-function succeeds(f: () => unknown): boolean {
-  try {
-    f();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function longFlag(opt: Option): string {
   return opt.long ?? opt.short ?? opt.flags;
