@@ -103,7 +103,7 @@ function splitTarget(target: string): { pathname: string; search: URLSearchParam
 function fromSystemError(err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'E2BIG') {
-    return new SentinelError('PAYLOAD_TOO_LARGE', 'the environment and arguments are too large for the system to start a process (E2BIG); pass fewer or shorter environment variables (e.g. --clean-env) or arguments');
+    return new SentinelError('INVALID_ARGUMENT', 'the environment and arguments are too large for the system to start a process (E2BIG): pass fewer or shorter environment variables (--env, --env-file, .env; or start from --clean-env) or arguments');
   }
   if (err instanceof RangeError && /call stack/.test(err.message)) {
     return new SentinelError('BAD_REQUEST', 'the request nests too deeply to be read; send flatter parameters');
