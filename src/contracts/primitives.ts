@@ -71,7 +71,13 @@ export const EnvMap = z
   })
   .transform((env) => Object.fromEntries(Object.entries(env).filter(([k]) => !isSentinelVariable(k))));
 
-export const EnvPairs = z.array(z.string()).meta({ description: 'KEY=VALUE pairs, as given to --env' });
+export const EnvPairs = z
+  .array(
+    z.string().check(
+      z.refine((pair) => !pair.startsWith('SENTINEL_'), { error: "Sentinel's own variables (SENTINEL_*) are not passed to processes" }),
+    ),
+  )
+  .meta({ description: 'KEY=VALUE pairs, as given to --env' });
 
 /** A strict object: an unknown parameter is an error, never silently ignored. */
 export const params = z.strictObject;
