@@ -35,6 +35,9 @@ function longFlag(opt: Option): string {
   return opt.long ?? opt.short ?? opt.flags;
 }
 
+/** Empty values the daemon already names better ("process name is empty"). */
+const EMPTY_CHECKED_BY_DAEMON = new Set(['run --name']);
+
 /** preAction hook: every value typed on the command line is non-empty and fits its placeholder. */
 export function checkOptionValues(cmd: Command): void {
   for (const opt of cmd.options) {
@@ -45,7 +48,7 @@ export function checkOptionValues(cmd: Command): void {
     const placeholder = /[<[]([^>\]]+)[>\]]/.exec(opt.flags)?.[1] ?? '';
     for (const value of Array.isArray(raw) ? raw : [raw]) {
       if (typeof value !== 'string') continue; // parsed already (numbers) or a switch form
-      if (value.trim() === '') badValue(longFlag(opt), value, `a value (${placeholder || 'not empty'})`);
+      if (value.trim() === '' && !EMPTY_CHECKED_BY_DAEMON.has(`${cmd.name()} ${opt.long}`)) badValue(longFlag(opt), value, `a value (${placeholder || 'not empty'})`);
       const check = PLACEHOLDER_CHECKS[placeholder];
       if (check && !check[0](value)) badValue(longFlag(opt), value, check[1]);
     }
