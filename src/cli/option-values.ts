@@ -26,11 +26,6 @@ export function oneOf(flag: string, words: readonly string[]): (value: string) =
   };
 }
 
-/** What a placeholder means, checked for every option that does not parse its own value (durations and sizes are the daemon's, with its messages). */
-const PLACEHOLDER_CHECKS: Record<string, [(v: string) => boolean, string]> = {
-  n: [(v) => /^\s*\d+\s*$/.test(v), 'a whole number, e.g. 5'],
-};
-
 function longFlag(opt: Option): string {
   return opt.long ?? opt.short ?? opt.flags;
 }
@@ -38,7 +33,7 @@ function longFlag(opt: Option): string {
 /** Empty values the daemon already names better ("process name is empty"). */
 const EMPTY_CHECKED_BY_DAEMON = new Set(['run --name']);
 
-/** preAction hook: every value typed on the command line is non-empty and fits its placeholder. */
+/** preAction hook: no value typed on the command line is empty (numbers have their own parsers; the daemon checks the rest, before anything starts). */
 export function checkOptionValues(cmd: Command): void {
   for (const opt of cmd.options) {
     if (!opt.required && !opt.optional) continue; // a switch
@@ -49,8 +44,6 @@ export function checkOptionValues(cmd: Command): void {
     for (const value of Array.isArray(raw) ? raw : [raw]) {
       if (typeof value !== 'string') continue; // parsed already (numbers) or a switch form
       if (value.trim() === '' && !EMPTY_CHECKED_BY_DAEMON.has(`${cmd.name()} ${opt.long}`)) badValue(longFlag(opt), value, `a value (${placeholder || 'not empty'})`);
-      const check = PLACEHOLDER_CHECKS[placeholder];
-      if (check && !check[0](value)) badValue(longFlag(opt), value, check[1]);
     }
   }
 }

@@ -15,7 +15,7 @@ export function register(program: Command): void {
   const port = program.command('port').description('Manage port allocations');
 
   port.command('allocate').description('Allocate a free port (checked free on this machine)')
-    .option('-p, --port <port>', 'a specific port', wholeNumber('--port', 1, 65535, 8080))
+    .option('-p, --port <port>', 'a specific port', wholeNumber('--port', 1, 65535, 8000))
     .option('-n, --name <name>', 'a name for the allocation', 'default')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
@@ -40,6 +40,6 @@ export function register(program: Command): void {
   port.command('free').argument('<port>').description('Free an allocated port')
     .option('--json', 'print the result as JSON')
     .action(async (p: string, opts) => {
-      await act(opts, (c) => c.call('port.free', { port: wholeNumber('port', 1, 65535, 8080)(p) }), () => println(`Freed port ${p}`));
+      await act(opts, (c) => c.call('port.free', { port: wholeNumber('port', 1, 65535, 8000)(p) }), () => println(`Freed port ${p}`));
     });
 }
