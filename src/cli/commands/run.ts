@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .option('--log-keep <n>', 'rotated log files to keep (default 5)', wholeNumber('--log-keep', 0, 1000, 5))
     .option('--log-compress', 'gzip rotated log files')
     .option('-u, --user <user[:group]>', 'run as this user, with its groups (the daemon must run as root)')
-    .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)', wholeNumber('--nice', -20, 19, 10))
+    .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
     .option('-i, --instances <n>', 'how many copies of the process run (default 1)')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
