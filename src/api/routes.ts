@@ -19,7 +19,9 @@ export const ROUTES: readonly Route[] = [
 
 /** Matches a path against the table; path segments become (text) parameters. */
 export function matchRoute(method: string, pathname: string, routes: readonly Route[] = ROUTES): { op: string; params: Record<string, string> } | null {
-  const parts = pathname.split('/').filter(Boolean);
+  // "/v1//processes" is not "/v1/processes": an empty segment matches nothing (one trailing "/" is allowed)
+  const parts = pathname.replace(/(.)\/$/, '$1').split('/').slice(1);
+  if (parts.some((p) => p === '')) return null;
   for (const r of routes) {
     if (r.method !== method) continue;
     const pat = r.pattern.split('/').filter(Boolean);

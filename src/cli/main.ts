@@ -1,6 +1,8 @@
 // The sentinel command line: each command is one daemon operation, called through the typed client.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { checkOptionValues } from './option-values.js';
+import { keepCloseSuggestions } from './suggest.js';
 import { register as run } from './commands/run.js';
 import { register as list } from './commands/list.js';
 import { register as control } from './commands/control.js';
@@ -27,7 +29,12 @@ program
   .description('A process supervisor: run, watch, restart and log any command.')
   .version(version)
   .showHelpAfterError('(add --help for usage)')
-  .enablePositionalOptions();
+  .enablePositionalOptions()
+  // set before the commands are added, so every subcommand inherits them
+  .configureOutput({ outputError: (text, write) => write(keepCloseSuggestions(text)) })
+  // bad input (unknown command or option, missing argument) exits 2, as the README promises; help and --version exit 0
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+  .hook('preAction', (_root, command) => checkOptionValues(command));
 
 for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api]) reg(program);
 

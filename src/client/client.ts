@@ -2,7 +2,7 @@
 // the daemon on first use. Errors arrive as SentinelErrors with the daemon's code and message.
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SentinelError, type ErrorCode } from '../core/errors.js';
@@ -36,6 +36,18 @@ export function clientVersion(): string | null {
 }
 
 const daemonEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), '../daemon/main.js');
+
+/**
+ * The caller's environment as `run`, `up` and schedules send it: Sentinel's own variables (SENTINEL_HOME,
+ * SENTINEL_SECRET_KEY...) stay out of it, and so do names a process cannot receive (BASH_FUNC_x%%).
+ */
+export function captureEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !k.startsWith('SENTINEL_') && !v.includes('\0')) out[k] = v;
+  }
+  return out;
+}
 
 function envNumber(name: string, fallback: number): number {
   const v = Number(process.env[name]);
@@ -176,21 +188,38 @@ export class Client {
     });
   }
 
-  /** Starts a daemon in the background and waits until it answers. Two racing clients are fine: the lock picks one. */
-  async startDaemon(): Promise<number | null> {
+  /**
+   * Starts a daemon in the background and waits until it answers. Two racing clients are fine: the lock picks one.
+   * A daemon that dies at start is reported at once, with its reason (its stderr goes to daemon.err).
+   */
+  async startDaemon(opts: { resetDamagedDb?: boolean } = {}): Promise<number | null> {
     ensureHome(this.paths.home);
     if (!existsSync(daemonEntry)) throw new SentinelError('DAEMON_UNAVAILABLE', `daemon entry ${daemonEntry} is missing; run "npm run build"`);
-    const child = spawn(process.execPath, [daemonEntry], {
-      detached: true,
-      stdio: 'ignore',
-      env: { ...process.env, SENTINEL_HOME: this.paths.home },
-      cwd: this.paths.home,
-    });
+    const errFile = path.join(this.paths.home, 'daemon.err');
+    const errFd = openSync(errFile, 'w', 0o600);
+    let exited: { code: number | null; signal: string | null } | null = null;
+    let child;
+    try {
+      child = spawn(process.execPath, [daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : [])], {
+        detached: true,
+        stdio: ['ignore', 'ignore', errFd],
+        env: { ...process.env, SENTINEL_HOME: this.paths.home },
+        cwd: this.paths.home,
+      });
+    } finally {
+      closeSync(errFd);
+    }
+    child.on('exit', (code, signal) => (exited = { code, signal }));
     child.unref();
     this.startedDaemon = true;
     const deadline = Date.now() + this.startTimeoutMs;
     while (Date.now() < deadline) {
       if (await this.ping()) return child.pid ?? null;
+      // exit code 3: another daemon holds the lock (a racing client started it): keep waiting for that one
+      const ended = exited as { code: number | null; signal: string | null } | null;
+      if (ended && ended.code !== 3) {
+        throw new SentinelError('DAEMON_UNAVAILABLE', `the daemon exited at start (${ended.signal ?? `code ${ended.code}`}): ${startFailure(errFile, this.paths.daemonLog)}`);
+      }
       await new Promise((r) => setTimeout(r, 15));
     }
     throw new SentinelError(
@@ -198,6 +227,23 @@ export class Client {
       `the daemon did not answer within ${this.startTimeoutMs} ms; see ${this.paths.daemonLog} or raise SENTINEL_DAEMON_START_TIMEOUT`,
     );
   }
+}
+
+/** Why a daemon died at start: the last lines of its stderr, else the last error in daemon.log. */
+function startFailure(errFile: string, daemonLog: string): string {
+  const read = (f: string) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const stderr = read(errFile).trim().split('\n').filter(Boolean);
+  const ours = stderr.filter((l) => l.startsWith('sentinel daemon: '));
+  if (ours.length > 0) return ours[ours.length - 1].slice('sentinel daemon: '.length);
+  if (stderr.length > 0) return stderr.slice(-5).join(' | ');
+  const errors = read(daemonLog).trim().split('\n').filter((l) => l.includes('"error"'));
+  return errors.length > 0 ? errors[errors.length - 1] : `no reason was given; see ${daemonLog}`;
 }
 
 function readAll(res: http.IncomingMessage): Promise<string> {

@@ -1,13 +1,13 @@
 // Config files and stacks (up, down, reload, validate, print, schema, graph, import, init) and secrets.
 import { z } from 'zod';
 import { defineOp } from './define.js';
-import { DurationMs, FilePath, NoParams, params, StringMap } from './primitives.js';
+import { DurationMs, EnvMap, FilePath, NoParams, params } from './primitives.js';
 import { ProcessView, SecretInfo, StartOutcome } from './results.js';
 
 const stack = {
   file: FilePath.meta({ description: 'Absolute path of the config file' }),
   environment: z.string().optional().meta({ description: 'An environments: entry to apply' }),
-  env: StringMap.optional().meta({ description: "The client's environment: ${VAR} values and what processes inherit" }),
+  env: EnvMap.optional().meta({ description: "The client's environment: ${VAR} values and what processes inherit" }),
 };
 const names = z.array(z.string()).optional().meta({ description: 'Only these processes (and what they depend on)' });
 const warnings = z.array(z.string());

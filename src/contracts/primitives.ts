@@ -36,7 +36,48 @@ export const FilePath = z.string().check(
 
 export const StringMap = z.record(z.string(), z.string());
 
-export const EnvPairs = z.array(z.string()).meta({ description: 'KEY=VALUE pairs, as given to --env' });
+/** A variable name a process can receive: letters, digits and "_", not starting with a digit. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Linux refuses one environment string ("KEY=VALUE") of 128 KiB or more with E2BIG. */
+const MAX_ENV_STRING = 128 * 1024 - 1;
+
+/** Linux's usual limit on a new process's arguments and environment together (ARG_MAX): past it, spawn fails with E2BIG. */
+export const MAX_EXEC_BYTES = 2 * 1024 * 1024;
+
+/** The bytes strings take in a new process's argument or environment block. */
+export function envBytes(strings: readonly string[]): number {
+  return strings.reduce((n, s) => n + Buffer.byteLength(s) + 1 + 8, 0);
+}
+
+/** Sentinel's own variables (the secret key, SENTINEL_HOME...) are never stored nor inherited; the daemon sets SENTINEL_INSTANCE itself. */
+export function isSentinelVariable(name: string): boolean {
+  return name.startsWith('SENTINEL_');
+}
+
+/** A client's environment: valid names, values a process can receive; Sentinel's own variables are dropped. */
+export const EnvMap = z
+  .record(z.string(), z.string())
+  .superRefine((env, ctx) => {
+    for (const [k, v] of Object.entries(env)) {
+      if (!ENV_NAME.test(k)) {
+        ctx.addIssue({ code: 'custom', path: [k], input: k, message: 'expected a variable name made of letters, digits and "_", not starting with a digit (e.g. NODE_ENV)' });
+      } else if (Buffer.byteLength(k) + 1 + Buffer.byteLength(v) > MAX_ENV_STRING) {
+        ctx.addIssue({ code: 'custom', path: [k], input: `${v.length} characters`, message: `the variable is ${Buffer.byteLength(v)} bytes long; the system refuses one of 128 KiB or more` });
+      }
+    }
+    const total = envBytes(Object.entries(env).map(([k, v]) => `${k}=${v}`));
+    if (total > MAX_EXEC_BYTES) ctx.addIssue({ code: 'custom', path: [], input: `${total} bytes`, message: `the environment is larger than the system accepts for a new process (${MAX_EXEC_BYTES} bytes)` });
+  })
+  .transform((env) => Object.fromEntries(Object.entries(env).filter(([k]) => !isSentinelVariable(k))));
+
+export const EnvPairs = z
+  .array(
+    z.string().check(
+      z.refine((pair) => !pair.startsWith('SENTINEL_'), { error: "Sentinel's own variables (SENTINEL_*) are not passed to processes" }),
+    ),
+  )
+  .meta({ description: 'KEY=VALUE pairs, as given to --env' });
 
 /** A strict object: an unknown parameter is an error, never silently ignored. */
 export const params = z.strictObject;

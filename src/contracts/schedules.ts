@@ -1,7 +1,7 @@
 // Schedules: cron, interval and one-time jobs run by the daemon, with history and logs.
 import { z } from 'zod';
 import { defineOp } from './define.js';
-import { count, DurationMs, EnvPairs, NoParams, params, StringMap } from './primitives.js';
+import { count, DurationMs, EnvMap, EnvPairs, NoParams, params } from './primitives.js';
 import { RunRecord, ScheduleView } from './results.js';
 
 const name = z.string().min(1).meta({ description: 'A schedule name' });
@@ -21,7 +21,7 @@ export const scheduleContracts = [
       every: DurationMs.optional(),
       at: z.union([z.string(), z.number()], { error: 'expected a date-time like "2026-12-01T02:00" or Unix time in ms' }).optional(),
       cwd: z.string().optional(),
-      env: StringMap.optional(),
+      env: EnvMap.optional(),
       envVars: EnvPairs.optional(),
       overlap: z.enum(['skip', 'queue', 'allow']).optional(),
       missed: z.enum(['run-once', 'skip', 'run-all']).optional(),

@@ -1,11 +1,11 @@
 // The daemon's entry: ordered start-up hooks (lock, state, supervisor, server, resume), shut-down in reverse.
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { homePaths } from './home.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { acquireDaemonLock } from './lock.js';
-import { openDb } from '../store/db.js';
+import { DamagedDatabaseError, openDb, type Db } from '../store/db.js';
 import { ProcessRepo } from '../store/processes.js';
 import { GroupRepo, PortRepo } from '../store/groups-ports.js';
 import { MetaRepo } from '../store/meta.js';
@@ -44,7 +44,10 @@ async function main(): Promise<void> {
   writeFileSync(paths.pidFile, `${process.pid}\n`);
   const shutdownSteps: Array<() => Promise<void> | void> = [() => lock.release(), () => rmSync(paths.pidFile, { force: true })];
 
-  const db = openDb(paths.db);
+  // the key stays in this process's memory only: nothing the daemon starts or writes inherits it
+  const keyEnv = { SENTINEL_SECRET_KEY: process.env.SENTINEL_SECRET_KEY };
+  delete process.env.SENTINEL_SECRET_KEY;
+  const db = openStateDb(paths.db, log, process.argv.includes('--reset-damaged-db'));
   shutdownSteps.unshift(() => void db.close());
   const processes = new ProcessRepo(db);
   const rotation = createRotation(paths.logsDir, log);
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
     // ${secret:NAME} markers stay in the stored spec and are resolved only into the child's environment;
     // (then user, nice and ionice are applied); schedule runs use this same host (supervisor.host), so
     // they get every spawner decorator too
-    host: createRealHost(secretSpawner(identitySpawner(realSpawner), secretStoreFor(db, paths.secretKey))),
+    host: createRealHost(secretSpawner(identitySpawner(realSpawner), secretStoreFor(db, paths.secretKey, keyEnv))),
     logs: createLogPort(paths.logsDir, rotation),
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
@@ -127,6 +130,35 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => log.error('UNHANDLED_REJECTION', String((err as Error)?.message ?? err), { stack: (err as Error)?.stack }));
 }
 
+/** Ends a daemon that cannot start: the reason goes to daemon.log and stderr (the CLI that started it reads both). */
+function fatal(log: Logger | null, message: string, code = 1): never {
+  log?.error('DAEMON_START_FAILED', message);
+  process.stderr.write(`sentinel daemon: ${message}\n`);
+  rmSync(homePaths().pidFile, { force: true });
+  process.exit(code);
+}
+
+/**
+ * Opens state.db after checking it. A damaged one stops the start with a clear reason; only an explicit
+ * `daemon start --reset-damaged-db` moves it aside (state.db.damaged-<time>, with its -wal and -shm) and starts empty.
+ */
+function openStateDb(file: string, log: Logger, resetDamaged: boolean): Db {
+  try {
+    return openDb(file, { check: true });
+  } catch (err) {
+    if (!(err instanceof DamagedDatabaseError)) throw err;
+    if (!resetDamaged) {
+      fatal(log, `${err.message}. Nothing was changed. To move it aside (state.db.damaged-<time>) and start with an empty state, run: sentinel daemon start --reset-damaged-db`, 4);
+    }
+    const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+    }
+    log.warn('DB_RESET', `${err.message}; moved it to ${aside} and started with an empty state (--reset-damaged-db)`);
+    return openDb(file, { check: true });
+  }
+}
+
 function readBootId(): string {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
@@ -135,4 +167,4 @@ function readBootId(): string {
   }
 }
 
-void main();
+main().catch((err: Error) => fatal(null, `could not start: ${err?.stack ?? String(err)}`));

@@ -144,9 +144,12 @@ export function secretSpawner(inner: Spawner, store: SecretStore): Spawner {
   const wrapped: Spawner & { [WRAPPED]: boolean } = {
     [WRAPPED]: true,
     spawn(spec, fds) {
-      if (!Object.values(spec.env).some(hasSecretMarker)) return inner.spawn(spec, fds);
       const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(spec.env)) env[key] = resolveSecretMarkers(value, (n) => store.get(n));
+      for (const [key, value] of Object.entries(spec.env)) {
+        // Sentinel's own variables (the secret key above all) never reach a child; SENTINEL_INSTANCE is the daemon's own per-instance value
+        if (key.startsWith('SENTINEL_') && key !== 'SENTINEL_INSTANCE') continue;
+        env[key] = hasSecretMarker(value) ? resolveSecretMarkers(value, (n) => store.get(n)) : value;
+      }
       return inner.spawn({ ...spec, env }, fds);
     },
   };

@@ -203,7 +203,12 @@ export class ProcessRepo {
     this.writeEvent(event);
   }
 
-  events(opts: { name?: string; afterId?: number; limit?: number }): EventRecord[] {
+  /** Events after `afterId`, oldest first (what a follower has not seen yet). */
+  eventsAfter(afterId: number, name: string | undefined, limit = 500): EventRecord[] {
+    return this.events({ name, afterId, limit, oldestFirst: true });
+  }
+
+  events(opts: { name?: string; afterId?: number; limit?: number; oldestFirst?: boolean }): EventRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
     // a definition's name takes in the events of all its instances ("web", "web:1", ...)
@@ -213,7 +218,7 @@ export class ProcessRepo {
     }
     if (opts.afterId !== undefined) { where.push('id > ?'); params.push(opts.afterId); }
     const sql = `SELECT * FROM (SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-      ORDER BY id DESC LIMIT ?) ORDER BY id`;
+      ORDER BY id ${opts.oldestFirst ? 'ASC' : 'DESC'} LIMIT ?) ORDER BY id`;
     params.push(opts.limit ?? 100);
     return (this.db.prepare(sql).all(...params) as Array<Record<string, unknown>>).map((r) => ({
       id: r.id as number, time: r.time as number, processId: r.process_id as number | null,

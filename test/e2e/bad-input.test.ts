@@ -73,7 +73,7 @@ describe('unknown things and bad values', () => {
     [['run', 'sleep 1', '--name', 'ef', '--env-file', 'missing.env'], 2, 'Error: env file'],
     [['run', 'sleep 1', '--name', 'ev', '--env', 'NOEQUALS'], 2, 'Error: --env "NOEQUALS": expected KEY=VALUE'],
     [['run', 'sleep 1', '--name', 'rp', '--restart', 'sometimes', '--no-wait'], 2, 'Error: executable "sometimes" was not found'],
-    [['logs', 'anchor', '--stream', 'both-ish'], 2, 'Error: parameter "stream": expected "stdout", "stderr" or "both", got "both-ish"\n'],
+    [['logs', 'anchor', '--stream', 'both-ish'], 2, 'Error: --stream "both-ish": expected stdout or stderr\n'],
     [['run', 'sleep 1', '--name', 'lm', '--log-max-size', 'huge'], 2, 'Error: parameter "logMaxSize": expected a size like "500M", got "huge"\n'],
   ])('sentinel %j', async (args, code, message) => {
     const r = await cli(home, args as string[]);

@@ -90,6 +90,6 @@ describe('ports', () => {
     const again = await cli(home, ['port', 'free', String(named.port.port)]);
     expect(again.stderr).toBe(`Error: port ${named.port.port} is not allocated; "sentinel port list" shows the allocated ports\n`);
     const bad = await cli(home, ['port', 'allocate', '--port', '70000']);
-    expect(bad.stderr).toBe('Error: parameter "port": expected a whole number from 1 to 65535, e.g. 8000, got 70000\n');
+    expect(bad.stderr).toBe('Error: --port "70000": expected a whole number from 1 to 65535, e.g. 8000\n');
   });
 });

@@ -1,5 +1,6 @@
 // Which config file a command means: -f FILE (any supported format, resolved against the current
 // directory) or the first sentinel.yaml/.yml/.toml/.json found in the current directory.
+import { captureEnv } from '../../client/client.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
@@ -27,5 +28,5 @@ export function resolveConfigFile(file: string | undefined, cwd = process.cwd(),
 /** The parameters every file-based operation takes: the file, the overlay, and the client's environment. */
 export function stackParams(opts: { file?: string; environment?: string }, mustExist = true): { file: string; environment?: string; env: Record<string, string> } {
   // JSON leaves out the variables that are unset
-  return { file: resolveConfigFile(opts.file, process.cwd(), mustExist), environment: opts.environment, env: process.env as Record<string, string> };
+  return { file: resolveConfigFile(opts.file, process.cwd(), mustExist), environment: opts.environment, env: captureEnv() };
 }

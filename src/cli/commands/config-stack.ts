@@ -1,5 +1,7 @@
 // sentinel up / down / reload: bring a stack from a config file up, take it down, or apply its changes.
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { SentinelError } from '../../core/errors.js';
 import { act } from '../common.js';
 import { println } from '../output.js';
 import { processTable } from '../format.js';
@@ -82,7 +84,14 @@ export function registerStack(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (names: string[], opts) => {
       let result: DownResult | undefined;
-      await act(opts, async (c) => (result = await c.call('down', { ...stackParams(opts, false), names, keep: opts.keep ?? false })), (r) => {
+      await act(opts, async (c) => {
+        result = await c.call('down', { ...stackParams(opts, false), names, keep: opts.keep ?? false });
+        // a file that is gone may still have started processes (they are stopped above); a wrong path that started nothing is an error
+        if (opts.file !== undefined && !existsSync(result.file) && result.stopped.length === 0 && result.removed.length === 0 && result.errors.length === 0) {
+          throw new SentinelError('CONFIG_NOT_FOUND', `config file ${opts.file} does not exist and no process was started from it; check the path given to -f`);
+        }
+        return result;
+      }, (r) => {
         if (r.stopped.length === 0 && r.removed.length === 0 && r.errors.length === 0) println(`Nothing to stop: no process was started from ${r.file}`);
         if (r.stopped.length) println(`Stopped ${r.stopped.join(', ')}`);
         if (r.removed.length) println(`Removed ${r.removed.join(', ')}`);

@@ -1,4 +1,5 @@
 // sentinel daemon start|stop|restart|status|logs.
+import { wholeNumber } from '../option-values.js';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SentinelError } from '../../core/errors.js';
@@ -44,6 +45,7 @@ export function register(program: Command): void {
   daemon
     .command('start')
     .description('Start the daemon (commands also start it on first use)')
+    .option('--reset-damaged-db', 'if state.db is damaged, move it aside (state.db.damaged-<time>) and start with an empty state')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
       const c = new Client({ autostart: false });
@@ -51,7 +53,7 @@ export function register(program: Command): void {
         if (await c.ping()) {
           throw new SentinelError('DAEMON_RUNNING', `a daemon is already running (pid ${readPid(c)}) for ${c.paths.home}; stop it with "sentinel daemon stop"`);
         }
-        await c.startDaemon();
+        await c.startDaemon({ resetDamagedDb: opts.resetDamagedDb === true });
         const st = await c.call('daemon.status');
         if (opts.json) printJson(st);
         else println(`Started daemon (pid: ${st.pid})`);
@@ -114,7 +116,7 @@ export function register(program: Command): void {
   daemon
     .command('logs')
     .description("Print the daemon's own log, readably")
-    .option('-n, --lines <n>', 'number of lines', (v) => Number(v), 100)
+    .option('-n, --lines <n>', 'number of lines', wholeNumber('--lines', 1, 1_000_000, 100), 100)
     .option('--json', 'print the raw JSON lines')
     .action(async (opts) => {
       const c = new Client({ autostart: false });

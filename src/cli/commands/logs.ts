@@ -1,4 +1,5 @@
 // sentinel logs: tail, follow, per stream, clear; sentinel events: the lifecycle event log.
+import { oneOf, wholeNumber } from '../option-values.js';
 import type { Command } from 'commander';
 import { act, getClient } from '../common.js';
 import { failAndExit, printJson, println } from '../output.js';
@@ -16,9 +17,9 @@ export function register(program: Command): void {
     .command('logs')
     .description('View the stdout and stderr logs of a process')
     .argument('<process>', 'name or id')
-    .option('-n, --lines <n>', 'number of lines to show', (v) => Number(v), 50)
+    .option('-n, --lines <n>', 'number of lines to show', wholeNumber('--lines', 0, 10_000_000, 100), 50)
     .option('-f, --follow', 'keep printing new lines as they are written')
-    .option('-s, --stream <stream>', 'only stdout or stderr')
+    .option('-s, --stream <stream>', 'only stdout or stderr', oneOf('--stream', ['stdout', 'stderr']))
     .option('--since <time>', 'only lines written since a duration ago (10m) or a date (2026-11-21T10:00)')
     .option('-t, --timestamps', 'prefix each line with the time it was written (to the rotation check interval)')
     .option('--clear', 'empty the log files')
@@ -49,7 +50,7 @@ export function register(program: Command): void {
     .command('events')
     .description('Show lifecycle events (state changes, exits, restarts) of all processes or one')
     .argument('[process]', 'name of a process')
-    .option('-n, --limit <n>', 'number of past events', (v) => Number(v), 50)
+    .option('-n, --limit <n>', 'number of past events', wholeNumber('--limit', 0, 100_000, 50), 50)
     .option('-f, --follow', 'keep printing new events')
     .option('--json', 'print the result as JSON')
     .action(async (name: string | undefined, opts) => {

@@ -1,4 +1,5 @@
 // sentinel notify list|add-webhook|add-email|remove|test.
+import { wholeNumber } from '../option-values.js';
 import type { Command } from 'commander';
 import { act } from '../common.js';
 import { println } from '../output.js';
@@ -54,7 +55,7 @@ export function register(program: Command): void {
 
   notify.command('remove').argument('<number>', 'as shown by notify list').description('Remove a notification channel')
     .option('--json', 'print the result as JSON')
-    .action(async (n: string, opts) => act(opts, (c) => c.call('notify.remove', { index: Number(n) }), show));
+    .action(async (n: string, opts) => act(opts, (c) => c.call('notify.remove', { index: wholeNumber('number', 1, 1_000_000, 1)(n) }), show));
 
   notify.command('test').argument('[process]', 'send as if about this process (its own channels too)').description('Send a test message to every channel')
     .option('--json', 'print the result as JSON')

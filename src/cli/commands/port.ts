@@ -1,4 +1,5 @@
 // sentinel port allocate|list|free.
+import { wholeNumber } from '../option-values.js';
 import type { Command } from 'commander';
 import { act } from '../common.js';
 import { println } from '../output.js';
@@ -14,7 +15,7 @@ export function register(program: Command): void {
   const port = program.command('port').description('Manage port allocations');
 
   port.command('allocate').description('Allocate a free port (checked free on this machine)')
-    .option('-p, --port <port>', 'a specific port', (v) => Number(v))
+    .option('-p, --port <port>', 'a specific port', wholeNumber('--port', 1, 65535, 8000))
     .option('-n, --name <name>', 'a name for the allocation', 'default')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
@@ -39,6 +40,6 @@ export function register(program: Command): void {
   port.command('free').argument('<port>').description('Free an allocated port')
     .option('--json', 'print the result as JSON')
     .action(async (p: string, opts) => {
-      await act(opts, (c) => c.call('port.free', { port: Number(p) }), () => println(`Freed port ${p}`));
+      await act(opts, (c) => c.call('port.free', { port: wholeNumber('port', 1, 65535, 8000)(p) }), () => println(`Freed port ${p}`));
     });
 }

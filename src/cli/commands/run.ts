@@ -1,4 +1,6 @@
 // sentinel run: start a new managed process (shell string or argv after --).
+import { wholeNumber } from '../option-values.js';
+import { captureEnv } from '../../client/client.js';
 import type { Command } from 'commander';
 import { SentinelError } from '../../core/errors.js';
 import { suggest } from '../../core/suggest.js';
@@ -58,7 +60,7 @@ export function register(program: Command): void {
     .option('--stop-signal <signal>', 'signal sent to the process group on stop (default SIGTERM)')
     .option('--stop-timeout <duration>', 'time between the stop signal and SIGKILL (default 10s)')
     .option('--log-max-size <size>', 'rotate a log file when it grows past this size (default 10M)')
-    .option('--log-keep <n>', 'rotated log files to keep (default 5)', (v) => Number(v))
+    .option('--log-keep <n>', 'rotated log files to keep (default 5)', wholeNumber('--log-keep', 0, 1000, 5))
     .option('--log-compress', 'gzip rotated log files')
     .option('-u, --user <user[:group]>', 'run as this user, with its groups (the daemon must run as root)')
     .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
@@ -90,7 +92,7 @@ export function register(program: Command): void {
         restart,
         group: opts.group,
         cwd: opts.cwd ?? process.cwd(),
-        env: process.env,
+        env: captureEnv(),
         envVars: opts.env,
         envFiles: opts.envFile,
         keepEnv: opts.cleanEnv === undefined ? undefined : opts.cleanEnv === true ? [] : String(opts.cleanEnv).split(',').filter(Boolean),

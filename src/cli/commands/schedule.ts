@@ -1,5 +1,6 @@
 // sentinel schedule ...: cron, interval and one-time jobs run by the daemon, with history and logs.
 // Validation (cron, zones, durations) happens in the daemon: this file loads no scheduler code.
+import { captureEnv } from '../../client/client.js';
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/duration.js';
 import { SentinelError } from '../../core/errors.js';
@@ -110,7 +111,7 @@ async function addSchedule(name: string, command: { command: string | undefined;
     every: opts.every,
     at: opts.at,
     cwd: opts.cwd ?? process.cwd(),
-    env: process.env,
+    env: captureEnv(),
     envVars: opts.env,
     overlap: opts.overlap,
     missed: opts.missed,

@@ -1,7 +1,7 @@
 // Process operations: run, list, status, start, stop, restart, delete, clean and the bulk forms.
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import { SentinelError } from '../../core/errors.js';
-import type { EventRecord, ProcessRecord } from '../../store/processes.js';
+import type { ProcessRecord } from '../../store/processes.js';
 import type { Daemon, Handlers } from '../context.js';
 import { specFromParams } from './spec-from-params.js';
 import { displayName, instanceKey } from '../../core/instances.js';
@@ -172,18 +172,28 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       return {
         stream: (async function* () {
           for (const ev of past) yield ev;
-          const queue: EventRecord[] = [];
+          // new events are read back from the store (with their ids), woken by the supervisor's announcements
+          let lastId = past.length > 0 ? past[past.length - 1].id : (d.processes.events({ limit: 1 })[0]?.id ?? 0);
           let wake: (() => void) | null = null;
-          const onEvent = (ev: EventRecord) => {
-            if (name !== undefined && ev.processName !== name && !(ev.processName ?? '').startsWith(`${name}:`)) return;
-            queue.push(ev);
+          // one read at once: whatever was written between reading `past` and listening
+          let pending = true;
+          const onEvent = () => {
+            pending = true;
             wake?.();
           };
           sup.on('state', onEvent);
           const aborted = new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
           try {
             while (!ctx.signal.aborted) {
-              while (queue.length) yield queue.shift()!;
+              while (pending) {
+                pending = false;
+                for (let batch = d.processes.eventsAfter(lastId, name); batch.length > 0; batch = d.processes.eventsAfter(lastId, name)) {
+                  for (const ev of batch) {
+                    lastId = ev.id;
+                    yield ev;
+                  }
+                }
+              }
               await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
               wake = null;
             }

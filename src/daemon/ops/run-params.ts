@@ -3,21 +3,22 @@
 // process schema, and this schema will be replaced by one derived from it. Values stay as written
 // (durations and sizes follow the one rule: a bare number is seconds or bytes); specFromParams reads them.
 import { z } from 'zod';
-import { Duration, Size, StringMap } from '../../contracts/primitives.js';
+import { count, Duration, EnvMap, envBytes, MAX_EXEC_BYTES, Size } from '../../contracts/primitives.js';
 import { PolicyFields, RestartMode } from '../../contracts/policy-params.js';
 
-const text = z.string();
-const textOrNumber = z.union([z.string(), z.number()], { error: 'expected a string or a number' });
+// an empty value is a mistake (--cwd ""), never the same as leaving the flag out
+const text = z.string().min(1);
+const textOrNumber = z.union([z.string().min(1), z.number()], { error: 'expected a non-empty string or a number' });
 
 export const RunParams = z.strictObject({
-  command: text.optional().meta({ description: 'Required: a shell command string, or the program when args are given' }),
+  command: z.string().optional().meta({ description: 'Required: a shell command string, or the program when args are given' }),
   args: z.array(z.string()).optional(),
   shell: z.boolean().optional(),
-  name: text.optional(),
+  name: z.string().optional(),
   restart: z.union([z.boolean(), RestartMode], { error: 'expected never, on-failure, always, or true' }).optional(),
   group: text.optional(),
   cwd: text.optional(),
-  env: StringMap.optional().meta({ description: "The client's environment, inherited by the process" }),
+  env: EnvMap.optional().meta({ description: "The client's environment, inherited by the process" }),
   envVars: z.array(z.string()).optional().meta({ description: 'KEY=VALUE pairs (--env)' }),
   envFiles: z.array(z.string()).optional(),
   keepEnv: z.array(z.string()).optional(),
@@ -28,8 +29,7 @@ export const RunParams = z.strictObject({
   stopSignal: text.optional(),
   stopTimeout: Duration.optional(),
   logMaxSize: Size.optional(),
-  // the CLI sends Number(flag): a typo arrives as null (NaN)
-  logKeep: z.number().nullable().optional(),
+  logKeep: count(0, 1000, 5).optional(),
   logCompress: z.boolean().optional(),
   user: text.optional().meta({ description: 'Run as this user (NAME or NAME:GROUP)' }),
   nice: textOrNumber.optional().meta({ description: 'CPU priority, -20 to 19' }),
@@ -59,4 +59,15 @@ export const RunParams = z.strictObject({
   maxCpu: textOrNumber.optional(),
   cpuFor: Duration.optional(),
   notifyWebhooks: z.array(z.string()).optional(),
+}).superRefine((p, ctx) => {
+  // refused here, before a record exists, rather than by spawn (E2BIG) after
+  const strings = [p.command ?? '', ...(p.args ?? []), ...Object.entries(p.env ?? {}).map(([k, v]) => `${k}=${v}`), ...(p.envVars ?? [])];
+  const total = envBytes(strings);
+  if (total > MAX_EXEC_BYTES) {
+    ctx.addIssue({ code: 'custom', path: [], input: `${total} bytes`, message: `the command, arguments and environment are larger than the system accepts for a new process (${MAX_EXEC_BYTES} bytes); pass fewer or shorter variables (e.g. --clean-env)` });
+  }
+  for (const pair of p.envVars ?? []) {
+    if (pair.startsWith('SENTINEL_')) ctx.addIssue({ code: 'custom', path: ['envVars'], input: pair.split('=')[0], message: "Sentinel's own variables (SENTINEL_*) are not passed to processes" });
+    if (Buffer.byteLength(pair) >= 128 * 1024) ctx.addIssue({ code: 'custom', path: ['envVars'], input: `${pair.length} characters`, message: 'one variable is 128 KiB or more; the system refuses it' });
+  }
 });
