@@ -71,7 +71,7 @@ export class FakeHost implements ProcessHost {
 
   checkSpawnable(spec: ProcessSpec): void {
     if (this.missingDirs.has(spec.cwd)) {
-      throw new SentinelError('CWD_NOT_FOUND', `working directory ${spec.cwd} does not exist or is not a directory; create it or pass --cwd with an existing directory`);
+      throw new SentinelError('CWD_NOT_FOUND', `working directory ${spec.cwd} does not exist or is not a directory; create it or set the working directory (--cwd, or cwd: in a config file) to an existing one`);
     }
   }
 

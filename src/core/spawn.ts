@@ -54,7 +54,7 @@ export function checkSpawnable(spec: ProcessSpec): void {
     /* reported below */
   }
   if (!isDir) {
-    throw new SentinelError('CWD_NOT_FOUND', `working directory ${spec.cwd} does not exist or is not a directory; create it or pass --cwd with an existing directory`);
+    throw new SentinelError('CWD_NOT_FOUND', `working directory ${spec.cwd} does not exist or is not a directory; create it or set the working directory (--cwd, or cwd: in a config file) to an existing one`);
   }
   let program: string | undefined;
   if (!spec.shell) program = spec.command;

@@ -229,7 +229,7 @@ describe('recovery after the daemon was SIGKILLed', () => {
     const [rec] = sup.recover(false).resumed;
     host.missingDirs.add('/srv/app');
     await expect(sup.resume(rec)).rejects.toThrow('working directory /srv/app does not exist');
-    expect(rec).toMatchObject({ state: 'failed', reason: 'cannot restart: working directory /srv/app does not exist or is not a directory; create it or pass --cwd with an existing directory' });
+    expect(rec).toMatchObject({ state: 'failed', reason: 'cannot restart: working directory /srv/app does not exist or is not a directory; create it or set the working directory (--cwd, or cwd: in a config file) to an existing one' });
   });
 });
 

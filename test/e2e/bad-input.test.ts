@@ -67,7 +67,7 @@ describe('unknown things and bad values', () => {
     [['status', '999'], 1, 'Error: no process named or numbered "999"; run "sentinel list" to see the managed processes\n'],
     [['stop', 'ghost'], 1, 'Error: no process named or numbered "ghost"; run "sentinel list" to see the managed processes\n'],
     [['run', 'no-such-program-xyz --flag'], 2, 'Error: executable "no-such-program-xyz" was not found in PATH'],
-    [['run', 'sleep 1', '--cwd', '/definitely/not/here'], 2, 'Error: working directory /definitely/not/here does not exist or is not a directory; create it or pass --cwd with an existing directory\n'],
+    [['run', 'sleep 1', '--cwd', '/definitely/not/here'], 2, 'Error: working directory /definitely/not/here does not exist or is not a directory; create it or set the working directory (--cwd, or cwd: in a config file) to an existing one\n'],
     [['run', 'sleep 1', '--name', 'w', '--wait', 'soon'], 2, 'Error: parameter "wait": expected a duration like "5s", got "soon"\n'],
     [['run', 'sleep 1', '--name', 'sig', '--stop-signal', 'SIGNOPE'], 2, 'Error: stop signal "SIGNOPE" is not a known signal; use a name like SIGTERM, SIGINT or SIGQUIT\n'],
     [['run', 'sleep 1', '--name', 'ef', '--env-file', 'missing.env'], 2, 'Error: env file'],
@@ -132,7 +132,7 @@ describe('misbehaving children and a hostile environment', () => {
     rmSync(dir, { recursive: true });
     const r = await cli(home, ['start', 'vanish']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`Error: working directory ${dir} does not exist or is not a directory; create it or pass --cwd with an existing directory\n`);
+    expect(r.stderr).toBe(`Error: working directory ${dir} does not exist or is not a directory; create it or set the working directory (--cwd, or cwd: in a config file) to an existing one\n`);
     await daemonStillAnswers();
   });
 

@@ -218,7 +218,7 @@ describe('a bad file changes nothing', () => {
 
     writeFileSync(file, `${good}  fresh:\n    command: sleep 300\n    cwd: ./not-here\n`);
     const cwd = await cli(home, ['up', '-f', file]);
-    expect(cwd.stderr).toBe(`Error: process "fresh": working directory ${path.join(dir, 'not-here')} does not exist or is not a directory; create it or pass --cwd with an existing directory; nothing was changed\n`);
+    expect(cwd.stderr).toBe(`Error: process "fresh": working directory ${path.join(dir, 'not-here')} does not exist or is not a directory; create it or set the working directory (--cwd, or cwd: in a config file) to an existing one; nothing was changed\n`);
 
     await cli(home, ['run', 'sleep 300', '--name', 'taken']);
     writeFileSync(file, `${good.replace('"1"', '"2"')}  taken:\n    command: sleep 300\n`);

@@ -77,7 +77,7 @@ describe('process runner', () => {
     const { schedule, ctx } = setup(() => ({ command: 'true', shell: true }));
     rmSync(dir, { recursive: true, force: true });
     await expect(createProcessRunner().run(schedule, ctx)).rejects.toThrow(
-      `working directory ${dir} does not exist or is not a directory; create it or pass --cwd with an existing directory`,
+      `working directory ${dir} does not exist or is not a directory; create it or set the working directory (--cwd, or cwd: in a config file) to an existing one`,
     );
   });
 });
