@@ -156,7 +156,10 @@ export async function stopTree(target: ProcessTarget, opts: StopTreeOptions): Pr
   let scanMs = 0;
   const scan = () => {
     const t0 = Date.now();
-    const tree = ownTree(target, readAllStats(), proof);
+    let tree = ownTree(target, readAllStats(), proof);
+    // an empty sweep is read again: a process that forks and exits while /proc is being read leaves
+    // its child out of that listing (listed before the fork, the parent read after its exit)
+    if (tree.members.length === 0) tree = ownTree(target, readAllStats(), proof);
     scanMs = Date.now() - t0;
     return tree;
   };
