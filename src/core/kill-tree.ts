@@ -1,7 +1,7 @@
 // Stopping a whole process tree: graceful signal → abortable timer → SIGKILL of everything left.
 // Every target is proven by pid and start time: a pid (or group id) that now belongs to another process
 // is never signalled. The checks use the one /proc snapshot each step reads anyway.
-import { collectTree, isAlive, readAllStats, type ProcStat } from './proc.js';
+import { isAlive, readAllStats, readEnvVar, type ProcStat } from './proc.js';
 import type { ProcessTarget, StopTreeOptions as HostStopOptions, StopTreeResult } from './host.js';
 
 export type { StopTreeResult } from './host.js';
@@ -38,18 +38,66 @@ export interface OwnTree {
 }
 
 /**
+ * Proof that a process is ours when nothing else proves it (the root is gone): its run marker. Given
+ * the marker of the run when it is known, any run marker of Sentinel's when it is not (after a daemon
+ * restart), as a process group id cannot be reused while a member lives: one proven member proves its group.
+ */
+export type Prover = (st: ProcStat) => boolean;
+
+export interface Proof {
+  /** Proves a member of the root's group or session when the root is gone. */
+  group: Prover;
+  /** Proves a process outside the tree and group (only with the run's own marker). */
+  escaped?: Prover;
+}
+
+/**
  * What is left of the tree rooted at `target` in a /proc snapshot. When the root pid now belongs to
  * another process that leads a group or session of that id, no process of ours can be in it (an id
- * cannot be reused while a member lives), so nothing is ours; otherwise the stranger alone is left out.
+ * cannot be reused while a member lives), so nothing of that group is ours; otherwise the stranger alone
+ * is left out. With a `prove`: when the root is not there, the group and session of its id are ours only
+ * if one of their members is proven, and processes that escaped the tree (a double fork into a new
+ * session) are found by the proof when they started after the root; descendants of what is ours are ours.
  */
-export function ownTree(target: ProcessTarget, stats: ProcStat[]): OwnTree {
+export function ownTree(target: ProcessTarget, stats: ProcStat[], proof?: Proof): OwnTree {
   const root = stats.find((s) => s.pid === target.pid);
-  if (root && target.startTime != null && root.startTime !== target.startTime) {
-    if (root.pgid === target.pid || root.sid === target.pid) return { members: [], group: false };
-    stats = stats.filter((s) => s !== root);
+  const recycled = root !== undefined && target.startTime != null && root.startTime !== target.startTime;
+  if (recycled) stats = stats.filter((s) => s !== root);
+  const groupTaken = recycled && (root.pgid === target.pid || root.sid === target.pid);
+  const inGroup = (s: ProcStat) => s.pgid === target.pid || s.sid === target.pid;
+  const newer = (s: ProcStat) => target.startTime == null || s.startTime >= target.startTime;
+  const seeds: ProcStat[] = [];
+  if (!recycled && root) seeds.push(root);
+  if (!groupTaken) {
+    const group = stats.filter(inGroup);
+    // a living root proves its group; without one, a prover must find one of ours in it
+    if (!proof || (root && !recycled) || group.some((s) => newer(s) && proof.group(s))) seeds.push(...group);
   }
-  const members = collectTree(target.pid, stats);
-  return { members, group: members.some((s) => s.pgid === target.pid) };
+  const escaped = proof?.escaped;
+  if (escaped) {
+    const known = new Set(seeds.map((s) => s.pid));
+    for (const s of stats) if (!known.has(s.pid) && !inGroup(s) && newer(s) && escaped(s)) seeds.push(s);
+  }
+  const members = descendants(seeds, stats);
+  return { members, group: !groupTaken && members.some((s) => s.pgid === target.pid) };
+}
+
+/** The seeds and every live process below them by parent link. */
+function descendants(seeds: ProcStat[], stats: ProcStat[]): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const st of stats) {
+    const list = children.get(st.ppid);
+    if (list) list.push(st); else children.set(st.ppid, [st]);
+  }
+  const found = new Map<number, ProcStat>();
+  const queue = [...seeds];
+  while (queue.length > 0) {
+    const st = queue.pop()!;
+    if (found.has(st.pid)) continue;
+    found.set(st.pid, st);
+    for (const child of children.get(st.pid) ?? []) queue.push(child);
+  }
+  return [...found.values()].filter((s) => s.state !== 'Z' && s.state !== 'X');
 }
 
 /** Signals the group led by the root (when it is ours) and every other member of the tree that is still the same process. */
@@ -60,61 +108,117 @@ function signalTree(rootPid: number, tree: OwnTree, signal: NodeJS.Signals): voi
   }
 }
 
-function remaining(tree: ProcStat[]): ProcStat[] {
-  return tree.filter((st) => isAlive(st.pid, st.startTime));
+// The run marker: each child gets RUN_MARKER=<token> in its environment (the host's spawn), so what it
+// starts is found again even after a double fork into a new session, reparented away from the tree.
+// (The name does not start with SENTINEL_: those are removed from a child's environment.)
+export const RUN_MARKER = '_SENTINEL_RUN_ID';
+const MAX_MARKERS = 10_000;
+const markers = new Map<string, string>();
+const keyOf = (t: ProcessTarget) => `${t.pid}:${t.startTime ?? ''}`;
+
+/** Remembers the marker a child was started with. */
+export function rememberRunMarker(target: ProcessTarget, token: string): void {
+  markers.set(keyOf(target), token);
+  if (markers.size > MAX_MARKERS) markers.delete(markers.keys().next().value!);
 }
 
+/** The marker of a run: remembered from its spawn, or read from the root while it is still the same process. */
+function runMarker(target: ProcessTarget): string | null {
+  const known = markers.get(keyOf(target));
+  if (known !== undefined) return known;
+  const token = readEnvVar(target.pid, RUN_MARKER);
+  if (token === null || !isAlive(target.pid, target.startTime)) return null;
+  rememberRunMarker(target, token);
+  return token;
+}
+
+/** With the run's marker: that marker proves; without it (unknown after a daemon restart), any of Sentinel's run markers proves a group, nothing proves an escaped process. */
+function proofFor(target: ProcessTarget): Proof {
+  const marker = runMarker(target);
+  if (marker === null) return { group: (st) => readEnvVar(st.pid, RUN_MARKER) !== null };
+  const mine: Prover = (st) => readEnvVar(st.pid, RUN_MARKER) === marker;
+  return { group: mine, escaped: mine };
+}
+
+const identity = (s: ProcStat) => `${s.pid}:${s.startTime}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitGone(tree: ProcStat[], exited: Promise<unknown>, deadline: number, pollMs: number): Promise<boolean> {
-  let mainDone = false;
-  void exited.then(() => { mainDone = true; });
-  for (;;) {
-    if (mainDone && remaining(tree).length === 0) return true;
-    if (Date.now() >= deadline) return false;
-    await Promise.race([sleep(pollMs), mainDone ? new Promise(() => {}) : exited]);
-  }
-}
-
+/**
+ * Stops the whole tree. Once the main process is gone, /proc is read again every poll: what the tree
+ * started meanwhile (a TERM handler's child, a double fork) gets the stop signal too, and the stop ends
+ * only when nothing of ours is left; after the timeout everything of ours is SIGKILLed, again every poll.
+ */
 export async function stopTree(target: ProcessTarget, opts: StopTreeOptions): Promise<StopTreeResult> {
-  const pollMs = opts.pollMs ?? 10;
-  const merge = (a: OwnTree, b: OwnTree): OwnTree => {
-    const m = new Map(a.members.map((s) => [s.pid, s]));
-    for (const s of b.members) m.set(s.pid, s);
-    return { members: [...m.values()], group: a.group || b.group };
+  const pollMs = opts.pollMs ?? 20;
+  const proof = proofFor(target);
+  // a sweep reads every /proc/PID/stat and the environ of every process newer than the root (about
+  // 0.04 ms each): on a busy machine the polls space out to keep the sweep under a third of a core
+  let scanMs = 0;
+  const scan = () => {
+    const t0 = Date.now();
+    let tree = ownTree(target, readAllStats(), proof);
+    // an empty sweep is read again: a process that forks and exits while /proc is being read leaves
+    // its child out of that listing (listed before the fork, the parent read after its exit)
+    if (tree.members.length === 0) tree = ownTree(target, readAllStats(), proof);
+    scanMs = Date.now() - t0;
+    return tree;
   };
-  let tree = ownTree(target, readAllStats());
+  let mainDone = false;
+  void opts.exited.then(() => { mainDone = true; });
+  const tick = () => Promise.race([sleep(Math.max(pollMs, 2 * scanMs)), mainDone ? new Promise(() => {}) : opts.exited]);
   if (!opts.force) {
-    signalTree(target.pid, tree, opts.signal);
-    // SIGCONT lets a stopped (SIGSTOP'd) tree receive the signal
-    signalTree(target.pid, tree, 'SIGCONT');
-    if (await waitGone(tree.members, opts.exited, Date.now() + opts.timeoutMs, pollMs)) return { forceKilled: false, survivors: [] };
-    tree = merge(tree, ownTree(target, readAllStats()));
+    const signalled = new Set<string>();
+    const signalNew = (tree: OwnTree) => {
+      const fresh = tree.members.filter((s) => !signalled.has(identity(s)));
+      if (fresh.length === 0) return;
+      for (const s of fresh) signalled.add(identity(s));
+      signalTree(target.pid, { members: fresh, group: tree.group }, opts.signal);
+      // SIGCONT lets a stopped (SIGSTOP'd) tree receive the signal
+      signalTree(target.pid, { members: fresh, group: tree.group }, 'SIGCONT');
+    };
+    signalNew(scan());
+    const deadline = Date.now() + opts.timeoutMs;
+    for (;;) {
+      if (mainDone) {
+        const tree = scan();
+        if (tree.members.length === 0) return { forceKilled: false, survivors: [] };
+        signalNew(tree);
+      }
+      if (Date.now() >= deadline) break;
+      await tick();
+    }
   }
-  signalTree(target.pid, tree, 'SIGKILL');
-  const gone = await waitGone(tree.members, opts.exited, Date.now() + (opts.killWaitMs ?? 5000), pollMs);
-  return { forceKilled: !opts.force, survivors: gone ? [] : remaining(tree.members).map((s) => s.pid) };
+  const deadline = Date.now() + (opts.killWaitMs ?? 5000);
+  for (;;) {
+    const tree = scan();
+    if (mainDone && tree.members.length === 0) return { forceKilled: !opts.force, survivors: [] };
+    if (Date.now() >= deadline) return { forceKilled: !opts.force, survivors: tree.members.map((s) => s.pid) };
+    signalTree(target.pid, tree, 'SIGKILL');
+    await tick();
+  }
 }
 
-/** Live members of the process group led by the (now dead) target, when that group is still ours. */
-function groupMembers(target: ProcessTarget): ProcStat[] {
-  const tree = ownTree(target, readAllStats());
-  return tree.members.filter((st) => st.pgid === target.pid && st.pid !== target.pid);
+/** What the (now dead) target left: the rest of its group and session when they are still ours, and what escaped them. */
+function leftovers(target: ProcessTarget, proof: Proof): OwnTree {
+  const tree = ownTree(target, readAllStats(), proof);
+  return { members: tree.members.filter((st) => st.pid !== target.pid), group: tree.group };
 }
 
 /**
- * When a process ends on its own, what it left in its process group (a shell's children, workers) is
+ * When a process ends on its own, what it left (a shell's children, workers, a daemonized grandchild) is
  * stopped too, as systemd does for a service's control group: the stop signal, then SIGKILL after the
  * timeout. Returns how many were found. The group id cannot be reused while any member lives.
  */
 export function reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number): number {
-  const left = groupMembers(target);
-  if (left.length === 0) return 0;
-  send(-target.pid, signal);
-  send(-target.pid, 'SIGCONT');
+  const proof = proofFor(target);
+  const left = leftovers(target, proof);
+  if (left.members.length === 0) return 0;
+  signalTree(target.pid, left, signal);
+  signalTree(target.pid, left, 'SIGCONT');
   const timer = setTimeout(() => {
-    if (groupMembers(target).length > 0) send(-target.pid, 'SIGKILL');
+    const still = leftovers(target, proof);
+    if (still.members.length > 0) signalTree(target.pid, still, 'SIGKILL');
   }, timeoutMs);
   timer.unref();
-  return left.length;
+  return left.members.length;
 }

@@ -73,3 +73,19 @@ export function collectTree(rootPid: number, stats: ProcStat[] = readAllStats())
   }
   return [...found.values()].filter((s) => s.state !== 'Z' && s.state !== 'X');
 }
+
+/**
+ * The value of one variable in a process's environment as it was at exec (null when the process is gone,
+ * unreadable, or lacks it). Inherited across fork, setsid and exec unless the program clears it.
+ */
+export function readEnvVar(pid: number, name: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return null;
+  }
+  const prefix = `${name}=`;
+  for (const entry of text.split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  return null;
+}

@@ -1,7 +1,8 @@
 // The real OS behind the ProcessHost port: today's spawner chain, /proc and kill(2).
+import { randomUUID } from 'node:crypto';
 import { closeSync, fstatSync } from 'node:fs';
 import type { ProcessHost } from './host.js';
-import { reapGroup, signalProcess, stopTree } from './kill-tree.js';
+import { reapGroup, rememberRunMarker, RUN_MARKER, signalProcess, stopTree } from './kill-tree.js';
 import { isAlive, readStartTime } from './proc.js';
 import { checkSpawnable, realSpawner, type Spawner } from './spawn.js';
 
@@ -15,7 +16,12 @@ export function createRealHost(spawner: Spawner = realSpawner): ProcessHost {
     checkSpawnable,
     spawn(spec, fds) {
       try {
-        return spawner.spawn(spec, fds);
+        // a marker of this run in the child's environment: what it starts is found again at the stop,
+        // even after a double fork into a session of its own (see kill-tree.ts)
+        const token = randomUUID();
+        const child = spawner.spawn({ ...spec, env: { ...spec.env, [RUN_MARKER]: token } }, fds);
+        if (child.pid > 0) rememberRunMarker({ pid: child.pid, startTime: child.startTime }, token);
+        return child;
       } finally {
         closeSync(fds.stdout);
         closeSync(fds.stderr);
