@@ -64,4 +64,20 @@ describe('logs', () => {
     await cli(home, ['clean']);
     expect(readdirSync(path.join(home, 'logs')).filter((f) => f.startsWith('gone.'))).toEqual([]);
   });
+
+  it('a crash report shows only the stderr of this run, not of a deleted process with the same name', async () => {
+    const first = await cli(home, ['run', '--name', 'reused', 'echo old-run-error >&2; exit 2']);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('  old-run-error');
+    expect((await cli(home, ['delete', 'reused'])).code).toBe(0);
+    const second = await cli(home, ['run', '--name', 'reused', 'echo only-stdout; exit 3']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('crashed immediately (exit code 3');
+    expect(second.stderr).toContain('(nothing on stderr)');
+    expect(second.stderr).not.toContain('old-run-error');
+    const third = await cli(home, ['start', 'reused']);
+    expect(third.stderr).toContain('(nothing on stderr)');
+    // the old run's line is still in the file: only the report is limited to this run
+    expect((await cli(home, ['logs', 'reused', '--stream', 'stderr'])).stdout).toBe('old-run-error\n');
+  });
 });
