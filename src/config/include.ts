@@ -5,7 +5,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { describeValue } from './schema-primitives.js';
 import type { ConfigIssue } from './issues.js';
 import { isPlainObject, type Plain } from './merge.js';
-import { readConfigSource } from './read.js';
+import { readConfigSource, type ConfigFormat } from './read.js';
 import { formatLoc, locate, mergeMaps, type SourceMap } from './source-map.js';
 
 export interface IncludeResult {
@@ -67,11 +67,11 @@ function mergeIncluded(walk: Walk, from: Plain, fromMap: SourceMap): void {
   mergeMaps(walk.result.map, fromMap);
 }
 
-function loadFile(walk: Walk, absPath: string, chain: string[]): void {
+function loadFile(walk: Walk, absPath: string, chain: string[], format?: ConfigFormat): void {
   walk.done.add(absPath);
   walk.result.files.push(absPath);
   const display = displayName(walk, absPath);
-  const read = readConfigSource(absPath, display);
+  const read = readConfigSource(absPath, display, format);
   walk.result.warnings.push(...read.warnings);
   if (read.issues.length > 0) {
     walk.result.issues.push(...read.issues);
@@ -119,13 +119,14 @@ function loadFile(walk: Walk, absPath: string, chain: string[]): void {
 }
 
 /** Reads the main file and everything it includes; `data` is the merged document. */
-export function readWithIncludes(mainPath: string): IncludeResult {
+/** `format` overrides the detection of the main file's format. */
+export function readWithIncludes(mainPath: string, format?: ConfigFormat): IncludeResult {
   const absPath = resolve(mainPath);
   const walk: Walk = {
     baseDir: dirname(absPath),
     done: new Set(),
     result: { data: {}, map: new Map(), issues: [], warnings: [], files: [] },
   };
-  loadFile(walk, absPath, []);
+  loadFile(walk, absPath, [], format);
   return walk.result;
 }

@@ -1,6 +1,7 @@
 // The loading pipeline, one visible step per line: read (+ includes) → environment overlay →
 // interpolate → extends/templates → validate → cross-references. Normalizing to ProcessSpecs is
 // a separate call (toProcessSpecs) because it needs the client's environment.
+import type { ConfigFormat } from './read.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
@@ -19,6 +20,8 @@ import type { Path } from './source-map.js';
 import { validateConfig } from './validate.js';
 
 export interface LoadOptions {
+  /** The main file's format, overriding detection (included files are always detected). */
+  format?: ConfigFormat;
   /** `environments.<name>` overlay to apply. */
   environment?: string;
   /** Variables for `${VAR}`; default process.env. The project `.env` fills what this lacks. */
@@ -92,7 +95,7 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadResult 
     return { config: null, warnings: [], files: [], secrets: [], baseDir, ...extra, errors: unique, messages: unique.map(formatIssue) };
   };
 
-  const read = readWithIncludes(absPath);
+  const read = readWithIncludes(absPath, options.format);
   const { data, map, files } = read;
   const common = { files, warnings: read.warnings };
   if (read.issues.some((i) => i.path.length === 0)) return done(read.issues, common);

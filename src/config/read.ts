@@ -6,9 +6,11 @@ import type { ConfigIssue } from './issues.js';
 import { readJson, readToml } from './read-toml.js';
 import { readYaml, type ReadResult } from './read-yaml.js';
 import { pathKey } from './source-map.js';
-import { detectFormat, importText } from './importers/index.js';
+import { detectFormat, importText, type ForeignFormat } from './importers/index.js';
 
 export type { ReadResult } from './read-yaml.js';
+
+export type ConfigFormat = ForeignFormat | 'sentinel';
 
 export interface ReadFileResult extends ReadResult {
   warnings: string[];
@@ -21,7 +23,8 @@ function parseByExtension(text: string, absPath: string, display: string): ReadR
   return readYaml(text, display);
 }
 
-export function readConfigSource(absPath: string, display: string): ReadFileResult {
+/** `format` overrides what the file's content (or name) says. */
+export function readConfigSource(absPath: string, display: string, format?: ConfigFormat): ReadFileResult {
   let text: string;
   try {
     text = readFileSync(absPath, 'utf8');
@@ -31,10 +34,10 @@ export function readConfigSource(absPath: string, display: string): ReadFileResu
     const issue: ConfigIssue = { path: [], message: `${display}: ${why}`, loc: undefined };
     return { data: undefined, map: new Map(), issues: [issue], warnings: [] };
   }
-  const format = detectFormat(absPath, text);
-  if (format !== 'sentinel') {
+  const detected = format ?? detectFormat(absPath, text);
+  if (detected !== 'sentinel') {
     try {
-      const imported = importText(format, text, absPath);
+      const imported = importText(detected, text, absPath);
       const map = new Map([[pathKey([]), { value: { file: display, line: 0, col: 0 } }]]);
       return { data: imported.config, map, issues: [], warnings: imported.warnings.map((w) => `${display}: ${w}`) };
     } catch (err) {

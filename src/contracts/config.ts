@@ -8,6 +8,10 @@ const stack = {
   file: FilePath.meta({ description: 'Absolute path of the config file' }),
   environment: z.string().optional().meta({ description: 'An environments: entry to apply' }),
   env: EnvMap.optional().meta({ description: "The client's environment: ${VAR} values and what processes inherit" }),
+  format: z
+    .enum(['sentinel', 'procfile', 'pm2', 'compose', 'process-compose', 'supervisord'])
+    .optional()
+    .meta({ description: 'The format of the file (main file only), when its content does not tell' }),
 };
 const names = z.array(z.string()).optional().meta({ description: 'Only these processes (and what they depend on)' });
 const warnings = z.array(z.string());
@@ -33,7 +37,7 @@ export const configContracts = [
   }),
   defineOp({
     name: 'down', summary: 'Stop (and unless keep, delete) the processes a config file started', kind: 'write', permission: 'admin',
-    params: params({ file: stack.file, environment: stack.environment, env: stack.env, names, keep: z.boolean().optional() }),
+    params: params({ file: stack.file, environment: stack.environment, env: stack.env, format: stack.format, names, keep: z.boolean().optional() }),
     result: z.object({
       ok: z.boolean(), file: z.string(), stopped: z.array(z.string()), removed: z.array(z.string()), kept: z.boolean(),
       released: z.object({ ports: z.array(z.number()), groups: z.array(z.string()), schedules: z.array(z.string()) }),

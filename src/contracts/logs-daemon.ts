@@ -4,6 +4,13 @@ import { defineOp } from './define.js';
 import { count, NoParams, params, Ref } from './primitives.js';
 import { LogLine } from './results.js';
 
+const since = z
+  .union([z.string(), z.number()], { error: 'expected a duration ago like "10m" (a number is seconds) or a date like "2026-11-21T10:00"' })
+  .optional()
+  .meta({ description: 'Only lines since a duration ago ("10m"; a number is seconds) or a date' });
+
+const NamedLogLine = LogLine.extend({ name: z.string() });
+
 export const logContracts = [
   defineOp({
     name: 'logs', summary: 'The last lines of a process log; follow=true streams new lines', kind: 'stream', permission: 'viewer',
@@ -11,10 +18,7 @@ export const logContracts = [
       ref: Ref,
       lines: count(0, 10_000_000, 100).optional(),
       stream: z.enum(['stdout', 'stderr', 'both']).optional(),
-      since: z
-        .union([z.string(), z.number()], { error: 'expected a duration ago like "10m" (a number is seconds) or a date like "2026-11-21T10:00"' })
-        .optional()
-        .meta({ description: 'Only lines since a duration ago ("10m"; a number is seconds) or a date' }),
+      since,
       timestamps: z.boolean().optional(),
       follow: z.boolean().optional(),
     }),
@@ -22,6 +26,20 @@ export const logContracts = [
     item: LogLine,
     routes: [{ method: 'GET', path: '/v1/processes/:ref/logs' }],
     errors: ['PROCESS_NOT_FOUND', 'INVALID_DURATION'],
+  }),
+  defineOp({
+    name: 'logs.all', summary: 'The last lines of every process (every instance), merged in time order; follow=true streams new lines, of new processes too', kind: 'stream', permission: 'viewer',
+    params: params({
+      lines: count(0, 10_000_000, 100).optional(),
+      stream: z.enum(['stdout', 'stderr', 'both']).optional(),
+      since,
+      timestamps: z.boolean().optional(),
+      follow: z.boolean().optional(),
+    }),
+    result: z.object({ lines: z.array(NamedLogLine) }),
+    item: NamedLogLine,
+    routes: [{ method: 'GET', path: '/v1/logs' }],
+    errors: ['INVALID_DURATION'],
   }),
   defineOp({
     name: 'logs.clear', summary: 'Empty the log files of a process', kind: 'write', permission: 'admin',

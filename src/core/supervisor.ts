@@ -20,7 +20,8 @@ export interface LogPort {
   open(name: string): { stdout: number; stderr: number };
   watch(name: string, spec: ProcessSpec): void;
   unwatch(name: string): void;
-  lastLines(name: string, stream: 'stdout' | 'stderr', n: number): Promise<string[]>;
+  /** The last n lines; with `from`, only those written after the file had that size. */
+  lastLines(name: string, stream: 'stdout' | 'stderr', n: number, from?: number): Promise<string[]>;
 }
 
 /**
@@ -269,7 +270,7 @@ export class Supervisor extends EventEmitter {
         // a one-shot command that finished its work at once is not a crash; one its policy restarts is
         // started as far as the caller is concerned (the answer shows the crash and the next attempt)
         if (exit.exitCode === 0 || outcome === 'restarting') settle.ok();
-        else void this.crashReport(rec, exit).then((err) => settle.fail(err));
+        else void this.crashReport(rec, exit, logOffsets.stderr).then((err) => settle.fail(err));
       } else if (interrupted) {
         // stopped (or restarted by someone else) while still starting: the caller waiting for it hears why
         settle.fail(interrupted);
@@ -305,8 +306,9 @@ export class Supervisor extends EventEmitter {
     };
   }
 
-  private async crashReport(rec: ProcessRecord, exit: ExitRecord): Promise<SentinelError> {
-    const lines = await this.opts.logs.lastLines(instanceKey(rec), 'stderr', 10).catch(() => [] as string[]);
+  /** Why a start failed at once, with the stderr lines of this run only (those after `stderrFrom`). */
+  private async crashReport(rec: ProcessRecord, exit: ExitRecord, stderrFrom: number): Promise<SentinelError> {
+    const lines = await this.opts.logs.lastLines(instanceKey(rec), 'stderr', 10, stderrFrom).catch(() => [] as string[]);
     const tail = lines.length ? `\nlast stderr lines:\n${lines.map((l) => `  ${l}`).join('\n')}` : ' (nothing on stderr)';
     return new SentinelError(
       'CRASHED_IMMEDIATELY',

@@ -41,6 +41,6 @@ export function createLogPort(logsDir: string, rotation: RotationHooks): LogPort
     open: (name) => openLogFds(logsDir, name),
     watch: (name, spec) => rotation.watch(name, spec),
     unwatch: (name) => rotation.unwatch(name),
-    lastLines: (name, stream, n) => lastLines(logFile(logsDir, name, stream), n),
+    lastLines: (name, stream, n, from) => lastLines(logFile(logsDir, name, stream), n, from),
   };
 }

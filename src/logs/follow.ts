@@ -53,7 +53,7 @@ export async function* followLogs(logsDir: string, name: string, options: Follow
   }
 }
 
-class StreamFollower {
+export class StreamFollower {
   private index: LogIndex | null = null;
   private idxIno: number | null = null;
   private idxPos = 0;
@@ -64,12 +64,27 @@ class StreamFollower {
   private partial: Buffer[] = [];
   private partialLen = 0;
 
+  /** `since` (epoch ms): start at what was written from then on, as far as the index tells; else at the end. */
   constructor(
     readonly file: string,
     private readonly stream: LogStream,
+    since?: number,
   ) {
     this.syncIndex();
-    this.placeAtEnd();
+    if (since === undefined) this.placeAtEnd();
+    else this.placeAt(since);
+  }
+
+  /** Starts after the last byte the index saw before `since` (at the oldest byte kept when it saw none). */
+  private placeAt(since: number): void {
+    if (this.index?.pending) return;
+    const layout = readLayout(this.file);
+    const current = layout.segments[layout.segments.length - 1];
+    this.baseWithoutIndex = current.start;
+    const index = layout.index;
+    let pos = layout.segments[0].start;
+    for (let i = 0; index && i < index.times.length && index.times[i] < since; i++) pos = index.offsets[i];
+    this.pos = Math.min(Math.max(pos, layout.segments[0].start), layout.end);
   }
 
   /** Starts at the current end, once no rotation is half done. */
@@ -211,7 +226,7 @@ class StreamFollower {
 }
 
 /** Resolves `wait()` on a file event, after `pollMs`, or on abort — whichever comes first. */
-function createWaker(files: string[], pollMs: number, signal: AbortSignal): { wait(): Promise<void>; close(): void } {
+export function createWaker(files: string[], pollMs: number, signal: AbortSignal): { wait(): Promise<void>; close(): void } {
   let dirty = false;
   let wake: (() => void) | null = null;
   const trigger = (): void => {

@@ -38,8 +38,12 @@ export async function tailLines(logsDir: string, name: string, options: TailOpti
   return options.timestamps ? lines : lines.map(({ stream, line }) => ({ stream, line }));
 }
 
-/** The last `n` lines of one file (no rotated files), e.g. the stderr of a process that crashed at once. */
-export async function lastLines(file: string, n: number): Promise<string[]> {
+/**
+ * The last `n` lines of one file (no rotated files), e.g. the stderr of a process that crashed at once;
+ * with `from`, only lines that end after that byte offset (what a run wrote after the file had that
+ * size). A file now shorter than `from` was rotated or cleared since: all of it is newer.
+ */
+export async function lastLines(file: string, n: number, from = 0): Promise<string[]> {
   if (n <= 0) return [];
   let size: number;
   try {
@@ -48,9 +52,11 @@ export async function lastLines(file: string, n: number): Promise<string[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  const after = from <= size ? from : 0;
   const out: string[] = [];
   const budget = { lines: n };
   for await (const l of linesBackward([{ path: file, gz: false, start: 0, size }], budget)) {
+    if (l.end <= after) break;
     out.push(l.bytes.toString('utf8'));
     if (--budget.lines <= 0) break;
   }

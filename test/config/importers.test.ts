@@ -349,4 +349,22 @@ describe('importers', () => {
     expect(detectFormat('pc.yaml', text('process-compose.yaml'))).toBe('process-compose');
     expect(detectFormat('sentinel.yaml', 'processes:\n  web:\n    command: x\n')).toBe('sentinel');
   });
+
+  it('decides YAML and JSON files by their keys, not their names', () => {
+    // what `import docker-compose.yml -o compose-sentinel.yaml` writes is a sentinel.yaml
+    const ours = 'processes:\n  api:\n    command: node api.js\n    env:\n      PORT: "3000"\n    restart:\n      policy: always\n';
+    expect(detectFormat('compose-sentinel.yaml', ours)).toBe('sentinel');
+    expect(detectFormat('process-compose.yaml', ours)).toBe('sentinel');
+    expect(detectFormat('compose.yml', 'schedules:\n  nightly:\n    cron: "0 3 * * *"\n    command: x\n')).toBe('sentinel');
+    // process-compose also has processes: the keys inside tell
+    const theirs = 'processes:\n  api:\n    command: node api.js\n    working_dir: ./api\n    availability:\n      restart: always\n';
+    expect(detectFormat('sentinel.yaml', theirs)).toBe('process-compose');
+    expect(detectFormat('stack.yaml', 'version: "0.5"\nprocesses:\n  a:\n    command: x\n')).toBe('process-compose');
+    expect(detectFormat('stack.yaml', 'version: 1\nprocesses:\n  a:\n    command: x\n')).toBe('sentinel');
+    expect(detectFormat('sentinel.yaml', 'services:\n  db:\n    image: postgres\n')).toBe('compose');
+    expect(detectFormat('sentinel.json', '{"apps": [{"name": "a", "script": "a.js"}]}')).toBe('pm2');
+    // content that does not tell leaves it to the name
+    expect(detectFormat('process-compose.yml', 'processes:\n  a:\n    command: x\n')).toBe('process-compose');
+    expect(detectFormat('stack.yml', 'processes:\n  a:\n    command: x\n')).toBe('sentinel');
+  });
 });

@@ -138,6 +138,38 @@ describe('import', () => {
     expect(json.format).toBe('compose');
   });
 
+  it('a sentinel.yaml written under a compose-like name is read as a sentinel.yaml', async () => {
+    const sub = mkdtempSync(path.join(dir, 'named-'));
+    writeFileSync(path.join(sub, 'docker-compose.yml'), 'services:\n  api:\n    command: node api.js\n    environment:\n      PORT: "3000"\n');
+    expect((await cli(home, ['import', 'docker-compose.yml', '-o', 'compose-sentinel.yaml'], { cwd: sub })).code).toBe(0);
+    expect(await cli(home, ['config', 'validate', '-f', 'compose-sentinel.yaml'], { cwd: sub })).toEqual({
+      code: 0, stdout: 'compose-sentinel.yaml is valid (1 process: api)\n', stderr: '',
+    });
+  });
+
+  it('--format overrides detection for config validate, up, reload and down', async () => {
+    const sub = mkdtempSync(path.join(dir, 'format-'));
+    // YAML-shaped, but a Procfile: only --format can tell
+    writeFileSync(path.join(sub, 'web.yaml'), 'web: sleep 300\n');
+    const guessed = await cli(home, ['config', 'validate', '-f', 'web.yaml'], { cwd: sub });
+    expect(guessed.code).toBe(2);
+    expect(guessed.stderr).toContain('web');
+    expect(await cli(home, ['config', 'validate', '-f', 'web.yaml', '--format', 'procfile'], { cwd: sub })).toEqual({
+      code: 0, stdout: 'web.yaml is valid (1 process: web)\n', stderr: '',
+    });
+    const bad = await cli(home, ['config', 'validate', '-f', 'web.yaml', '--format', 'foreman'], { cwd: sub });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--format');
+    expect((await cli(home, ['up', '-f', 'web.yaml'], { cwd: sub })).code).not.toBe(0);
+    const up = await cliJson<{ created: string[] }>(home, ['up', '-f', 'web.yaml', '--format', 'procfile'], { cwd: sub });
+    expect(up.created).toEqual(['web']);
+    writeFileSync(path.join(sub, 'web.yaml'), 'web: sleep 301\n');
+    const plan = await cliJson<{ plan: { changed: Array<{ name: string }> } }>(home, ['reload', '-f', 'web.yaml', '--format', 'procfile', '--dry-run'], { cwd: sub });
+    expect(plan.plan.changed.map((c) => c.name)).toEqual(['web']);
+    const down = await cliJson<{ removed: string[] }>(home, ['down', '-f', 'web.yaml', '--format', 'procfile'], { cwd: sub });
+    expect(down.removed).toEqual(['web']);
+  });
+
   it('names a missing file, an unknown format and a file that is not from another supervisor', async () => {
     expect((await inDir(['import', 'nope.yml'])).stderr).toBe('Error: nope.yml does not exist; give the path of the file to import\n');
     writeFileSync(path.join(dir, 'Procfile'), 'web: sleep 1\n');

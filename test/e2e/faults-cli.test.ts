@@ -64,7 +64,7 @@ const BAD: Array<[string[], number, string]> = [
   [['stpo', 'web'], 2, "error: unknown command 'stpo'\n(Did you mean stop?)\n(add --help for usage)\n"],
   [['lsit'], 2, "error: unknown command 'lsit'\n(Did you mean list?)\n(add --help for usage)\n"],
   [['list', '--bogus'], 2, "error: unknown option '--bogus'\n(add --help for usage)\n"],
-  [['logs'], 2, "error: missing required argument 'process'\n(add --help for usage)\n"],
+  [['logs', '--clear'], 2, 'Error: --clear needs the name of a process: sentinel logs NAME --clear\n'],
   [['port', 'allocate', '--port'], 2, "error: option '-p, --port <port>' argument missing\n(add --help for usage)\n"],
 ];
 

@@ -64,4 +64,65 @@ describe('logs', () => {
     await cli(home, ['clean']);
     expect(readdirSync(path.join(home, 'logs')).filter((f) => f.startsWith('gone.'))).toEqual([]);
   });
+
+  it('a crash report shows only the stderr of this run, not of a deleted process with the same name', async () => {
+    const first = await cli(home, ['run', '--name', 'reused', 'echo old-run-error >&2; exit 2']);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('  old-run-error');
+    expect((await cli(home, ['delete', 'reused'])).code).toBe(0);
+    const second = await cli(home, ['run', '--name', 'reused', 'echo only-stdout; exit 3']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('crashed immediately (exit code 3');
+    expect(second.stderr).toContain('(nothing on stderr)');
+    expect(second.stderr).not.toContain('old-run-error');
+    const third = await cli(home, ['start', 'reused']);
+    expect(third.stderr).toContain('(nothing on stderr)');
+    // the old run's line is still in the file: only the report is limited to this run
+    expect((await cli(home, ['logs', 'reused', '--stream', 'stderr'])).stdout).toBe('old-run-error\n');
+  });
+});
+
+describe('logs of every process', () => {
+  let allHome: string;
+  const env = { SENTINEL_LOG_CHECK_MS: '20' };
+  beforeAll(() => { allHome = tempHome(); });
+  afterAll(async () => { await cleanupHome(allHome); });
+
+  it('shows every instance of every process, each line with its name, stdout and stderr in the order written', async () => {
+    const logsDir = path.join(allHome, 'logs');
+    expect((await cli(allHome, ['run', '--name', 'alt', '--', process.execPath, path.join(FIXTURES, 'logs/alternate.mjs'), logsDir, 'alt', '3'], { env })).code).toBe(0);
+    expect((await cli(allHome, ['run', '--name', 'pair', '--instances', '2', 'echo hello $SENTINEL_INSTANCE; sleep 300'], { env })).code).toBe(0);
+    const all = async () => (await cli(allHome, ['logs'], { env })).stdout.split('\n').filter(Boolean);
+    expect(await waitFor(async () => {
+      const lines = await all();
+      return lines.includes('alt | [err] err3') && lines.includes('pair:1 | [out] hello 1');
+    }, 30_000, 100)).toBe(true);
+    const lines = await all();
+    expect(lines.filter((l) => l.startsWith('alt | '))).toEqual([
+      'alt | [out] out1', 'alt | [err] err1', 'alt | [out] out2', 'alt | [err] err2', 'alt | [out] out3', 'alt | [err] err3',
+    ]);
+    expect(lines.filter((l) => l.startsWith('pair'))).toEqual(expect.arrayContaining(['pair:0 | [out] hello 0', 'pair:1 | [out] hello 1']));
+    // logs NAME is unchanged: no name prefix
+    expect((await cli(allHome, ['logs', 'alt', '--stream', 'stderr'], { env })).stdout).toBe('err1\nerr2\nerr3\n');
+    const json = await cliJson<{ lines: Array<{ name: string; stream: string; line: string }> }>(allHome, ['logs', '--stream', 'stderr']);
+    expect(json.lines.filter((l) => l.name === 'alt').map((l) => l.line)).toEqual(['err1', 'err2', 'err3']);
+    expect(json.lines.every((l) => l.stream === 'stderr')).toBe(true);
+    expect((await cli(allHome, ['logs', '--lines', '2'], { env })).stdout.split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('--follow with no name follows every process, and processes created after it began', async () => {
+    await cli(allHome, ['run', '--name', 'tick', 'i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.1; done'], { env });
+    const child = spawn(process.execPath, ['--', BIN, 'logs', '--follow', '--lines', '0'], { env: { ...process.env, SENTINEL_HOME: allHome } });
+    let seen = '';
+    child.stdout.on('data', (d) => (seen += d));
+    try {
+      expect(await waitFor(() => /^tick \| \[out\] tick \d+$/m.test(seen), 20_000)).toBe(true);
+      expect((await cli(allHome, ['run', '--name', 'late', 'echo late line; echo late problem >&2; sleep 300'], { env })).code).toBe(0);
+      expect(await waitFor(() => seen.includes('late | [out] late line\n') && seen.includes('late | [err] late problem\n'), 20_000)).toBe(true);
+      const ticks = seen.split('\n').filter((l) => l.startsWith('tick | ')).map((l) => Number(l.split(' ').pop()));
+      expect(ticks.slice(1).every((n, i) => n === ticks[i] + 1)).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });

@@ -91,4 +91,16 @@ describe('lastLines', () => {
     expect(await lastLines(file, 3)).toEqual(['e4997', 'e4998', 'e4999']);
     expect(await lastLines(`${file}.missing`, 3)).toEqual([]);
   });
+
+  it('with an offset, gives only the lines written after it (this run), all of a file shorter than it', async () => {
+    const file = `${makeTempDir()}/y.stderr.log`;
+    fs.writeFileSync(file, 'old1\nold2\n');
+    const from = fs.statSync(file).size;
+    expect(await lastLines(file, 10, from)).toEqual([]);
+    fs.appendFileSync(file, 'new1\nnew2\n');
+    expect(await lastLines(file, 10, from)).toEqual(['new1', 'new2']);
+    expect(await lastLines(file, 1, from)).toEqual(['new2']);
+    fs.writeFileSync(file, 'after-clear\n');
+    expect(await lastLines(file, 10, from)).toEqual(['after-clear']);
+  });
 });

@@ -25,8 +25,12 @@ export function resolveConfigFile(file: string | undefined, cwd = process.cwd(),
   );
 }
 
+export const STACK_FORMATS = ['sentinel', 'procfile', 'pm2', 'compose', 'process-compose', 'supervisord'] as const;
+export type StackFormat = (typeof STACK_FORMATS)[number];
+export const FORMAT_HELP = `the file's format when its content does not tell: ${STACK_FORMATS.join(', ')}`;
+
 /** The parameters every file-based operation takes: the file, the overlay, and the client's environment. */
-export function stackParams(opts: { file?: string; environment?: string }, mustExist = true): { file: string; environment?: string; env: Record<string, string> } {
+export function stackParams(opts: { file?: string; environment?: string; format?: StackFormat }, mustExist = true): { file: string; environment?: string; env: Record<string, string>; format?: StackFormat } {
   // JSON leaves out the variables that are unset
-  return { file: resolveConfigFile(opts.file, process.cwd(), mustExist), environment: opts.environment, env: captureEnv() };
+  return { file: resolveConfigFile(opts.file, process.cwd(), mustExist), environment: opts.environment, env: captureEnv(), format: opts.format };
 }

@@ -6,7 +6,8 @@ import { act } from '../common.js';
 import { println } from '../output.js';
 import { processTable } from '../format.js';
 import type { ProcessView } from '../../daemon/ops/view.js';
-import { stackParams } from './config-file.js';
+import { FORMAT_HELP, STACK_FORMATS, stackParams } from './config-file.js';
+import { oneOf } from '../option-values.js';
 
 interface StartReport {
   ok: boolean;
@@ -61,6 +62,7 @@ export function registerStack(program: Command): void {
     .argument('[names...]', 'only these processes (and what they depend on)')
     .option('-f, --file <file>', FILE_HELP)
     .option('--environment <name>', 'apply the environments.<name> overlay of the file')
+    .option('--format <format>', FORMAT_HELP, oneOf('--format', STACK_FORMATS))
     .option('--timeout <duration>', 'how long to wait for each dependency (default: its startup timeout, or 60s)')
     .option('--json', 'print the result as JSON')
     .action(async (names: string[], opts) => {
@@ -80,6 +82,7 @@ export function registerStack(program: Command): void {
     .description('Stop (in reverse dependency order) and remove the processes a config file started')
     .argument('[names...]', 'only these processes (and the ones that depend on them)')
     .option('-f, --file <file>', FILE_HELP)
+    .option('--format <format>', FORMAT_HELP, oneOf('--format', STACK_FORMATS))
     .option('--keep', 'only stop the processes; keep them in the list')
     .option('--json', 'print the result as JSON')
     .action(async (names: string[], opts) => {
@@ -104,6 +107,7 @@ export function registerStack(program: Command): void {
     .description('Apply the changes of a config file: start what was added, restart what changed, remove what was removed')
     .option('-f, --file <file>', FILE_HELP)
     .option('--environment <name>', 'apply the environments.<name> overlay of the file')
+    .option('--format <format>', FORMAT_HELP, oneOf('--format', STACK_FORMATS))
     .option('--dry-run', 'only print the plan')
     .option('--timeout <duration>', 'how long to wait for each dependency (default: its startup timeout, or 60s)')
     .option('--json', 'print the result as JSON')

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { SentinelError } from '../../core/errors.js';
 import { act } from '../common.js';
 import { println } from '../output.js';
-import { stackParams } from './config-file.js';
+import { FORMAT_HELP, STACK_FORMATS, stackParams } from './config-file.js';
+import { oneOf } from '../option-values.js';
 
 interface ValidateResult { valid: boolean; file: string; errors: string[]; warnings: string[]; processes: string[] }
 
@@ -30,6 +31,7 @@ export function registerTools(program: Command): void {
   config.command('validate').description('Check a config file and list every problem with file:line:col')
     .option('-f, --file <file>', FILE_HELP)
     .option('--environment <name>', 'check with the environments.<name> overlay applied')
+    .option('--format <format>', FORMAT_HELP, oneOf('--format', STACK_FORMATS))
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
       let result: ValidateResult | undefined;

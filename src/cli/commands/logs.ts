@@ -4,19 +4,22 @@ import type { Command } from 'commander';
 import { act, getClient } from '../common.js';
 import { failAndExit, printJson, println } from '../output.js';
 
-interface LogLine { stream: string; line: string; time?: number }
+import { SentinelError } from '../../core/errors.js';
+
+interface LogLine { stream: string; line: string; time?: number; name?: string }
 
 function render(l: LogLine, opts: { timestamps?: boolean; stream?: string }): string {
   const stamp = opts.timestamps && l.time ? `${new Date(l.time).toISOString()} ` : '';
+  const who = l.name !== undefined ? `${l.name} | ` : '';
   const tag = opts.stream ? '' : l.stream === 'stderr' ? '[err] ' : '[out] ';
-  return `${stamp}${tag}${l.line}`;
+  return `${stamp}${who}${tag}${l.line}`;
 }
 
 export function register(program: Command): void {
   program
     .command('logs')
-    .description('View the stdout and stderr logs of a process')
-    .argument('<process>', 'name or id')
+    .description('View the stdout and stderr logs of a process, or of every process (each line with its name)')
+    .argument('[process]', 'name or id; without it, every process (every instance)')
     .option('-n, --lines <n>', 'number of lines to show', wholeNumber('--lines', 0, 10_000_000, 100), 50)
     .option('-f, --follow', 'keep printing new lines as they are written')
     .option('-s, --stream <stream>', 'only stdout or stderr', oneOf('--stream', ['stdout', 'stderr']))
@@ -24,7 +27,12 @@ export function register(program: Command): void {
     .option('-t, --timestamps', 'prefix each line with the time it was written (to the rotation check interval)')
     .option('--clear', 'empty the log files')
     .option('--json', 'print the result as JSON')
-    .action(async (ref: string, opts) => {
+    .action(async (ref: string | undefined, opts) => {
+      if (ref === undefined) {
+        if (opts.clear) failAndExit(new SentinelError('INVALID_ARGUMENT', '--clear needs the name of a process: sentinel logs NAME --clear'), opts.json ?? false);
+        await showAll(opts);
+        return;
+      }
       if (opts.clear) {
         await act(opts, (c) => c.call('logs.clear', { ref }), () => println(`Cleared logs of ${ref}`));
         return;
@@ -74,4 +82,23 @@ export function register(program: Command): void {
         failAndExit(err, opts.json ?? false);
       }
     });
+}
+
+/** `sentinel logs` with no name: every process, merged in time order. */
+async function showAll(opts: { lines: number; stream?: string; since?: string; timestamps?: boolean; follow?: boolean; json?: boolean }): Promise<void> {
+  const params = { lines: opts.lines, stream: opts.stream as 'stdout' | 'stderr' | undefined, since: opts.since, timestamps: opts.timestamps ?? false, follow: opts.follow ?? false };
+  if (!opts.follow) {
+    await act(opts, (c) => c.call('logs.all', params), (r) => {
+      for (const l of r.lines) println(render(l, opts));
+    });
+    return;
+  }
+  try {
+    for await (const l of getClient().stream('logs.all', params)) {
+      if (opts.json) process.stdout.write(JSON.stringify(l) + '\n');
+      else println(render(l, opts));
+    }
+  } catch (err) {
+    failAndExit(err, opts.json ?? false);
+  }
 }

@@ -13,6 +13,7 @@ import type { SentinelConfig } from '../../config/schema.js';
 import type { Daemon } from '../context.js';
 import type { SecretStore } from '../secrets-store.js';
 import { allocatePort } from './ports.js';
+import type { ConfigFormat } from '../../config/read.js';
 
 export interface StackParams {
   /** Absolute path of the config file (the client resolves it). */
@@ -20,6 +21,8 @@ export interface StackParams {
   environment?: string;
   /** The client's environment: `${VAR}` values and what processes inherit. */
   env: Record<string, string>;
+  /** The main file's format when detection must be overridden. */
+  format?: ConfigFormat;
 }
 
 export interface Stack {
@@ -36,8 +39,8 @@ export interface Stack {
 const VOLATILE = new Set(['_', 'OLDPWD', 'PWD', 'SHLVL', 'SENTINEL_SECRET_KEY']);
 
 /** The stack parameters every config operation takes (checked at the door: `file` is absolute). */
-export function readStackParams(p: { file: string; environment?: string; env?: Record<string, string> }): StackParams {
-  return { file: p.file, environment: p.environment, env: p.env ?? {} };
+export function readStackParams(p: { file: string; environment?: string; env?: Record<string, string>; format?: ConfigFormat }): StackParams {
+  return { file: p.file, environment: p.environment, env: p.env ?? {}, format: p.format };
 }
 
 export function baseEnvOf(env: Record<string, string>): Record<string, string> {
@@ -58,6 +61,7 @@ export async function loadStack(store: SecretStore, sp: StackParams, globalEnvFi
   const { loadProcessSpecs } = await import('../../config/load.js');
   const { graphFromSpecs } = await import('../../config/graph.js');
   const { specs, result } = loadProcessSpecs(sp.file, {
+    format: sp.format,
     environment: sp.environment,
     env: sp.env,
     baseEnv: inheritedEnv(sp, globalEnvFile),

@@ -181,7 +181,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     async 'config.validate'(p) {
       const sp = readStackParams(p);
       const { loadConfig } = await import('../../config/load.js');
-      const result = loadConfig(sp.file, { environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
+      const result = loadConfig(sp.file, { format: sp.format, environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
       const errors = [...result.messages];
       let processes: string[] = [];
       if (result.config) {
@@ -201,7 +201,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       const sp = readStackParams(p);
       const { loadConfigOrThrow } = await import('../../config/load.js');
       const { stringify } = await import('yaml');
-      const { config } = loadConfigOrThrow(sp.file, { environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
+      const { config } = loadConfigOrThrow(sp.file, { format: sp.format, environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
       const safe = redactSecretsDeep(config);
       return { file: sp.file, config: safe, text: stringify(safe, { lineWidth: 0 }) };
     },
@@ -215,7 +215,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       const sp = readStackParams(p);
       const { loadConfigOrThrow } = await import('../../config/load.js');
       const { graphFromConfig } = await import('../../config/graph.js');
-      const { config } = loadConfigOrThrow(sp.file, { environment: sp.environment, env: sp.env });
+      const { config } = loadConfigOrThrow(sp.file, { format: sp.format, environment: sp.environment, env: sp.env });
       const graph = graphFromConfig(config);
       const dependencies = Object.fromEntries(graph.processes().map((n) => [n, graph.dependenciesOf(n)]));
       return { file: sp.file, tree: graph.printTree(), levels: graph.startOrder(), dependencies };

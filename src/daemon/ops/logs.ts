@@ -4,6 +4,8 @@ import type { Daemon, Handlers } from '../context.js';
 import { displayName, instanceKey } from '../../core/instances.js';
 import { tailLines } from '../../logs/read.js';
 import { followLogs } from '../../logs/follow.js';
+import { followAll } from '../../logs/follow-all.js';
+import { tailAll, type LogSource } from '../../logs/read-all.js';
 import { purgeLogs } from '../../logs/clear.js';
 import { logPaths } from '../../logs/paths.js';
 
@@ -22,7 +24,12 @@ export function purgeProcessLogs(d: Daemon, name: string): void {
   purgeLogs(d.paths.logsDir, name);
 }
 
-export function logOps(d: Daemon): Handlers<'logs' | 'logs.clear'> {
+/** Every instance of every process, in list order. */
+function allSources(d: Daemon): LogSource[] {
+  return d.supervisor.list().map((r) => ({ key: instanceKey(r), name: displayName(r) }));
+}
+
+export function logOps(d: Daemon): Handlers<'logs' | 'logs.all' | 'logs.clear'> {
   return {
     async logs(p, ctx) {
       const rec = d.supervisor.resolve(p.ref);
@@ -37,6 +44,20 @@ export function logOps(d: Daemon): Handlers<'logs' | 'logs.clear'> {
         stream: (async function* () {
           for (const l of past) yield l;
           yield* followLogs(d.paths.logsDir, key, { stream, signal: ctx.signal });
+        })(),
+      };
+    },
+    async 'logs.all'(p, ctx) {
+      const stream = p.stream ?? 'both';
+      const options = { lines: p.lines ?? 50, stream, since: sinceOf(p.since), timestamps: p.timestamps ?? false };
+      const past = await tailAll(d.paths.logsDir, allSources(d), options);
+      if (!p.follow) return { lines: past };
+      return {
+        stream: (async function* () {
+          for (const l of past) yield l;
+          for await (const l of followAll(d.paths.logsDir, () => allSources(d), { stream, signal: ctx.signal })) {
+            yield options.timestamps ? l : { name: l.name, stream: l.stream, line: l.line };
+          }
         })(),
       };
     },
