@@ -61,7 +61,9 @@ export const daemonContracts = [
   }),
   defineOp({
     name: 'daemon.stop', summary: 'Stop the daemon and its processes (after this answer)', kind: 'write', permission: 'admin',
-    params: NoParams, result: z.object({ pid: z.number().int(), stopping: z.literal(true) }),
+    params: params({
+      keepProcesses: z.boolean().optional().meta({ description: 'Leave every process running; the next daemon re-adopts them (daemon restart)' }),
+    }), result: z.object({ pid: z.number().int(), stopping: z.literal(true) }),
     routes: [{ method: 'POST', path: '/v1/daemon/stop' }],
   }),
   defineOp({

@@ -534,6 +534,12 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Daemon shutdown: stop everything in reverse start order, remembering what was running. */
+  /** Stops watching without stopping anything (daemon restart): no timer fires, no new start is taken. */
+  detach(): void {
+    this.shuttingDown = true;
+    for (const id of [...this.live.keys()]) this.cancelTimer(id);
+  }
+
   async shutdown(timeoutMs?: number): Promise<void> {
     this.shuttingDown = true;
     for (const live of this.live.values()) {

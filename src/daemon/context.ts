@@ -41,7 +41,7 @@ export interface Daemon {
   health: HealthMonitor;
   startedAt: number;
   /** Asks the daemon to shut down (after the current answer is sent). */
-  requestShutdown(): void;
+  requestShutdown(opts?: { keepProcesses?: boolean }): void;
   /** Calls another operation by name (one feature reusing another through the same list); parameters are checked as at the door. */
   call<K extends OpName>(op: K, params: OpParamsIn<K>): Promise<OpResult<K>>;
   /** Registers a step to run at shutdown, after the processes are stopped (run in reverse order). */

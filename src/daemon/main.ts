@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
     usage: new UsageSampler(), rotation, health, startedAt: Date.now(),
-    requestShutdown: () => setImmediate(() => void shutdown('requested by a client')),
+    requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract
     call: (op, params) => invokeOperation(ops, op, params, { actor: 'config', signal: new AbortController().signal }) as never,
@@ -105,12 +105,15 @@ async function main(): Promise<void> {
     supervisor.resume(rec).catch((err: Error) => log.warn('RESUME_FAILED', `could not resume ${rec.name}: ${err.message}`));
   }
 
-  async function shutdown(why: string): Promise<void> {
+  async function shutdown(why: string, keepProcesses = false): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info('DAEMON_STOPPING', `daemon stopping: ${why}`);
     const timeoutMs = process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT ? Number(process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT) : undefined;
-    await supervisor.shutdown(timeoutMs);
+    // leaving them running is what a daemon SIGKILL does too: their records keep pid and start time, and
+    // the next daemon re-adopts them
+    if (keepProcesses) supervisor.detach();
+    else await supervisor.shutdown(timeoutMs);
     for (const step of shutdownSteps) {
       try {
         await step();

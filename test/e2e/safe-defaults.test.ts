@@ -116,7 +116,7 @@ describe('crash notifications', () => {
 });
 
 describe('a daemon from another install', () => {
-  it('is named on stderr with the way out; daemon restart brings up this install and starts what ran', async () => {
+  it('is named on stderr with the way out; daemon restart brings up this install and re-adopts what runs', async () => {
     const h = tempHome();
     const other = mkdtempSync(path.join(os.tmpdir(), 'sn-install-'));
     let oldDaemon: number | null = null;
@@ -133,13 +133,17 @@ describe('a daemon from another install', () => {
       const run = await cli(h, ['run', 'sleep 300', '--name', 'keeper']);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe(`Warning: the daemon runs Sentinel 0.0.1-other but this CLI is ${pkg.version} (a daemon started from another install); restart it with "sentinel daemon restart" to run this version\n`);
+      const keeperPid = (await status(h, 'keeper')).pid;
       const restarted = await cli(h, ['daemon', 'restart']);
-      expect(restarted.stdout).toMatch(new RegExp(`^Restarted daemon \\(pid: ${oldDaemon} -> \\d+, version 0\\.0\\.1-other -> ${pkg.version.replace(/\./g, '\\.')}\\); processes that were running are started again\\n$`));
+      expect(restarted.stdout).toMatch(new RegExp(`^Restarted daemon \\(pid: ${oldDaemon} -> \\d+, version 0\\.0\\.1-other -> ${pkg.version.replace(/\./g, '\\.')}\\); every process kept running and was re-adopted\\n$`));
       expect(restarted.code).toBe(0);
       expect(alive(oldDaemon!)).toBe(false);
       const list = await cli(h, ['list', '--json']);
       expect(list.stderr).toBe('');
       expect(await waitFor(async () => (await status(h, 'keeper')).status === 'running', 15_000, 100)).toBe(true);
+      // the same process, never stopped: re-adopted by pid and start time
+      expect((await status(h, 'keeper')).pid).toBe(keeperPid);
+      expect(alive(keeperPid!)).toBe(true);
     } finally {
       await cleanupHome(h, oldDaemon ? [oldDaemon] : []);
       rmSync(other, { recursive: true, force: true });

@@ -19,9 +19,13 @@ function isAlive(pid: number): boolean {
 }
 
 /** Asks the daemon to stop (it stops its processes, remembering which ran) and waits until it is gone. */
-async function stopDaemon(c: Client, timeout: string): Promise<number> {
+async function stopDaemon(c: Client, timeout: string, keepProcesses = false): Promise<number> {
   if (!(await c.ping())) throw new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running for ${c.paths.home}`);
-  const { pid } = await c.call('daemon.stop');
+  const { pid } = await c.call('daemon.stop', { keepProcesses }).catch((err: SentinelError) => {
+    // a daemon from a release without keepProcesses: it stops its processes, the new one starts them again
+    if (keepProcesses && err.code === 'INVALID_ARGUMENT') return c.call('daemon.stop');
+    throw err;
+  });
   const timeoutMs = parseDuration(timeout, '--timeout');
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
@@ -80,18 +84,18 @@ export function register(program: Command): void {
 
   daemon
     .command('restart')
-    .description('Stop the daemon and start it again from this install (after an upgrade); what was running is started again')
+    .description('Restart the daemon from this install (after an upgrade); every process keeps running and is re-adopted')
     .option('-t, --timeout <duration>', 'how long to wait for the daemon to stop', '60s')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
       const c = new Client({ autostart: false });
       try {
         const before = await c.call('daemon.status');
-        await stopDaemon(c, opts.timeout);
+        await stopDaemon(c, opts.timeout, true);
         await c.startDaemon();
         const after = await c.call('daemon.status');
         if (opts.json) printJson({ restarted: true, previous: { pid: before.pid, version: before.version }, pid: after.pid, version: after.version });
-        else println(`Restarted daemon (pid: ${before.pid} -> ${after.pid}, version ${before.version === after.version ? after.version : `${before.version} -> ${after.version}`}); processes that were running are started again`);
+        else println(`Restarted daemon (pid: ${before.pid} -> ${after.pid}, version ${before.version === after.version ? after.version : `${before.version} -> ${after.version}`}); every process kept running and was re-adopted`);
       } catch (err) {
         failAndExit(err, opts.json ?? false);
       }

@@ -19,8 +19,8 @@ export function daemonOps(d: Daemon, version: string): Handlers<'daemon.status' 
         running: procs.filter((r) => r.state === 'running').length,
       };
     },
-    'daemon.stop'() {
-      d.requestShutdown();
+    'daemon.stop'(p) {
+      d.requestShutdown({ keepProcesses: p.keepProcesses ?? false });
       return { pid: process.pid, stopping: true as const };
     },
     'daemon.logs'(p) {
