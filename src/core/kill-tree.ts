@@ -1,7 +1,7 @@
 // Stopping a whole process tree: graceful signal → abortable timer → SIGKILL of everything left.
 // Every target is proven by pid and start time: a pid (or group id) that now belongs to another process
 // is never signalled. The checks use the one /proc snapshot each step reads anyway.
-import { isAlive, readAllStats, readEnvVar, type ProcStat } from './proc.js';
+import { descendantsOf, isAlive, readAllStats, readEnvVar, type ProcStat } from './proc.js';
 import type { ProcessTarget, StopTreeOptions as HostStopOptions, StopTreeResult } from './host.js';
 
 export type { StopTreeResult } from './host.js';
@@ -78,27 +78,10 @@ export function ownTree(target: ProcessTarget, stats: ProcStat[], proof?: Proof)
     const known = new Set(seeds.map((s) => s.pid));
     for (const s of stats) if (!known.has(s.pid) && !inGroup(s) && newer(s) && escaped(s)) seeds.push(s);
   }
-  const members = descendants(seeds, stats);
+  const members = descendantsOf(seeds, stats);
   return { members, group: !groupTaken && members.some((s) => s.pgid === target.pid) };
 }
 
-/** The seeds and every live process below them by parent link. */
-function descendants(seeds: ProcStat[], stats: ProcStat[]): ProcStat[] {
-  const children = new Map<number, ProcStat[]>();
-  for (const st of stats) {
-    const list = children.get(st.ppid);
-    if (list) list.push(st); else children.set(st.ppid, [st]);
-  }
-  const found = new Map<number, ProcStat>();
-  const queue = [...seeds];
-  while (queue.length > 0) {
-    const st = queue.pop()!;
-    if (found.has(st.pid)) continue;
-    found.set(st.pid, st);
-    for (const child of children.get(st.pid) ?? []) queue.push(child);
-  }
-  return [...found.values()].filter((s) => s.state !== 'Z' && s.state !== 'X');
-}
 
 /** Signals the group led by the root (when it is ours) and every other member of the tree that is still the same process. */
 function signalTree(rootPid: number, tree: OwnTree, signal: NodeJS.Signals): void {

@@ -58,13 +58,18 @@ export function readAllStats(): ProcStat[] {
 
 /** Every live process of a tree: descendants by parent link, plus members of its process group and session. */
 export function collectTree(rootPid: number, stats: ProcStat[] = readAllStats()): ProcStat[] {
+  return descendantsOf(stats.filter((s) => s.pid === rootPid || s.pgid === rootPid || s.sid === rootPid), stats);
+}
+
+/** The seeds and every live process below them by parent link (zombies left out). */
+export function descendantsOf(seeds: ProcStat[], stats: ProcStat[]): ProcStat[] {
   const children = new Map<number, ProcStat[]>();
   for (const st of stats) {
     const list = children.get(st.ppid);
     if (list) list.push(st); else children.set(st.ppid, [st]);
   }
   const found = new Map<number, ProcStat>();
-  const queue = stats.filter((s) => s.pid === rootPid || s.pgid === rootPid || s.sid === rootPid);
+  const queue = [...seeds];
   while (queue.length > 0) {
     const st = queue.pop()!;
     if (found.has(st.pid)) continue;
