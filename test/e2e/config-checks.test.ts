@@ -96,4 +96,24 @@ schedules:
       rmSync(proj, { recursive: true, force: true });
     }
   });
+
+  it('startall starts a file\'s processes in dependency order, independent ones at once', async () => {
+    const proj = mkdtempSync(path.join(os.tmpdir(), 'sn-chk-order-'));
+    try {
+      const file = path.join(proj, 'sentinel.yaml');
+      writeFileSync(file, 'processes:\n  slowdb:\n    command: sleep 300\n    start_wait: 1s\n  app:\n    command: sleep 301\n    depends_on: [slowdb]\n  loner:\n    command: sleep 302\n');
+      expect((await cli(home, ['up', '-f', file])).code).toBe(0);
+      expect((await cli(home, ['stopall'])).code).toBe(0);
+      const before = Math.max(0, ...(await cliJson<{ events: Array<{ id: number }> }>(home, ['events', '--limit', '1'])).events.map((e) => e.id));
+      expect((await cli(home, ['startall'])).code).toBe(0);
+      const evs = (await cliJson<{ events: Array<{ id: number; processName: string; newState: string | null }> }>(home, ['events', '--limit', '200'])).events.filter((e) => e.id > before);
+      const at = (name: string, state: string) => evs.find((e) => e.processName === name && e.newState === state)!.id;
+      expect(at('slowdb', 'running')).toBeLessThan(at('app', 'starting'));
+      // loner depends on nothing: it starts without waiting for slowdb's start wait
+      expect(at('loner', 'starting')).toBeLessThan(at('slowdb', 'running'));
+      expect((await cli(home, ['down', '-f', file])).code).toBe(0);
+    } finally {
+      rmSync(proj, { recursive: true, force: true });
+    }
+  });
 });

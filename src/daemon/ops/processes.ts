@@ -42,6 +42,35 @@ async function startAll(members: ProcessRecord[], action: (rec: ProcessRecord) =
   if (failed) throw failed.reason;
 }
 
+/**
+ * Runs `act` on every record, each definition once what it depends on (among these records) has been
+ * started — independent ones at once, so one slow readiness check holds up only its dependents.
+ */
+function dependencyOrdered(recs: ProcessRecord[], act: (rec: ProcessRecord) => Promise<unknown>): Map<ProcessRecord, Promise<unknown>> {
+  const byDefinition = new Map<string, ProcessRecord[]>();
+  for (const r of recs) byDefinition.set(r.name, [...(byDefinition.get(r.name) ?? []), r]);
+  const done = new Map<string, Promise<unknown>>();
+  const results = new Map<ProcessRecord, Promise<unknown>>();
+  const run = (name: string, path: Set<string>): Promise<unknown> => {
+    const known = done.get(name);
+    if (known) return known;
+    const members = byDefinition.get(name) ?? [];
+    const deps = Object.keys(members[0]?.spec.source.dependsOn ?? {}).filter((n) => byDefinition.has(n) && !path.has(n));
+    // a dependency that fails does not stop its dependents here: their own start reports what happens
+    const before = Promise.all(deps.map((n) => run(n, new Set([...path, n])).catch(() => undefined)));
+    const all = Promise.all(members.map((m) => {
+      const started = before.then(() => act(m));
+      results.set(m, started);
+      return started;
+    }));
+    all.catch(() => undefined);
+    done.set(name, all);
+    return all;
+  };
+  for (const name of byDefinition.keys()) run(name, new Set([name]));
+  return results;
+}
+
 type ProcessOp = 'run' | 'list' | 'status' | 'start' | 'stop' | 'restart' | 'delete' | 'clean' | 'stopall' | 'startall' | 'restartall' | 'events';
 
 export function processOps(d: Daemon): Handlers<ProcessOp> {
@@ -156,11 +185,14 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
 
     startall(p, ctx) {
       const recs = sup.list().filter((r) => !sup.isLive(r));
-      return each(d, recs, (r) => sup.start(r, ctx.actor, { wait: wantWait(p) }));
+      const started = dependencyOrdered(recs, (r) => sup.start(r, ctx.actor, { wait: wantWait(p) }));
+      return each(d, recs, (r) => started.get(r)!);
     },
 
     restartall(p, ctx) {
-      return each(d, sup.list(), (r) => sup.restart(r, ctx.actor, { wait: wantWait(p) }));
+      const recs = sup.list();
+      const restarted = dependencyOrdered(recs, (r) => sup.restart(r, ctx.actor, { wait: wantWait(p) }));
+      return each(d, recs, (r) => restarted.get(r)!);
     },
 
     events(p, ctx) {
