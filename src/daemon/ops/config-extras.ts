@@ -7,7 +7,6 @@ import type { Daemon } from '../context.js';
 import type { SentinelConfig } from '../../config/schema.js';
 import { validateEmail, validateWebhook } from '../../notify/validate.js';
 import type { ChannelSet } from '../../notify/notifier.js';
-import { own } from './config-stack.js';
 import { ConfigOwnedRepo } from '../../store/config-owned.js';
 
 type ScheduleEntry = NonNullable<SentinelConfig['schedules']>[string];
@@ -33,6 +32,7 @@ export function scheduleParams(name: string, s: ScheduleEntry, baseDir: string, 
 export async function applySchedules(d: Daemon, file: string, config: SentinelConfig, env: Record<string, string>, replace = true): Promise<string[]> {
   const entries = Object.entries(config.schedules ?? {});
   const baseDir = path.dirname(file);
+  const owned = new ConfigOwnedRepo(d.db);
   const existing = new Set((await d.call('schedule.list', {})).schedules.map((s) => s.name));
   const applied: string[] = [];
   for (const [name, s] of entries) {
@@ -45,10 +45,9 @@ export async function applySchedules(d: Daemon, file: string, config: SentinelCo
       await d.call('schedule.rm', { name });
     }
     await d.call('schedule.add', scheduleParams(name, s, baseDir, env));
-    own(d, file, 'schedule', name);
+    owned.add(file, 'schedule', name);
     applied.push(name);
   }
-  const owned = new ConfigOwnedRepo(d.db);
   for (const name of owned.names(file, 'schedule')) {
     if (config.schedules?.[name]) continue;
     if (existing.has(name)) await d.call('schedule.rm', { name });

@@ -3,6 +3,7 @@
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import path from 'node:path';
 import { readEnvFile } from '../../core/env.js';
+import { scheduleParams } from './config-extras.js';
 import { SentinelError, type ErrorCode } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
 import { checkSpawnable } from '../../core/spawn.js';
@@ -130,7 +131,6 @@ export async function stackProblems(d: Daemon, stack: Stack, specs: ProcessSpec[
     }
   }
   if (!withSchedules) return problems;
-  const { scheduleParams } = await import('./config-extras.js');
   for (const [name, s] of Object.entries(stack.config.schedules ?? {})) {
     if (s.process !== undefined) continue;
     try {
