@@ -192,7 +192,7 @@ export class Client {
    * Starts a daemon in the background and waits until it answers. Two racing clients are fine: the lock picks one.
    * A daemon that dies at start is reported at once, with its reason (its stderr goes to daemon.err).
    */
-  async startDaemon(opts: { resetDamagedDb?: boolean } = {}): Promise<number | null> {
+  async startDaemon(opts: { resetDamagedDb?: boolean; listen?: string } = {}): Promise<number | null> {
     ensureHome(this.paths.home);
     if (!existsSync(daemonEntry)) throw new SentinelError('DAEMON_UNAVAILABLE', `daemon entry ${daemonEntry} is missing; run "npm run build"`);
     const errFile = path.join(this.paths.home, 'daemon.err');
@@ -200,7 +200,7 @@ export class Client {
     let exited: { code: number | null; signal: string | null } | null = null;
     let child;
     try {
-      child = spawn(process.execPath, [daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : [])], {
+      child = spawn(process.execPath, [daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : []), ...(opts.listen ? ['--listen', opts.listen] : [])], {
         detached: true,
         stdio: ['ignore', 'ignore', errFd],
         env: { ...process.env, SENTINEL_HOME: this.paths.home },

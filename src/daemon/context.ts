@@ -9,6 +9,7 @@ import type { UsageSampler } from './metrics.js';
 import type { OpItem, OpName, OpParams, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import type { Rotation } from './rotation.js';
 import type { HealthMonitor } from './health-monitor.js';
+import type { DaemonSettings } from './settings.js';
 
 export interface OpContext {
   actor: string;
@@ -39,6 +40,8 @@ export interface Daemon {
   usage: UsageSampler;
   rotation: Rotation;
   health: HealthMonitor;
+  /** SENTINEL_HOME/sentinel.yaml with the command line's overrides. */
+  settings: DaemonSettings;
   startedAt: number;
   /** Asks the daemon to shut down (after the current answer is sent). */
   requestShutdown(opts?: { keepProcesses?: boolean }): void;

@@ -23,6 +23,7 @@ import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
+import { loadDaemonSettings, type DaemonSettings } from './settings.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -42,6 +43,12 @@ async function main(): Promise<void> {
     process.exit(3);
   }
   writeFileSync(paths.pidFile, `${process.pid}\n`);
+  let settings: DaemonSettings;
+  try {
+    settings = loadDaemonSettings(paths.home, { listen: argValue('--listen') });
+  } catch (err) {
+    fatal(log, isSentinelError(err) ? err.message : String(err), 2);
+  }
   const shutdownSteps: Array<() => Promise<void> | void> = [() => lock.release(), () => rmSync(paths.pidFile, { force: true })];
 
   // the key stays in this process's memory only: nothing the daemon starts or writes inherits it
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
   let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(), rotation, health, startedAt: Date.now(),
+    usage: new UsageSampler(), rotation, health, settings, startedAt: Date.now(),
     requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract
@@ -160,6 +167,12 @@ function openStateDb(file: string, log: Logger, resetDamaged: boolean): Db {
     log.warn('DB_RESET', `${err.message}; moved it to ${aside} and started with an empty state (--reset-damaged-db)`);
     return openDb(file, { check: true });
   }
+}
+
+/** The value after a flag on the daemon's command line (`--listen ADDR`). */
+function argValue(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 function readBootId(): string {

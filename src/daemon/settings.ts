@@ -1,0 +1,88 @@
+// The daemon's own settings: SENTINEL_HOME/sentinel.yaml (optional). Faces that are off by default (the TCP
+// API, metrics file export) are turned on here, or by `sentinel daemon start --listen ADDR`.
+// A bad file stops the daemon's start with a clear reason: nothing in it is silently ignored.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { SentinelError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
+
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be HOST:PORT, e.g. "127.0.0.1:9797" or "[::1]:9797"')
+  .refine((s) => {
+    const port = Number(s.slice(s.lastIndexOf(':') + 1));
+    return port >= 0 && port <= 65535;
+  }, 'the port must be 0..65535');
+
+const duration = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v * 1000;
+  try {
+    return parseDuration(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const daemonSettingsSchema = z
+  .object({
+    api: z
+      .object({
+        /** HOST:PORT of the TCP listener; absent = no TCP listener (the Unix socket only). */
+        listen: listenAddress.optional(),
+        tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
+        /** Origins allowed to call the API from a browser page served elsewhere; none by default. */
+        cors: z.array(z.string().url()).default([]),
+      })
+      .strict()
+      .default({ cors: [] }),
+    metrics: z
+      .object({
+        /** A file for node_exporter's textfile collector, rewritten atomically every `interval`. */
+        file: z.string().min(1).optional(),
+        interval: duration.default(15_000),
+        /** How long the in-memory history (charts, trends) reaches back, and its step. */
+        history: duration.default(3_600_000),
+        step: duration.default(5_000),
+      })
+      .strict()
+      .default({ interval: 15_000, history: 3_600_000, step: 5_000 }),
+  })
+  .strict();
+
+export type DaemonSettings = z.output<typeof daemonSettingsSchema>;
+
+export function settingsFile(home: string): string {
+  return path.join(home, 'sentinel.yaml');
+}
+
+/** Reads SENTINEL_HOME/sentinel.yaml (absent = defaults); `overrides` (from the command line) win. */
+export function loadDaemonSettings(home: string, overrides: { listen?: string } = {}): DaemonSettings {
+  const file = settingsFile(home);
+  let raw: unknown = {};
+  if (existsSync(file)) {
+    try {
+      raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    } catch (err) {
+      throw new SentinelError('INVALID_CONFIG', `${file} is not valid YAML: ${(err as Error).message}`);
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new SentinelError('INVALID_CONFIG', `${file} must be a mapping, e.g. "api: {listen: 127.0.0.1:9797}"`);
+  }
+  const merged = overrides.listen ? { ...raw, api: { ...((raw as { api?: object }).api ?? {}), listen: overrides.listen } } : raw;
+  const parsed = daemonSettingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+    throw new SentinelError('INVALID_CONFIG', `${file}${overrides.listen ? ' (with --listen)' : ''} is not valid: ${problems}`);
+  }
+  const s = parsed.data;
+  for (const p of [s.api.tls?.cert, s.api.tls?.key, s.metrics.file]) {
+    if (p !== undefined && !path.isAbsolute(p)) {
+      throw new SentinelError('INVALID_CONFIG', `${file}: path ${JSON.stringify(p)} must be absolute`);
+    }
+  }
+  return s;
+}
