@@ -193,6 +193,10 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
     const result = await invokeOperation(ops, op.contract.name, params, ctx, (c, checked) => checkScope(principal, c, checked, nameOf));
     if (op.contract.kind === 'write') recordWrite(op.contract.name, params, actor);
     if (isStream(result)) {
+      // a follow stream ends when its token expires, even when nothing is written meanwhile
+      const left = principal.expiresAt === null ? Infinity : principal.expiresAt - Date.now();
+      const expiry = left < 2 ** 31 - 1 ? setTimeout(() => abort.abort(), Math.max(0, left)) : undefined;
+      reply.raw.on('close', () => clearTimeout(expiry));
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { ...(reply.getHeaders() as http.OutgoingHttpHeaders), 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -200,13 +204,13 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
       try {
         for await (const item of result.stream) {
           if (abort.signal.aborted) break;
-          if (principal.expiresAt !== null && Date.now() >= principal.expiresAt) break; // the token ran out: so does its stream
           if (CHECK_RESULTS && op.contract.item) checkResult(op.contract, item, op.contract.item);
           if (itemVisible(principal, op.contract, item)) res.write(redact(JSON.stringify(item)) + '\n');
         }
       } catch (err) {
         res.write(errorBody(toSentinelError(err), redact) + '\n');
       }
+      clearTimeout(expiry);
       res.end();
       return;
     }
