@@ -20,7 +20,7 @@ import { loadedFaces } from '../../daemon/loaded-faces.js';
 import { verifyToken } from '../../auth/tokens.js';
 import { ROUTES } from '../routes.js';
 import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, readBody, splitTarget } from '../request.js';
-import { checkScope, filterAnswer, itemVisible, requireRole as requireOpRole } from '../scope.js';
+import { checkTokenScope, filterAnswer, itemVisible, requireRole as requireOpRole } from '../token-scope.js';
 import { LoginLimiter } from './login-limiter.js';
 import { renderDocsPage } from './docs-page.js';
 
@@ -190,7 +190,7 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
     reply.raw.on('close', () => abort.abort());
     const actor = `token:${principal.name}`;
     const ctx: OpContext = { actor, signal: abort.signal, principal };
-    const result = await invokeOperation(ops, op.contract.name, params, ctx, (c, checked) => checkScope(principal, c, checked, nameOf));
+    const result = await invokeOperation(ops, op.contract.name, params, ctx, (c, checked) => checkTokenScope(principal, c, checked, nameOf));
     if (op.contract.kind === 'write') recordWrite(op.contract.name, params, actor);
     if (isStream(result)) {
       // a follow stream ends when its token expires, even when nothing is written meanwhile
