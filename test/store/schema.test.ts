@@ -105,6 +105,10 @@ describe('the schema of a fresh state.db', () => {
     tokens.touch('t', now + 1);
     expect(tokens.byHash('ab'.repeat(32))).toMatchObject({ name: 't', role: 'viewer', processes: 'web*', lastUsedAt: now + 1 });
     expect(tokens.list().map((t) => t.name)).toEqual(['t']);
+    expect(tokens.removeExpiredBefore(now + 1000)).toBe(0);
+    expect(tokens.removeExpiredBefore(now + 1001)).toBe(1);
+    tokens.insert({ name: 't', hash: 'ab'.repeat(32), role: 'viewer', processes: null, createdAt: now, expiresAt: null, lastUsedAt: null, createdBy: 'cli' });
+    expect(tokens.removeExpiredBefore(now * 2)).toBe(0);
     expect(tokens.remove('t')).toBe(true);
     expect(tokens.remove('t')).toBe(false);
     expect(schema(db)).toEqual(before);

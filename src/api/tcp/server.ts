@@ -49,7 +49,14 @@ export interface TcpFace {
 /**
  * A face (metrics, dashboard...) adding routes to the TCP listener; daemon main passes the list.
  * Routes are registered before the API's catch-all 404: a face serving a page for every other path
- * registers `GET /*` (specific routes, the API's included, still win).
+ * registers `GET /*` (specific routes, the API's included, still win). A protected route:
+ *
+ *   app.get('/metrics', async (request, reply) => {
+ *     face.requireRole(face.authenticate(request), 'viewer', 'GET /metrics');
+ *     reply.type('text/plain; version=0.0.4').send(await render());
+ *   });
+ *
+ * Errors thrown in a face's handlers are answered like the API's ({error: {code, message}}).
  */
 export type FaceRegistrar = (app: FastifyInstance, face: TcpFace) => Promise<void> | void;
 
