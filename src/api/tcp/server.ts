@@ -177,10 +177,15 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
   const recordWrite = (opName: string, params: Record<string, unknown>, actor: string): void => {
     const target = typeof params.ref === 'string' ? nameOf(params.ref) ?? params.ref : typeof params.name === 'string' ? params.name : null;
     const isProcess = typeof params.ref === 'string' || opName === 'run';
-    d.processes.addEvent({
-      time: Date.now(), processId: null, processName: isProcess ? target : null, kind: 'api', oldState: null, newState: null,
-      pid: null, exitCode: null, signal: null, reason: `${opName}${target ? ` ${target}` : ''} over the TCP API`, actor,
-    });
+    try {
+      d.processes.addEvent({
+        time: Date.now(), processId: null, processName: isProcess ? target : null, kind: 'api', oldState: null, newState: null,
+        pid: null, exitCode: null, signal: null, reason: `${opName}${target ? ` ${target}` : ''} over the TCP API`, actor,
+      });
+    } catch (err) {
+      // the write itself is done (and its state changes carry the actor): its answer is not lost for this
+      log.warn('AUDIT_FAILED', `could not record ${opName} by ${actor} in the event log: ${(err as Error).message}`);
+    }
   };
 
   const handleOperation = async (request: FastifyRequest, reply: FastifyReply, opName: string): Promise<void> => {
