@@ -24,9 +24,10 @@ import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { loadDaemonSettings, type DaemonSettings } from './settings.js';
+import { TokenRepo } from '../store/tokens.js';
+import type { FaceRegistrar } from '../api/tcp/server.js';
 import { createScopeWatcher } from './scopes.js';
 import { isAlive } from '../core/proc.js';
-import { TokenRepo } from '../store/tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -105,7 +106,10 @@ async function main(): Promise<void> {
   if (settings.api.listen) {
     try {
       const { startTcpServer } = await import('../api/tcp/server.js');
-      const tcp = await startTcpServer({ ops, daemon, log, redact: redactSecrets, settings: settings.api }, { listen: settings.api.listen, registerFaces: [] });
+      // ── faces served on the TCP listener register their routes here (metrics, dashboard…): each gets the
+      // fastify app and the API's authenticate / requireRole / sendError (see FaceRegistrar in api/tcp/server.ts)
+      const tcpFaces: FaceRegistrar[] = [];
+      const tcp = await startTcpServer({ ops, daemon, log, redact: redactSecrets, settings: settings.api }, { listen: settings.api.listen, registerFaces: tcpFaces });
       daemon.listener = { url: tcp.url, tls: tcp.tls };
       shutdownSteps.unshift(() => tcp.close());
       log.info('API_LISTENING', `TCP API listening on ${tcp.url}`);
