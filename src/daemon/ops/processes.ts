@@ -93,6 +93,8 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       if (await d.call('schedule.get', { name: spec.name }).then(() => true, () => false)) {
         throw new SentinelError('NAME_TAKEN', `a schedule named "${spec.name}" already exists; schedules and processes share names, so choose another --name`);
       }
+      // a spec that cannot be spawned (missing program, E2BIG environment from an --env-file) leaves nothing behind
+      sup.host.checkSpawnable(spec);
       const portRef = p.port;
       if (portRef !== undefined && portRef !== null) {
         spec.port = await assignPort(d, portRef, spec.name);
