@@ -9,6 +9,8 @@ import { readStartTime } from './proc.js';
 export interface ChildHandle {
   pid: number;
   startTime: number | null;
+  /** The run marker given to the child (RUN_MARKER in its environment), when the host sets one. */
+  runMarker?: string;
   /** Called once, with the exit code or the signal that ended the child. */
   onExit(cb: (code: number | null, signal: string | null) => void): void;
 }

@@ -129,4 +129,13 @@ export const MIGRATIONS: string[] = [
   DROP TABLE processes;
   ALTER TABLE processes_v4 RENAME TO processes;
   `,
+  // 5: reserved (API tokens come in on another branch; renumber these two when merging)
+  `
+  SELECT 1;
+  `,
+  // 6: the run marker a process was started with (its children carry it in their environment), so a
+  // restarted daemon can still find what escaped the tree of a process that died while it was down
+  `
+  ALTER TABLE processes ADD COLUMN run_marker TEXT;
+  `,
 ];

@@ -45,6 +45,8 @@ export interface ProcessRecord {
   state: ProcessState;
   pid: number | null;
   pidStartTime: number | null;
+  /** The run marker the current pid was started with (RUN_MARKER in its environment); null if unknown. */
+  runMarker: string | null;
   startedAt: number | null;
   restarts: number;
   restartHistory: RestartHistory;
@@ -78,14 +80,14 @@ export type EventInput = Omit<EventRecord, 'id'>;
 export type ProcessPatch = Partial<Omit<ProcessRecord, 'id' | 'name' | 'instance' | 'createdAt'>>;
 
 interface Row {
-  id: number; name: string; instance: number; spec: string; state: string; pid: number | null; pid_start_time: number | null;
+  id: number; name: string; instance: number; spec: string; state: string; pid: number | null; pid_start_time: number | null; run_marker: string | null;
   started_at: number | null; restarts: number; restart_history: string; last_exit: string | null;
   next_restart_at: number | null; reason: string | null; health: string | null; want_running: number;
   start_seq: number; created_at: number;
 }
 
 const COLUMNS: Record<keyof ProcessPatch, string> = {
-  spec: 'spec', state: 'state', pid: 'pid', pidStartTime: 'pid_start_time', startedAt: 'started_at',
+  spec: 'spec', state: 'state', pid: 'pid', pidStartTime: 'pid_start_time', runMarker: 'run_marker', startedAt: 'started_at',
   restarts: 'restarts', restartHistory: 'restart_history', lastExit: 'last_exit', nextRestartAt: 'next_restart_at',
   reason: 'reason', health: 'health', wantRunning: 'want_running', startSeq: 'start_seq',
 };
@@ -93,7 +95,7 @@ const COLUMNS: Record<keyof ProcessPatch, string> = {
 function fromRow(r: Row): ProcessRecord {
   return {
     id: r.id, name: r.name, instance: r.instance ?? 0, spec: upgradeSpec(JSON.parse(r.spec)), state: r.state as ProcessState, pid: r.pid,
-    pidStartTime: r.pid_start_time, startedAt: r.started_at, restarts: r.restarts,
+    pidStartTime: r.pid_start_time, runMarker: r.run_marker ?? null, startedAt: r.started_at, restarts: r.restarts,
     restartHistory: JSON.parse(r.restart_history), lastExit: r.last_exit ? JSON.parse(r.last_exit) : null,
     nextRestartAt: r.next_restart_at, reason: r.reason, health: r.health, wantRunning: r.want_running === 1,
     startSeq: r.start_seq, createdAt: r.created_at,
