@@ -67,6 +67,8 @@ export class Supervisor extends EventEmitter {
   private seq: number;
   private readonly adoptPollMs: number;
   private shuttingDown = false;
+  /** Set while the disk under SENTINEL_HOME refuses writes: live processes' output is being lost (shown in their status). */
+  storageWarning: string | null = null;
 
   /** The host processes are started on: schedule runs use the same one, so every spawner decorator applies. */
   get host(): ProcessHost {

@@ -30,6 +30,18 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): EventRet
   return { maxRows: Number.isInteger(rows) && rows > 0 ? rows : 100_000, maxAgeMs };
 }
 
+/**
+ * A write the disk refused (SQLITE_FULL, an I/O error, a database file that vanished): the state it
+ * carries is kept in memory and written once the disk takes it again, so the lifecycle never stalls on it.
+ */
+export function isStoreWriteFailure(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return code === 'SQLITE_FULL' || /^SQLITE_(IOERR|READONLY|CANTOPEN)/.test(code);
+}
+
+/** Events kept in memory at most while the disk refuses writes (the oldest are dropped past it, and counted). */
+const MAX_PENDING_EVENTS = 5000;
+
 /** Events written between two prunings of the event log. */
 const PRUNE_EVERY = 500;
 
@@ -114,6 +126,14 @@ export class ProcessRepo {
   private readonly folds = new Map<string, FoldEntry>();
   private sincePrune = 0;
   private readonly retention: EventRetention;
+  /** Writes the disk refused, to be written when it takes them again (patches merged per process). */
+  private readonly pendingPatches = new Map<number, ProcessPatch>();
+  private readonly pendingRemovals = new Set<number>();
+  private pendingEvents: EventInput[] = [];
+  private droppedEvents = 0;
+  private failure: string | null = null;
+  /** Told when writes start failing (with why) and when they are written again (null). */
+  onWriteTrouble: ((problem: string | null) => void) | null = null;
 
   constructor(private readonly db: Db, opts: { retention?: EventRetention; now?: () => number } = {}) {
     this.insertEventStmt = db.prepare(
@@ -169,8 +189,10 @@ export class ProcessRepo {
     return (this.db.prepare('SELECT * FROM processes ORDER BY id').all() as Row[]).map(fromRow);
   }
 
+  /** Inserts a new process row; a refused write throws (a record never exists without its row). */
   insert(spec: ProcessSpec, now: number, event: EventInput, instance = 0): ProcessRecord {
-    return this.db.transaction(() => {
+    const rec = this.db.transaction(() => {
+      this.flushPending();
       const info = this.db
         .prepare('INSERT INTO processes (name, instance, spec, state, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(spec.name, instance, JSON.stringify(spec), 'stopped', now);
@@ -178,31 +200,116 @@ export class ProcessRepo {
       this.writeEvent({ ...event, processId: id });
       return fromRow(this.db.prepare('SELECT * FROM processes WHERE id = ?').get(id) as Row);
     })();
+    if (this.failure !== null) this.recovered();
+    return rec;
   }
 
-  /** Writes a patch and its event in one transaction. */
+  /**
+   * Writes a patch and its event in one transaction. When the disk refuses it (full, I/O error), both are
+   * kept in memory and written, in order, with the next write that works or by retryPending: never thrown.
+   */
   update(id: number, patch: ProcessPatch, event?: EventInput): void {
-    const keys = Object.keys(patch) as Array<keyof ProcessPatch>;
-    this.db.transaction(() => {
-      if (keys.length > 0) {
-        const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
-        const params: Record<string, unknown> = { id };
-        for (const k of keys) params[k] = toColumn(k, patch[k]);
-        this.db.prepare(`UPDATE processes SET ${sets} WHERE id = @id`).run(params);
-      }
+    this.write(() => {
+      this.writePatch(id, patch);
       if (event) this.writeEvent(event);
-    })();
+    }, () => {
+      this.pendingPatches.set(id, { ...this.pendingPatches.get(id), ...patch });
+      if (event) this.holdEvent(event);
+    });
   }
 
   remove(id: number, event: EventInput): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.db.prepare('DELETE FROM processes WHERE id = ?').run(id);
       this.writeEvent(event);
-    })();
+    }, () => {
+      this.pendingPatches.delete(id);
+      this.pendingRemovals.add(id);
+      this.holdEvent(event);
+    });
   }
 
   addEvent(event: EventInput): void {
-    this.writeEvent(event);
+    this.write(() => this.writeEvent(event), () => this.holdEvent(event));
+  }
+
+  /** Why writes are held in memory (the disk refused the last one), or null when everything is written. */
+  get writeTrouble(): string | null {
+    return this.failure;
+  }
+
+  /** Writes what the disk refused earlier; true when nothing is left held. */
+  retryPending(): boolean {
+    if (this.failure === null) return true;
+    try {
+      this.db.transaction(() => this.flushPending())();
+    } catch (err) {
+      if (!isStoreWriteFailure(err)) throw err;
+      return false;
+    }
+    this.recovered();
+    return true;
+  }
+
+  /** Runs a write after what is held; on a refused write, `hold` keeps it for later. */
+  private write(run: () => void, hold: () => void): void {
+    try {
+      this.db.transaction(() => {
+        this.flushPending();
+        run();
+      })();
+    } catch (err) {
+      if (!isStoreWriteFailure(err)) throw err;
+      hold();
+      const problem = (err as Error).message;
+      if (this.failure === null) {
+        this.failure = problem;
+        this.onWriteTrouble?.(problem);
+      }
+      return;
+    }
+    if (this.failure !== null) this.recovered();
+  }
+
+  private recovered(): void {
+    this.pendingPatches.clear();
+    this.pendingRemovals.clear();
+    this.pendingEvents = [];
+    this.droppedEvents = 0;
+    this.failure = null;
+    this.onWriteTrouble?.(null);
+  }
+
+  /** Inside a transaction: what was held, in order (removals, patches, then the events). */
+  private flushPending(): void {
+    if (this.failure === null) return;
+    for (const id of this.pendingRemovals) this.db.prepare('DELETE FROM processes WHERE id = ?').run(id);
+    for (const [id, patch] of this.pendingPatches) this.writePatch(id, patch);
+    if (this.droppedEvents > 0) {
+      const first = this.pendingEvents[0];
+      this.insertEventStmt.run({
+        time: first?.time ?? Date.now(), processId: null, processName: null, kind: 'events-lost', oldState: null, newState: null,
+        pid: null, exitCode: null, signal: null, reason: `${this.droppedEvents} events were lost while the disk refused writes`, actor: 'sentinel',
+      });
+    }
+    for (const ev of this.pendingEvents) this.writeEvent(ev);
+  }
+
+  private holdEvent(event: EventInput): void {
+    this.pendingEvents.push(event);
+    if (this.pendingEvents.length > MAX_PENDING_EVENTS) {
+      this.pendingEvents.shift();
+      this.droppedEvents += 1;
+    }
+  }
+
+  private writePatch(id: number, patch: ProcessPatch): void {
+    const keys = Object.keys(patch) as Array<keyof ProcessPatch>;
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
+    const params: Record<string, unknown> = { id };
+    for (const k of keys) params[k] = toColumn(k, patch[k]);
+    this.db.prepare(`UPDATE processes SET ${sets} WHERE id = @id`).run(params);
   }
 
   /** Events after `afterId`, oldest first (what a follower has not seen yet). */

@@ -13,7 +13,7 @@ export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
   const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
   const usage = d.usage.sample(live.map((r) => r.pid!));
   const now = Date.now();
-  return recs.map((r) => viewProcess(r, r.pid ? usage.get(r.pid) : undefined, d.paths.logsDir, now));
+  return recs.map((r) => viewProcess(r, r.pid ? usage.get(r.pid) : undefined, d.paths.logsDir, now, d.supervisor.storageWarning));
 }
 
 function wantWait(p: { noWait?: boolean }): boolean {
