@@ -23,6 +23,7 @@ import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { watchDisk } from './disk-watch.js';
+import { guardDbFiles } from './db-watch.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { loadDaemonSettings, type DaemonSettings } from './settings.js';
 
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
 
   const disk = watchDisk({ home: paths.home, supervisor, repo: processes, log });
   shutdownSteps.unshift(() => disk.close());
+  const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log });
+  shutdownSteps.unshift(() => dbFiles.close());
 
   const health = createHealthMonitor({ supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000 });
   shutdownSteps.unshift(() => health.close());

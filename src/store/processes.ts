@@ -121,8 +121,6 @@ function toColumn(key: keyof ProcessPatch, value: unknown): unknown {
 }
 
 export class ProcessRepo {
-  private readonly insertEventStmt;
-  private readonly foldStmt;
   private readonly folds = new Map<string, FoldEntry>();
   private sincePrune = 0;
   private readonly retention: EventRetention;
@@ -134,13 +132,22 @@ export class ProcessRepo {
   private failure: string | null = null;
   /** Told when writes start failing (with why) and when they are written again (null). */
   onWriteTrouble: ((problem: string | null) => void) | null = null;
+  /** Run before each write batch (the check that the database files are still there). */
+  beforeWrite: (() => void) | null = null;
 
-  constructor(private readonly db: Db, opts: { retention?: EventRetention; now?: () => number } = {}) {
-    this.insertEventStmt = db.prepare(
+  // prepared per use, not kept: the connection may be replaced when the database file is rewritten
+  private get insertEventStmt() {
+    return this.db.prepare(
       `INSERT INTO events (time, process_id, process_name, kind, old_state, new_state, pid, exit_code, signal, reason, actor)
        VALUES (@time, @processId, @processName, @kind, @oldState, @newState, @pid, @exitCode, @signal, @reason, @actor)`,
     );
-    this.foldStmt = db.prepare('UPDATE events SET reason = ?, pid = ? WHERE id = ?');
+  }
+
+  private get foldStmt() {
+    return this.db.prepare('UPDATE events SET reason = ?, pid = ? WHERE id = ?');
+  }
+
+  constructor(private readonly db: Db, opts: { retention?: EventRetention; now?: () => number } = {}) {
     this.retention = opts.retention ?? retentionFromEnv();
     this.pruneEvents((opts.now ?? Date.now)());
   }
@@ -191,6 +198,7 @@ export class ProcessRepo {
 
   /** Inserts a new process row; a refused write throws (a record never exists without its row). */
   insert(spec: ProcessSpec, now: number, event: EventInput, instance = 0): ProcessRecord {
+    this.beforeWrite?.();
     const rec = this.db.transaction(() => {
       this.flushPending();
       const info = this.db
@@ -245,6 +253,7 @@ export class ProcessRepo {
       this.db.transaction(() => this.flushPending())();
     } catch (err) {
       if (!isStoreWriteFailure(err)) throw err;
+      this.folds.clear();
       return false;
     }
     this.recovered();
@@ -253,6 +262,7 @@ export class ProcessRepo {
 
   /** Runs a write after what is held; on a refused write, `hold` keeps it for later. */
   private write(run: () => void, hold: () => void): void {
+    this.beforeWrite?.();
     try {
       this.db.transaction(() => {
         this.flushPending();
@@ -260,6 +270,8 @@ export class ProcessRepo {
       })();
     } catch (err) {
       if (!isStoreWriteFailure(err)) throw err;
+      // ids of rows rolled back are given out again: a fold must not update someone else's row
+      this.folds.clear();
       hold();
       const problem = (err as Error).message;
       if (this.failure === null) {
