@@ -129,9 +129,19 @@ export const MIGRATIONS: string[] = [
   DROP TABLE processes;
   ALTER TABLE processes_v4 RENAME TO processes;
   `,
-  // 5: reserved (API tokens come in on another branch; renumber these two when merging)
+  // 5: API tokens for the TCP listener. Only a SHA-256 hash of each token is kept (tokens are 32 random
+  // bytes: a fast hash is enough); revoking deletes the row.
   `
-  SELECT 1;
+  CREATE TABLE tokens (
+    name TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    processes TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    last_used_at INTEGER,
+    created_by TEXT
+  );
   `,
   // 6: the run marker a process was started with (its children carry it in their environment), so a
   // restarted daemon can still find what escaped the tree of a process that died while it was down
