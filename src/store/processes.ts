@@ -149,7 +149,12 @@ export class ProcessRepo {
 
   constructor(private readonly db: Db, opts: { retention?: EventRetention; now?: () => number } = {}) {
     this.retention = opts.retention ?? retentionFromEnv();
-    this.pruneEvents((opts.now ?? Date.now)());
+    try {
+      this.pruneEvents((opts.now ?? Date.now)());
+    } catch (err) {
+      // a full disk must not keep the daemon from starting: the next pruning tries again
+      if (!isStoreWriteFailure(err)) throw err;
+    }
   }
 
   /** Drops the oldest events beyond the row limit and those older than the age limit. */

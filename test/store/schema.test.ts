@@ -56,7 +56,7 @@ describe('the schema of a fresh state.db', () => {
     const { db } = freshDb();
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = schema(db).filter((o) => o.type === 'table').map((o) => o.name).sort();
-    expect(tables).toEqual(['config_owned', 'events', 'groups', 'meta', 'ports', 'processes', 'schedule_runs', 'schedules', 'secrets']);
+    expect(tables).toEqual(['config_owned', 'events', 'groups', 'meta', 'ports', 'processes', 'schedule_runs', 'schedules', 'secrets', 'tokens']);
     expect([...tablesUsedByStore()].sort()).toEqual(tables);
   });
 
