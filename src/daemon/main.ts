@@ -22,6 +22,8 @@ import { isSentinelError } from '../core/errors.js';
 import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
+import { watchDisk } from './disk-watch.js';
+import { guardDbFiles } from './db-watch.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { loadDaemonSettings, type DaemonSettings } from './settings.js';
 import { TokenRepo } from '../store/tokens.js';
@@ -78,6 +80,11 @@ async function main(): Promise<void> {
       log.info('PROCESS_EXIT', `${ev.processName}: ${ev.oldState} -> ${ev.newState}: ${ev.reason}`, { exitCode: ev.exitCode, signal: ev.signal });
     }
   });
+
+  const disk = watchDisk({ home: paths.home, supervisor, repo: processes, log });
+  shutdownSteps.unshift(() => disk.close());
+  const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log });
+  shutdownSteps.unshift(() => dbFiles.close());
 
   const health = createHealthMonitor({ supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000 });
   shutdownSteps.unshift(() => health.close());
