@@ -81,7 +81,7 @@ export function render(s: MonitState): string[] {
 function header(s: MonitState): string {
   const running = s.rows.filter((r) => r.status === 'running').length;
   const left = ` Sentinel monit  ${s.source}${s.role && s.role !== 'admin' ? ` (${s.role})` : ''}`;
-  const right = s.problem ? `! ${s.problem}` : `${s.rows.length} processes, ${running} running${s.filter ? `, filter "${s.filter}"` : ''} `;
+  const right = s.problem ? `! ${s.problem}` : `${s.rows.length} process${s.rows.length === 1 ? '' : 'es'}, ${running} running${s.filter ? `, filter "${s.filter}"` : ''} `;
   const room = s.width - displayWidth(left) - 1;
   const r = truncate(sanitize(right), Math.max(0, room));
   const text = fit(left, s.width - displayWidth(r)) + r;

@@ -29,8 +29,9 @@ export class Screen {
     let changed = 0;
     for (let i = 0; i < lines.length; i++) {
       if (this.previous[i] === lines[i]) continue;
-      // move to the line, draw it, reset attributes, erase what the old line had past its end
-      text += `\x1b[${i + 1};1H${lines[i]}\x1b[0m\x1b[K`;
+      // move to the line, erase it, draw it, reset attributes (erasing after drawing would take a full line's
+      // last column with it: the cursor stays on that column when wrapping is off)
+      text += `\x1b[${i + 1};1H\x1b[2K${lines[i]}\x1b[0m`;
       changed++;
     }
     // a shorter frame (the terminal shrank): clear below it
