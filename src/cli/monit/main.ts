@@ -23,13 +23,14 @@ export async function startMonit(opts: MonitCliOptions): Promise<void> {
     if (opts.token !== undefined && !url) {
       throw new SentinelError('INVALID_ARGUMENT', '--token is for a remote daemon: add --url http(s)://HOST:PORT (or set SENTINEL_URL)');
     }
+    let client;
+    let source: string;
+    // a bad --url or token is reported before anything else
+    const remote = url ? new RemoteClient({ url, token, clientName: 'monit', requestTimeoutMs: 30_000 }) : null;
     if (!process.stdout.isTTY || !process.stdin.isTTY) {
       throw new SentinelError('INVALID_ARGUMENT', 'sentinel monit needs a terminal (stdin and stdout are not both a TTY); for scripts use "sentinel list --json"');
     }
-    let client;
-    let source: string;
-    if (url) {
-      const remote = new RemoteClient({ url, token, clientName: 'monit', requestTimeoutMs: 30_000 });
+    if (remote) {
       client = remote;
       source = remote.url.origin;
     } else {
