@@ -40,7 +40,7 @@ function messageOf(err: unknown): string {
 /** The caller's role: `auth.whoami` where the daemon has it, else admin on the local socket, else unknown. */
 async function whoami(client: OpCaller, local: boolean): Promise<Role | null> {
   try {
-    const me = await (client.call as unknown as (op: string) => Promise<{ role?: unknown }>)('auth.whoami');
+    const me = await client.call('auth.whoami');
     if (isRole(me.role)) return me.role;
   } catch {
     /* an older daemon: fall through */
