@@ -163,6 +163,24 @@ describe('sentinel monit in a terminal', () => {
     tmux.type('clear');
   });
 
+  it('shows a daemon that went away in the header, and the table again once it is back', async () => {
+    tmux.type('clear');
+    tmux.startMonit();
+    await tmux.waitScreen((s) => /running/.test(rowOf(s, 'web')));
+    expect((await cli(home, ['daemon', 'restart'])).code).toBe(0);
+    // the restarted daemon re-adopts every process: the table comes back with them running
+    const back = await tmux.waitScreen((s) => /running/.test(rowOf(s, 'web')) && !s.includes('! '));
+    expect(rowOf(back, 'web')).toMatch(/running/);
+    expect((await cli(home, ['daemon', 'stop'])).code).toBe(0);
+    const lost = await tmux.waitScreen((s) => /^ Sentinel monit .*! no daemon is running/m.test(s));
+    expect(lost).toContain('sentinel daemon start');
+    expect((await cli(home, ['daemon', 'start'])).code).toBe(0);
+    await tmux.waitScreen((s) => !/! no daemon is running/.test(s) && rowOf(s, 'web') !== '');
+    tmux.keys('q');
+    await tmux.waitScreen((s) => s.trimEnd().endsWith('monit-test$'));
+    expect(tmux.format('alternate_on')).toBe('0');
+  });
+
   it('refuses without a terminal, and --token without --url, with a clear error and no side effect', async () => {
     const noTty = await cli(home, ['monit']);
     expect(noTty.code).toBe(2);
