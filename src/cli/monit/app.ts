@@ -6,7 +6,8 @@ import { SentinelError } from '../../core/errors.js';
 import { parseKeys, press, type Effect } from './keys.js';
 import { render } from './render.js';
 import { Screen } from './screen.js';
-import { appendLogs, initialState, MAX_LOG_LINES, withRows, type Action, type LogEntry, type MonitState, type Role, type Row } from './state.js';
+import { permissions, whoami } from './access.js';
+import { appendLogs, initialState, MAX_LOG_LINES, withRows, type Action, type LogEntry, type MonitState, type Row } from './state.js';
 
 export interface MonitOptions {
   client: OpCaller;
@@ -26,47 +27,12 @@ const MIN_FRAME_MS = 50;
 const FOLLOW_DELAY_MS = 150;
 const ACTION_TIMEOUT_MS = 120_000;
 
-const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
-const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
-
 function toRow(p: Row): Row {
   return { name: p.name, status: p.status, pid: p.pid, cpu: p.cpu, memory: p.memory, restarts: p.restarts, health: p.health, uptimeMs: p.uptimeMs };
 }
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** The caller's role: `auth.whoami` where the daemon has it, else admin on the local socket, else unknown. */
-async function whoami(client: OpCaller, local: boolean): Promise<Role | null> {
-  try {
-    const me = await client.call('auth.whoami');
-    if (isRole(me.role)) return me.role;
-  } catch {
-    /* an older daemon: fall through */
-  }
-  return local ? 'admin' : null;
-}
-
-/**
- * The role each key's operation needs, as the daemon's own contracts declare it (x-sentinel-permission in its
- * OpenAPI document): no copy of the permission table here, and the bundle does not carry the contracts.
- */
-async function permissions(client: OpCaller): Promise<Record<Action, Role>> {
-  const needs: Record<Action, Role> = { start: 'operator', stop: 'operator', restart: 'operator' };
-  try {
-    const doc = (await client.call('api.schema')) as { paths?: Record<string, Record<string, Record<string, unknown>>> };
-    for (const methods of Object.values(doc.paths ?? {})) {
-      for (const op of Object.values(methods)) {
-        const name = op['x-sentinel-op'];
-        const permission = op['x-sentinel-permission'];
-        if ((name === 'start' || name === 'stop' || name === 'restart') && isRole(permission)) needs[name] = permission;
-      }
-    }
-  } catch {
-    /* the daemon refuses it or predates it: its own answers to the keys still say who may do what */
-  }
-  return needs;
 }
 
 const DOING: Record<Action, string> = { start: 'Starting', stop: 'Stopping', restart: 'Restarting' };

@@ -143,7 +143,7 @@ function footer(s: MonitState): string {
 
 export const HELP: ReadonlyArray<[string, string]> = [
   ['↑ ↓  k j', 'select a process (its logs follow in the lower pane)'],
-  ['PgUp PgDn Home End', 'move by a page, to the first or the last'],
+  ['PgUp PgDn Home End g G', 'move by a page, to the first or the last'],
   ['r', 'restart the selected process'],
   ['s', 'stop the selected process (asks y to confirm)'],
   ['t', 'start the selected process'],
