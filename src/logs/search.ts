@@ -277,18 +277,32 @@ async function scanStream(where: StreamScan, from: number, o: ScanContext, scann
         if (take <= 0) break;
         pos += take;
         counter.scannedBytes += take;
-        const piece = take < chunk.length ? chunk.subarray(0, take) : chunk;
-        const buf = leftover.length ? Buffer.concat([leftover, piece]) : piece;
-        const lastNl = buf.lastIndexOf(10);
+        let piece = take < chunk.length ? chunk.subarray(0, take) : chunk;
+        if (leftover.length > 0) {
+          // the line cut at the previous block's end, finished here: scanned alone, so the block is not copied
+          const firstNl = piece.indexOf(10);
+          if (firstNl < 0) {
+            leftover = Buffer.concat([leftover, piece]);
+            continue;
+          }
+          const head = Buffer.concat([leftover, piece.subarray(0, firstNl)]);
+          const verdict = scanLines(head, leftoverStart);
+          if (verdict === 'full') return { kind: 'page', cursor: full!, complete: true };
+          if (verdict === 'late') return { kind: 'done' };
+          leftoverStart += head.length + 1;
+          leftover = Buffer.alloc(0);
+          piece = piece.subarray(firstNl + 1);
+        }
+        const lastNl = piece.lastIndexOf(10);
         if (lastNl < 0) {
-          leftover = Buffer.from(buf);
+          leftover = Buffer.from(piece);
           continue;
         }
-        const verdict = scanLines(buf.subarray(0, lastNl), leftoverStart);
+        const verdict = scanLines(piece.subarray(0, lastNl), leftoverStart);
         if (verdict === 'full') return { kind: 'page', cursor: full!, complete: true };
         if (verdict === 'late') return { kind: 'done' };
         leftoverStart += lastNl + 1;
-        leftover = Buffer.from(buf.subarray(lastNl + 1));
+        leftover = Buffer.from(piece.subarray(lastNl + 1));
         if (o.now() >= o.deadline) return { kind: 'page', cursor: { source: where.source, stream: where.stream, offset: leftoverStart }, complete: false };
       }
     } catch (err) {
