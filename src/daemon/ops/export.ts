@@ -4,10 +4,8 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
-import { parseDuration } from '../../core/duration.js';
 import type { OpParams } from '../../contracts/index.js';
 import { isSentinelVariable } from '../../contracts/primitives.js';
-import type { ScheduleConfigT } from '../../config/schema.js';
 import type { ExportSchedule, EngineInput, ExportFile } from '../../export/engine-common.js';
 import type { Daemon, Handlers } from '../context.js';
 
@@ -39,29 +37,9 @@ function pick(specs: ProcessSpec[], names: string[] | undefined, where: string):
   return out;
 }
 
-function scheduleFromConfig(name: string, s: ScheduleConfigT, baseDir: string): ExportSchedule {
-  const ms = (v: string | number | undefined) => (v === undefined ? null : parseDuration(v));
-  const trigger = s.cron !== undefined ? { cron: s.cron, tz: s.tz ?? null } : s.every !== undefined ? { everyMs: parseDuration(s.every) } : { at: s.at as string };
-  return {
-    name, trigger,
-    argv: Array.isArray(s.command) ? s.command : null,
-    shell: typeof s.command === 'string' ? s.command : null,
-    process: s.process ?? null,
-    cwd: path.resolve(baseDir, s.cwd ?? '.'),
-    env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, String(v)])),
-    overlap: s.overlap ?? 'skip', missed: s.missed ?? 'run-once', maxRuntimeMs: ms(s.max_runtime), retries: s.retries ?? 0,
-    jitterMs: ms(s.jitter) ?? 0, enabled: s.enabled ?? true,
-  };
-}
-
 async function fromFile(p: OpParams<'export.units'> & { file: string }): Promise<Source> {
-  const { loadProcessSpecs } = await import('../../config/load.js');
-  // only what the file declares: no inherited environment, secrets as references (their values are never read)
-  const { specs, result } = loadProcessSpecs(p.file, {
-    format: p.configFormat, environment: p.environment, env: p.env ?? {}, baseEnv: {}, resolveSecret: () => '', resolveSecretsInEnv: false,
-  });
-  const baseDir = path.dirname(p.file);
-  const schedules = Object.entries(result.config.schedules ?? {}).map(([n, s]) => scheduleFromConfig(n, s, baseDir));
+  const { exportSourceFromFile } = await import('../../export/from-config.js');
+  const { specs, schedules } = await exportSourceFromFile(p.file, { format: p.configFormat, environment: p.environment, env: p.env });
   return { specs: pick(specs, p.names, path.basename(p.file)), schedules: p.names?.length ? [] : schedules };
 }
 
