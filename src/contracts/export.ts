@@ -1,22 +1,34 @@
-// Exporting processes to another system's format (systemd units today), for users who want that system to
-// own them. Admin only: the files carry each process's environment.
+// Exporting processes to another system's format, for users who want that system to own them: systemd units,
+// Kubernetes objects, Nomad jobs or a Compose file; from the daemon's processes or from a config file (read
+// and normalized as `config validate` does, nothing started). Admin only: the files carry each process's
+// environment (secrets only as references).
 import { z } from 'zod';
 import { defineOp } from './define.js';
-import { params, Ref } from './primitives.js';
+import { EnvMap, FilePath, params, Ref, StringMap } from './primitives.js';
 
-export const EXPORT_FORMATS = ['systemd'] as const;
+export const EXPORT_FORMATS = ['systemd', 'kubernetes', 'nomad', 'compose'] as const;
 
 export const exportContracts = [
   defineOp({
-    name: 'export.units', summary: 'Render processes as units of another system (systemd): one file per process', kind: 'read', permission: 'admin',
+    name: 'export.units', summary: 'Render processes (and schedules) for another system: systemd units, Kubernetes objects, Nomad jobs or a Compose file', kind: 'read', permission: 'admin',
     params: params({
       format: z.enum(EXPORT_FORMATS, { error: `expected a format: ${EXPORT_FORMATS.join(', ')}` }),
       names: z.array(Ref).optional().meta({ description: 'Processes to export (default: all)' }),
+      file: FilePath.optional().meta({ description: "A config file to export instead of the daemon's processes (absolute path; nothing is started)" }),
+      environment: z.string().optional().meta({ description: 'With file: an environments: entry to apply' }),
+      env: EnvMap.optional().meta({ description: "With file: the client's environment, for ${VAR} values" }),
+      configFormat: z
+        .enum(['sentinel', 'procfile', 'pm2', 'compose', 'process-compose', 'supervisord'])
+        .optional()
+        .meta({ description: "With file: the file's format, when its content does not tell" }),
+      image: z.string().min(1).optional().meta({ description: 'The container image of every process without its own in images' }),
+      images: StringMap.optional().meta({ description: 'Container images by process (or schedule) name' }),
     }),
     result: z.object({
-      files: z.array(z.object({ process: z.string(), file: z.string(), content: z.string() })),
+      files: z.array(z.object({ process: z.string().nullable(), file: z.string(), content: z.string() })),
+      warnings: z.array(z.string()).meta({ description: 'Every setting the format cannot carry, named' }),
     }),
     routes: [{ method: 'POST', path: '/v1/export' }],
-    errors: ['PROCESS_NOT_FOUND'],
+    errors: ['PROCESS_NOT_FOUND', 'INVALID_CONFIG', 'CONFIG_NOT_FOUND'],
   }),
 ] as const;

@@ -1,8 +1,8 @@
 // Logs of a process (tail, follow, clear) and the daemon itself (status, stop, its own log).
 import { z } from 'zod';
 import { defineOp } from './define.js';
-import { count, NoParams, params, Ref } from './primitives.js';
-import { LogLine } from './results.js';
+import { count, DurationMs, NoParams, params, Ref } from './primitives.js';
+import { epochMs, LogLine } from './results.js';
 
 const since = z
   .union([z.string(), z.number()], { error: 'expected a duration ago like "10m" (a number is seconds) or a date like "2026-11-21T10:00"' })
@@ -40,6 +40,28 @@ export const logContracts = [
     item: NamedLogLine,
     routes: [{ method: 'GET', path: '/v1/logs' }],
     errors: ['INVALID_DURATION'],
+  }),
+  defineOp({
+    name: 'logs.search', summary: 'Lines matching a regular expression across live and rotated (gzipped) logs, a page at a time', kind: 'read', permission: 'viewer',
+    params: params({
+      pattern: z.string().min(1, { error: 'expected a regular expression, e.g. "error|timeout"' }).meta({ description: 'A regular expression (JavaScript syntax; grep -E patterns work)' }),
+      ignoreCase: z.boolean().optional(),
+      names: z.array(Ref).optional().meta({ description: 'Processes to search (default: every process, every instance); "web" means all its instances' }),
+      stream: z.enum(['stdout', 'stderr', 'both']).optional(),
+      since,
+      until: since.meta({ description: 'Only lines written before a duration ago ("10m"; a number is seconds) or a date' }),
+      limit: count(1, 10_000, 100).optional().meta({ description: 'Hits per page (default 100, at most 10000)' }),
+      cursor: z.string().optional().meta({ description: 'The nextCursor of the previous page' }),
+      timeout: DurationMs.optional().meta({ description: 'Time budget of this page (default 10s, at most 60s)' }),
+    }),
+    result: z.object({
+      hits: z.array(NamedLogLine.extend({ time: epochMs })),
+      nextCursor: z.string().nullable().meta({ description: 'Pass it as cursor for the next page; null when everything was searched' }),
+      complete: z.boolean().meta({ description: 'false when the time budget ran out first (nextCursor goes on from there)' }),
+      scannedBytes: z.number().int(),
+    }),
+    routes: [{ method: 'POST', path: '/v1/logs/search' }],
+    errors: ['PROCESS_NOT_FOUND', 'INVALID_DURATION', 'INVALID_PATTERN', 'PATTERN_TOO_SLOW'],
   }),
   defineOp({
     name: 'logs.clear', summary: 'Empty the log files of a process', kind: 'write', permission: 'admin', tokenScope: 'ref',

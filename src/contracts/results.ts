@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { STATES } from '../core/states.js';
 
 const ms = z.number().meta({ description: 'milliseconds' });
-const epochMs = z.number().meta({ description: 'Unix time in milliseconds' });
+export const epochMs = z.number().meta({ description: 'Unix time in milliseconds' });
 
 export const ExitRecord = z.object({
   pid: z.number().int(),

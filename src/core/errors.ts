@@ -14,6 +14,8 @@ export const ERRORS = {
   INVALID_CRON: { status: 422 },
   INVALID_TIMEZONE: { status: 422 },
   INVALID_SCHEDULE: { status: 422 },
+  INVALID_PATTERN: { status: 422 },
+  PATTERN_TOO_SLOW: { status: 422 },
   SCHEDULE_IN_PAST: { status: 422 },
   NOT_FOUND: { status: 404 },
   PROCESS_NOT_FOUND: { status: 404 },

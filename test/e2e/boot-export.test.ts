@@ -201,8 +201,8 @@ describe('sentinel export systemd', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('no process named or numbered "wbe"; did you mean "web"?');
     expect(existsSync(path.join(dir, 'none'))).toBe(false);
-    const f = await cli(home, ['export', 'kubernetes']);
+    const f = await cli(home, ['export', 'helm']);
     expect(f.code).toBe(2);
-    expect(f.stderr).toContain('expected systemd');
+    expect(f.stderr).toContain('expected systemd, kubernetes, nomad or compose');
   });
 });

@@ -10,8 +10,10 @@ import { SentinelError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
 import { homePaths } from '../../daemon/home.js';
 import { BOOT_KINDS, BOOT_MARKER, bootFile, detectBootKind, type BootKind, type BootFile } from '../../export/boot.js';
-import { act } from '../common.js';
+import { act, collect } from '../common.js';
 import { oneOf, badValue } from '../option-values.js';
+import { EXPORT_FORMATS } from '../../contracts/export.js';
+import { FORMAT_HELP, STACK_FORMATS, stackParams, type StackFormat } from './config-file.js';
 import { failAndExit, printJson, println } from '../output.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -108,16 +110,37 @@ export function register(program: Command): void {
 
   program
     .command('export <format> [names...]')
-    .description('Write processes as units of another system, one file per process: FORMAT systemd')
-    .option('-d, --dir <dir>', 'directory to write the files into', '.')
+    .description(`Write processes (and schedules) for another system: FORMAT ${EXPORT_FORMATS.join(', ')}. Every setting the format cannot carry is a warning`)
+    .option('-f, --file <file>', "export a config file instead of the daemon's processes (nothing is started)")
+    .option('--environment <name>', 'with -f: apply the environments.<name> overlay')
+    .option('--format <format>', `with -f: ${FORMAT_HELP}`, oneOf('--format', STACK_FORMATS))
+    .option('-o, --dir <dir>', 'directory to write the files into', '.')
+    .option('--image <image>', 'container image: IMAGE for every process, or NAME=IMAGE for one (repeatable); without one a documented base image is used, with a warning', collect, [])
     .option('--stdout', 'print the files instead of writing them')
     .option('--json', 'print the result as JSON')
-    .action(async (format: string, names: string[], opts: { dir: string; stdout?: boolean; json?: boolean }) => {
+    .action(async (format: string, names: string[], opts: { file?: string; environment?: string; format?: StackFormat; dir: string; image: string[]; stdout?: boolean; json?: boolean }) => {
       await act(
         opts,
         async (c) => {
-          const res = await c.call('export.units', { format: oneOf('export', ['systemd'])(format) as 'systemd', names: names.length ? names : undefined });
-          if (res.files.length === 0) throw new SentinelError('NOT_FOUND', 'there are no processes to export; start some with "sentinel run" or "sentinel up"');
+          const chosen = oneOf('export', EXPORT_FORMATS)(format) as (typeof EXPORT_FORMATS)[number];
+          const images: Record<string, string> = {};
+          let image: string | undefined;
+          for (const item of opts.image) {
+            const eq = item.indexOf('=');
+            if (eq === 0 || item.endsWith('=')) badValue('--image', item, 'IMAGE or NAME=IMAGE, e.g. --image web=registry.example/web:1.2');
+            if (eq < 0) image = item;
+            else images[item.slice(0, eq)] = item.slice(eq + 1);
+          }
+          if (chosen === 'systemd' && opts.image.length) throw new SentinelError('INVALID_ARGUMENT', '--image goes with kubernetes, nomad and compose: systemd units run the command on this machine');
+          const fromFile = opts.file !== undefined ? stackParams({ file: opts.file, environment: opts.environment, format: opts.format }) : undefined;
+          if (!fromFile && (opts.environment !== undefined || opts.format !== undefined)) throw new SentinelError('INVALID_ARGUMENT', '--environment and --format go with -f FILE');
+          const res = await c.call('export.units', {
+            format: chosen, names: names.length ? names : undefined, image, images: Object.keys(images).length ? images : undefined,
+            ...(fromFile ? { file: fromFile.file, environment: fromFile.environment, env: fromFile.env, configFormat: fromFile.format } : {}),
+          });
+          if (res.files.length === 0) {
+            throw new SentinelError('NOT_FOUND', fromFile ? `${path.basename(fromFile.file)} has nothing to export` : 'there are no processes to export; start some with "sentinel run" or "sentinel up", or export a config file with -f FILE');
+          }
           if (opts.stdout || opts.json) return res;
           const dir = path.resolve(opts.dir);
           mkdirSync(dir, { recursive: true });
@@ -125,13 +148,23 @@ export function register(program: Command): void {
           return { ...res, dir };
         },
         (res) => {
+          const warn = () => res.warnings.forEach((w) => process.stderr.write(`Warning: ${w}\n`));
           if (opts.stdout) {
             for (const f of res.files) println(`# ${f.file}\n${f.content}`);
+            warn();
             return;
           }
           for (const f of res.files) println(`Wrote ${path.join((res as { dir?: string }).dir ?? '.', f.file)}`);
-          println('To let systemd own them: copy them to /etc/systemd/system, stop them in Sentinel, then "systemctl daemon-reload && systemctl enable --now <unit>"');
+          warn();
+          println(NEXT_STEP[format as keyof typeof NEXT_STEP] ?? '');
         },
       );
     });
 }
+
+const NEXT_STEP = {
+  systemd: 'To let systemd own them: copy them to /etc/systemd/system, stop them in Sentinel, then "systemctl daemon-reload && systemctl enable --now <unit>"',
+  kubernetes: 'To apply them: "kubectl apply -f <dir>" (create the Secret named in the warnings first, if any)',
+  nomad: 'To run them: "nomad job run -json <file>" for each file',
+  compose: 'To run it: "docker compose -f <dir>/compose.yaml up -d"',
+};

@@ -5,6 +5,7 @@ import { act, getClient } from '../common.js';
 import { failAndExit, printJson, println } from '../output.js';
 
 import { SentinelError } from '../../core/errors.js';
+import { grepLogs } from './logs-search.js';
 
 interface LogLine { stream: string; line: string; time?: number; name?: string }
 
@@ -19,15 +20,34 @@ export function register(program: Command): void {
   program
     .command('logs')
     .description('View the stdout and stderr logs of a process, or of every process (each line with its name)')
-    .argument('[process]', 'name or id; without it, every process (every instance)')
+    .argument('[processes...]', 'name or id; without it, every process (every instance); with --grep, several names or "all"')
     .option('-n, --lines <n>', 'number of lines to show', wholeNumber('--lines', 0, 10_000_000, 100), 50)
     .option('-f, --follow', 'keep printing new lines as they are written')
     .option('-s, --stream <stream>', 'only stdout or stderr', oneOf('--stream', ['stdout', 'stderr']))
     .option('--since <time>', 'only lines written since a duration ago (10m) or a date (2026-11-21T10:00)')
     .option('-t, --timestamps', 'prefix each line with the time it was written (to the rotation check interval)')
     .option('--clear', 'empty the log files')
+    .option('-g, --grep <regex>', 'search live and rotated (gzipped) files for lines matching a regular expression')
+    .option('-i, --ignore-case', 'with --grep: match regardless of case')
+    .option('--until <time>', 'with --grep: only lines written before a duration ago (5m) or a date')
+    .option('--max <n>', 'with --grep: stop after this many hits', wholeNumber('--max', 1, 1_000_000, 1000), 1000)
+    .option('--timeout <duration>', 'with --grep: time budget of each page of the search (default 10s)')
     .option('--json', 'print the result as JSON')
-    .action(async (ref: string | undefined, opts) => {
+    .action(async (refs: string[], opts) => {
+      if (opts.grep !== undefined) {
+        if (opts.follow || opts.clear) failAndExit(new SentinelError('INVALID_ARGUMENT', `--grep searches what was written; it does not go with ${opts.follow ? '--follow' : '--clear'}`), opts.json ?? false);
+        try {
+          await grepLogs(refs, opts);
+        } catch (err) {
+          failAndExit(err, opts.json ?? false);
+        }
+        return;
+      }
+      for (const flag of ['until', 'ignoreCase', 'timeout'] as const) {
+        if (opts[flag] !== undefined) failAndExit(new SentinelError('INVALID_ARGUMENT', `--${flag === 'ignoreCase' ? 'ignore-case' : flag} goes with --grep REGEX`), opts.json ?? false);
+      }
+      if (refs.length > 1) failAndExit(new SentinelError('INVALID_ARGUMENT', `show one process at a time (got ${refs.join(', ')}), or none for every process; several names go with --grep`), opts.json ?? false);
+      const ref: string | undefined = refs[0];
       if (ref === undefined) {
         if (opts.clear) failAndExit(new SentinelError('INVALID_ARGUMENT', '--clear needs the name of a process: sentinel logs NAME --clear'), opts.json ?? false);
         await showAll(opts);

@@ -1,5 +1,6 @@
 // Log operations: tail, follow, clear; and the purge used by delete --purge and clean.
 import { parseDuration } from '../../core/duration.js';
+import { SentinelError } from '../../core/errors.js';
 import type { Daemon, Handlers } from '../context.js';
 import { displayName, instanceKey } from '../../core/instances.js';
 import { tailLines } from '../../logs/read.js';
@@ -29,7 +30,23 @@ function allSources(d: Daemon): LogSource[] {
   return d.supervisor.list().map((r) => ({ key: instanceKey(r), name: displayName(r) }));
 }
 
-export function logOps(d: Daemon): Handlers<'logs' | 'logs.all' | 'logs.clear'> {
+/** The instances a search covers: every one, or those of the names given ("web" is all of web's). */
+function searchSources(d: Daemon, names: string[] | undefined): LogSource[] {
+  if (!names?.length) return allSources(d);
+  const out: LogSource[] = [];
+  for (const ref of names) {
+    for (const m of d.supervisor.resolveAll(ref)) {
+      const key = instanceKey(m);
+      if (!out.some((o) => o.key === key)) out.push({ key, name: displayName(m) });
+    }
+  }
+  return out;
+}
+
+const SEARCH_BUDGET_MS = 10_000;
+const SEARCH_BUDGET_MAX_MS = 60_000;
+
+export function logOps(d: Daemon): Handlers<'logs' | 'logs.all' | 'logs.clear' | 'logs.search'> {
   return {
     async logs(p, ctx) {
       const rec = d.supervisor.resolve(p.ref);
@@ -60,6 +77,23 @@ export function logOps(d: Daemon): Handlers<'logs' | 'logs.all' | 'logs.clear'> 
           }
         })(),
       };
+    },
+    async 'logs.search'(p) {
+      const budgetMs = p.timeout ?? SEARCH_BUDGET_MS;
+      if (budgetMs <= 0 || budgetMs > SEARCH_BUDGET_MAX_MS) {
+        throw new SentinelError('INVALID_ARGUMENT', `timeout ${budgetMs}ms is out of range: expected more than 0 and at most ${SEARCH_BUDGET_MAX_MS / 1000}s (page through longer searches with the cursor)`);
+      }
+      const since = sinceOf(p.since);
+      const until = p.until === undefined ? undefined : sinceOf(p.until);
+      if (since !== undefined && until !== undefined && until < since) {
+        throw new SentinelError('INVALID_ARGUMENT', `until (${new Date(until).toISOString()}) is before since (${new Date(since).toISOString()}): nothing can match; swap them`);
+      }
+      const { searchLogs } = await import('../../logs/search.js');
+      const stream = p.stream ?? 'both';
+      return searchLogs(d.paths.logsDir, searchSources(d, p.names), {
+        pattern: p.pattern, ignoreCase: p.ignoreCase, streams: stream === 'both' ? ['stdout', 'stderr'] : [stream],
+        since, until, limit: p.limit ?? 100, cursor: p.cursor, budgetMs,
+      });
     },
     async 'logs.clear'(p) {
       const rec = d.supervisor.resolve(p.ref);
