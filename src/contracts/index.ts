@@ -9,6 +9,7 @@ import { daemonContracts, logContracts } from './logs-daemon.js';
 import { scheduleContracts } from './schedules.js';
 import { notifyContracts } from './notify.js';
 import { configContracts, secretContracts } from './config.js';
+import { metricsContracts } from './metrics.js';
 
 export const apiContracts = [
   defineOp({
@@ -28,6 +29,7 @@ export const CONTRACT_LIST = [
   ...configContracts,
   ...secretContracts,
   ...daemonContracts,
+  ...metricsContracts,
   ...apiContracts,
 ] as const;
 
