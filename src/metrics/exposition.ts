@@ -14,7 +14,12 @@ export interface Exposition {
   render(snapshot: MetricsSnapshot): Promise<Rendered>;
 }
 
-const PROCESS_LABELS = ['name', 'instance', 'group'] as const;
+/**
+ * Not "instance": Prometheus gives every scraped series an `instance` label (the target's host:port) and
+ * renames a clashing one to `exported_instance`; `honor_labels` would instead lose which daemon it came from.
+ */
+export const INSTANCE_LABEL = 'instance_index';
+const PROCESS_LABELS = ['name', INSTANCE_LABEL, 'group'] as const;
 const HEALTH = ['healthy', 'unhealthy', 'unknown'] as const;
 const LINT_FAILURES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -59,7 +64,7 @@ export async function createExposition(opts: { defaultMetrics?: boolean } = {}):
   async function renderNow(s: MetricsSnapshot): Promise<Rendered> {
       for (const metric of all) metric.reset();
       for (const p of s.processes) {
-        const l = { name: p.name, instance: String(p.instance), group: p.group ?? '' };
+        const l = { name: p.name, [INSTANCE_LABEL]: String(p.instance), group: p.group ?? '' };
         m.up.set(l, p.state === 'running' ? 1 : 0);
         for (const state of STATES) m.state.set({ ...l, state }, state === p.state ? 1 : 0);
         m.restarts.inc(l, p.restarts);

@@ -2,7 +2,7 @@
 // to a temporary file in the same directory (same file system, so the rename is atomic) whose name does
 // not end in ".prom" (the collector never reads it), then replaces the file in one rename; the collector
 // sees the old file or the new one, never half of one. A failed write removes its temporary file.
-import { closeSync, openSync, renameSync, rmSync, statSync, writeSync, fsyncSync, accessSync, constants } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, statSync, writeSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { SentinelError } from '../core/errors.js';
 
@@ -16,8 +16,8 @@ export function writeFileAtomic(file: string, text: string): void {
   try {
     const fd = openSync(tmp, 'w', 0o644);
     try {
+      // no fsync: after a power cut the next interval rewrites the file anyway
       writeSync(fd, text);
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

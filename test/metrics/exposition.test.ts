@@ -35,7 +35,7 @@ describe('exposition', () => {
   it('renders every process metric with name, instance and group labels, and passes promtool', async () => {
     const { contentType, body } = await (await createExposition()).render(snapshot);
     expect(contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
-    const l = 'name="web",instance="0",group=""';
+    const l = 'name="web",instance_index="0",group=""';
     expect(sample(body, `sentinel_process_up{${l}}`)).toBe(1);
     expect(sample(body, `sentinel_process_state{${l},state="running"}`)).toBe(1);
     expect(sample(body, `sentinel_process_state{${l},state="stopped"}`)).toBe(0);
@@ -54,7 +54,7 @@ describe('exposition', () => {
 
   it('shows a process that is down as up 0, without resource series, with its health state set', async () => {
     const { body } = await (await createExposition()).render(snapshot);
-    const l = 'name="web",instance="1",group="front"';
+    const l = 'name="web",instance_index="1",group="front"';
     expect(sample(body, `sentinel_process_up{${l}}`)).toBe(0);
     expect(sample(body, `sentinel_process_state{${l},state="backoff"}`)).toBe(1);
     expect(sample(body, `sentinel_process_memory_bytes{${l}}`)).toBeUndefined();
@@ -62,12 +62,12 @@ describe('exposition', () => {
     expect(sample(body, `sentinel_process_health{${l},status="unhealthy"}`)).toBe(1);
     expect(sample(body, `sentinel_process_health{${l},status="healthy"}`)).toBe(0);
     // no liveness check: no health series at all
-    expect(body).not.toMatch(/sentinel_process_health\{name="web",instance="0"/);
+    expect(body).not.toMatch(/sentinel_process_health\{name="web",instance_index="0"/);
   });
 
   it('escapes odd label values and never has a pid label', async () => {
     const { body } = await (await createExposition()).render(snapshot);
-    expect(body).toContain('sentinel_process_up{name="odd \\"quoted\\" \\\\ back\\nline",instance="0",group="ä-group"} 1');
+    expect(body).toContain('sentinel_process_up{name="odd \\"quoted\\" \\\\ back\\nline",instance_index="0",group="ä-group"} 1');
     expect(body).not.toMatch(/[{,]pid="/);
     expect(promtool(body).status).toBe(0);
   });
@@ -87,6 +87,6 @@ describe('exposition', () => {
     expect(a.body).toContain('name="web"');
     expect(b.body).not.toContain('name="web"');
     expect(b.body).not.toContain('sentinel_daemon_');
-    expect(sample(b.body, 'sentinel_process_up{name="other",instance="0",group=""}')).toBe(1);
+    expect(sample(b.body, 'sentinel_process_up{name="other",instance_index="0",group=""}')).toBe(1);
   });
 });
