@@ -9,6 +9,7 @@ import { join } from 'node:path';
 export const EXPECTED_EXTRAS = [
   { file: 'log-throughput.mjs', about: 'log throughput and rotation (core issue)' },
   { file: 'scheduler-1000.mjs', about: '1000 schedules loaded: idle CPU and memory (scheduling issue)' },
+  { file: 'metrics-100.mjs', about: 'GET /metrics with 100 processes: render time, prom-client RSS, daemon CPU scraped every 5 s (faces issue)' },
 ];
 
 export function findExtras(benchDir) {

@@ -6,7 +6,6 @@ import { CpuTracker } from '../metrics/cpu-tracker.js';
 import { SeriesRing } from '../metrics/ring.js';
 import type { ScanCache } from '../metrics/scan-cache.js';
 import type { ProcessRecord } from '../store/processes.js';
-import { SHARED_SCAN_MS } from './metrics.js';
 
 export interface HistorySeries {
   /** A process's record id, or "daemon". */
@@ -52,18 +51,18 @@ export class MetricsHistory {
   tick(): void {
     const records = this.o.records();
     const live = records.filter((r) => r.pid && this.o.isLive(r));
-    const { stats, atMs } = this.o.scans.get(SHARED_SCAN_MS);
-    const now = this.now();
+    // a scan from a scrape within the last half step serves: scraped every step, /proc is read once per step
+    const { stats, atMs } = this.o.scans.get(this.o.stepMs / 2);
     const trees = sampleTrees(live.map((r) => r.pid!), stats);
     const percents = this.cpu.update(trees, atMs);
     for (const rec of live) {
       const tree = trees.get(rec.pid!);
       if (!tree) continue;
-      this.ring(rec.id).push(now, percents.get(rec.pid!) ?? null, tree.rssBytes);
+      this.ring(rec.id).push(atMs, percents.get(rec.pid!) ?? null, tree.rssBytes);
     }
     const ids = new Set(records.map((r) => r.id));
     for (const key of this.series.keys()) if (key !== 'daemon' && !ids.has(key)) this.series.delete(key);
-    this.ring('daemon').push(now, this.daemonPercent(now), process.memoryUsage.rss());
+    this.ring('daemon').push(atMs, this.daemonPercent(this.now()), process.memoryUsage.rss());
   }
 
   /** The series of one record (empty when it never ran while the daemon watched). */

@@ -10,6 +10,8 @@ export interface Usage { cpuPercent: number | null; memoryBytes: number | null; 
 const MIN_INTERVAL_MS = 200;
 /** A scan this young (taken for the history, a scrape or another request) is used again. */
 export const SHARED_SCAN_MS = 250;
+/** A scrape takes a scan up to this old (one taken for the history tick, or for the previous scrape of a fast scraper). */
+export const SCRAPE_SCAN_MS = 1000;
 
 export class UsageSampler {
   private readonly tracker = new CpuTracker();

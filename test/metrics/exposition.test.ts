@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createExposition } from '../../src/metrics/exposition.js';
+import { escapeLabelValue, Family, labelText } from '../../src/metrics/text-format.js';
 import type { MetricsSnapshot, ProcessMetrics } from '../../src/metrics/snapshot.js';
 
 function proc(over: Partial<ProcessMetrics> = {}): ProcessMetrics {
@@ -81,12 +82,31 @@ describe('exposition', () => {
     expect(sample(body, 'sentinel_schedule_last_run_timestamp_seconds{schedule="nightly"}')).toBe(1_700_000_100);
   });
 
-  it('forgets a process that is gone at the next render, and serializes concurrent renders', async () => {
+  it('forgets a process that is gone at the next render; without default metrics it is Sentinel\'s families only', async () => {
     const exp = await createExposition({ defaultMetrics: false });
-    const [a, b] = await Promise.all([exp.render(snapshot), exp.render({ processes: [proc({ name: 'other' })], schedules: [] })]);
+    const a = await exp.render(snapshot);
+    const b = await exp.render({ processes: [proc({ name: 'other' })], schedules: [] });
     expect(a.body).toContain('name="web"');
     expect(b.body).not.toContain('name="web"');
     expect(b.body).not.toContain('sentinel_daemon_');
     expect(sample(b.body, 'sentinel_process_up{name="other",instance_index="0",group=""}')).toBe(1);
+    expect(b.body).not.toContain('sentinel_schedule_');
+    expect(promtool(b.body).status).toBe(0);
+  });
+
+  it('renders an empty snapshot as an empty (valid) exposition of Sentinel\'s families', async () => {
+    const { body } = await (await createExposition({ defaultMetrics: false })).render({ processes: [], schedules: [] });
+    expect(body).toBe('');
+  });
+});
+
+describe('text format', () => {
+  it('escapes backslash, quote and line feed in label values, and in help text', () => {
+    expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
+    expect(escapeLabelValue('plain-name_1.x')).toBe('plain-name_1.x');
+    const f = new Family('x_total', 'counter', 'help with \\ and\nnewline');
+    f.add(labelText([['k', 'v"']]), 2, ['extra', 'e\n']);
+    f.add('', Number.NaN);
+    expect(f.toString()).toBe('# HELP x_total help with \\\\ and\\nnewline\n# TYPE x_total counter\nx_total{k="v\\"",extra="e\\n"} 2\nx_total NaN\n');
   });
 });
