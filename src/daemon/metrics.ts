@@ -10,8 +10,13 @@ export interface Usage { cpuPercent: number | null; memoryBytes: number | null; 
 const MIN_INTERVAL_MS = 200;
 /** A scan this young (taken for the history, a scrape or another request) is used again. */
 export const SHARED_SCAN_MS = 250;
-/** A scrape takes a scan up to this old (one taken for the history tick, or for the previous scrape of a fast scraper). */
-export const SCRAPE_SCAN_MS = 1000;
+/**
+ * How old a scan a scrape may use: half a history step (at least 1 s). The history tick takes the same
+ * bound, so a scraper on the step's rhythm and the history share one /proc scan per step between them.
+ */
+export function scrapeScanMs(stepMs: number): number {
+  return Math.max(1000, stepMs / 2);
+}
 
 export class UsageSampler {
   private readonly tracker = new CpuTracker();

@@ -9,7 +9,7 @@ import type { ProcessRecord } from '../../store/processes.js';
 import type { z } from 'zod';
 import type { HistorySeries } from '../../contracts/metrics.js';
 import type { Daemon, Handlers } from '../context.js';
-import { SCRAPE_SCAN_MS } from '../metrics.js';
+import { scrapeScanMs } from '../metrics.js';
 import { sinceOf } from './logs.js';
 
 /** CPU seconds of a run, kept from going down when a descendant leaves the tree with its ticks (a counter must not fall). */
@@ -22,7 +22,7 @@ export function metricsOps(d: Daemon): Handlers<'metrics.exposition' | 'metrics.
   function processMetrics(): ProcessMetrics[] {
     const recs = d.supervisor.list();
     const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
-    const trees = sampleTrees(live.map((r) => r.pid!), d.metrics.scans.get(SCRAPE_SCAN_MS).stats);
+    const trees = sampleTrees(live.map((r) => r.pid!), d.metrics.scans.get(scrapeScanMs(d.settings.metrics.step)).stats);
     const ids = new Set<number>();
     const out = recs.map((rec): ProcessMetrics => {
       const tree = rec.pid && d.supervisor.isLive(rec) ? trees.get(rec.pid) : undefined;
