@@ -160,9 +160,10 @@ export function scheduleOps(d: Daemon): Handlers<ScheduleOp> {
   const scheduler = createScheduler({
     clock: realClock, repo, runner,
     onEvent: (ev) => {
+      logSchedulerEvent(d, ev);
+      // counted for sentinel_schedule_runs_total
       if (ev.type === 'run-finished') d.metrics.runs.record(ev.name, ev.run.status);
       else if (ev.type === 'run-skipped') d.metrics.runs.record(ev.name, 'skipped');
-      logSchedulerEvent(d, ev);
     },
   });
   scheduler.start();
