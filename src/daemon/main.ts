@@ -16,7 +16,7 @@ import { identitySpawner } from '../isolation/identity.js';
 import { createRealHost } from '../core/real-host.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
-import { MetricsHistory } from './metrics-history.js';
+import { checkHistorySettings, MetricsHistory } from './metrics-history.js';
 import { ScanCache } from '../metrics/scan-cache.js';
 import { RunCounts } from '../metrics/run-counts.js';
 import { checkExportTarget, startFileExport } from '../metrics/textfile.js';
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   try {
     settings = loadDaemonSettings(paths.home, { listen: argValue('--listen') });
     // a file export that cannot work stops the start (with how to fix it) rather than fail quietly every interval
+    checkHistorySettings(settings.metrics, settingsFile(paths.home));
     if (settings.metrics.file) checkExportTarget(settings.metrics.file, settingsFile(paths.home));
   } catch (err) {
     fatal(log, isSentinelError(err) ? err.message : String(err), 2);

@@ -4,8 +4,22 @@
 import { sampleTrees } from '../metrics/proc-tree.js';
 import { CpuTracker } from '../metrics/cpu-tracker.js';
 import { SeriesRing } from '../metrics/ring.js';
+import { SentinelError } from '../core/errors.js';
 import type { ScanCache } from '../metrics/scan-cache.js';
 import type { ProcessRecord } from '../store/processes.js';
+
+/** At most this many points per series (a day at 5 s): each point is 24 bytes, for every process. */
+export const MAX_POINTS = 17_280;
+
+/** Refuses history settings that would sample absurdly often or hold more than MAX_POINTS per series. */
+export function checkHistorySettings(m: { history: number; step: number }, file: string): void {
+  if (m.step < 1000) throw new SentinelError('INVALID_CONFIG', `${file}: metrics.step must be at least 1s (got ${m.step} ms); the default is 5s`);
+  if (m.history < m.step) throw new SentinelError('INVALID_CONFIG', `${file}: metrics.history (${m.history} ms) must be at least metrics.step (${m.step} ms)`);
+  const points = Math.ceil(m.history / m.step);
+  if (points > MAX_POINTS) {
+    throw new SentinelError('INVALID_CONFIG', `${file}: metrics.history / metrics.step is ${points} points per process; the limit is ${MAX_POINTS} (e.g. 1h at 5s is 720): shorten the history or lengthen the step`);
+  }
+}
 
 export interface HistorySeries {
   /** A process's record id, or "daemon". */

@@ -240,6 +240,19 @@ describe('textfile export', () => {
       await cleanupHome(other);
     }
   });
+
+  it('refuses history settings that would hold too much, naming the key', async () => {
+    const other = tempHome('snm-');
+    try {
+      writeFileSync(path.join(other, 'sentinel.yaml'), 'metrics:\n  step: 100ms\n');
+      const r = await cli(other, ['daemon', 'start']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/metrics\.step must be at least 1s \(got 100 ms\)/);
+      expect(existsSync(path.join(other, 'sentinel.sock'))).toBe(false);
+    } finally {
+      await cleanupHome(other);
+    }
+  });
 });
 
 describe('history', () => {

@@ -1,6 +1,6 @@
 // The history sampler with a made-up /proc and clock: bounded rings, CPU from tick deltas, one scan per tick.
 import { describe, expect, it } from 'vitest';
-import { MetricsHistory } from '../../src/daemon/metrics-history.js';
+import { checkHistorySettings, MetricsHistory } from '../../src/daemon/metrics-history.js';
 import { ScanCache } from '../../src/metrics/scan-cache.js';
 import type { ProcStat } from '../../src/metrics/proc-tree.js';
 import type { ProcessRecord } from '../../src/store/processes.js';
@@ -72,5 +72,14 @@ describe('MetricsHistory', () => {
     t.h.tick();
     t.h.tick();
     expect(t.scans()).toBe(1);
+  });
+});
+
+describe('history settings', () => {
+  it('accepts the defaults and refuses a step under 1 s, a history shorter than its step, or too many points', () => {
+    expect(() => checkHistorySettings({ history: 3_600_000, step: 5000 }, 's.yaml')).not.toThrow();
+    expect(() => checkHistorySettings({ history: 3_600_000, step: 10 }, 's.yaml')).toThrow(/s\.yaml: metrics\.step must be at least 1s \(got 10 ms\)/);
+    expect(() => checkHistorySettings({ history: 1000, step: 5000 }, 's.yaml')).toThrow(/metrics\.history \(1000 ms\) must be at least metrics\.step/);
+    expect(() => checkHistorySettings({ history: 7 * 86_400_000, step: 5000 }, 's.yaml')).toThrow(/120960 points per process; the limit is 17280/);
   });
 });
