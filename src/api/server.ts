@@ -7,6 +7,7 @@ import { CHECK_RESULTS, invokeOperation, unknownOperation, type OperationTable }
 import { checkResult } from '../contracts/validate.js';
 import type { Logger } from '../daemon/logger.js';
 import { matchRoute } from './routes.js';
+import { METRICS_PATH, renderMetrics } from './metrics-route.js';
 import { assembleParams, clientErrorAnswer, envMs, fromSystemError, parseBody, rawAnswer, readBody, splitTarget } from './request.js';
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, redact: (text: string) => string): void {
@@ -24,6 +25,12 @@ export function createApiServer(ops: OperationTable, log: Logger, opts: { actor:
     res.on('close', () => abort.abort());
     try {
       const { pathname, search } = splitTarget(req.url ?? '/');
+      if (pathname === METRICS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+        const m = await renderMetrics(ops, { actor: opts.actor, signal: abort.signal });
+        res.writeHead(200, { 'content-type': m.contentType, 'content-length': Buffer.byteLength(m.body) });
+        res.end(req.method === 'HEAD' ? undefined : m.body);
+        return;
+      }
       const route = matchRoute(req.method ?? 'GET', pathname);
       if (!route) throw new SentinelError('ROUTE_NOT_FOUND', `no route ${req.method} ${pathname.slice(0, 200)}; see the API section of the README`);
       const op = ops.get(route.op);

@@ -93,7 +93,7 @@ export class RemoteClient {
   private toError(err: unknown): SentinelError {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     const where = this.url.origin;
-    if (code === 'ECONNREFUSED') return new SentinelError('DAEMON_UNAVAILABLE', `nothing answers at ${where}; is the daemon started with --listen (or api.listen in sentinel.yaml) on that address?`);
+    if (code === 'ECONNREFUSED') return new SentinelError('DAEMON_UNAVAILABLE', `nothing answers at ${where}; is the daemon started with --listen (or api.listen in SENTINEL_HOME/daemon.yaml) on that address?`);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new SentinelError('DAEMON_UNAVAILABLE', `cannot resolve the host of ${where}; check --url`);
     if (code === 'ETIMEDOUT') return new SentinelError('TIMEOUT', `${where} did not answer in time`);
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {

@@ -11,6 +11,7 @@ import { notifyContracts } from './notify.js';
 import { configContracts, secretContracts } from './config.js';
 import { tokenContracts } from './tokens.js';
 import { exportContracts } from './export.js';
+import { metricsContracts } from './metrics.js';
 
 export const apiContracts = [
   defineOp({
@@ -32,6 +33,7 @@ export const CONTRACT_LIST = [
   ...daemonContracts,
   ...tokenContracts,
   ...exportContracts,
+  ...metricsContracts,
   ...apiContracts,
 ] as const;
 

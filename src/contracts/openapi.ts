@@ -109,7 +109,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       title: 'Sentinel',
       version,
       description: 'The REST API of the Sentinel daemon, served on its Unix socket ($SENTINEL_HOME/sentinel.sock, full access for its owner) ' +
-        'and, when turned on (api.listen in $SENTINEL_HOME/sentinel.yaml, or sentinel daemon start --listen), over TCP with bearer tokens ' +
+        'and, when turned on (api.listen in $SENTINEL_HOME/daemon.yaml, or sentinel daemon start --listen), over TCP with bearer tokens ' +
         '(sentinel token create NAME --role viewer|operator|admin); x-sentinel-permission is the role an operation needs. ' +
         'Durations are "500ms", "5s", "2m", "1h" or a number of seconds; sizes are "512K", "10M", "1G" or a number of bytes.',
     },

@@ -6,6 +6,9 @@ import type { GroupRepo, PortRepo } from '../store/groups-ports.js';
 import type { HomePaths } from './home.js';
 import type { Logger } from './logger.js';
 import type { UsageSampler } from './metrics.js';
+import type { MetricsHistory } from './metrics-history.js';
+import type { ScanCache } from '../metrics/scan-cache.js';
+import type { RunCounts } from '../metrics/run-counts.js';
 import type { OpItem, OpName, OpParams, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import type { Rotation } from './rotation.js';
 import type { HealthMonitor } from './health-monitor.js';
@@ -42,9 +45,11 @@ export interface Daemon {
   ports: PortRepo;
   log: Logger;
   usage: UsageSampler;
+  /** The shared /proc scan, the CPU/memory history and the schedule-run counters behind the metrics. */
+  metrics: { scans: ScanCache; history: MetricsHistory; runs: RunCounts };
   rotation: Rotation;
   health: HealthMonitor;
-  /** SENTINEL_HOME/sentinel.yaml with the command line's overrides. */
+  /** SENTINEL_HOME/daemon.yaml with the command line's overrides. */
   settings: DaemonSettings;
   startedAt: number;
   tokens: TokenRepo;

@@ -16,6 +16,10 @@ import { identitySpawner } from '../isolation/identity.js';
 import { createRealHost } from '../core/real-host.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
+import { checkHistorySettings, MetricsHistory } from './metrics-history.js';
+import { ScanCache } from '../metrics/scan-cache.js';
+import { RunCounts } from '../metrics/run-counts.js';
+import { checkExportTarget, startFileExport } from '../metrics/textfile.js';
 import { buildOperations, invokeOperation, type OperationTable } from './operations.js';
 import { createApiServer } from '../api/server.js';
 import { isSentinelError } from '../core/errors.js';
@@ -25,11 +29,11 @@ import { createHealthMonitor } from './health-monitor.js';
 import { watchDisk } from './disk-watch.js';
 import { guardDbFiles } from './db-watch.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
-import { loadDaemonSettings, type DaemonSettings } from './settings.js';
 import { TokenRepo } from '../store/tokens.js';
 import type { FaceRegistrar } from '../api/tcp/server.js';
 import { createScopeWatcher } from './scopes.js';
 import { isAlive } from '../core/proc.js';
+import { loadDaemonSettings, settingsFile, type DaemonSettings } from './settings.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -52,6 +56,9 @@ async function main(): Promise<void> {
   let settings: DaemonSettings;
   try {
     settings = loadDaemonSettings(paths.home, { listen: argValue('--listen') });
+    // a file export that cannot work stops the start (with how to fix it) rather than fail quietly every interval
+    checkHistorySettings(settings.metrics, settingsFile(paths.home));
+    if (settings.metrics.file) checkExportTarget(settings.metrics.file, settingsFile(paths.home));
   } catch (err) {
     fatal(log, isSentinelError(err) ? err.message : String(err), 2);
   }
@@ -89,11 +96,18 @@ async function main(): Promise<void> {
   const health = createHealthMonitor({ supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000 });
   shutdownSteps.unshift(() => health.close());
 
+  const scans = new ScanCache();
+  const history = new MetricsHistory({
+    scans, stepMs: settings.metrics.step, historyMs: settings.metrics.history,
+    records: () => supervisor.list(), isLive: (rec) => supervisor.isLive(rec),
+  });
+  shutdownSteps.unshift(() => history.stop());
+
   let shuttingDown = false;
   let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(), rotation, health, settings, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
+    usage: new UsageSampler(scans), metrics: { scans, history, runs: new RunCounts() }, rotation, health, settings, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
     requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract
@@ -115,7 +129,8 @@ async function main(): Promise<void> {
       const { startTcpServer } = await import('../api/tcp/server.js');
       // ── faces served on the TCP listener register their routes here (metrics, dashboard…): each gets the
       // fastify app and the API's authenticate / requireRole / sendError (see FaceRegistrar in api/tcp/server.ts)
-      const tcpFaces: FaceRegistrar[] = [];
+      const { metricsFace } = await import('../api/tcp/metrics-face.js');
+      const tcpFaces: FaceRegistrar[] = [metricsFace];
       const tcp = await startTcpServer({ ops, daemon, log, redact: redactSecrets, settings: settings.api }, { listen: settings.api.listen, registerFaces: tcpFaces });
       daemon.listener = { url: tcp.url, tls: tcp.tls };
       shutdownSteps.unshift(() => tcp.close());
@@ -132,6 +147,17 @@ async function main(): Promise<void> {
   });
   chmodSync(paths.socket, 0o600);
   shutdownSteps.unshift(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
+  history.start();
+  if (settings.metrics.file) {
+    const exporter = startFileExport({
+      file: settings.metrics.file,
+      intervalMs: settings.metrics.interval,
+      log,
+      render: async () => ((await invokeOperation(ops, 'metrics.exposition', {}, { actor: 'metrics-file', signal: new AbortController().signal })) as { body: string }).body,
+    });
+    await exporter.writeNow();
+    shutdownSteps.unshift(() => exporter.stop());
+  }
   log.info('DAEMON_STARTED', `daemon started (pid ${process.pid}, version ${version})`, { home: paths.home });
 
   const scopes = createScopeWatcher({

@@ -1,24 +1,35 @@
-// CPU and memory of each managed process tree for list/status: one /proc scan per request.
+// CPU and memory of each managed process tree for list/status, from the daemon's shared /proc scan.
 import { readFileSync } from 'node:fs';
-import { CLOCK_TICKS_PER_SECOND, sampleTrees, scanProcesses } from '../metrics/proc-tree.js';
+import { CLOCK_TICKS_PER_SECOND, sampleTrees } from '../metrics/proc-tree.js';
 import { CpuTracker } from '../metrics/cpu-tracker.js';
+import { ScanCache } from '../metrics/scan-cache.js';
 
 export interface Usage { cpuPercent: number | null; memoryBytes: number | null; pids: number }
 
 /** Below this interval a CPU figure is noise: the previous one is shown again. */
 const MIN_INTERVAL_MS = 200;
+/** A scan this young (taken for the history, a scrape or another request) is used again. */
+export const SHARED_SCAN_MS = 250;
+/**
+ * How old a scan a scrape may use: half a history step (at least 1 s). The history tick takes the same
+ * bound, so a scraper on the step's rhythm and the history share one /proc scan per step between them.
+ */
+export function scrapeScanMs(stepMs: number): number {
+  return Math.max(1000, stepMs / 2);
+}
 
 export class UsageSampler {
   private readonly tracker = new CpuTracker();
   private lastAt = 0;
   private lastPercents = new Map<number, number>();
 
+  constructor(readonly scans: ScanCache = new ScanCache()) {}
+
   sample(rootPids: number[]): Map<number, Usage> {
     const out = new Map<number, Usage>();
     if (rootPids.length === 0) return out;
-    const scan = scanProcesses();
+    const { stats: scan, atMs: now } = this.scans.get(SHARED_SCAN_MS);
     const trees = sampleTrees(rootPids, scan);
-    const now = Date.now();
     if (now - this.lastAt >= MIN_INTERVAL_MS) {
       this.lastPercents = this.tracker.update(trees, now);
       this.lastAt = now;

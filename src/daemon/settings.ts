@@ -1,4 +1,4 @@
-// The daemon's own settings: SENTINEL_HOME/sentinel.yaml (optional). Faces that are off by default (the TCP
+// The daemon's own settings: SENTINEL_HOME/daemon.yaml (optional). Faces that are off by default (the TCP
 // API, metrics file export) are turned on here, or by `sentinel daemon start --listen ADDR`.
 // A bad file stops the daemon's start with a clear reason: nothing in it is silently ignored.
 import { existsSync, readFileSync } from 'node:fs';
@@ -60,10 +60,10 @@ export const daemonSettingsSchema = z
 export type DaemonSettings = z.output<typeof daemonSettingsSchema>;
 
 export function settingsFile(home: string): string {
-  return path.join(home, 'sentinel.yaml');
+  return path.join(home, 'daemon.yaml');
 }
 
-/** Reads SENTINEL_HOME/sentinel.yaml (absent = defaults); `overrides` (from the command line) win. */
+/** Reads SENTINEL_HOME/daemon.yaml (absent = defaults); `overrides` (from the command line) win. */
 export function loadDaemonSettings(home: string, overrides: { listen?: string } = {}): DaemonSettings {
   const file = settingsFile(home);
   let raw: unknown = {};

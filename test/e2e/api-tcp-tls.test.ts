@@ -59,7 +59,7 @@ describe('TLS files the daemon cannot use', () => {
   it('refuses to start with a missing certificate, naming the setting', async () => {
     const bad = tempHome('sn-tlsbad-');
     try {
-      writeFileSync(path.join(bad, 'sentinel.yaml'), `api:\n  listen: 127.0.0.1:0\n  tls: {cert: ${path.join(bad, 'nope.crt')}, key: ${key}}\n`);
+      writeFileSync(path.join(bad, 'daemon.yaml'), `api:\n  listen: 127.0.0.1:0\n  tls: {cert: ${path.join(bad, 'nope.crt')}, key: ${key}}\n`);
       const r = await cli(bad, ['daemon', 'start']);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain('api.tls.cert');
@@ -75,7 +75,7 @@ describe('TLS files the daemon cannot use', () => {
     const bad = tempHome('sn-tlsbad-');
     try {
       const other = makeCert(bad, 'other');
-      writeFileSync(path.join(bad, 'sentinel.yaml'), `api:\n  listen: 127.0.0.1:0\n  tls: {cert: ${cert}, key: ${other.key}}\n`);
+      writeFileSync(path.join(bad, 'daemon.yaml'), `api:\n  listen: 127.0.0.1:0\n  tls: {cert: ${cert}, key: ${other.key}}\n`);
       const r = await cli(bad, ['daemon', 'start']);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain('do not form a usable pair');

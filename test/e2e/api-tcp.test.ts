@@ -370,5 +370,5 @@ describe('a daemon without --listen', () => {
 });
 
 function writeYaml(dir: string, text: string): void {
-  writeFileSync(path.join(dir, 'sentinel.yaml'), text);
+  writeFileSync(path.join(dir, 'daemon.yaml'), text);
 }

@@ -121,7 +121,7 @@ describe('sentinel monit over the TCP API', () => {
       const cert = path.join(tlsHome, 'cert.pem');
       const key = path.join(tlsHome, 'key.pem');
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-      writeFileSync(path.join(tlsHome, 'sentinel.yaml'), `api:\n  listen: 127.0.0.1:0\n  tls: {cert: ${cert}, key: ${key}}\n`);
+      writeFileSync(path.join(tlsHome, 'daemon.yaml'), `api:\n  listen: 127.0.0.1:0\n  tls: {cert: ${cert}, key: ${key}}\n`);
       expect((await cli(tlsHome, ['daemon', 'start'])).code).toBe(0);
       const tlsUrl = (await cliJson<{ api: { url: string } }>(tlsHome, ['daemon', 'status'])).api.url;
       expect(tlsUrl).toMatch(/^https:\/\//);

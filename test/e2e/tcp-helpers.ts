@@ -49,7 +49,7 @@ export function request(t: Target, method: string, route: string, opts: RequestO
 
 /** Writes SENTINEL_HOME/sentinel.yaml and starts the daemon with --listen on a free port; returns its URL. */
 export async function startListening(home: string, yaml = '', listen = '127.0.0.1:0'): Promise<string> {
-  if (yaml) writeFileSync(path.join(home, 'sentinel.yaml'), yaml);
+  if (yaml) writeFileSync(path.join(home, 'daemon.yaml'), yaml);
   const r = await cli(home, ['daemon', 'start', '--listen', listen]);
   expect(r.code, r.stderr).toBe(0);
   const st = await cliJson<{ api: { url: string } | null }>(home, ['daemon', 'status']);

@@ -10,6 +10,7 @@ import { realSpawner } from '../../src/core/spawn.js';
 import { createRealHost } from '../../src/core/real-host.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec } from '../../src/core/spec.js';
 import { Supervisor, type LogPort } from '../../src/core/supervisor.js';
+import { RunCounts } from '../../src/metrics/run-counts.js';
 import type { Daemon, OpContext } from '../../src/daemon/context.js';
 import { findContract } from '../../src/contracts/index.js';
 import { parseParams } from '../../src/contracts/validate.js';
@@ -52,6 +53,7 @@ function boot(): { daemon: Daemon; repo: ProcessRepo } {
   const daemon = {
     paths: homePaths(dir), db, supervisor: sup, processes: repo, log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     onShutdown: (step: () => Promise<void> | void) => void shutdownSteps.unshift(step),
+    metrics: { runs: new RunCounts() },
   } as unknown as Daemon;
   return { daemon, repo };
 }

@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .command('start')
     .description('Start the daemon (commands also start it on first use)')
     .option('--reset-damaged-db', 'if state.db is damaged, move it aside (state.db.damaged-<time>) and start with an empty state')
-    .option('--listen <host:port>', 'also serve the API (tokens required) on this TCP address, e.g. 127.0.0.1:9797; overrides api.listen of SENTINEL_HOME/sentinel.yaml')
+    .option('--listen <host:port>', 'also serve the API (tokens required) on this TCP address, e.g. 127.0.0.1:9797; overrides api.listen of SENTINEL_HOME/daemon.yaml')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
       const c = new Client({ autostart: false });

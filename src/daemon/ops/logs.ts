@@ -11,7 +11,7 @@ import { purgeLogs } from '../../logs/clear.js';
 import { logPaths } from '../../logs/paths.js';
 
 /** `since`: a duration ago ("10m"; a bare number is seconds, as everywhere) or a date. */
-function sinceOf(s: string | number | undefined): number | undefined {
+export function sinceOf(s: string | number | undefined): number | undefined {
   if (s === undefined) return undefined;
   if (typeof s === 'string') {
     const asDate = Date.parse(s);

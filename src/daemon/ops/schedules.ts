@@ -157,7 +157,15 @@ export function scheduleOps(d: Daemon): Handlers<ScheduleOp> {
   const runner = createProcessRunner({ host: d.supervisor.host });
   // the same bound the daemon gives its processes at shutdown
   const shutdownTimeoutMs = process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT ? Number(process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT) : undefined;
-  const scheduler = createScheduler({ clock: realClock, repo, runner, onEvent: (ev) => logSchedulerEvent(d, ev) });
+  const scheduler = createScheduler({
+    clock: realClock, repo, runner,
+    onEvent: (ev) => {
+      logSchedulerEvent(d, ev);
+      // counted for sentinel_schedule_runs_total
+      if (ev.type === 'run-finished') d.metrics.runs.record(ev.name, ev.run.status);
+      else if (ev.type === 'run-skipped') d.metrics.runs.record(ev.name, 'skipped');
+    },
+  });
   scheduler.start();
   const restarts = connectProcessRestarts(d.supervisor, {
     clock: realClock,

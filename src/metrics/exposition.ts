@@ -1,0 +1,80 @@
+// The Prometheus exposition of a snapshot: Sentinel's own families written directly (text-format.ts), then
+// the daemon's own process metrics from prom-client's default collectors in a private Registry (nothing
+// global: two daemons in one test process, or a library user's registry, never mix). prom-client is loaded
+// on the first call only: a daemon nobody scrapes never pays for it.
+import type { Registry } from 'prom-client';
+import type { MetricsSnapshot } from './snapshot.js';
+import { RUN_RESULTS } from './snapshot.js';
+import { STATES } from '../core/states.js';
+import { CONTENT_TYPE, Family, labelText } from './text-format.js';
+
+export interface Rendered {
+  contentType: string;
+  body: string;
+}
+
+export interface Exposition {
+  render(snapshot: MetricsSnapshot): Promise<Rendered>;
+}
+
+/**
+ * Not "instance": Prometheus gives every scraped series an `instance` label (the target's host:port) and
+ * renames a clashing one to `exported_instance`; `honor_labels` would instead lose which daemon it came from.
+ */
+export const INSTANCE_LABEL = 'instance_index';
+const HEALTH = ['healthy', 'unhealthy', 'unknown'] as const;
+/** Gauges that prom-client names like counters ("_total"): Prometheus's own lint (promtool) rejects them. */
+const LINT_FAILURES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** Builds the exposition; `defaultMetrics: false` leaves out the daemon's own metrics (and prom-client). */
+export async function createExposition(opts: { defaultMetrics?: boolean } = {}): Promise<Exposition> {
+  let registry: Registry | null = null;
+  if (opts.defaultMetrics !== false) {
+    const prom = await import('prom-client');
+    registry = new prom.Registry();
+    prom.collectDefaultMetrics({ register: registry, prefix: 'sentinel_daemon_' });
+    for (const name of LINT_FAILURES) registry.removeSingleMetric(`sentinel_daemon_${name}`);
+  }
+  return {
+    async render(s) {
+      const own = renderSnapshot(s);
+      return { contentType: CONTENT_TYPE, body: registry ? own + (await registry.metrics()) : own };
+    },
+  };
+}
+
+/** Sentinel's families for one snapshot. */
+export function renderSnapshot(s: MetricsSnapshot): string {
+  const f = {
+    up: new Family('sentinel_process_up', 'gauge', '1 when the process is running (state "running"), else 0'),
+    state: new Family('sentinel_process_state', 'gauge', 'The lifecycle state: 1 on the series whose state label is the current one, 0 on the others'),
+    restarts: new Family('sentinel_process_restarts_total', 'counter', 'Restarts of this instance (automatic and requested)'),
+    cpu: new Family('sentinel_process_cpu_seconds_total', 'counter', 'CPU time (user + system) of the whole process tree in its current run; starts again at 0 on a restart'),
+    memory: new Family('sentinel_process_memory_bytes', 'gauge', 'Resident memory (RSS) of the whole process tree'),
+    fds: new Family('sentinel_process_open_fds', 'gauge', 'Open file descriptors of the whole process tree'),
+    start: new Family('sentinel_process_start_time_seconds', 'gauge', 'Unix time the current run started'),
+    health: new Family('sentinel_process_health', 'gauge', 'The liveness check: 1 on the series whose status label is the current one (processes with a liveness check only)'),
+    runs: new Family('sentinel_schedule_runs_total', 'counter', 'Schedule runs that ended since the daemon started, by result'),
+    lastDuration: new Family('sentinel_schedule_last_duration_seconds', 'gauge', 'How long the last run of the schedule took'),
+    lastRun: new Family('sentinel_schedule_last_run_timestamp_seconds', 'gauge', 'Unix time the last run of the schedule ended'),
+  };
+  for (const p of s.processes) {
+    const l = labelText([['name', p.name], [INSTANCE_LABEL, String(p.instance)], ['group', p.group ?? '']]);
+    f.up.add(l, p.state === 'running' ? 1 : 0);
+    for (const state of STATES) f.state.add(l, state === p.state ? 1 : 0, ['state', state]);
+    f.restarts.add(l, p.restarts);
+    if (p.cpuSeconds !== null) f.cpu.add(l, p.cpuSeconds);
+    if (p.memoryBytes !== null) f.memory.add(l, p.memoryBytes);
+    if (p.openFds !== null) f.fds.add(l, p.openFds);
+    if (p.startTimeSeconds !== null) f.start.add(l, p.startTimeSeconds);
+    if (p.health !== null) for (const status of HEALTH) f.health.add(l, status === p.health ? 1 : 0, ['status', status]);
+  }
+  for (const sch of s.schedules) {
+    const l = labelText([['schedule', sch.name]]);
+    for (const result of new Set([...RUN_RESULTS, ...Object.keys(sch.runs)])) f.runs.add(l, sch.runs[result] ?? 0, ['result', result]);
+    if (sch.lastDurationSeconds !== null) f.lastDuration.add(l, sch.lastDurationSeconds);
+    if (sch.lastRunSeconds !== null) f.lastRun.add(l, sch.lastRunSeconds);
+  }
+  // a family with no samples is left out (promtool and Prometheus accept either; an empty one is noise)
+  return Object.values(f).filter((x) => x.size > 0).join('');
+}
