@@ -10,6 +10,7 @@ import type { OpItem, OpName, OpParams, OpParamsIn, OpResult, StreamOpName } fro
 import type { Rotation } from './rotation.js';
 import type { HealthMonitor } from './health-monitor.js';
 import type { DaemonSettings } from './settings.js';
+import type { ContainerManager } from '../isolation/container.js';
 
 export interface OpContext {
   actor: string;
@@ -42,6 +43,8 @@ export interface Daemon {
   health: HealthMonitor;
   /** SENTINEL_HOME/sentinel.yaml with the command line's overrides. */
   settings: DaemonSettings;
+  /** Container names, usage and clean-up (src/isolation/container.ts). */
+  containers?: ContainerManager;
   startedAt: number;
   /** Asks the daemon to shut down (after the current answer is sent). */
   requestShutdown(opts?: { keepProcesses?: boolean }): void;
