@@ -180,12 +180,13 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     logCompress: proc.log?.compress ?? false,
     instances: proc.instances ?? 1,
     ...buildSections(proc),
-    container: containerSection(proc, options.cwd),
+    // relative mounts start where the process runs (its cwd), as its command's paths do
+    container: containerSection(proc, resolve(options.cwd, proc.cwd ?? '.')),
     nix: nixSection(proc, options.cwd),
   };
 }
 
-/** The container a process runs in, its host paths made absolute (from the config file's directory). */
+/** The container a process runs in, its host paths made absolute (from the process's cwd). */
 function containerSection(proc: ProcessConfigT, cwd: string): ProcessSpec['container'] {
   if (proc.image === undefined) return null;
   const volumes = (proc.volumes ?? []).map((v) => {

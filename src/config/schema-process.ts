@@ -95,7 +95,7 @@ const containerFields = {
   image: z.string().min(1).optional().meta({ description: 'Run the process in a container of this image; command (optional) is the container\'s command' }),
   runtime: z.enum(CONTAINER_RUNTIMES).optional().meta({ description: 'The container runtime (default podman); needs image' }),
   ports: z.array(PublishedPort).optional().meta({ description: 'Ports the container publishes: "[IP:]HOST:CONTAINER[/udp]"' }),
-  volumes: z.array(Volume).optional().meta({ description: 'Mounts "SOURCE:/TARGET[:ro]"; a relative host path starts from the config file\'s directory' }),
+  volumes: z.array(Volume).optional().meta({ description: 'Mounts "SOURCE:/TARGET[:ro]"; a relative host path starts from the process\'s cwd' }),
   container_user: z
     .union([z.string().regex(/^[^:\s]+(:[^:\s]+)?$/, { error: 'expected NAME, UID or UID:GID' }), z.number().int().min(0)])
     .optional()

@@ -102,6 +102,12 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
     "format": "compose",
     "config": {
       "processes": {
+        "db": {
+          "image": "postgres:16",
+          "env": {
+            "POSTGRES_PASSWORD": "example"
+          }
+        },
         "api": {
           "argv": [
             "node",
@@ -114,6 +120,9 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
           },
           "env_file": ".env.api",
           "depends_on": {
+            "db": {
+              "condition": "healthy"
+            },
             "migrate": {
               "condition": "completed_successfully"
             }
@@ -150,8 +159,7 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
       }
     },
     "warnings": [
-      "db: uses image \"postgres:16\" without a command; it needs a container runtime and was not imported",
-      "api: depends on \"db\", which needs a container runtime; dependency dropped",
+      "db: healthcheck runs inside the container; not mapped (check a published port with health: {tcp: HOST_PORT} instead)",
       "api: not mapped: build, ports",
       "migrate: runs in image \"node:20\" under compose; imported to run its command directly on this machine",
       "top-level \"volumes\" is not mapped (container resources)"
@@ -314,7 +322,7 @@ describe('importers', () => {
     expect(text.split('\n').slice(0, 3)).toEqual([
       '# Imported from docker-compose.yml by sentinel import.',
       '# Not mapped or changed:',
-      '#   - db: uses image "postgres:16" without a command; it needs a container runtime and was not imported',
+      '#   - db: healthcheck runs inside the container; not mapped (check a published port with health: {tcp: HOST_PORT} instead)',
     ]);
     const loaded = loadProject({ 'sentinel.yaml': text }, { env: { DATABASE_URL: '${DATABASE_URL}' } });
     expect(loaded.messages).toEqual([]);
