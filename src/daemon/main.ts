@@ -82,7 +82,11 @@ async function main(): Promise<void> {
     }
   });
 
-  const health = createHealthMonitor({ supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000 });
+  const health = createHealthMonitor({
+    supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000,
+    // a container's command checks run inside it, where its programs are
+    execWhere: (rec, command) => (rec.spec.container ? containers.execInside(rec.spec.container, rec.name, rec.instance, command) : command),
+  });
   shutdownSteps.unshift(() => health.close());
 
   let shuttingDown = false;

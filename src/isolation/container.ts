@@ -145,6 +145,19 @@ export class ContainerManager {
     this.usage = next;
   }
 
+  /**
+   * A command check (health exec, wait_exec) as the shell line that runs it inside the instance's
+   * container (`podman exec NAME /bin/sh -c CMD`), with the client's variables given on the line since
+   * checks run with the process's own environment.
+   */
+  execInside(c: ContainerSection, processName: string, instance: number, command: string): string {
+    const rt = RUNTIMES[c.runtime];
+    const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+    const vars = Object.entries({ PATH: process.env.PATH ?? '/usr/bin:/bin', ...rt.clientEnv(this.home, process.env) }).map(([k, v]) => `${k}=${v}`);
+    const argv = ['/usr/bin/env', ...vars, runtimeBinary(rt), ...rt.exec(this.nameOf(processName, instance), ['/bin/sh', '-c', command])];
+    return argv.map(quote).join(' ');
+  }
+
   /** The last usage read of an instance's container. */
   usageOf(processName: string, instance: number): ContainerUsage | undefined {
     return this.usage.get(this.nameOf(processName, instance));

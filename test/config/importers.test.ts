@@ -106,6 +106,12 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
           "image": "postgres:16",
           "env": {
             "POSTGRES_PASSWORD": "example"
+          },
+          "health": {
+            "exec": "pg_isready -U postgres",
+            "interval": "10s",
+            "timeout": "5s",
+            "failure_threshold": 5
           }
         },
         "api": {
@@ -159,7 +165,6 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
       }
     },
     "warnings": [
-      "db: healthcheck runs inside the container; not mapped (check a published port with health: {tcp: HOST_PORT} instead)",
       "api: not mapped: build, ports",
       "migrate: runs in image \"node:20\" under compose; imported to run its command directly on this machine",
       "top-level \"volumes\" is not mapped (container resources)"
@@ -322,7 +327,7 @@ describe('importers', () => {
     expect(text.split('\n').slice(0, 3)).toEqual([
       '# Imported from docker-compose.yml by sentinel import.',
       '# Not mapped or changed:',
-      '#   - db: healthcheck runs inside the container; not mapped (check a published port with health: {tcp: HOST_PORT} instead)',
+      '#   - api: not mapped: build, ports',
     ]);
     const loaded = loadProject({ 'sentinel.yaml': text }, { env: { DATABASE_URL: '${DATABASE_URL}' } });
     expect(loaded.messages).toEqual([]);

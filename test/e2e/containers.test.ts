@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, cleanupHome, cli, cliJson, readPid, tempHome, waitFor } from '../helpers.js';
 
 const IMAGE = 'localhost/sentinel-e2e-busybox:1';
-const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'httpd', 'id', 'env', 'true', 'false', 'ls'];
+const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'httpd', 'id', 'env', 'true', 'false', 'ls', 'test'];
 
-interface View { id: number; name: string; pid: number | null; status: string; restarts: number; cpu: number | null; memory: number | null; lastExit: { exitCode: number | null; signal: string | null } | null }
+interface View { id: number; name: string; pid: number | null; status: string; health: string | null; restarts: number; cpu: number | null; memory: number | null; lastExit: { exitCode: number | null; signal: string | null } | null }
 interface Status { process: View; spec: { container: { runtime: string; image: string; name: string; ports: string[]; volumes: string[]; user: string | null } | null } }
 
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -133,6 +133,25 @@ describe.skipIf(podmanMissing !== null)(`containers on Podman${podmanMissing ? `
     expect((await cli(home, ['start', 'web'])).code).toBe(0);
     expect(await waitFor(async () => (await get(port)) === 'from the host\n', 15_000)).toBe(true);
     expect((await cli(home, ['stop', 'web'])).code).toBe(0);
+    expect(containersNamed(name)).toEqual([]);
+  }, 60_000);
+
+  it('command checks run inside the container: a readiness wait_exec and a health exec see its files, not this machine\'s', async () => {
+    const marker = '/tmp/sentinel-e2e-ready-inside';
+    const r = await cli(home, [
+      'run', '--name', 'checked', '--image', IMAGE, '--wait-exec', `test -e ${marker}`, '--startup-timeout', '30s',
+      '--health-exec', 'test -e /www/index.html', '--health-interval', '1s', '--',
+      'sh', '-c', `sleep 1; echo > ${marker}; exec sleep 600`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ready');
+    expect(await waitFor(async () => (await status('checked')).process.health === 'healthy', 20_000, 250)).toBe(true);
+    // neither path exists on this machine: the checks could only pass inside the container
+    expect(readSafe(marker)).toBeNull();
+    expect(readSafe('/www/index.html')).toBeNull();
+    const name = (await status('checked')).spec.container!.name;
+    expect((await cli(home, ['stop', 'checked'])).code).toBe(0);
     expect(containersNamed(name)).toEqual([]);
   }, 60_000);
 

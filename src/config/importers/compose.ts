@@ -141,10 +141,8 @@ function mapService(name: string, svc: Record<string, unknown>, runnable: Set<st
   }
   const deps = svc.depends_on === undefined ? undefined : dependsOf(svc.depends_on, runnable, name, warnings);
   if (deps) proc.depends_on = deps;
-  if (svc.healthcheck && typeof svc.healthcheck === 'object' && container) {
-    // the test runs inside the container, where its programs are; Sentinel's checks run on this machine
-    if ((svc.healthcheck as { disable?: unknown }).disable !== true) warnings.push(`${name}: healthcheck runs inside the container; not mapped (check a published port with health: {tcp: HOST_PORT} instead)`);
-  } else if (svc.healthcheck && typeof svc.healthcheck === 'object') {
+  // a container's exec check runs inside its container, as compose runs it
+  if (svc.healthcheck && typeof svc.healthcheck === 'object') {
     const health = healthOf(name, svc.healthcheck as Record<string, unknown>, warnings);
     if (health) proc.health = health;
   }

@@ -12,6 +12,7 @@ export const docker: ContainerRuntime = {
   run(req, binary) {
     return { command: '/bin/sh', args: ['-c', REPLACE, binary, req.name, ...commonRunArgs(req), req.image, ...req.argv] };
   },
+  exec: (name, argv) => ['exec', name, ...argv],
   stop: (name, timeoutSec) => ['stop', '--time', String(timeoutSec), name],
   remove: (refs) => ['rm', '--force', ...refs],
   list: (label) => ['ps', '--all', '--no-trunc', '--filter', `label=${label}`, '--format', '{{json .}}'],

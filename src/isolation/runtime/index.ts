@@ -46,6 +46,8 @@ export interface ContainerRuntime {
    */
   run(req: RunRequest, binary: string): { command: string; args: string[] };
   stop(name: string, timeoutSec: number): string[];
+  /** Runs a command inside a running container (a health check). */
+  exec(name: string, argv: string[]): string[];
   /** Removes containers (running or not) by id or name; missing ones are not an error of ours. */
   remove(refs: string[]): string[];
   /** Every container (running or not) carrying this label. */

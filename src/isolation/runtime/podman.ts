@@ -51,6 +51,7 @@ export const podman: ContainerRuntime = {
   run(req, binary) {
     return { command: binary, args: [...commonRunArgs(req), '--replace', req.image, ...req.argv] };
   },
+  exec: (name, argv) => ['exec', name, ...argv],
   stop: (name, timeoutSec) => ['stop', '--ignore', '--time', String(timeoutSec), name],
   remove: (refs) => ['rm', '--force', '--ignore', '--time', '0', ...refs],
   list: (label) => ['ps', '--all', '--filter', `label=${label}`, '--format', 'json'],
