@@ -190,7 +190,7 @@ export const ProcessConfig = z.strictObject(processFields).check(
   }),
   z.refine((p) => p.image !== undefined || CONTAINER_KEYS.every((k) => p[k] === undefined), {
     when: isMap,
-    error: (iss) => `${CONTAINER_KEYS.filter((k) => (iss.input as Record<string, unknown>)[k] !== undefined).map((k) => `"${k}"`).join(', ')} only apply to a container: add image: (e.g. image: docker.io/library/redis:7) or remove them`,
+    error: (iss) => `${CONTAINER_KEYS.filter((k) => (iss.input as Record<string, unknown>)[k] !== undefined).map((k) => `"${k}"`).join(', ')} only mean something for a container: add image: (e.g. image: docker.io/library/redis:7) or remove them`,
   }),
   z.refine((p) => p.image === undefined || p.user === undefined, {
     when: isMap,

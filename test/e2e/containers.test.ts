@@ -236,7 +236,7 @@ describe.skipIf(podmanMissing !== null)(`containers on Podman${podmanMissing ? `
     expect(badRuntime.stderr).toContain('--runtime');
     const noImage = await cli(home, ['run', '--name', 'bad3', '--publish', '8080:80', '--', 'true']);
     expect(noImage.code).not.toBe(0);
-    expect(noImage.stderr).toContain('only apply to a container');
+    expect(noImage.stderr).toContain('only mean something for a container');
     const missingVolume = await cli(home, ['run', '--name', 'bad4', '--image', IMAGE, '--volume', `${path.join(scratch, 'nope')}:/data`, '--', 'true']);
     expect(missingVolume.code).not.toBe(0);
     expect(missingVolume.stderr).toContain('does not exist on this machine');
