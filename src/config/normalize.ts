@@ -1,6 +1,7 @@
 // Step 6: turn each validated process into the ProcessSpec the daemon runs: durations in ms, sizes in
 // bytes, every option in its typed section (readiness, liveness, limits, identity, notify, source).
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parseDuration, parseSize } from '../core/duration.js';
@@ -19,6 +20,8 @@ export interface NormalizeOptions {
   /** Replaces `${secret:NAME}` markers in env; without it the markers stay for the daemon to resolve. */
   resolveSecret?: SecretLookup;
 }
+
+const CONTAINER_START_WAIT_MS = 3000;
 
 const ms = (value: string | number | undefined): number | undefined => (value === undefined ? undefined : parseDuration(value));
 
@@ -50,7 +53,8 @@ function readEnvFile(path: string, processName: string): Record<string, string> 
 
 function buildEnv(config: SentinelConfig, name: string, proc: ProcessConfigT, group: string | null, options: NormalizeOptions, source: SourceSection): Record<string, string> {
   const env: Record<string, string> = {};
-  const inherit = proc.inherit_env ?? true;
+  // a container gets only what is written for it: this machine's variables mean nothing inside an image
+  const inherit = proc.inherit_env ?? proc.image === undefined;
   for (const [key, value] of Object.entries(options.baseEnv)) {
     if (value === undefined) continue;
     if (inherit === true || (Array.isArray(inherit) && inherit.includes(key))) env[key] = value;
@@ -167,7 +171,8 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     restart: toRestartPolicy(proc.restart),
     stopSignal: (proc.stop_signal && toSignalName(proc.stop_signal)) || DEFAULTS.stopSignal,
     stopTimeoutMs: ms(proc.stop_timeout) ?? DEFAULTS.stopTimeoutMs,
-    startWaitMs: ms(proc.start_wait) ?? DEFAULTS.startWaitMs,
+    // a container's client takes about a second to create it: a missing image then still counts as an immediate crash
+    startWaitMs: ms(proc.start_wait) ?? (proc.image !== undefined ? CONTAINER_START_WAIT_MS : DEFAULTS.startWaitMs),
     port,
     logMaxBytes: proc.log?.max_size !== undefined ? parseSize(proc.log.max_size) : DEFAULTS.logMaxBytes,
     logKeep: proc.log?.keep ?? DEFAULTS.logKeep,
@@ -175,7 +180,35 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     logCompress: proc.log?.compress ?? false,
     instances: proc.instances ?? 1,
     ...buildSections(proc),
+    // relative mounts start where the process runs (its cwd), as its command's paths do
+    container: containerSection(proc, resolve(options.cwd, proc.cwd ?? '.')),
+    nix: nixSection(proc, options.cwd),
   };
+}
+
+/** The container a process runs in, its host paths made absolute (from the process's cwd). */
+function containerSection(proc: ProcessConfigT, cwd: string): ProcessSpec['container'] {
+  if (proc.image === undefined) return null;
+  const volumes = (proc.volumes ?? []).map((v) => {
+    const at = v.indexOf(':');
+    const source = v.slice(0, at);
+    // a bare name is a named volume of the runtime; anything path-like is a host path
+    const isPath = source.startsWith('/') || source.startsWith('.') || source.startsWith('~');
+    const abs = source.startsWith('~') ? resolve(homedir(), source.slice(source.startsWith('~/') ? 2 : 1)) : resolve(cwd, source);
+    return isPath ? `${abs}${v.slice(at)}` : v;
+  });
+  return {
+    runtime: proc.runtime ?? 'podman',
+    image: proc.image,
+    ports: proc.ports ?? [],
+    volumes,
+    user: proc.container_user === undefined ? null : String(proc.container_user),
+  };
+}
+
+function nixSection(proc: ProcessConfigT, cwd: string): ProcessSpec['nix'] {
+  if (proc.nix === undefined) return null;
+  return { packages: proc.nix.packages ?? [], file: proc.nix.file === undefined ? null : resolve(cwd, proc.nix.file) };
 }
 
 /** Every process of a validated config as a ProcessSpec, in file order. */

@@ -68,6 +68,48 @@ export const Health = z
     }),
   );
 
+const PUBLISH = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:]+\]):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp|sctp))?$/;
+const PUBLISH_HINT = 'expected "[IP:]HOST_PORT:CONTAINER_PORT[/udp]", like "8080:80" or "127.0.0.1:8080:80"';
+
+/** A published port: both sides given, each 1-65535 (no random host port: a process's port is known). */
+export function isPublishedPort(v: string): boolean {
+  const m = PUBLISH.exec(v);
+  return !!m && [m[2], m[3]].every((p) => Number(p) >= 1 && Number(p) <= 65535);
+}
+
+const PublishedPort = z
+  .string({ error: (iss) => `${PUBLISH_HINT}, got ${describeValue(iss.input)}` })
+  .check(z.refine(isPublishedPort, { error: (iss) => `${PUBLISH_HINT}, got ${describeValue(iss.input)}` }));
+
+const VOLUME = /^[^:\s][^:]*:\/[^:]*(?::[A-Za-z,=]+)?$/;
+const Volume = z
+  .string()
+  .regex(VOLUME, { error: (iss) => `expected "SOURCE:/TARGET[:ro]" (a host path or a volume name, then an absolute path in the container), got ${describeValue(iss.input)}` });
+
+export const CONTAINER_RUNTIMES = ['podman', 'docker'] as const;
+
+/** The keys that only mean something for a process that runs in a container (with `image`). */
+export const CONTAINER_KEYS = ['runtime', 'ports', 'volumes', 'container_user'] as const;
+
+const containerFields = {
+  image: z.string().min(1).optional().meta({ description: 'Run the process in a container of this image; command (optional) is the container\'s command' }),
+  runtime: z.enum(CONTAINER_RUNTIMES).optional().meta({ description: 'The container runtime (default podman); needs image' }),
+  ports: z.array(PublishedPort).optional().meta({ description: 'Ports the container publishes: "[IP:]HOST:CONTAINER[/udp]"' }),
+  volumes: z.array(Volume).optional().meta({ description: 'Mounts "SOURCE:/TARGET[:ro]"; a relative host path starts from the process\'s cwd' }),
+  container_user: z
+    .union([z.string().regex(/^[^:\s]+(:[^:\s]+)?$/, { error: 'expected NAME, UID or UID:GID' }), z.number().int().min(0)])
+    .optional()
+    .meta({ description: 'The user inside the container (the image\'s own by default)' }),
+  nix: z
+    .strictObject({
+      packages: z.array(z.string().min(1)).min(1).optional().meta({ description: 'Nix packages the process runs with (nix-shell -p)' }),
+      file: z.string().min(1).optional().meta({ description: 'A Nix expression (shell.nix) whose environment the process runs in' }),
+    })
+    .check(z.refine((n) => (n.packages === undefined) !== (n.file === undefined), { error: 'expected exactly one of "packages" or "file"' }))
+    .optional()
+    .meta({ description: 'Run the process inside a Nix environment, evaluated once and cached' }),
+};
+
 const Command = z.union([z.string().min(1), z.array(z.string()).min(1)], {
   error: (iss) => `expected a shell command string or a non-empty list (argv), got ${describeValue(iss.input)}`,
 });
@@ -129,18 +171,35 @@ const processFields = {
     .optional()
     .meta({ description: 'false: send no notifications for this process; {webhooks: [...]}: extra webhooks for it' }),
   autostart: z.boolean().optional().meta({ description: 'Start on `sentinel up` (default true)' }),
+  ...containerFields,
 };
 
 /** A template or an overlay: every field optional, unknown keys still rejected. */
 export const ProcessPartial = z.strictObject(processFields);
 
+const isMap = (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null;
+
 export const ProcessConfig = z.strictObject(processFields).check(
-  z.refine((p) => (p.command === undefined) !== (p.argv === undefined), {
+  z.refine((p) => (p.command === undefined || p.argv === undefined) && (p.image !== undefined || p.command !== undefined || p.argv !== undefined), {
     // checked even when other keys of the process are wrong: every error of a file is reported at once
-    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    when: isMap,
     error: (iss) => {
       const p = iss.input as { command?: unknown; argv?: unknown };
-      return p.command !== undefined ? 'expected "command" or "argv", not both' : 'expected a "command" (or "argv"), got none';
+      return p.command !== undefined ? 'expected "command" or "argv", not both' : 'expected a "command" (or "argv", or an "image" to run), got none';
     },
+  }),
+  z.refine((p) => p.image !== undefined || CONTAINER_KEYS.every((k) => p[k] === undefined), {
+    when: isMap,
+    error: (iss) => `${CONTAINER_KEYS.filter((k) => (iss.input as Record<string, unknown>)[k] !== undefined).map((k) => `"${k}"`).join(', ')} only mean something for a container: add image: (e.g. image: docker.io/library/redis:7) or remove them`,
+  }),
+  z.refine((p) => p.image === undefined || p.user === undefined, {
+    when: isMap,
+    path: ['user'],
+    error: 'user: runs a process on this machine as a host account; for the user inside the container write container_user:',
+  }),
+  z.refine((p) => p.image === undefined || p.nix === undefined, {
+    when: isMap,
+    path: ['nix'],
+    error: 'a process runs either in a container (image:) or in a Nix environment (nix:), not both; remove one',
   }),
 );

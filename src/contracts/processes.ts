@@ -13,7 +13,7 @@ export const processContracts = [
     name: 'run', summary: 'Start a new managed process', kind: 'write', permission: 'admin',
     params: RunParams, result: OneProcess,
     routes: [{ method: 'POST', path: '/v1/processes' }],
-    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE'],
+    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE'],
   }),
   defineOp({
     name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer', tokenScope: 'filter',
@@ -37,6 +37,11 @@ export const processContracts = [
         identity: z.object({ user: z.string().nullable(), group: z.string().nullable(), nice: z.number().int().nullable(), ionice: z.string().nullable() }),
         notify: z.object({ enabled: z.boolean(), webhooks: z.array(z.string()) }),
         configFile: z.string().nullable(),
+        container: z
+          .object({ runtime: z.string(), image: z.string(), name: z.string(), ports: z.array(z.string()), volumes: z.array(z.string()), user: z.string().nullable() })
+          .nullable()
+          .meta({ description: 'The container it runs in (name: of instance 0), null for a process on this machine' }),
+        nix: z.object({ packages: z.array(z.string()), file: z.string().nullable() }).nullable().meta({ description: 'The Nix environment it runs in' }),
       }),
     }),
     routes: [{ method: 'GET', path: '/v1/processes/:ref' }],

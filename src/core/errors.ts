@@ -37,6 +37,7 @@ export const ERRORS = {
   DEPENDENCY_CYCLE: { status: 422 },
   EXECUTABLE_NOT_FOUND: { status: 422 },
   USER_NOT_FOUND: { status: 422 },
+  RUNTIME_NOT_FOUND: { status: 422 },
   BAD_HOME: { status: 422 },
   START_INTERRUPTED: { status: 409 },
   SYSTEM_GROUP_NOT_FOUND: { status: 422 },

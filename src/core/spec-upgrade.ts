@@ -52,6 +52,9 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       notify: s.notify ?? { ...DEFAULT_NOTIFY },
       source: { ...defaultSource(), ...(s.source ?? {}) },
       scope: s.scope ?? null,
+      // specs stored before containers and Nix existed run plainly
+      container: s.container ?? null,
+      nix: s.nix ?? null,
     };
   }
   const { extra: rawExtra, ...rest } = stored;
@@ -71,5 +74,7 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     notify: { enabled: extra.notify !== false, webhooks: Array.isArray(extra.notifyWebhooks) ? extra.notifyWebhooks.map(String) : [] },
     source: sourceFromExtra(extra),
     scope: null,
+    container: null,
+    nix: null,
   };
 }

@@ -71,6 +71,33 @@ export interface NotifySection {
   webhooks: string[];
 }
 
+/**
+ * A process that runs in a container: the supervisor's child is the runtime's foreground client
+ * (`podman run --rm ...`, output attached), while stop, kill and clean-up go through the runtime by the
+ * container's name (src/isolation/container.ts). `command`/`args` are the container's command; an empty
+ * command runs the image's own.
+ */
+export interface ContainerSection {
+  runtime: 'podman' | 'docker';
+  image: string;
+  /** Published ports as the runtime writes them: "[IP:]HOST:CONTAINER[/tcp|/udp]". */
+  ports: string[];
+  /** Mounts "SOURCE:TARGET[:OPTIONS]"; a host path is absolute, a bare name is a named volume. */
+  volumes: string[];
+  /** The user (name or uid[:gid]) inside the container; null: the image's. */
+  user: string | null;
+}
+
+/**
+ * A process that runs inside a Nix environment: the packages (`nix-shell -p`) or an expression file
+ * (`nix-shell FILE`). The environment is evaluated once and cached under SENTINEL_HOME (src/isolation/nix.ts).
+ */
+export interface NixSection {
+  packages: string[];
+  /** Absolute path of a shell.nix / default.nix; null with packages. */
+  file: string | null;
+}
+
 /** Where a spec came from, for `up`/`down`/`reload` and secret rotation. */
 export interface SourceSection {
   /** The config file that created the process; null for `sentinel run`. */
@@ -129,6 +156,10 @@ export interface ProcessSpec {
   source: SourceSection;
   /** Tied to another process's life (`run --scope`); null: lives until deleted. */
   scope: ScopeSection | null;
+  /** null: a plain process on this machine. */
+  container: ContainerSection | null;
+  /** null: no Nix environment. */
+  nix: NixSection | null;
 }
 
 /**
@@ -158,10 +189,11 @@ export function defaultSource(): SourceSection {
 }
 
 /** The optional sections of a spec with nothing set: one instance, no checks, no limits, no identity. */
-export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope'> {
+export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix'> {
   return {
     instances: 1, restartCron: null, logCompress: false, readiness: null, liveness: null,
     limits: { ...NO_LIMITS }, identity: { ...NO_IDENTITY }, notify: { ...DEFAULT_NOTIFY, webhooks: [] }, source: defaultSource(), scope: null,
+    container: null, nix: null,
   };
 }
 

@@ -15,6 +15,7 @@ import type { HealthMonitor } from './health-monitor.js';
 import type { DaemonSettings } from './settings.js';
 import type { TokenRepo } from '../store/tokens.js';
 import type { Principal } from '../contracts/roles.js';
+import type { ContainerManager } from '../isolation/container.js';
 
 export interface OpContext {
   actor: string;
@@ -51,6 +52,8 @@ export interface Daemon {
   health: HealthMonitor;
   /** SENTINEL_HOME/daemon.yaml with the command line's overrides. */
   settings: DaemonSettings;
+  /** Container names, usage and clean-up (src/isolation/container.ts). */
+  containers?: ContainerManager;
   startedAt: number;
   tokens: TokenRepo;
   /** The TCP listener when it is on (sentinel.yaml api.listen or --listen). */

@@ -27,8 +27,12 @@ function statusRange(v: number | [number, number] | undefined): [number, number]
   return typeof v === 'number' ? [v, v] : v;
 }
 
+/** Turns a command check into the command that runs it where the process is (inside its container). */
+export type ExecWhere = (rec: ProcessRecord, command: string) => string;
+const onThisMachine: ExecWhere = (_rec, command) => command;
+
 /** The readiness conditions of a process (config and CLI shapes), or null when it has none. */
-export function readinessOf(rec: ProcessRecord): { spec: ReadinessSpec; timeoutMs: number } | null {
+export function readinessOf(rec: ProcessRecord, execWhere: ExecWhere = onThisMachine): { spec: ReadinessSpec; timeoutMs: number } | null {
   const s = rec.spec.readiness;
   if (!s) return null;
   const port = s.waitPort === true ? rec.spec.port ?? undefined : s.waitPort;
@@ -36,20 +40,20 @@ export function readinessOf(rec: ProcessRecord): { spec: ReadinessSpec; timeoutM
     ...(port !== undefined ? { port } : {}),
     ...(s.waitHttp ? { http: { url: substitutePort(s.waitHttp.url, rec.spec.port), ...(s.waitHttp.expectStatus !== undefined ? { expectStatus: statusRange(s.waitHttp.expectStatus) } : {}) } } : {}),
     ...(s.waitLog !== undefined ? { log: s.waitLog } : {}),
-    ...(s.waitExec !== undefined ? { exec: s.waitExec } : {}),
+    ...(s.waitExec !== undefined ? { exec: execWhere(rec, s.waitExec) } : {}),
   };
   if (Object.keys(spec).length === 0) return null;
   return { spec, timeoutMs: s.timeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS };
 }
 
 /** The liveness check of a process (config and CLI shapes), or null when it has none. */
-export function livenessOf(rec: ProcessRecord): LivenessSpec | null {
+export function livenessOf(rec: ProcessRecord, execWhere: ExecWhere = onThisMachine): LivenessSpec | null {
   const h = rec.spec.liveness;
   if (!h) return null;
-  const target = h.target;
+  const target = substitutePort(h.target, rec.spec.port);
   return {
     kind: h.kind,
-    target: substitutePort(target, rec.spec.port),
+    target: h.kind === 'exec' ? execWhere(rec, target) : target,
     intervalMs: h.intervalMs ?? LIVENESS_DEFAULTS.intervalMs,
     timeoutMs: h.timeoutMs ?? LIVENESS_DEFAULTS.timeoutMs,
     failureThreshold: h.failureThreshold ?? LIVENESS_DEFAULTS.failureThreshold,
@@ -79,6 +83,8 @@ export interface HealthMonitorOptions {
   sampleMs?: number;
   /** Notification coalescing window (default: notifyWindowFromEnv()). */
   notifyWindowMs?: number;
+  /** Where command checks run (a container's inside its container); default: on this machine. */
+  execWhere?: ExecWhere;
 }
 
 export interface HealthMonitor {
@@ -138,7 +144,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
 
   // readiness: the supervisor keeps a process `starting` until this resolves
   sup.setReadinessGate((rec, isAlive, logOffsets) => {
-    const r = readinessOf(rec);
+    const r = readinessOf(rec, o.execWhere);
     if (!r) return null;
     let lastNote = 0;
     return waitReady(r.spec, {
@@ -167,7 +173,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
 
   function startChecker(rec: ProcessRecord): void {
     stopChecker(rec.id);
-    const spec = livenessOf(rec);
+    const spec = livenessOf(rec, o.execWhere);
     if (!spec) return;
     const pid = rec.pid;
     const checker = createLivenessChecker(spec, {

@@ -13,7 +13,10 @@ import { Supervisor } from '../core/supervisor.js';
 import { systemClock } from '../core/clock.js';
 import { realSpawner } from '../core/spawn.js';
 import { identitySpawner } from '../isolation/identity.js';
+import { ContainerManager, containerHost, containerSpawner } from '../isolation/container.js';
+import { NixCache, nixHost, nixSpawner } from '../isolation/nix.js';
 import { createRealHost } from '../core/real-host.js';
+import type { ProcessHost } from '../core/host.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
 import { checkHistorySettings, MetricsHistory } from './metrics-history.js';
@@ -72,13 +75,17 @@ async function main(): Promise<void> {
   const processes = new ProcessRepo(db);
   const rotation = createRotation(paths.logsDir, log);
   shutdownSteps.unshift(() => rotation.close());
+  const containers = new ContainerManager(paths.home, (m) => log.warn('CONTAINER', m));
+  // the runtime decorators are innermost: a container's client or a Nix shell is what gets spawned
+  const runtimes = (host: ProcessHost) => nixHost(containerHost(host, containers));
+  const runtimeSpawner = containerSpawner(nixSpawner(realSpawner, new NixCache(paths.home)), containers);
   const supervisor = new Supervisor({
     repo: processes,
     clock: systemClock,
     // ${secret:NAME} markers stay in the stored spec and are resolved only into the child's environment;
     // (then user, nice and ionice are applied); schedule runs use this same host (supervisor.host), so
     // they get every spawner decorator too
-    host: createRealHost(secretSpawner(identitySpawner(realSpawner), secretStoreFor(db, paths.secretKey, keyEnv))),
+    host: runtimes(createRealHost(secretSpawner(identitySpawner(runtimeSpawner), secretStoreFor(db, paths.secretKey, keyEnv)))),
     logs: createLogPort(paths.logsDir, rotation),
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
@@ -93,7 +100,11 @@ async function main(): Promise<void> {
   const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log });
   shutdownSteps.unshift(() => dbFiles.close());
 
-  const health = createHealthMonitor({ supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000 });
+  const health = createHealthMonitor({
+    supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000,
+    // a container's command checks run inside it, where its programs are
+    execWhere: (rec, command) => (rec.spec.container ? containers.execInside(rec.spec.container, rec.name, rec.instance, command) : command),
+  });
   shutdownSteps.unshift(() => health.close());
 
   const scans = new ScanCache();
@@ -107,7 +118,7 @@ async function main(): Promise<void> {
   let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(scans), metrics: { scans, history, runs: new RunCounts() }, rotation, health, settings, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
+    usage: new UsageSampler(scans), metrics: { scans, history, runs: new RunCounts() }, rotation, health, settings, containers, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
     requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract
@@ -120,6 +131,7 @@ async function main(): Promise<void> {
   meta.set('boot_id', bootId);
   const recovered = supervisor.recover(lastBoot !== undefined && lastBoot !== bootId);
   if (recovered.adopted.length) log.info('ADOPTED', `re-adopted ${recovered.adopted.length} processes`, { names: recovered.adopted });
+  sweepContainers(supervisor, containers, log);
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
   ops = buildOperations(daemon, version);
@@ -209,6 +221,16 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => undefined);
   process.on('uncaughtException', (err) => log.error('UNCAUGHT', err.message, { stack: err.stack }));
   process.on('unhandledRejection', (err) => log.error('UNHANDLED_REJECTION', String((err as Error)?.message ?? err), { stack: (err as Error)?.stack }));
+}
+
+/** Removes containers an earlier daemon left whose run is not re-adopted (in the background: nothing waits on a runtime). */
+function sweepContainers(supervisor: Supervisor, containers: ContainerManager, log: Logger): void {
+  const recs = supervisor.list().filter((r) => r.spec.container);
+  if (recs.length === 0) return;
+  const live = recs.filter((r) => supervisor.isLive(r) && r.pid).map((r) => ({ pid: r.pid!, startTime: r.pidStartTime }));
+  void containers.sweep(live, recs.map((r) => r.spec.container!.runtime)).then((removed) => {
+    if (removed.length) log.info('CONTAINER_SWEEP', `removed ${removed.length} containers left by an earlier daemon`, { names: removed });
+  });
 }
 
 /** Ends a daemon that cannot start: the reason goes to daemon.log and stderr (the CLI that started it reads both). */

@@ -2,6 +2,7 @@
 // them. Pure functions of the stored spec: the restart policy, stop signal and timeout, user, priority,
 // environment, working directory and dependencies are mapped; what systemd has no equivalent for is listed
 // in a comment at the top of the unit instead of being dropped silently.
+import { runtimeExec } from './runtime-exec.js';
 import type { ProcessSpec } from '../core/spec.js';
 
 /** The unit's file name for a process: sentinel-NAME.service (NAME escaped as systemd wants). */
@@ -66,7 +67,11 @@ export function processUnit(spec: ProcessSpec, opts: UnitOptions = {}): string {
   const service: string[] = ['Type=simple'];
   const command = !spec.shell && !spec.command.includes('/') ? opts.which?.(spec.command, spec.env) ?? spec.command : spec.command;
   const argv = spec.shell ? [opts.shell ?? '/bin/sh', '-c', spec.command] : [command, ...spec.args];
-  service.push(`ExecStart=${argv.map(execArg).join(' ')}`);
+  // a container runs through its runtime's client and is stopped and removed through it; a Nix process in nix-shell
+  const runtime = runtimeExec(spec);
+  service.push(`ExecStart=${(runtime?.start ?? argv).map(execArg).join(' ')}`);
+  for (const stop of runtime?.stop ?? []) service.push(`ExecStop=${stop.map(execArg).join(' ')}`);
+  for (const post of runtime?.stopPost ?? []) service.push(`ExecStopPost=-${post.map(execArg).join(' ')}`);
   service.push(`WorkingDirectory=${execArg(spec.cwd)}`);
   for (const [k, v] of Object.entries(spec.env).sort(([a], [b]) => a.localeCompare(b))) {
     if (k.startsWith('SENTINEL_') || SHELL_NOISE.has(k) || opts.dropEnv?.(k)) continue;

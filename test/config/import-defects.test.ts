@@ -180,10 +180,35 @@ describe('compose', () => {
     expect(r.warnings).toContain('debug: starts under compose only with --profile debug; imported with autostart: false (start it with: sentinel start debug)');
   });
 
-  it('does not run a command that only passes arguments to an image\'s entrypoint', () => {
+  it('runs a command that only passes arguments to an image\'s entrypoint in a container of that image, never on this machine', () => {
     const r = importCompose('services:\n  proxy:\n    image: traefik:v3\n    command: ["--api.insecure=true", "--providers.docker"]\n', 'compose.yaml');
-    expect(r.config.processes).toEqual({});
-    expect(r.warnings).toContain('proxy: command ["--api.insecure=true","--providers.docker"] only passes arguments to the entrypoint of image "traefik:v3"; it needs that image and a container runtime and was not imported');
+    expect(r.config.processes).toEqual({ proxy: { image: 'traefik:v3', argv: ['--api.insecure=true', '--providers.docker'] } });
+  });
+
+  it('imports an image-only service as a container: image, fixed ports, volumes, the user inside it; what it cannot carry is named', () => {
+    const text = [
+      'services:',
+      '  cache:',
+      '    image: redis:7',
+      '    user: "999:999"',
+      '    ports: ["6380:6379", "127.0.0.1:8081:81/udp", {target: 82, published: 8082, host_ip: 127.0.0.1}, "9000", "7000-7001:7000-7001"]',
+      '    volumes: ["./data:/data", "cache-db:/db:ro", {type: bind, source: ./conf, target: /etc/redis, read_only: true}, "/anon"]',
+      '  app:',
+      '    command: ./app',
+      '    depends_on: [cache]',
+    ].join('\n');
+    const r = importCompose(text, 'compose.yaml');
+    expect(proc(r, 'cache')).toEqual({
+      image: 'redis:7',
+      container_user: '999:999',
+      ports: ['6380:6379', '127.0.0.1:8081:81/udp', '127.0.0.1:8082:82'],
+      volumes: ['./data:/data', 'cache-db:/db:ro', './conf:/etc/redis:ro'],
+    });
+    expect(proc(r, 'app').depends_on).toEqual({ cache: { condition: 'started' } });
+    expect(r.warnings).toContain('cache: port "9000" is not mapped (a container port on a random host port, a range or a variable); write it as "HOST:CONTAINER" in ports:');
+    expect(r.warnings).toContain('cache: port "7000-7001:7000-7001" is not mapped (a container port on a random host port, a range or a variable); write it as "HOST:CONTAINER" in ports:');
+    expect(r.warnings).toContain('cache: volume "/anon" (an anonymous volume or a form without a source) is not mapped');
+    expect(r.warnings.some((w) => w.includes('user'))).toBe(false);
   });
 });
 

@@ -102,6 +102,18 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
     "format": "compose",
     "config": {
       "processes": {
+        "db": {
+          "image": "postgres:16",
+          "env": {
+            "POSTGRES_PASSWORD": "example"
+          },
+          "health": {
+            "exec": "pg_isready -U postgres",
+            "interval": "10s",
+            "timeout": "5s",
+            "failure_threshold": 5
+          }
+        },
         "api": {
           "argv": [
             "node",
@@ -114,6 +126,9 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
           },
           "env_file": ".env.api",
           "depends_on": {
+            "db": {
+              "condition": "healthy"
+            },
             "migrate": {
               "condition": "completed_successfully"
             }
@@ -150,8 +165,6 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
       }
     },
     "warnings": [
-      "db: uses image \"postgres:16\" without a command; it needs a container runtime and was not imported",
-      "api: depends on \"db\", which needs a container runtime; dependency dropped",
       "api: not mapped: build, ports",
       "migrate: runs in image \"node:20\" under compose; imported to run its command directly on this machine",
       "top-level \"volumes\" is not mapped (container resources)"
@@ -314,7 +327,7 @@ describe('importers', () => {
     expect(text.split('\n').slice(0, 3)).toEqual([
       '# Imported from docker-compose.yml by sentinel import.',
       '# Not mapped or changed:',
-      '#   - db: uses image "postgres:16" without a command; it needs a container runtime and was not imported',
+      '#   - api: not mapped: build, ports',
     ]);
     const loaded = loadProject({ 'sentinel.yaml': text }, { env: { DATABASE_URL: '${DATABASE_URL}' } });
     expect(loaded.messages).toEqual([]);

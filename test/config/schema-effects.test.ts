@@ -92,6 +92,14 @@ const SAMPLES: Record<string, { proc: Proc; top?: Record<string, unknown> }> = {
   notify: { proc: { notify: false } },
   'notify.webhooks': { proc: { notify: { webhooks: ['http://127.0.0.1:4108/hook'] } } },
   autostart: { proc: { autostart: false } },
+  image: { proc: { image: 'localhost/app:1' } },
+  runtime: { proc: { image: 'localhost/app:1', runtime: 'docker' } },
+  ports: { proc: { image: 'localhost/app:1', ports: ['8080:80'] } },
+  volumes: { proc: { image: 'localhost/app:1', volumes: ['./data:/data'] } },
+  container_user: { proc: { image: 'localhost/app:1', container_user: '1000:1000' } },
+  nix: { proc: { nix: { packages: ['redis'] } } },
+  'nix.packages': { proc: { nix: { packages: ['python3'] } } },
+  'nix.file': { proc: { nix: { file: 'shell.nix' } } },
 };
 
 function specOf(proc: Proc, top: Record<string, unknown> = {}): string {

@@ -76,6 +76,13 @@ export function register(program: Command): void {
     .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
     .option('-i, --instances <n>', 'how many copies of the process run (default 1)')
+    .option('--image <image>', 'run in a container of this image (the command, optional, is the container\'s)')
+    .option('--runtime <runtime>', 'container runtime: podman (default) or docker')
+    .option('--publish <[ip:]host:container>', 'publish a container port, e.g. 8080:80 (repeatable)', collect, [])
+    .option('--volume <source:/target[:ro]>', 'mount a host path or named volume into the container (repeatable)', collect, [])
+    .option('--container-user <user>', 'the user inside the container (default: the image\'s)')
+    .option('--nix <package>', 'run inside a Nix environment with this package (repeatable)', collect, [])
+    .option('--nix-file <file>', 'run inside the Nix environment of this expression (e.g. shell.nix)')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
     .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
     .option('--scope <pid>', 'stop and delete the process when this process exits: a pid, or "parent" for the shell running this command (default inside "sentinel shell": that shell)')
@@ -122,6 +129,13 @@ export function register(program: Command): void {
         instances: opts.instances,
         restartCron: opts.restartCron,
         restartCronTz: opts.restartCronTz,
+        image: opts.image,
+        runtime: opts.runtime,
+        publish: opts.publish,
+        volumes: opts.volume,
+        containerUser: opts.containerUser,
+        nixPackages: opts.nix,
+        nixFile: opts.nixFile,
         ...policyParams(opts),
         ...healthParams(opts),
         scope: scopePid(opts.scope as string | undefined),

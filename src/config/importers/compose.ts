@@ -1,8 +1,10 @@
 // docker-compose.yml: services with a command or entrypoint become processes run directly on this
-// machine; image-only services are listed as needing a container runtime.
+// machine; image-only services (and those whose command only passes arguments to the image's
+// entrypoint) run in a container of their image (image, ports, volumes, user), through Podman by default.
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
+import { isPublishedPort } from '../schema-process.js';
 import { envFromAny, processName, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
 
 const CONDITIONS: Record<string, string> = {
@@ -10,6 +12,9 @@ const CONDITIONS: Record<string, string> = {
   service_healthy: 'healthy',
   service_completed_successfully: 'completed_successfully',
 };
+
+/** What a container service carries over besides HANDLED. */
+const CONTAINER_HANDLED = ['ports', 'volumes'];
 
 const HANDLED = ['command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck', 'restart', 'working_dir', 'user', 'stop_signal', 'stop_grace_period', 'image', 'container_name', 'profiles'];
 
@@ -73,11 +78,60 @@ function dependsOf(value: unknown, runnable: Set<string>, name: string, warnings
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** A service that runs its image's own program: imported as a container process. */
+function runsImage(svc: Record<string, unknown> | null | undefined): boolean {
+  return !!svc && typeof svc.image === 'string' && (!commandOf(svc) || onlyEntrypointArgs(svc));
+}
+
+/** "8080:80", "127.0.0.1:8080:80/udp", 8080 or {target, published, host_ip, protocol} as "[IP:]HOST:CONTAINER[/proto]". */
+function portOf(name: string, p: unknown, warnings: string[]): string | undefined {
+  let text: string | undefined;
+  if (typeof p === 'number' || typeof p === 'string') text = String(p);
+  else if (p && typeof p === 'object') {
+    const o = p as { target?: unknown; published?: unknown; host_ip?: unknown; protocol?: unknown };
+    if (o.target !== undefined && o.published !== undefined) {
+      text = `${o.host_ip ? `${String(o.host_ip)}:` : ''}${String(o.published)}:${String(o.target)}${o.protocol && o.protocol !== 'tcp' ? `/${String(o.protocol)}` : ''}`;
+    } else if (o.target !== undefined) text = String(o.target);
+  }
+  if (text !== undefined && isPublishedPort(text)) return text;
+  warnings.push(`${name}: port ${JSON.stringify(p)} is not mapped (a container port on a random host port, a range or a variable); write it as "HOST:CONTAINER" in ports:`);
+  return undefined;
+}
+
+/** The container keys of an image service. */
+function containerOf(name: string, svc: Record<string, unknown>, warnings: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { image: svc.image };
+  if (Array.isArray(svc.ports)) {
+    const ports = svc.ports.map((p) => portOf(name, p, warnings)).filter((p): p is string => p !== undefined);
+    if (ports.length > 0) out.ports = ports;
+  }
+  if (Array.isArray(svc.volumes)) {
+    const volumes: string[] = [];
+    for (const v of svc.volumes) {
+      if (typeof v === 'string' && v.includes(':')) volumes.push(v);
+      else if (v && typeof v === 'object' && (v as { source?: unknown }).source && (v as { target?: unknown }).target) {
+        const o = v as { source: unknown; target: unknown; read_only?: unknown };
+        volumes.push(`${String(o.source)}:${String(o.target)}${o.read_only === true ? ':ro' : ''}`);
+      } else warnings.push(`${name}: volume ${JSON.stringify(v)} (an anonymous volume or a form without a source) is not mapped`);
+    }
+    if (volumes.length > 0) out.volumes = volumes;
+  }
+  // inside a container the user is an account of the image, which is what container_user means
+  if (svc.user !== undefined) out.container_user = String(svc.user);
+  return out;
+}
+
 function mapService(name: string, svc: Record<string, unknown>, runnable: Set<string>, warnings: string[]): Record<string, unknown> {
-  const proc: Record<string, unknown> = { ...commandOf(svc) };
-  if (typeof svc.image === 'string') warnings.push(`${name}: runs in image "${svc.image}" under compose; imported to run its command directly on this machine`);
+  const container = runsImage(svc);
+  const proc: Record<string, unknown> = container ? { ...containerOf(name, svc, warnings) } : {};
+  if (container) {
+    // arguments for the image's entrypoint are the container's command
+    const cmd = svc.command;
+    if (cmd !== undefined && cmd !== null) proc.argv = Array.isArray(cmd) ? cmd.map(String) : shellSplit(String(cmd));
+  } else Object.assign(proc, commandOf(svc));
+  if (!container && typeof svc.image === 'string') warnings.push(`${name}: runs in image "${svc.image}" under compose; imported to run its command directly on this machine`);
   // no image or build but volumes: an override of a service defined in another compose file
-  else if (svc.build === undefined && svc.volumes !== undefined) warnings.push(`${name}: has no image or build here but mounts volumes (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine`);
+  else if (!container && svc.build === undefined && svc.volumes !== undefined) warnings.push(`${name}: has no image or build here but mounts volumes (an override of another compose file?); its command ran in that service's container, imported to run directly on this machine`);
   if (typeof svc.working_dir === 'string') proc.cwd = svc.working_dir;
   const env = envFromAny(svc.environment);
   if (env) proc.env = env;
@@ -87,6 +141,7 @@ function mapService(name: string, svc: Record<string, unknown>, runnable: Set<st
   }
   const deps = svc.depends_on === undefined ? undefined : dependsOf(svc.depends_on, runnable, name, warnings);
   if (deps) proc.depends_on = deps;
+  // a container's exec check runs inside its container, as compose runs it
   if (svc.healthcheck && typeof svc.healthcheck === 'object') {
     const health = healthOf(name, svc.healthcheck as Record<string, unknown>, warnings);
     if (health) proc.health = health;
@@ -97,7 +152,7 @@ function mapService(name: string, svc: Record<string, unknown>, runnable: Set<st
     else warnings.push(`${name}: restart "${String(svc.restart)}" is not understood; not mapped`);
   }
   // a container's user names an account inside the image, not on this machine: never run as it on the host
-  if (svc.user !== undefined) warnings.push(`${name}: user ${JSON.stringify(String(svc.user))} is a user inside the container image, not a host user; not mapped (set user: in sentinel.yaml to run as a host account)`);
+  if (svc.user !== undefined && !container) warnings.push(`${name}: user ${JSON.stringify(String(svc.user))} is a user inside the container image, not a host user; not mapped (set user: in sentinel.yaml to run as a host account)`);
   if (typeof svc.stop_signal === 'string') proc.stop_signal = svc.stop_signal;
   // a service under profiles starts only when one of them is selected (docker compose --profile X up)
   if (Array.isArray(svc.profiles) && svc.profiles.length > 0) {
@@ -105,7 +160,7 @@ function mapService(name: string, svc: Record<string, unknown>, runnable: Set<st
     warnings.push(`${name}: starts under compose only with ${svc.profiles.map((p) => `--profile ${String(p)}`).join(' or ')}; imported with autostart: false (start it with: sentinel start ${toName(name)})`);
   }
   if (svc.stop_grace_period !== undefined) proc.stop_timeout = svc.stop_grace_period;
-  warnings.push(...unmappedKeys(name, svc, HANDLED));
+  warnings.push(...unmappedKeys(name, svc, container ? [...HANDLED, ...CONTAINER_HANDLED] : HANDLED));
   return proc;
 }
 
@@ -119,10 +174,10 @@ export function importCompose(text: string, filename: string): ImportResult {
   if (!data.services || typeof data.services !== 'object') throw new SentinelError('IMPORT_FAILED', `${basename(filename)}: expected a "services" map, as in a compose file`);
   const warnings: string[] = [];
   const services = Object.entries(data.services);
-  const runnable = new Set(services.filter(([, s]) => s && commandOf(s) && !onlyEntrypointArgs(s)).map(([n]) => n));
+  const runnable = new Set(services.filter(([, s]) => s && ((commandOf(s) && !onlyEntrypointArgs(s)) || runsImage(s))).map(([n]) => n));
   const processes: Record<string, unknown> = {};
   for (const [name, svc] of services) {
-    if (svc && commandOf(svc) && onlyEntrypointArgs(svc)) {
+    if (svc && commandOf(svc) && onlyEntrypointArgs(svc) && !runsImage(svc)) {
       const image = typeof svc.image === 'string' ? `image "${svc.image}"` : 'its image';
       warnings.push(`${name}: command ${JSON.stringify(svc.command)} only passes arguments to the entrypoint of ${image}; it needs that image and a container runtime and was not imported`);
       continue;

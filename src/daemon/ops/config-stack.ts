@@ -6,7 +6,6 @@ import { readEnvFile } from '../../core/env.js';
 import { scheduleParams } from './config-extras.js';
 import { SentinelError, type ErrorCode } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
-import { checkSpawnable } from '../../core/spawn.js';
 import type { ProcessRecord } from '../../store/processes.js';
 import { ConfigOwnedRepo, type OwnedKind } from '../../store/config-owned.js';
 import type { DependencyGraph } from '../../config/graph.js';
@@ -120,7 +119,8 @@ export async function stackProblems(d: Daemon, stack: Stack, specs: ProcessSpec[
   const note = (where: string, err: unknown) => problems.push({ code: (err as SentinelError).code ?? 'INVALID_CONFIG', message: `${where}: ${(err as Error).message}` });
   for (const spec of specs) {
     try {
-      checkSpawnable(spec);
+      // through the daemon's host: a container or Nix process is checked for its runtime, not for a host program
+      d.supervisor.host.checkSpawnable(spec);
     } catch (err) {
       note(`process "${spec.name}"`, err);
     }

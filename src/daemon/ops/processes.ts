@@ -14,7 +14,15 @@ export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
   const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
   const usage = d.usage.sample(live.map((r) => r.pid!));
   const now = Date.now();
-  return recs.map((r) => viewProcess(r, r.pid ? usage.get(r.pid) : undefined, d.paths.logsDir, now, d.supervisor.storageWarning));
+  // a container's usage is the runtime's figure (its processes are not in the client's tree)
+  const usageOf = (r: ProcessRecord) => (r.spec.container ? d.containers?.usageOf(r.name, r.instance) : undefined) ?? (r.pid ? usage.get(r.pid) : undefined);
+  return recs.map((r) => viewProcess(r, usageOf(r), d.paths.logsDir, now, d.supervisor.storageWarning));
+}
+
+/** Reads the usage of the live containers among `recs` from their runtimes (list and status show it). */
+async function refreshContainerUsage(d: Daemon, recs: ProcessRecord[]): Promise<void> {
+  const runtimes = recs.filter((r) => r.spec.container && d.supervisor.isLive(r)).map((r) => r.spec.container!.runtime);
+  if (runtimes.length > 0) await d.containers?.refreshUsage(runtimes);
 }
 
 function wantWait(p: { noWait?: boolean }): boolean {
@@ -119,12 +127,14 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       return answer(members);
     },
 
-    list() {
+    async list() {
+      await refreshContainerUsage(d, sup.list());
       return { processes: views(d, sup.list()) };
     },
 
-    status(p) {
+    async status(p) {
       const rec = sup.resolve(p.ref);
+      await refreshContainerUsage(d, sup.instancesOf(rec.name));
       const v = views(d, [rec])[0];
       const s = rec.spec;
       return {
@@ -136,6 +146,8 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
           instances: s.instances, port: s.port, restartCron: s.restartCron,
           readiness: s.readiness ? { ...s.readiness } : null, liveness: s.liveness ? { ...s.liveness } : null,
           limits: s.limits, identity: s.identity, notify: s.notify, configFile: s.source.configFile,
+          container: s.container ? { ...s.container, name: d.containers?.nameOf(s.name, 0) ?? '' } : null,
+          nix: s.nix,
         },
       };
     },

@@ -60,6 +60,13 @@ export const RunParams = z.strictObject({
   maxCpu: textOrNumber.optional(),
   cpuFor: Duration.optional(),
   notifyWebhooks: z.array(z.string()).optional(),
+  image: text.optional().meta({ description: 'Run in a container of this image; the command (optional) is the container\'s' }),
+  runtime: text.optional().meta({ description: 'The container runtime: podman (default) or docker' }),
+  publish: z.array(z.string()).optional().meta({ description: 'Ports the container publishes: "[IP:]HOST:CONTAINER[/udp]"' }),
+  volumes: z.array(z.string()).optional().meta({ description: 'Container mounts "SOURCE:/TARGET[:ro]"' }),
+  containerUser: text.optional().meta({ description: 'The user inside the container' }),
+  nixPackages: z.array(z.string().min(1)).optional().meta({ description: 'Run inside a Nix environment with these packages' }),
+  nixFile: text.optional().meta({ description: 'Run inside the Nix environment of this expression file (shell.nix)' }),
 }).superRefine((p, ctx) => {
   // refused here, before a record exists, rather than by spawn (E2BIG) after
   const strings = [p.command ?? '', ...(p.args ?? []), ...Object.entries(p.env ?? {}).map(([k, v]) => `${k}=${v}`), ...(p.envVars ?? [])];

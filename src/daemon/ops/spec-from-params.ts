@@ -46,7 +46,9 @@ export interface SpecContext {
 export async function specFromParams(p: Params, ctx: SpecContext): Promise<ProcessSpec> {
   const command = optString(p, 'command');
   const args = optStringArray(p, 'args') ?? [];
-  if (command === undefined || command.trim() === '') {
+  const image = optString(p, 'image');
+  // a container may run its image's own command
+  if ((command === undefined || command.trim() === '') && (image === undefined || command !== undefined)) {
     throw new SentinelError('INVALID_ARGUMENT', 'no command given; e.g. sentinel run "python server.py" or sentinel run --name web -- node server.js');
   }
   const shell = optBool(p, 'shell') ?? args.length === 0;
@@ -54,7 +56,7 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
   let name = optString(p, 'name');
   if (name !== undefined) validateName(name, 'process name');
   else {
-    const base = nameFromCommand(shell ? command : path.basename(command));
+    const base = command === undefined ? nameFromImage(image!) : nameFromCommand(shell ? command : path.basename(command));
     name = base;
     for (let i = 2; ctx.takenNames(name); i++) name = `${base}-${i}`;
   }
@@ -84,7 +86,8 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
   const identity = identityFromParams(p);
   const health = healthSectionsFromParams(p);
   const proc = compact({
-    ...(shell ? { command } : { argv: [command, ...args] }),
+    ...(command === undefined ? {} : shell ? { command } : { argv: [command, ...args] }),
+    ...containerFromParams(p),
     group: group ?? undefined,
     env: parseEnvPairs(optStringArray(p, 'envVars') ?? []),
     env_file: envFiles.length > 0 ? envFiles : undefined,
@@ -109,13 +112,42 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
   const checked = ProcessConfig.safeParse(proc);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    throw new SentinelError('INVALID_ARGUMENT', `${issue.path.join('.') || 'process'}: ${issue.message}`);
+    const flag = FLAG_OF_KEY[String(issue.path[0])];
+    throw new SentinelError('INVALID_ARGUMENT', `${flag ?? (issue.path.join('.') || 'process')}: ${issue.message}`);
   }
   const config = {
     processes: { [name]: checked.data },
     ...(group ? { groups: { [group]: { env: ctx.groupEnv(group) } } } : {}),
   } as unknown as SentinelConfig;
   return toProcessSpec(config, name, { cwd, baseEnv });
+}
+
+/** The flags of the container and Nix keys, for error messages about them. */
+const FLAG_OF_KEY: Record<string, string> = {
+  image: '--image', runtime: '--runtime', ports: '--publish', volumes: '--volume', container_user: '--container-user', nix: '--nix / --nix-file',
+};
+
+/** "docker.io/library/redis:7" → "redis". */
+function nameFromImage(image: string): string {
+  const last = image.split('@')[0].split('/').pop() ?? image;
+  return nameFromCommand(last.split(':')[0] || 'container');
+}
+
+/** --image, --runtime, --publish, --volume, --container-user, --nix, --nix-file as the config file's keys. */
+function containerFromParams(p: Params): Record<string, unknown> {
+  const packages = optStringArray(p, 'nixPackages');
+  const file = optString(p, 'nixFile');
+  if (packages?.length && file !== undefined) {
+    throw new SentinelError('INVALID_ARGUMENT', '--nix and --nix-file: give one of them (packages, or an expression file like shell.nix), not both');
+  }
+  return compact({
+    image: optString(p, 'image'),
+    runtime: optString(p, 'runtime'),
+    ports: optStringArray(p, 'publish')?.length ? optStringArray(p, 'publish') : undefined,
+    volumes: optStringArray(p, 'volumes')?.length ? optStringArray(p, 'volumes') : undefined,
+    container_user: optString(p, 'containerUser'),
+    nix: packages?.length ? { packages } : file !== undefined ? { file } : undefined,
+  });
 }
 
 /** A duration in ms as the config file writes it. */

@@ -10,7 +10,10 @@ import { displayName, instanceKey } from '../../core/instances.js';
 export type ProcessView = z.input<typeof ProcessViewSchema>;
 
 export function displayCommand(rec: ProcessRecord): string {
-  return rec.spec.shell ? rec.spec.command : [rec.spec.command, ...rec.spec.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  const command = rec.spec.shell ? rec.spec.command : [rec.spec.command, ...rec.spec.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  // a container shows its image (and its command, when it has one of its own)
+  const c = rec.spec.container;
+  return c ? `[${c.image}]${rec.spec.command === '' ? '' : ` ${command}`}` : command;
 }
 
 /** `warning`: why a live process's output is being lost right now (a full disk), shown as its reason. */
