@@ -9,6 +9,7 @@ import { daemonContracts, logContracts } from './logs-daemon.js';
 import { scheduleContracts } from './schedules.js';
 import { notifyContracts } from './notify.js';
 import { configContracts, secretContracts } from './config.js';
+import { watchContracts } from './watch.js';
 
 export const apiContracts = [
   defineOp({
@@ -20,6 +21,7 @@ export const apiContracts = [
 
 export const CONTRACT_LIST = [
   ...processContracts,
+  ...watchContracts,
   ...logContracts,
   ...groupContracts,
   ...portContracts,
