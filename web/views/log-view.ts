@@ -25,7 +25,7 @@ export class LogView {
   private readonly streamSel: HTMLSelectElement;
   private lines: Line[] = [];
   private pending: Line[] = [];
-  private shown: Line[] = [];
+  private shown: Line[] = this.lines;
   private seq = 0;
   private dropped = 0;
   private paused = false;
@@ -45,7 +45,9 @@ export class LogView {
     this.status = h('span', { class: 'log-status', id: 'log-status' });
     this.spacer = h('div', { class: 'log-spacer' });
     this.rowsBox = h('div', { class: 'log-rows' });
-    this.viewport = h('div', { class: 'log-viewport', id: 'log-viewport', tabindex: 0, role: 'log', 'aria-label': label }, this.spacer, this.rowsBox);
+    // the rows sit inside the spacer, which clips them vertically: rows moved down never make the scroll area taller
+    this.spacer.append(this.rowsBox);
+    this.viewport = h('div', { class: 'log-viewport', id: 'log-viewport', tabindex: 0, role: 'log', 'aria-label': label }, this.spacer);
     this.el = h('div', { class: 'logview' },
       h('div', { class: 'log-tools' },
         h('label', { class: 'check' }, this.followBox, ' Follow'),
