@@ -10,10 +10,11 @@ import { scheduleContracts } from './schedules.js';
 import { notifyContracts } from './notify.js';
 import { configContracts, secretContracts } from './config.js';
 import { watchContracts } from './watch.js';
+import { tokenContracts } from './tokens.js';
 
 export const apiContracts = [
   defineOp({
-    name: 'api.schema', summary: 'This API as an OpenAPI 3.1 document', kind: 'read', permission: 'viewer',
+    name: 'api.schema', summary: 'This API as an OpenAPI 3.1 document', kind: 'read', permission: 'viewer', scope: 'any',
     params: NoParams, result: z.record(z.string(), z.unknown()),
     routes: [{ method: 'GET', path: '/v1/openapi.json' }],
   }),
@@ -30,6 +31,7 @@ export const CONTRACT_LIST = [
   ...configContracts,
   ...secretContracts,
   ...daemonContracts,
+  ...tokenContracts,
   ...apiContracts,
 ] as const;
 

@@ -23,7 +23,7 @@ export const ProcessSnapshot = z.object({
 
 export const watchContracts = [
   defineOp({
-    name: 'processes.watch', summary: 'The process table, then again on every change of state and every interval (NDJSON stream)', kind: 'stream', permission: 'viewer',
+    name: 'processes.watch', summary: 'The process table, then again on every change of state and every interval (NDJSON stream)', kind: 'stream', permission: 'viewer', scope: 'filter',
     params: params({ interval: interval.optional() }),
     result: ProcessSnapshot,
     item: ProcessSnapshot,

@@ -24,6 +24,7 @@ import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { loadDaemonSettings, type DaemonSettings } from './settings.js';
+import { TokenRepo } from '../store/tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(), rotation, health, settings, startedAt: Date.now(),
+    usage: new UsageSampler(), rotation, health, settings, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
     requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract
@@ -98,6 +99,20 @@ async function main(): Promise<void> {
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
   ops = buildOperations(daemon, version);
+  // the TCP face is loaded only when asked for: a daemon without a listen address never loads fastify
+  if (settings.api.listen) {
+    try {
+      const { startTcpServer } = await import('../api/tcp/server.js');
+      // the web dashboard (its page and assets at /) is one face of the listener
+      const { registerDashboard } = await import('../dashboard/register.js');
+      const tcp = await startTcpServer({ ops, daemon, log, redact: redactSecrets, settings: settings.api }, { listen: settings.api.listen, registerFaces: [registerDashboard] });
+      daemon.listener = { url: tcp.url, tls: tcp.tls };
+      shutdownSteps.unshift(() => tcp.close());
+      log.info('API_LISTENING', `TCP API listening on ${tcp.url}`);
+    } catch (err) {
+      fatal(log, isSentinelError(err) ? err.message : String(err), 2);
+    }
+  }
   const server = createApiServer(ops, log, { actor: 'api', redact: redactSecrets });
   rmSync(paths.socket, { force: true }); // we hold the lock: any socket file left is stale
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TcpFace } from '../api/tcp/server.js';
 import { DashboardFiles } from './files.js';
+import { loadedFaces } from '../daemon/loaded-faces.js';
+
+loadedFaces.add('dashboard');
 
 export function registerDashboard(app: FastifyInstance, face: TcpFace): void {
   let files: DashboardFiles | null = null;
