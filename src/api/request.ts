@@ -1,6 +1,7 @@
 // What both HTTP faces (the Unix socket and TCP) share between reading a request and calling an
 // operation: the target split by hand, the JSON body checked before parsing, parameters assembled from
 // path, query and body, NUL bytes refused, system errors that are the request's fault.
+import type http from 'node:http';
 import { SentinelError } from '../core/errors.js';
 import { coerceText } from '../contracts/validate.js';
 import type { BoundOperation } from '../daemon/operations.js';
@@ -13,6 +14,31 @@ const MAX_DEPTH = 64;
 export function envMs(name: string, fallback: number): number {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** A body past MAX_BODY is read and dropped up to this much, so the client can read its 413; past it the socket is closed. */
+const MAX_DRAIN = 64 * 1024 * 1024;
+
+/** The body as text; one past MAX_BODY is PAYLOAD_TOO_LARGE (read and dropped, so the client reads its 413). */
+export function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_DRAIN) {
+      reject(tooLarge());
+      return;
+    }
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      // the rest is read and dropped: closing now would reset the socket before the client reads the 413
+      if (size > MAX_DRAIN) req.destroy();
+      else if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => (size > MAX_BODY ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('error', reject);
+    req.on('close', () => reject(new SentinelError('BAD_REQUEST', 'the client closed the connection before the body was complete')));
+  });
 }
 
 export function tooLarge(): SentinelError {

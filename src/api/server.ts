@@ -7,31 +7,7 @@ import { CHECK_RESULTS, invokeOperation, unknownOperation, type OperationTable }
 import { checkResult } from '../contracts/validate.js';
 import type { Logger } from '../daemon/logger.js';
 import { matchRoute } from './routes.js';
-import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, rawAnswer, splitTarget, tooLarge, writeItem } from './request.js';
-
-/** A body past MAX_BODY is read and dropped up to this much, so the client can read its 413; past it the socket is closed. */
-const MAX_DRAIN = 64 * 1024 * 1024;
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_DRAIN) {
-      reject(tooLarge());
-      return;
-    }
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      // the rest is read and dropped: closing now would reset the socket before the client reads the 413
-      if (size > MAX_DRAIN) req.destroy();
-      else if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on('end', () => (size > MAX_BODY ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-    req.on('close', () => reject(new SentinelError('BAD_REQUEST', 'the client closed the connection before the body was complete')));
-  });
-}
+import { assembleParams, clientErrorAnswer, envMs, fromSystemError, parseBody, rawAnswer, readBody, splitTarget, writeItem } from './request.js';
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, redact: (text: string) => string): void {
   const text = redact(JSON.stringify(body));

@@ -19,7 +19,7 @@ import type { Principal, Role } from '../../contracts/roles.js';
 import { loadedFaces } from '../../daemon/loaded-faces.js';
 import { verifyToken } from '../../auth/tokens.js';
 import { ROUTES } from '../routes.js';
-import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, splitTarget, writeItem } from '../request.js';
+import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, readBody, splitTarget, writeItem } from '../request.js';
 import { checkScope, filterAnswer, scopeItem, requireRole as requireOpRole } from '../scope.js';
 import { LoginLimiter } from './login-limiter.js';
 import { renderDocsPage } from './docs-page.js';
@@ -103,6 +103,7 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
 
   const app = Fastify({
     logger: false,
+    // the body is read by readBody (as on the socket): past MAX_BODY it is drained and answered 413
     bodyLimit: MAX_BODY,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
@@ -121,7 +122,9 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
 
   // the body stays text: the same checks as on the socket (depth, JSON object, NUL) run on it
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    readBody(request.raw).then((text) => done(null, text), (err: Error) => done(err, undefined));
+  });
 
   const sendError = (reply: FastifyReply, err: unknown): void => {
     const e = toSentinelError(fromSystemError(fromFastifyError(err)));
