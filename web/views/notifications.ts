@@ -29,6 +29,10 @@ export function notificationsView(api: Api): View {
       : null;
 
   async function load(): Promise<void> {
+    if (!api.allowed('notify.list')) {
+      fill(body, h('p', { class: 'empty', id: 'notify-role' }, `The notification channels are shown to admin tokens only (their addresses can carry secrets); this token is ${api.me.role}.`));
+      return;
+    }
     try {
       const c = await api.call<Channels>('notify.list');
       const rows = [
