@@ -28,7 +28,7 @@ export interface RunRecord {
 }
 
 export interface ScheduleView {
-  name: string; trigger: { cron?: string; tz?: string; everyMs?: number; at?: number }; command: string; enabled: boolean;
+  name: string; trigger: { cron?: string; tz?: string; everyMs?: number; at?: number }; command: string; args: string[]; shell: boolean; enabled: boolean;
   overlap: string; nextRunAt: number | null; lastRun: RunRecord | null; running: number; queued: number; maxRuntimeMs: number | null; retries: number;
 }
 

@@ -2,7 +2,7 @@
 // live state without reloads, controls by role (and the API refusing a forged call), the log tail,
 // a phone's width. Screenshots go to test-artifacts/dashboard/.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -272,7 +272,12 @@ describe('the dashboard in a browser', () => {
     await page.click('article[data-name="nightly"] button[aria-expanded]');
     await page.waitForSelector('article[data-name="nightly"] .runs tbody tr[data-status]', { timeout: 10_000 });
     expect(await page.textContent('article[data-name="nightly"] .runs')).toMatch(/exit 3/);
+    expect(await page.textContent('article[data-name="nightly"] dd.mono')).toBe('sh -c "exit 3"');
     await page.screenshot({ path: artifact('schedules.png'), fullPage: true });
+    // disable from the page; the CLI sees it
+    await page.click('article[data-name="nightly"] button:text("Disable")');
+    expect(await waitFor(async () => (await cliJson<{ schedules: Array<{ name: string; enabled: boolean }> }>(home, ['schedule', 'list'])).schedules.some((x) => x.name === 'nightly' && !x.enabled), 10_000)).toBe(true);
+    await page.waitForSelector('article[data-name="nightly"] button:text("Enable")');
     // the channels are an admin's (their URLs can carry secrets): an operator is told so, an admin sees them
     await page.goto(`${target.url}/#/notifications`);
     await page.waitForSelector('#notify-role');
@@ -282,9 +287,19 @@ describe('the dashboard in a browser', () => {
     await admin.goto(`${target.url}/#/notifications`);
     await admin.waitForSelector('#notifications > :not(.muted)');
     expect(await admin.textContent('#notifications')).toContain('No notification channels');
+    // a stack: the graph reads the config file, so an admin sees it and an operator is told why not
+    const file = path.join(home, 'stack.yaml');
+    writeFileSync(file, 'processes:\n  db:\n    command: sleep 600\n  app:\n    command: sleep 600\n    depends_on:\n      db:\n        condition: started\n');
+    expect((await cli(home, ['up', '-f', file])).code).toBe(0);
     await page.goto(`${target.url}/#/stacks`);
-    await page.waitForSelector('#stacks > :not(.muted)');
+    await page.waitForSelector(`#stacks article[data-file="${file}"] .graph-wrap > *`);
+    expect(await page.textContent(`#stacks article[data-file="${file}"]`)).toMatch(/needs an admin token/);
     expect(await page.textContent('#stacks')).toMatch(/Started without a config file/);
+    await admin.goto(`${target.url}/#/stacks`);
+    await admin.waitForSelector(`#stacks article[data-file="${file}"] svg.graph`);
+    expect(await admin.$$eval('svg.graph .node title', (t) => t.map((x) => x.textContent).sort())).toEqual(['app: running', 'db: running']);
+    expect(await admin.$$eval('svg.graph .edge title', (t) => t.map((x) => x.textContent))).toEqual(['app waits for db (started)']);
+    await admin.screenshot({ path: artifact('stacks.png'), fullPage: true });
   });
 });
 

@@ -71,7 +71,7 @@ export function schedulesView(api: Api): View {
       h('header', null, h('h2', null, s.name), h('span', { class: `badge ${s.enabled ? 'st-running' : 'st-stopped'}` }, s.enabled ? 'enabled' : 'disabled'), actions),
       h('dl', { class: 'facts' },
         h('dt', null, 'Trigger'), h('dd', null, triggerText(s.trigger)),
-        h('dt', null, 'Command'), h('dd', { class: 'mono' }, s.command),
+        h('dt', null, 'Command'), h('dd', { class: 'mono' }, s.shell ? s.command : [s.command, ...s.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')),
         h('dt', null, 'Next run'), h('dd', null, s.nextRunAt ? `${formatTime(s.nextRunAt)} (${relative(s.nextRunAt)})` : '–'),
         h('dt', null, 'Last run'), h('dd', null, s.lastRun ? `${runExit(s.lastRun)}, ${formatTime(s.lastRun.startedAt)}, took ${formatDuration(s.lastRun.durationMs)}` : 'never'),
         h('dt', null, 'Now'), h('dd', null, `${s.running} running, ${s.queued} queued`),
