@@ -11,7 +11,8 @@ export const WATCH_MAX_MS = 60_000;
 
 const interval = DurationMs.check(
   z.refine((ms: number) => ms >= WATCH_MIN_MS && ms <= WATCH_MAX_MS, {
-    error: `expected an interval from ${WATCH_MIN_MS}ms to ${WATCH_MAX_MS / 1000}s, e.g. "2s"`,
+    // the value here is already in milliseconds: say so, not "got 10"
+    error: (iss) => `expected an interval from ${WATCH_MIN_MS}ms to ${WATCH_MAX_MS / 1000}s, e.g. "2s", got ${String(iss.input)}ms`,
   }),
 ).meta({ description: `How often CPU, memory and uptime are refreshed (${WATCH_MIN_MS}ms..${WATCH_MAX_MS / 1000}s, default 2s); changes of state are sent at once` });
 

@@ -321,10 +321,30 @@ describe('processes.watch from the CLI', () => {
     }
   });
 
+  it('over TCP, a token limited to some processes watches only those', async () => {
+    const limited = await makeToken(home, 'webonly', 'viewer', ['--processes', 'web*']);
+    const abort = new AbortController();
+    const res = await fetch(`${target.url}/v1/watch/processes?interval=1s`, { headers: { authorization: `Bearer ${limited}` }, signal: abort.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('\n')) text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    const first = JSON.parse(text.slice(0, text.indexOf('\n')));
+    expect(first.processes.map((p: View) => p.name)).toEqual(['web']);
+  });
+
+  it('refuses a bad interval over HTTP with 422 naming the parameter', async () => {
+    const r = await request(target, 'GET', '/v1/watch/processes?interval=10ms', { token: viewerToken });
+    expect(r.status).toBe(422);
+    expect(r.json.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'parameter "interval": expected an interval from 500ms to 60s, e.g. "2s", got 10ms' });
+  });
+
   it('refuses an interval out of range with exit 2', async () => {
     const r = await cli(home, ['list', '--watch', '--interval', '10ms']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/interval.*500ms/);
+    expect(r.stderr).toContain('parameter "interval": expected an interval from 500ms to 60s, e.g. "2s", got 10ms');
   });
 });
 
