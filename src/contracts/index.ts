@@ -10,6 +10,7 @@ import { scheduleContracts } from './schedules.js';
 import { notifyContracts } from './notify.js';
 import { configContracts, secretContracts } from './config.js';
 import { watchContracts } from './watch.js';
+import { exportContracts } from './export.js';
 import { tokenContracts } from './tokens.js';
 
 export const apiContracts = [
@@ -31,6 +32,7 @@ export const CONTRACT_LIST = [
   ...configContracts,
   ...secretContracts,
   ...daemonContracts,
+  ...exportContracts,
   ...tokenContracts,
   ...apiContracts,
 ] as const;

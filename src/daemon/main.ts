@@ -24,6 +24,8 @@ import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { loadDaemonSettings, type DaemonSettings } from './settings.js';
+import { createScopeWatcher } from './scopes.js';
+import { isAlive } from '../core/proc.js';
 import { TokenRepo } from '../store/tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -122,6 +124,25 @@ async function main(): Promise<void> {
   chmodSync(paths.socket, 0o600);
   shutdownSteps.unshift(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
   log.info('DAEMON_STARTED', `daemon started (pid ${process.pid}, version ${version})`, { home: paths.home });
+
+  const scopes = createScopeWatcher({
+    list: () => supervisor.list(),
+    remove: async (name, actor) => void (await invokeOperation(ops, 'delete', { ref: name }, { actor, signal: new AbortController().signal })),
+    isAlive: (pid, startTime) => isAlive(pid, startTime),
+    log,
+    pollMs: Number(process.env.SENTINEL_SCOPE_POLL_MS) || 500,
+    // a daemon started for scopes goes once nothing is left in any scope and it has no schedules
+    ...(process.argv.includes('--scoped')
+      ? {
+          keepsDaemon: async () => (await daemon.call('schedule.list', {})).schedules.length > 0,
+          onEmpty: () => daemon.requestShutdown(),
+          graceMs: Number(process.env.SENTINEL_SCOPED_IDLE_GRACE_MS) || 5000,
+        }
+      : {}),
+  });
+  shutdownSteps.unshift(() => scopes.close());
+  // before resuming: a scoped process whose scope ended while the daemon was down (or the machine rebooted) goes, not back up
+  await scopes.check();
 
   for (const rec of recovered.resumed) {
     supervisor.resume(rec).catch((err: Error) => log.warn('RESUME_FAILED', `could not resume ${rec.name}: ${err.message}`));

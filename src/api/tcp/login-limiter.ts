@@ -2,6 +2,9 @@
 // until the window that began with its first failure has passed. Only failures count: a client with a
 // good token is never slowed down (@fastify/rate-limit counts every request, so it is not used here).
 
+/** Addresses remembered at most; past it the oldest window is forgotten first. */
+const MAX_ADDRESSES = 10_000;
+
 export class LoginLimiter {
   private readonly byKey = new Map<string, { start: number; count: number }>();
 
@@ -22,12 +25,17 @@ export class LoginLimiter {
   fail(key: string): void {
     const t = this.now();
     const e = this.byKey.get(key);
-    if (e && t - e.start < this.windowMs) e.count += 1;
-    else {
-      // a flood of addresses must not grow the map without bound: drop the expired entries first
-      if (this.byKey.size >= 10_000) for (const [k, v] of this.byKey) if (t - v.start >= this.windowMs) this.byKey.delete(k);
-      if (this.byKey.size >= 10_000) this.byKey.delete(this.byKey.keys().next().value!);
-      this.byKey.set(key, { start: t, count: 1 });
+    if (e && t - e.start < this.windowMs) {
+      e.count += 1;
+      return;
     }
+    // entries stay in the order their windows started (delete, then set): the expired ones are at the
+    // front, so a flood of addresses costs O(1) per failure and the map stays bounded
+    this.byKey.delete(key);
+    for (const [k, v] of this.byKey) {
+      if (t - v.start < this.windowMs && this.byKey.size < MAX_ADDRESSES) break;
+      this.byKey.delete(k);
+    }
+    this.byKey.set(key, { start: t, count: 1 });
   }
 }
