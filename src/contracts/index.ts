@@ -9,13 +9,13 @@ import { daemonContracts, logContracts } from './logs-daemon.js';
 import { scheduleContracts } from './schedules.js';
 import { notifyContracts } from './notify.js';
 import { configContracts, secretContracts } from './config.js';
-import { watchContracts } from './watch.js';
-import { exportContracts } from './export.js';
 import { tokenContracts } from './tokens.js';
+import { exportContracts } from './export.js';
+import { watchContracts } from './watch.js';
 
 export const apiContracts = [
   defineOp({
-    name: 'api.schema', summary: 'This API as an OpenAPI 3.1 document', kind: 'read', permission: 'viewer', scope: 'any',
+    name: 'api.schema', summary: 'This API as an OpenAPI 3.1 document', kind: 'read', permission: 'viewer', tokenScope: 'any',
     params: NoParams, result: z.record(z.string(), z.unknown()),
     routes: [{ method: 'GET', path: '/v1/openapi.json' }],
   }),
@@ -32,8 +32,8 @@ export const CONTRACT_LIST = [
   ...configContracts,
   ...secretContracts,
   ...daemonContracts,
-  ...exportContracts,
   ...tokenContracts,
+  ...exportContracts,
   ...apiContracts,
 ] as const;
 

@@ -24,7 +24,7 @@ export const ProcessSnapshot = z.object({
 
 export const watchContracts = [
   defineOp({
-    name: 'processes.watch', summary: 'The process table, then again on every change of state and every interval (NDJSON stream)', kind: 'stream', permission: 'viewer', scope: 'filter',
+    name: 'processes.watch', summary: 'The process table, then again on every change of state and every interval (NDJSON stream)', kind: 'stream', permission: 'viewer', tokenScope: 'filter',
     params: params({ interval: interval.optional() }),
     result: ProcessSnapshot,
     item: ProcessSnapshot,

@@ -24,9 +24,9 @@ import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { loadDaemonSettings, type DaemonSettings } from './settings.js';
+import { TokenRepo } from '../store/tokens.js';
 import { createScopeWatcher } from './scopes.js';
 import { isAlive } from '../core/proc.js';
-import { TokenRepo } from '../store/tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;

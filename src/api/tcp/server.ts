@@ -20,7 +20,7 @@ import { loadedFaces } from '../../daemon/loaded-faces.js';
 import { verifyToken } from '../../auth/tokens.js';
 import { ROUTES } from '../routes.js';
 import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, readBody, splitTarget, writeItem } from '../request.js';
-import { checkScope, filterAnswer, scopeItem, requireRole as requireOpRole } from '../scope.js';
+import { checkTokenScope, filterAnswer, scopeItem, requireRole as requireOpRole } from '../token-scope.js';
 import { LoginLimiter } from './login-limiter.js';
 import { renderDocsPage } from './docs-page.js';
 
@@ -190,9 +190,13 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
     reply.raw.on('close', () => abort.abort());
     const actor = `token:${principal.name}`;
     const ctx: OpContext = { actor, signal: abort.signal, principal };
-    const result = await invokeOperation(ops, op.contract.name, params, ctx, (c, checked) => checkScope(principal, c, checked, nameOf));
+    const result = await invokeOperation(ops, op.contract.name, params, ctx, (c, checked) => checkTokenScope(principal, c, checked, nameOf));
     if (op.contract.kind === 'write') recordWrite(op.contract.name, params, actor);
     if (isStream(result)) {
+      // a follow stream ends when its token expires, even when nothing is written meanwhile
+      const left = principal.expiresAt === null ? Infinity : principal.expiresAt - Date.now();
+      const expiry = left < 2 ** 31 - 1 ? setTimeout(() => abort.abort(), Math.max(0, left)) : undefined;
+      reply.raw.on('close', () => clearTimeout(expiry));
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { ...(reply.getHeaders() as http.OutgoingHttpHeaders), 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -200,7 +204,6 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
       try {
         for await (const item of result.stream) {
           if (abort.signal.aborted) break;
-          if (principal.expiresAt !== null && Date.now() >= principal.expiresAt) break; // the token ran out: so does its stream
           if (CHECK_RESULTS && op.contract.item) checkResult(op.contract, item, op.contract.item);
           const shown = scopeItem(principal, op.contract, item);
           if (shown !== undefined) await writeItem(res, redact(JSON.stringify(shown)) + '\n', abort.signal);
@@ -208,6 +211,7 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
       } catch (err) {
         res.write(errorBody(toSentinelError(err), redact) + '\n');
       }
+      clearTimeout(expiry);
       res.end();
       return;
     }
