@@ -39,7 +39,7 @@ async function window(label, n) {
 
 /** One client of the overview's stream; counts the snapshots it reads. */
 function watchClient(url, token, counter) {
-  const req = http.get(`${url}/v1/watch/processes`, { headers: { authorization: `Bearer ${token}` }, agent: false }, (res) => {
+  const req = http.get(`${url}/v1/watch/processes?follow=true`, { headers: { authorization: `Bearer ${token}` }, agent: false }, (res) => {
     res.on('data', (d) => (counter.items += d.toString().split('\n').length - 1));
   });
   req.on('error', () => undefined);

@@ -45,7 +45,7 @@ export class Live {
     let pause = 500;
     while (!this.stopped) {
       try {
-        await this.api.stream<Snapshot>('processes.watch', { interval: `${this.intervalMs}ms` }, (s) => {
+        await this.api.stream<Snapshot>('processes.watch', { interval: `${this.intervalMs}ms`, follow: true }, (s) => {
           pause = 500;
           if (this.state !== 'live') this.setState('live');
           this.latest = s;

@@ -324,7 +324,7 @@ describe('processes.watch from the CLI', () => {
   it('over TCP, a token limited to some processes watches only those', async () => {
     const limited = await makeToken(home, 'webonly', 'viewer', ['--processes', 'web*']);
     const abort = new AbortController();
-    const res = await fetch(`${target.url}/v1/watch/processes?interval=1s`, { headers: { authorization: `Bearer ${limited}` }, signal: abort.signal });
+    const res = await fetch(`${target.url}/v1/watch/processes?interval=1s&follow=true`, { headers: { authorization: `Bearer ${limited}` }, signal: abort.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-ndjson');
     const reader = res.body!.getReader();
@@ -333,6 +333,13 @@ describe('processes.watch from the CLI', () => {
     abort.abort();
     const first = JSON.parse(text.slice(0, text.indexOf('\n')));
     expect(first.processes.map((p: View) => p.name)).toEqual(['web']);
+  });
+
+  it('without follow, answers one snapshot', async () => {
+    const r = await request(target, 'GET', '/v1/watch/processes', { token: viewerToken });
+    expect(r.status).toBe(200);
+    expect(r.json.reason).toBe('initial');
+    expect((r.json.processes as View[]).map((p) => p.name)).toContain('web');
   });
 
   it('refuses a bad interval over HTTP with 422 naming the parameter', async () => {

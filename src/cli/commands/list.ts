@@ -36,7 +36,7 @@ export function register(program: Command): void {
 async function watch(opts: { interval: string; json?: boolean }): Promise<void> {
   const tty = process.stdout.isTTY === true;
   try {
-    for await (const snap of getClient().stream('processes.watch', { interval: opts.interval })) {
+    for await (const snap of getClient().stream('processes.watch', { interval: opts.interval, follow: true })) {
       if (opts.json) {
         process.stdout.write(JSON.stringify(snap) + '\n');
         continue;

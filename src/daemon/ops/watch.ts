@@ -104,6 +104,8 @@ export function watchOps(d: Daemon): Handlers<'processes.watch'> {
   return {
     'processes.watch'(p, ctx) {
       hub ??= new WatchHub(d);
+      // like logs and events: one answer unless asked to follow
+      if (!p.follow) return hub.snapshot('initial');
       return { stream: follow(hub, p.interval ?? 2000, ctx) };
     },
   };
