@@ -137,6 +137,17 @@ describe('the dashboard in a browser', () => {
     expect(readFileSync(path.join(home, 'daemon.log'), 'utf8')).not.toContain(token);
   });
 
+  it('when the link\'s token expires, the page goes back to the sign-in form and says why', async () => {
+    const page = await newPage();
+    const out = await cliJson<{ link: string }>(home, ['dashboard', '--role', 'viewer', '--expires', '3s']);
+    await page.goto(out.link);
+    await page.waitForSelector('#process-table');
+    // the stream ends with the token; its reconnection is refused, and the session with it
+    await page.waitForSelector('#login-error:not([hidden])', { timeout: 15_000 });
+    expect(await page.textContent('#login-error')).toMatch(/^Signed out: /);
+    expect(await page.evaluate(() => sessionStorage.getItem('sentinel.token'))).toBeNull();
+  });
+
   it('a bad token is refused at the form with a clear message', async () => {
     const page = await newPage();
     await page.goto(`${target.url}/`);

@@ -1,5 +1,6 @@
 // CPU and memory history for the process page: what the daemon remembers (metrics.history, when this
-// daemon has it) followed by the samples of the live stream, kept to a bounded number of points.
+// daemon has it: series of [time, cpu, memory] points) followed by the samples of the live stream, kept
+// to a bounded number of points.
 import type { Api } from '../api';
 import type { Point } from './chart';
 
@@ -24,8 +25,11 @@ export class History {
     if (!op || !api.allowed('metrics.history')) return false;
     const key = op.bodyKeys.includes('ref') ? 'ref' : op.bodyKeys.includes('name') ? 'name' : 'process';
     const answer = await api.call<Record<string, unknown>>('metrics.history', { [key]: name });
-    const samples = findSamples(answer, name);
-    const before: Array<[number, number | null, number | null]> = samples.map((s) => [
+    // the daemon's shape: series of [time, cpu, memory] points, one series per instance
+    const series = (answer.series as Array<{ name?: string; points?: unknown[] }> | undefined)?.find((x) => x.name === name);
+    const tuples = (series?.points ?? []).filter((p): p is [number, number | null, number | null] => Array.isArray(p) && p.length >= 3);
+    const samples = series ? [] : findSamples(answer, name);
+    const before: Array<[number, number | null, number | null]> = series ? tuples.map(([t, c, m]) => [t, num(c), num(m)]) : samples.map((s) => [
       num(s.time ?? s.t ?? s.at ?? s.timestamp) ?? 0,
       num(s.cpu ?? s.cpuPercent ?? s.cpu_percent),
       num(s.memory ?? s.memoryBytes ?? s.rss ?? s.rssBytes ?? s.memory_bytes),
