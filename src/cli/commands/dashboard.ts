@@ -45,8 +45,8 @@ export function register(program: Command): void {
         const c = getClient();
         const status = await c.call('daemon.status');
         if (!status.api) {
-          throw new SentinelError('NOT_RUNNING', 'the dashboard is served on the daemon\'s TCP listener, which is off. Turn it on with "sentinel daemon restart --listen 127.0.0.1:9797" (or api: {listen: 127.0.0.1:9797} in ' +
-            `${c.paths.home}/sentinel.yaml), then run "sentinel dashboard" again`);
+          throw new SentinelError('NOT_RUNNING', 'the dashboard is served on the daemon\'s TCP listener, which is off. Turn it on with api: {listen: 127.0.0.1:9797} in ' +
+            `${c.paths.home}/sentinel.yaml, then "sentinel daemon restart" (processes keep running); or stop the daemon and start it with "sentinel daemon start --listen 127.0.0.1:9797". Then run "sentinel dashboard" again`);
         }
         const name = `dashboard-${randomBytes(4).toString('hex')}`;
         const created = await c.call('token.create', { name, role: opts.role, expires: `${Math.round(expiresMs / 1000)}s` });
