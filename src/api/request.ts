@@ -138,3 +138,21 @@ export function clientErrorAnswer(err: NodeJS.ErrnoException): string {
   const [status, reason, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', 'malformed HTTP request'];
   return rawAnswer(status, reason, status === 408 ? 'TIMEOUT' : status === 413 || status === 431 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message);
 }
+
+/**
+ * Writes one NDJSON item and, when the client reads slower than the stream produces, waits until it has
+ * caught up (or gone): a follow of a chatty process then holds its place in the log file instead of
+ * piling the file up in the daemon's memory.
+ */
+export async function writeItem(res: import('node:http').ServerResponse, text: string, signal: AbortSignal): Promise<void> {
+  if (res.write(text) || signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -8,7 +8,7 @@ import { checkResult } from '../contracts/validate.js';
 import type { Logger } from '../daemon/logger.js';
 import { matchRoute } from './routes.js';
 import { METRICS_PATH, renderMetrics } from './metrics-route.js';
-import { assembleParams, clientErrorAnswer, envMs, fromSystemError, parseBody, rawAnswer, readBody, splitTarget } from './request.js';
+import { assembleParams, clientErrorAnswer, envMs, fromSystemError, parseBody, rawAnswer, readBody, splitTarget, writeItem } from './request.js';
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, redact: (text: string) => string): void {
   const text = redact(JSON.stringify(body));
@@ -47,7 +47,7 @@ export function createApiServer(ops: OperationTable, log: Logger, opts: { actor:
         for await (const item of result.stream) {
           if (abort.signal.aborted) break;
           if (CHECK_RESULTS && op.contract.item) checkResult(op.contract, item, op.contract.item);
-          res.write(redact(JSON.stringify(item)) + '\n');
+          await writeItem(res, redact(JSON.stringify(item)) + '\n', abort.signal);
         }
         res.end();
         return;

@@ -61,3 +61,17 @@ export function filterAnswer(p: Principal, c: AnyContract, result: unknown): unk
   if (!Array.isArray(list)) return result;
   return { ...result, [key]: list.filter((item) => itemVisible(p, c, item)) };
 }
+
+/** Stream items that are whole tables (the process table of processes.watch): cut down like an answer. */
+const TABLE_ITEMS: Record<string, string> = { 'processes.watch': 'processes' };
+
+/** One NDJSON item as the principal may see it: the item, the item cut down, or undefined (not shown). */
+export function scopeItem(p: Principal, c: AnyContract, item: unknown): unknown {
+  const key = TABLE_ITEMS[c.name];
+  if (p.processes === null) return item;
+  if (key && typeof item === 'object' && item !== null) {
+    const list = (item as Record<string, unknown>)[key];
+    return Array.isArray(list) ? { ...item, [key]: list.filter((v) => seesProcess(p, (v as { name?: string }).name ?? null)) } : item;
+  }
+  return itemVisible(p, c, item) ? item : undefined;
+}

@@ -12,6 +12,7 @@ import { configContracts, secretContracts } from './config.js';
 import { tokenContracts } from './tokens.js';
 import { exportContracts } from './export.js';
 import { metricsContracts } from './metrics.js';
+import { watchContracts } from './watch.js';
 
 export const apiContracts = [
   defineOp({
@@ -23,6 +24,7 @@ export const apiContracts = [
 
 export const CONTRACT_LIST = [
   ...processContracts,
+  ...watchContracts,
   ...logContracts,
   ...groupContracts,
   ...portContracts,

@@ -142,7 +142,9 @@ async function main(): Promise<void> {
       // ── faces served on the TCP listener register their routes here (metrics, dashboard…): each gets the
       // fastify app and the API's authenticate / requireRole / sendError (see FaceRegistrar in api/tcp/server.ts)
       const { metricsFace } = await import('../api/tcp/metrics-face.js');
-      const tcpFaces: FaceRegistrar[] = [metricsFace];
+      // the web dashboard (its page and assets at /) is one face of the listener
+      const { registerDashboard } = await import('../dashboard/register.js');
+      const tcpFaces: FaceRegistrar[] = [metricsFace, registerDashboard];
       const tcp = await startTcpServer({ ops, daemon, log, redact: redactSecrets, settings: settings.api }, { listen: settings.api.listen, registerFaces: tcpFaces });
       daemon.listener = { url: tcp.url, tls: tcp.tls };
       shutdownSteps.unshift(() => tcp.close());

@@ -19,8 +19,8 @@ import type { Principal, Role } from '../../contracts/roles.js';
 import { loadedFaces } from '../../daemon/loaded-faces.js';
 import { verifyToken } from '../../auth/tokens.js';
 import { ROUTES } from '../routes.js';
-import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, readBody, splitTarget } from '../request.js';
-import { checkTokenScope, filterAnswer, itemVisible, requireRole as requireOpRole } from '../token-scope.js';
+import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, readBody, splitTarget, writeItem } from '../request.js';
+import { checkTokenScope, filterAnswer, scopeItem, requireRole as requireOpRole } from '../token-scope.js';
 import { LoginLimiter } from './login-limiter.js';
 import { renderDocsPage } from './docs-page.js';
 
@@ -217,7 +217,8 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
         for await (const item of result.stream) {
           if (abort.signal.aborted) break;
           if (CHECK_RESULTS && op.contract.item) checkResult(op.contract, item, op.contract.item);
-          if (itemVisible(principal, op.contract, item)) res.write(redact(JSON.stringify(item)) + '\n');
+          const shown = scopeItem(principal, op.contract, item);
+          if (shown !== undefined) await writeItem(res, redact(JSON.stringify(shown)) + '\n', abort.signal);
         }
       } catch (err) {
         res.write(errorBody(toSentinelError(err), redact) + '\n');

@@ -1,7 +1,7 @@
 // sentinel list / status: the process table and one process in detail.
 import type { Command } from 'commander';
-import { act } from '../common.js';
-import { println } from '../output.js';
+import { act, getClient } from '../common.js';
+import { failAndExit, println } from '../output.js';
 import { processTable, statusBlock } from '../format.js';
 import { trendRows } from '../trend.js';
 
@@ -13,8 +13,14 @@ export function register(program: Command): void {
     .command('list')
     .alias('ls')
     .description('List all managed processes')
-    .option('--json', 'print the result as JSON')
+    .option('-w, --watch', 'keep the table on screen, redrawn on every change of state and every --interval')
+    .option('--interval <duration>', 'with --watch: how often CPU, memory and uptime refresh (500ms..60s)', '2s')
+    .option('--json', 'print the result as JSON (with --watch: one JSON snapshot per line)')
     .action(async (opts) => {
+      if (opts.watch) {
+        await watch(opts);
+        return;
+      }
       await act(opts, (c) => c.call('list'), (r) => {
         println(r.processes.length === 0 ? 'No managed processes. Start one with: sentinel run "COMMAND"' : processTable(r.processes));
       });
@@ -41,4 +47,23 @@ export function register(program: Command): void {
         },
       );
     });
+}
+
+/** `sentinel list --watch`: the processes.watch stream, redrawn in place (or NDJSON with --json) until Ctrl-C. */
+async function watch(opts: { interval: string; json?: boolean }): Promise<void> {
+  const tty = process.stdout.isTTY === true;
+  try {
+    for await (const snap of getClient().stream('processes.watch', { interval: opts.interval, follow: true })) {
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(snap) + '\n');
+        continue;
+      }
+      const table = snap.processes.length === 0 ? 'No managed processes. Start one with: sentinel run "COMMAND"' : processTable(snap.processes);
+      const footer = `${new Date(snap.time).toISOString().replace('T', ' ').slice(0, 19)}  refresh ${opts.interval}; Ctrl-C to quit`;
+      // on a terminal the table is redrawn in place; into a pipe each snapshot follows the last
+      process.stdout.write(tty ? `\x1b[H\x1b[2J${table}\n${footer}\n` : `${table}\n${footer}\n\n`);
+    }
+  } catch (err) {
+    failAndExit(err, opts.json ?? false);
+  }
 }
