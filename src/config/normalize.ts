@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parseDuration, parseSize } from '../core/duration.js';
 import { SentinelError } from '../core/errors.js';
+import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../isolation/cgroup-limits.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec, type RestartPolicy, type SourceSection } from '../core/spec.js';
 import { expandedDependencies, groupMembership } from './dependencies.js';
 import { resolveSecretMarkers, type SecretLookup } from './interpolate.js';
@@ -108,6 +109,9 @@ function buildSections(proc: ProcessConfigT): Sections {
     limits: {
       maxMemoryBytes: proc.max_memory !== undefined ? parseSize(proc.max_memory) : null,
       maxCpu: proc.max_cpu ? (compact({ percent: proc.max_cpu.percent, forMs: ms(proc.max_cpu.for) }) as { percent: number; forMs?: number }) : null,
+      memoryMaxBytes: proc.limits?.memory_max !== undefined ? parseMemoryMax(proc.limits.memory_max, 'limits.memory_max') : null,
+      cpuMax: proc.limits?.cpu_max !== undefined ? parseCpuMax(proc.limits.cpu_max, 'limits.cpu_max') : null,
+      pidsMax: proc.limits?.pids_max !== undefined ? parsePidsMax(proc.limits.pids_max, 'limits.pids_max') : null,
     },
     identity: { user, group, nice: proc.nice ?? null, ionice: proc.ionice ?? null },
     notify: {

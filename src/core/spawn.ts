@@ -9,8 +9,11 @@ import { readStartTime } from './proc.js';
 export interface ChildHandle {
   pid: number;
   startTime: number | null;
-  /** Called once, with the exit code or the signal that ended the child. */
-  onExit(cb: (code: number | null, signal: string | null) => void): void;
+  /**
+   * Called once, with the exit code or the signal that ended the child, and a `cause` when a decorator
+   * knows more (the cgroup's memory limit was reached).
+   */
+  onExit(cb: (code: number | null, signal: string | null, cause?: string) => void): void;
 }
 
 export interface Spawner {

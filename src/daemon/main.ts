@@ -13,6 +13,8 @@ import { Supervisor } from '../core/supervisor.js';
 import { systemClock } from '../core/clock.js';
 import { realSpawner } from '../core/spawn.js';
 import { identitySpawner } from '../isolation/identity.js';
+import { CgroupManager } from '../isolation/cgroup.js';
+import { cgroupHost, cgroupSpawner } from '../isolation/cgroup-spawner.js';
 import { createRealHost } from '../core/real-host.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
@@ -59,13 +61,14 @@ async function main(): Promise<void> {
   const processes = new ProcessRepo(db);
   const rotation = createRotation(paths.logsDir, log);
   shutdownSteps.unshift(() => rotation.close());
+  const cgroups = new CgroupManager(paths.home, { log: (m) => log.warn('CGROUP', m) });
   const supervisor = new Supervisor({
     repo: processes,
     clock: systemClock,
     // ${secret:NAME} markers stay in the stored spec and are resolved only into the child's environment;
-    // (then user, nice and ionice are applied); schedule runs use this same host (supervisor.host), so
-    // they get every spawner decorator too
-    host: createRealHost(secretSpawner(identitySpawner(realSpawner), secretStoreFor(db, paths.secretKey, keyEnv))),
+    // (then user, nice and ionice are applied, then the cgroups of hard limits are joined before exec);
+    // schedule runs use this same host (supervisor.host), so they get every spawner decorator too
+    host: cgroupHost(createRealHost(secretSpawner(identitySpawner(cgroupSpawner(realSpawner, cgroups)), secretStoreFor(db, paths.secretKey, keyEnv))), cgroups),
     logs: createLogPort(paths.logsDir, rotation),
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
@@ -95,6 +98,9 @@ async function main(): Promise<void> {
   meta.set('boot_id', bootId);
   const recovered = supervisor.recover(lastBoot !== undefined && lastBoot !== bootId);
   if (recovered.adopted.length) log.info('ADOPTED', `re-adopted ${recovered.adopted.length} processes`, { names: recovered.adopted });
+  // cgroups of runs that are not adopted are what a crashed daemon left: killed and removed
+  const swept = cgroups.sweep(supervisor.list().filter((r) => supervisor.isLive(r) && r.pid).map((r) => r.pid!));
+  if (swept.removed.length) log.info('CGROUP_SWEEP', `removed ${swept.removed.length} cgroups left by an earlier daemon`, { names: swept.removed });
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
   ops = buildOperations(daemon, version);

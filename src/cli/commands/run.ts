@@ -66,6 +66,9 @@ export function register(program: Command): void {
     .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
     .option('-i, --instances <n>', 'how many copies of the process run (default 1)')
+    .option('--memory-max <size>', 'hard memory limit of the whole tree, enforced by the kernel (cgroup): past it the OOM killer ends a process (e.g. 512M)')
+    .option('--cpu-max <share>', 'CPU quota of the whole tree (cgroup): a percent of one core (50%) or a number of cores (1.5)')
+    .option('--pids-max <n>', 'most processes (and threads) the tree may hold (cgroup); forks past it fail')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
     .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
     .option('--json', 'print the result as JSON');
@@ -109,6 +112,9 @@ export function register(program: Command): void {
         nice: opts.nice,
         ionice: opts.ionice,
         instances: opts.instances,
+        memoryMax: opts.memoryMax,
+        cpuMax: opts.cpuMax,
+        pidsMax: opts.pidsMax,
         restartCron: opts.restartCron,
         restartCronTz: opts.restartCronTz,
         ...policyParams(opts),
