@@ -64,14 +64,14 @@ export function detectLayout(opts: DetectOptions = {}): CgroupLayout {
     const [, dir, type, options] = line.split(' ');
     if (type === 'cgroup2' && ownV2 !== null && layout.unified === null) {
       const mount = unescapeMount(dir);
-      const own = path.join(mount, ownV2);
+      const own = path.join(mount, ownV2).replace(/(.)\/$/, '$1');
       const controllers = (readText(path.join(own, 'cgroup.controllers')) ?? '').trim().split(/\s+/).filter(Boolean);
       layout.unified = { version: 2, mount, own, controllers };
     } else if (type === 'cgroup' && options) {
       const controllers = options.split(',').filter((o) => ownV1.has(o) && !o.startsWith('name='));
       if (controllers.length === 0) continue;
       const mount = unescapeMount(dir);
-      v1.push({ version: 1, mount, own: path.join(mount, ownV1.get(controllers[0])!), controllers });
+      v1.push({ version: 1, mount, own: path.join(mount, ownV1.get(controllers[0])!).replace(/(.)\/$/, '$1'), controllers });
     }
   }
   for (const c of ['memory', 'cpu', 'pids', 'cpuacct'] as const) {
