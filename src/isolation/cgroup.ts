@@ -322,10 +322,10 @@ export class CgroupManager {
     return { cpuNs, memoryBytes };
   }
 
-  /** The run a live process belongs to, if it is one of ours. */
-  usageOf(target: ProcessTarget): { cpuNs: number | null; memoryBytes: number | null } | null {
-    const cg = this.lookup(target);
-    return cg ? this.usage(cg) : null;
+  /** The figures of the run whose main process is `pid`, if it has cgroups of ours. */
+  usageOfPid(pid: number): { cpuNs: number | null; memoryBytes: number | null } | null {
+    for (const [key, cg] of this.tracked) if (key.startsWith(`${pid}:`)) return this.usage(cg);
+    return null;
   }
 
   /**

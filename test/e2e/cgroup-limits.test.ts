@@ -1,7 +1,7 @@
 // Hard limits end to end: the built CLI, a real daemon, real cgroups. An OOM kill recorded as such and
 // restarted by its policy; a double-forked grandchild kept in the cgroup and killed on stop; bad values
 // refused with nothing started; limits from sentinel.yaml; the leftovers of a crashed daemon removed.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CgroupManager } from '../../src/isolation/cgroup.js';
@@ -12,9 +12,11 @@ interface View { name: string; pid: number | null; status: string; restarts: num
 
 let home: string;
 const extra: number[] = [];
+const extraFiles: string[] = [];
 beforeAll(() => { home = tempHome('sn-cg-'); });
 afterAll(async () => {
   await cleanupHome(home, extra);
+  for (const f of extraFiles) rmSync(f, { force: true });
   // anything of this home's still in a cgroup is killed, and its cgroups removed
   const mgr = new CgroupManager(home);
   mgr.sweep([]);
@@ -114,6 +116,21 @@ describe('hard limits through the CLI and the daemon', () => {
     expect((await cli(home, ['status', 'capped'])).stdout).toMatch(/Cgroup: +cpu 50% of one core, 20 processes \(hard limits\)/);
     await cli(home, ['down'], { cwd: dir });
     expect(await waitFor(() => cgroupDirs().length === 0, 5000)).toBe(true);
+  });
+
+  it('measures memory from the cgroup: shared memory the tree holds counts, though no process has it as RSS', async () => {
+    const shm = `/dev/shm/sn-cg-test-${process.pid}`;
+    extraFiles.push(shm);
+    const r = await cli(home, ['run', '--name', 'shm', '--memory-max', '256M', `head -c 64M /dev/zero > ${shm} && exec sleep 300`]);
+    expect(r.code).toBe(0);
+    expect(await waitFor(() => existsSync(shm) && statSync(shm).size === 64 * 1024 ** 2)).toBe(true);
+    const pid = (await status('shm')).process.pid!;
+    const rssKb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]);
+    expect(rssKb * 1024).toBeLessThan(16 * 1024 ** 2);
+    const shown = (await status('shm')).process as View & { memory: number | null };
+    expect(shown.memory).toBeGreaterThanOrEqual(64 * 1024 ** 2);
+    await cli(home, ['stop', 'shm']);
+    rmSync(shm, { force: true });
   });
 
   it('after a daemon crash: keeps the cgroup of a re-adopted run, removes what an ended run left', async () => {
