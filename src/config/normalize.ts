@@ -112,6 +112,7 @@ function buildSections(proc: ProcessConfigT): Sections {
       memoryMaxBytes: proc.limits?.memory_max !== undefined ? parseMemoryMax(proc.limits.memory_max, 'limits.memory_max') : null,
       cpuMax: proc.limits?.cpu_max !== undefined ? parseCpuMax(proc.limits.cpu_max, 'limits.cpu_max') : null,
       pidsMax: proc.limits?.pids_max !== undefined ? parsePidsMax(proc.limits.pids_max, 'limits.pids_max') : null,
+      group: null,
     },
     identity: { user, group, nice: proc.nice ?? null, ionice: proc.ionice ?? null },
     notify: {
@@ -160,7 +161,7 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
   const env = buildEnv(config, name, proc, group, options, source);
   source.dependsOn = expandedDependencies(config, name);
   source.autostart = proc.autostart !== false;
-  return {
+  const spec: ProcessSpec = {
     name,
     command: shellCommand ?? argv?.[0] ?? '',
     args: shellCommand !== undefined ? [] : (argv?.slice(1) ?? []),
@@ -179,6 +180,21 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     logCompress: proc.log?.compress ?? false,
     instances: proc.instances ?? 1,
     ...buildSections(proc),
+  };
+  spec.limits.group = groupLimits(config, group);
+  return spec;
+}
+
+/** The hard limits of a process's group, which all its members share. */
+function groupLimits(config: SentinelConfig, group: string | null): ProcessSpec['limits']['group'] {
+  const limits = group ? config.groups?.[group]?.limits : undefined;
+  if (!group || !limits) return null;
+  const at = `groups.${group}.limits`;
+  return {
+    name: group,
+    memoryMaxBytes: limits.memory_max !== undefined ? parseMemoryMax(limits.memory_max, `${at}.memory_max`) : null,
+    cpuMax: limits.cpu_max !== undefined ? parseCpuMax(limits.cpu_max, `${at}.cpu_max`) : null,
+    pidsMax: limits.pids_max !== undefined ? parsePidsMax(limits.pids_max, `${at}.pids_max`) : null,
   };
 }
 

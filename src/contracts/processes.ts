@@ -39,6 +39,8 @@ export const processContracts = [
           memoryMaxBytes: z.number().nullable().meta({ description: 'Hard memory limit of the tree (cgroup)' }),
           cpuMax: z.number().nullable().meta({ description: 'CPU quota of the tree in cores (cgroup)' }),
           pidsMax: z.number().int().nullable().meta({ description: 'Most processes of the tree (cgroup)' }),
+          group: z.object({ name: z.string(), memoryMaxBytes: z.number().nullable(), cpuMax: z.number().nullable(), pidsMax: z.number().int().nullable() })
+            .nullable().meta({ description: 'Hard limits its group shares among all its members (cgroup)' }),
         }),
         identity: z.object({ user: z.string().nullable(), group: z.string().nullable(), nice: z.number().int().nullable(), ionice: z.string().nullable() }),
         notify: z.object({ enabled: z.boolean(), webhooks: z.array(z.string()) }),

@@ -61,6 +61,15 @@ export interface LimitsSection {
   cpuMax: number | null;
   /** Most processes (and threads) the tree may hold at once; forks past it fail. */
   pidsMax: number | null;
+  /** The hard limits of its group, shared by all the group's members (from the config file's `groups:`). */
+  group: GroupLimits | null;
+}
+
+export interface GroupLimits {
+  name: string;
+  memoryMaxBytes: number | null;
+  cpuMax: number | null;
+  pidsMax: number | null;
 }
 
 /** Who the process runs as, and at which CPU and I/O priority. */
@@ -150,7 +159,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   minUptimeMs: 1000,
 };
 
-export const NO_LIMITS: LimitsSection = { maxMemoryBytes: null, maxCpu: null, memoryMaxBytes: null, cpuMax: null, pidsMax: null };
+export const NO_LIMITS: LimitsSection = { maxMemoryBytes: null, maxCpu: null, memoryMaxBytes: null, cpuMax: null, pidsMax: null, group: null };
 export const NO_IDENTITY: IdentitySection = { user: null, group: null, nice: null, ionice: null };
 export const DEFAULT_NOTIFY: NotifySection = { enabled: true, webhooks: [] };
 

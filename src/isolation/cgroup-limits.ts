@@ -63,15 +63,19 @@ export function formatCpuMax(cores: number): string {
 }
 
 /** Whether a process needs a cgroup of its own: any hard limit. */
-export function hasCgroupLimits(limits: LimitsSection): boolean {
-  return limits.memoryMaxBytes != null || limits.cpuMax != null || limits.pidsMax != null;
+export function hasCgroupLimits(limits: Pick<LimitsSection, 'memoryMaxBytes' | 'cpuMax' | 'pidsMax' | 'group'>): boolean {
+  return limits.memoryMaxBytes != null || limits.cpuMax != null || limits.pidsMax != null || limits.group != null;
 }
 
 /** The hard limits as one line: "memory 512M, cpu 50% of one core, 100 processes". */
-export function describeCgroupLimits(limits: LimitsSection): string {
+export function describeCgroupLimits(limits: Pick<LimitsSection, 'memoryMaxBytes' | 'cpuMax' | 'pidsMax'> & { group?: LimitsSection['group'] }): string {
   const parts: string[] = [];
   if (limits.memoryMaxBytes != null) parts.push(`memory ${formatMemoryMax(limits.memoryMaxBytes)}`);
   if (limits.cpuMax != null) parts.push(`cpu ${formatCpuMax(limits.cpuMax)}`);
   if (limits.pidsMax != null) parts.push(`${limits.pidsMax} processes`);
-  return parts.join(', ');
+  const own = parts.join(', ');
+  const g = limits.group;
+  if (!g) return own;
+  const shared = `group ${g.name} together: ${describeCgroupLimits({ memoryMaxBytes: g.memoryMaxBytes, cpuMax: g.cpuMax, pidsMax: g.pidsMax })}`;
+  return own ? `${own}; ${shared}` : shared;
 }

@@ -14,32 +14,36 @@ import { accessSync, constants, existsSync, mkdirSync, realpathSync } from 'node
 import path from 'node:path';
 import { SentinelError } from '../core/errors.js';
 import type { ProcessTarget } from '../core/host.js';
-import { readStartTime } from '../core/proc.js';
 import { describeExit } from '../core/restart-policy.js';
 import type { LimitsSection, ProcessSpec } from '../core/spec.js';
 import {
-  childCgroups, detectLayout, readKeyed, readNumber, readProcs, readWords, removeDir, writeValue,
+  detectLayout, readKeyed, readNumber, readProcs, readWords, removeDir, writeValue,
   type CgroupLayout, type Controller, type DetectOptions, type Hierarchy,
 } from './cgroup-fs.js';
 import { formatMemoryMax } from './cgroup-limits.js';
+import { sweepCgroups } from './cgroup-sweep.js';
 
 export type HardLimits = Pick<LimitsSection, 'memoryMaxBytes' | 'cpuMax' | 'pidsMax'>;
 
+export type Dirs = Partial<Record<Controller | 'unified', string>>;
+
 /** The cgroups of one run. */
 export interface Cgroup {
-  /** The leaf's name, the same in every hierarchy: NAME.INSTANCE-RUN. */
+  /** The leaf's path below this home's directory, the same in every hierarchy: [group.GROUP/]NAME.INSTANCE-RUN. */
   name: string;
   /** Its directory in each hierarchy it was placed in ("unified": the v2 tree). */
-  dirs: Partial<Record<Controller | 'unified', string>>;
+  dirs: Dirs;
   limits: HardLimits;
+  /** The group cgroup the leaf sits in, whose limits all the group's members share. */
+  group?: { name: string; limits: HardLimits; dirs: Dirs };
 }
 
 /** Run by /bin/sh as `sh -c JOIN_SCRIPT sentinel-cgroup N FILE1..FILEN COMMAND ARGS...`. */
 export const JOIN_SCRIPT = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ 2>/dev/null >"$1" || { echo "sentinel: could not join the cgroup $1" >&2; exit 125; }; shift; n=$((n - 1)); done; exec "$@"';
 
 const FLAGS: Record<'memory' | 'cpu' | 'pids', string> = { memory: 'memory_max (--memory-max)', cpu: 'cpu_max (--cpu-max)', pids: 'pids_max (--pids-max)' };
+const GROUP_PREFIX = 'group.';
 const CFS_PERIOD_US = 100_000;
-const V1_UNLIMITED = 2 ** 62;
 
 const keyOf = (t: ProcessTarget) => `${t.pid}:${t.startTime ?? ''}`;
 
@@ -47,14 +51,17 @@ function errnoOf(err: unknown): string {
   return (err as NodeJS.ErrnoException)?.code ?? String(err);
 }
 
-/** The controllers a set of limits needs. */
-function needed(limits: HardLimits): Array<'memory' | 'cpu' | 'pids'> {
+/** The controllers a set of limits needs (with its group's). */
+function needed(limits: HardLimits & { group?: HardLimits | null }): Array<'memory' | 'cpu' | 'pids'> {
   const out: Array<'memory' | 'cpu' | 'pids'> = [];
-  if (limits.memoryMaxBytes != null) out.push('memory');
-  if (limits.cpuMax != null) out.push('cpu');
-  if (limits.pidsMax != null) out.push('pids');
+  const g = limits.group;
+  if (limits.memoryMaxBytes != null || g?.memoryMaxBytes != null) out.push('memory');
+  if (limits.cpuMax != null || g?.cpuMax != null) out.push('cpu');
+  if (limits.pidsMax != null || g?.pidsMax != null) out.push('pids');
   return out;
 }
+
+const hardOf = (l: HardLimits): HardLimits => ({ memoryMaxBytes: l.memoryMaxBytes, cpuMax: l.cpuMax, pidsMax: l.pidsMax });
 
 export interface CgroupManagerOptions extends DetectOptions {
   /** Told about what the sweep did and about cgroups that could not be removed. */
@@ -84,7 +91,7 @@ export class CgroupManager {
   }
 
   /** Rejects, before anything starts, limits this machine (or this daemon's rights) cannot enforce. */
-  check(limits: HardLimits): void {
+  check(limits: HardLimits & { group?: HardLimits | null }): void {
     for (const c of needed(limits)) {
       const h = this.layout.byController[c];
       if (!h) throw this.unavailable(c);
@@ -110,11 +117,13 @@ export class CgroupManager {
 
   /** Creates the cgroups of a run and writes its limits; nothing is left behind when it fails. */
   create(spec: ProcessSpec): Cgroup {
-    const limits: HardLimits = { memoryMaxBytes: spec.limits.memoryMaxBytes, cpuMax: spec.limits.cpuMax, pidsMax: spec.limits.pidsMax };
-    this.check(limits);
+    this.check(spec.limits);
     const run = (spec.env._SENTINEL_RUN_ID ?? Math.random().toString(16).slice(2)).replace(/[^A-Za-z0-9]/g, '').slice(0, 8);
-    const cg: Cgroup = { name: `${spec.name}.${spec.env.SENTINEL_INSTANCE ?? '0'}-${run}`, dirs: {}, limits };
-    const wanted = new Set(needed(limits));
+    const leaf = `${spec.name}.${spec.env.SENTINEL_INSTANCE ?? '0'}-${run}`;
+    const g = spec.limits.group;
+    const cg: Cgroup = { name: g ? `${GROUP_PREFIX}${g.name}/${leaf}` : leaf, dirs: {}, limits: hardOf(spec.limits) };
+    if (g) cg.group = { name: g.name, limits: hardOf(g), dirs: {} };
+    const wanted = new Set(needed(spec.limits));
     try {
       // the limits' controllers must work; the others (figures, memory's OOM count, cgroup.kill) are a bonus
       for (const c of ['memory', 'cpu', 'pids', 'cpuacct'] as const) {
@@ -128,7 +137,12 @@ export class CgroupManager {
         const dir = Object.values(cg.dirs).find((d) => d.startsWith(`${u.own}/`)) ?? this.leafDir(u, null, cg.name, false);
         if (dir) cg.dirs.unified = dir;
       }
-      this.writeLimits(cg);
+      if (cg.group) {
+        for (const [role, dir] of Object.entries(cg.dirs)) cg.group.dirs[role as Controller] = path.dirname(dir);
+        // each member's start writes the group's current limits: a changed config applies at the next start
+        this.writeLimits(cg.group.dirs, cg.group.limits, `groups.${cg.group.name}.limits.`);
+      }
+      this.writeLimits(cg.dirs, cg.limits, '');
     } catch (err) {
       this.remove(cg);
       throw err;
@@ -142,8 +156,8 @@ export class CgroupManager {
     const dir = path.join(base, name);
     if (existsSync(dir)) return dir;
     try {
-      if (h.version === 2 && c !== null) this.enableV2(h, c, base);
-      else mkdirSync(base, { recursive: true });
+      if (h.version === 2 && c !== null) this.enableV2(h, c, base, path.dirname(dir));
+      else mkdirSync(path.dirname(dir), { recursive: true });
       mkdirSync(dir);
       return dir;
     } catch (err) {
@@ -158,7 +172,7 @@ export class CgroupManager {
    * processes of its own may hand one down. A daemon alone in its (delegated) cgroup moves itself into a
    * leaf beside the processes' cgroups, as the design of v2 asks; one sharing it with others cannot.
    */
-  private enableV2(h: Hierarchy, c: Controller, base: string): void {
+  private enableV2(h: Hierarchy, c: Controller, base: string, parent: string): void {
     const enable = (dir: string) => {
       const current = readWords(path.join(dir, 'cgroup.subtree_control'));
       if (!current.includes(c)) writeValue(dir, 'cgroup.subtree_control', `+${c}`);
@@ -181,17 +195,22 @@ export class CgroupManager {
     }
     mkdirSync(base, { recursive: true });
     enable(base);
+    if (parent !== base) {
+      mkdirSync(parent, { recursive: true });
+      enable(parent);
+    }
   }
 
-  private writeLimits(cg: Cgroup): void {
-    const { memoryMaxBytes, cpuMax, pidsMax } = cg.limits;
+  /** Writes a set of limits into cgroups (`key` names them in errors: "" for a process's own, "groups.G.limits." for its group's). */
+  private writeLimits(dirs: Dirs, limits: HardLimits, key: string): void {
+    const { memoryMaxBytes, cpuMax, pidsMax } = limits;
     const write = (c: 'memory' | 'cpu' | 'pids', file: string, value: string) => {
-      const dir = cg.dirs[c];
+      const dir = dirs[c];
       if (!dir) throw this.unavailable(c);
       try {
         writeValue(dir, file, value);
       } catch (err) {
-        throw new SentinelError('CGROUP_UNAVAILABLE', `could not set ${FLAGS[c]}: writing ${value} to ${path.join(dir, file)} failed (${errnoOf(err)})`);
+        throw new SentinelError('CGROUP_UNAVAILABLE', `could not set ${key ? `${key}${FLAGS[c].split(' ')[0]}` : FLAGS[c]}: writing ${value} to ${path.join(dir, file)} failed (${errnoOf(err)})`);
       }
     };
     const v = (c: Controller) => this.layout.byController[c]?.version;
@@ -199,7 +218,7 @@ export class CgroupManager {
       write('memory', v('memory') === 2 ? 'memory.max' : 'memory.limit_in_bytes', String(memoryMaxBytes));
       // no swap past the limit, so that it is the tree's real ceiling (when swap is accounted at all)
       const swap = v('memory') === 2 ? 'memory.swap.max' : 'memory.memsw.limit_in_bytes';
-      if (existsSync(path.join(cg.dirs.memory!, swap))) write('memory', swap, v('memory') === 2 ? '0' : String(memoryMaxBytes));
+      if (existsSync(path.join(dirs.memory!, swap))) write('memory', swap, v('memory') === 2 ? '0' : String(memoryMaxBytes));
     }
     if (cpuMax != null) {
       const quota = Math.max(1000, Math.round(cpuMax * CFS_PERIOD_US));
@@ -267,9 +286,16 @@ export class CgroupManager {
     }
     if (gone) {
       for (const [k, v] of this.tracked) if (v === cg) this.tracked.delete(k);
-      for (const dir of new Set(Object.values(cg.dirs))) removeDir(path.dirname(dir)); // the base, when it was the last
+      // the group's cgroup when this was its last member, then the base when it was the last of this home
+      for (const dir of new Set(Object.values(cg.group?.dirs ?? {}))) removeDir(dir);
+      for (const dir of new Set(Object.values(cg.dirs))) removeDir(path.join(path.dirname(dir), cg.group ? '..' : ''));
     }
     return gone;
+  }
+
+  /** Reports something about cgroups to the daemon's log. */
+  log(message: string): void {
+    this.opts.log?.(message);
   }
 
   /** Tries `remove` a few times while what was killed finishes dying. */
@@ -292,14 +318,25 @@ export class CgroupManager {
     return (readNumber(path.join(dir, 'memory.failcnt')) ?? 0) > 0 ? 1 : 0;
   }
 
-  /** Why a run ended, when its memory limit had a part in it; undefined otherwise. */
+  /** Why a run ended, when its memory limit (or its group's) had a part in it; undefined otherwise. */
   exitCause(cg: Cgroup, code: number | null, signal: string | null): string | undefined {
-    if (cg.limits.memoryMaxBytes == null) return undefined;
+    const own = cg.limits.memoryMaxBytes;
+    const shared = cg.group?.limits.memoryMaxBytes ?? null;
+    if (own == null && shared == null) return undefined;
     const kills = this.oomKills(cg);
     if (kills === 0) return undefined;
-    const limit = formatMemoryMax(cg.limits.memoryMaxBytes);
-    if (signal === 'SIGKILL' || (signal === null && code === 137)) return `memory limit ${limit} reached: killed by the kernel (SIGKILL)`;
-    return `${describeExit({ exitCode: code, signal })} after the memory limit ${limit} was reached (the kernel killed ${kills} process${kills === 1 ? '' : 'es'} of its tree)`;
+    // the run's own limit when its own cgroup hit it, else the one its group shares
+    const ownHit = own != null && (shared == null || this.hitLimit(cg.dirs.memory));
+    const limit = ownHit ? `memory limit ${formatMemoryMax(own!)}` : `memory limit ${formatMemoryMax(shared!)} of group ${cg.group!.name}`;
+    if (signal === 'SIGKILL' || (signal === null && code === 137)) return `${limit} reached: killed by the kernel (SIGKILL)`;
+    return `${describeExit({ exitCode: code, signal })} after the ${limit} was reached (the kernel killed ${kills} process${kills === 1 ? '' : 'es'} of its tree)`;
+  }
+
+  /** Whether a memory cgroup's own limit was reached (not only an ancestor's). */
+  private hitLimit(dir: string | undefined): boolean {
+    if (!dir) return false;
+    if (this.layout.byController.memory?.version === 2) return (readKeyed(path.join(dir, 'memory.events.local')).max ?? readKeyed(path.join(dir, 'memory.events')).max ?? 0) > 0;
+    return (readNumber(path.join(dir, 'memory.failcnt')) ?? 0) > 0;
   }
 
   /** CPU time (ns) and memory in use (bytes, page cache that can be dropped left out) of a run. */
@@ -328,61 +365,8 @@ export class CgroupManager {
     return null;
   }
 
-  /**
-   * Daemon start, after recovery: a cgroup of this home that holds a process still being supervised is
-   * that run's again (adopted); the processes of any other one were left by runs whose main process is
-   * gone (ended while no daemon watched), so they are killed and their cgroups removed.
-   */
+  /** Daemon start, after recovery: adopts the cgroups of live runs, kills and removes the rest (cgroup-sweep.ts). */
   sweep(livePids: number[]): { adopted: string[]; removed: string[] } {
-    const out = { adopted: [] as string[], removed: [] as string[] };
-    const runs = new Map<string, Cgroup>();
-    const places: Array<[Controller | 'unified', Hierarchy]> = [
-      ...(Object.entries(this.layout.byController) as Array<[Controller, Hierarchy]>),
-      ...(this.layout.unified ? [['unified', this.layout.unified] as [Controller | 'unified', Hierarchy]] : []),
-    ];
-    for (const [role, h] of places) {
-      const base = path.join(h.own, this.baseName);
-      for (const name of childCgroups(base)) {
-        if (name === `${this.baseName}.daemon`) continue;
-        const cg = runs.get(name) ?? { name, dirs: {}, limits: { memoryMaxBytes: null, cpuMax: null, pidsMax: null } };
-        cg.dirs[role] = path.join(base, name);
-        runs.set(name, cg);
-      }
-    }
-    const live = new Set(livePids);
-    for (const cg of runs.values()) {
-      const members = this.members(cg);
-      const owner = members.find((p) => live.has(p));
-      if (owner !== undefined) {
-        cg.limits = this.readLimits(cg);
-        this.track({ pid: owner, startTime: readStartTime(owner) }, cg);
-        out.adopted.push(cg.name);
-        continue;
-      }
-      if (members.length > 0) {
-        this.opts.log?.(`cgroup ${cg.name} of an ended run still held ${members.length} processes (${members.join(', ')}): killed`);
-        this.kill(cg);
-      }
-      out.removed.push(cg.name);
-      this.removeSoon(cg);
-    }
-    return out;
-  }
-
-  /** The limits written in an existing run's cgroups (an adopted run's). */
-  private readLimits(cg: Cgroup): HardLimits {
-    const v = (c: Controller) => this.layout.byController[c]?.version;
-    const at = (c: Controller, file: string) => (cg.dirs[c] ? readNumber(path.join(cg.dirs[c]!, file)) : null);
-    const mem = at('memory', v('memory') === 2 ? 'memory.max' : 'memory.limit_in_bytes');
-    let cpu: number | null = null;
-    if (cg.dirs.cpu && v('cpu') === 2) {
-      const [q, p] = readWords(path.join(cg.dirs.cpu, 'cpu.max'));
-      if (/^\d+$/.test(q ?? '') && Number(p) > 0) cpu = Number(q) / Number(p);
-    } else {
-      const q = at('cpu', 'cpu.cfs_quota_us');
-      const p = at('cpu', 'cpu.cfs_period_us');
-      if (q !== null && p) cpu = q / p;
-    }
-    return { memoryMaxBytes: mem !== null && mem < V1_UNLIMITED ? mem : null, cpuMax: cpu, pidsMax: at('pids', 'pids.max') };
+    return sweepCgroups(this, livePids);
   }
 }

@@ -49,7 +49,20 @@ describe('hard limits in sentinel.yaml', () => {
     const result = loadProject({ 'sentinel.yaml': 'processes:\n  p:\n    command: sleep 1\n    limits: {memory_max: 1.5G, cpu_max: "150%", pids_max: 20}\n' });
     expect(result.messages).toEqual([]);
     const spec = toProcessSpec(result.config!, 'p', { cwd: result.baseDir, baseEnv: {} });
-    expect(spec.limits).toEqual({ maxMemoryBytes: null, maxCpu: null, memoryMaxBytes: 1.5 * 1024 ** 3, cpuMax: 1.5, pidsMax: 20 });
+    expect(spec.limits).toEqual({ maxMemoryBytes: null, maxCpu: null, memoryMaxBytes: 1.5 * 1024 ** 3, cpuMax: 1.5, pidsMax: 20, group: null });
+  });
+
+  it("gives every member of a group the group's shared limits", () => {
+    const yaml = 'groups:\n  api:\n    processes: [a, b]\n    limits: {memory_max: 256M, pids_max: 30}\nprocesses:\n  a: {command: sleep 1, limits: {cpu_max: 0.5}}\n  b: {command: sleep 1}\n  c: {command: sleep 1}\n';
+    const result = loadProject({ 'sentinel.yaml': yaml });
+    expect(result.messages).toEqual([]);
+    const specOf = (name: string) => toProcessSpec(result.config!, name, { cwd: result.baseDir, baseEnv: {} });
+    const shared = { name: 'api', memoryMaxBytes: 256 * 1024 ** 2, cpuMax: null, pidsMax: 30 };
+    expect(specOf('a').limits).toMatchObject({ cpuMax: 0.5, memoryMaxBytes: null, group: shared });
+    expect(specOf('b').limits).toMatchObject({ cpuMax: null, group: shared });
+    expect(specOf('c').limits.group).toBeNull();
+    const bad = loadProject({ 'sentinel.yaml': 'groups:\n  api:\n    limits: {cpu_max: none}\nprocesses:\n  a: {command: sleep 1, group: api}\n' });
+    expect(bad.messages).toEqual(['groups.api.limits.cpu_max: expected a CPU share above zero: "50%" of one core, or a number of cores like 1.5, got "none" (sentinel.yaml:3:23)']);
   });
 
   it('refuses bad values with the key, the file position and an example', () => {

@@ -179,6 +179,40 @@ describe('limits enforced by the kernel', () => {
     expect(await waitFor(() => !alive(grandchild), 3000)).toBe(true);
   });
 
+  it("shares a group's limits among its members: one group cgroup holds all their trees", async () => {
+    const mgr = new CgroupManager(home);
+    const group = { name: 'team', memoryMaxBytes: null, cpuMax: null, pidsMax: 6 };
+    const firstOut = path.join(scratch, 'team-first.txt');
+    const secondOut = path.join(scratch, 'team-second.txt');
+    const first = start(mgr, spec('first', [path.join(FIXTURES, 'fork-n.sh'), '3', firstOut], { group }));
+    expect(await waitFor(() => existsSync(firstOut))).toBe(true);
+    expect(readFileSync(firstOut, 'utf8')).toContain('started 3 failed 0');
+    const second = start(mgr, spec('second', [path.join(FIXTURES, 'fork-n.sh'), '10', secondOut], { group }));
+    expect(await waitFor(() => existsSync(secondOut))).toBe(true);
+    // first holds 4 of the 6 (itself and 3 sleeps): second, with no limit of its own, gets what is left
+    const [, ok, failed] = readFileSync(secondOut, 'utf8').match(/started (\d+) failed (\d+)/)!.map(Number);
+    expect(ok).toBeLessThanOrEqual(1);
+    expect(failed).toBeGreaterThanOrEqual(9);
+    const groupDir = path.dirname(first.cg.dirs.pids!);
+    expect(path.basename(groupDir)).toBe('group.team');
+    expect(path.dirname(second.cg.dirs.pids!)).toBe(groupDir);
+    expect(readFileSync(path.join(groupDir, 'pids.max'), 'utf8').trim()).toBe('6');
+    started.push(...mgr.members(first.cg), ...mgr.members(second.cg));
+    await stopCgroup(mgr, second.cg, { signal: 'SIGTERM', timeoutMs: 2000, force: false, exited: second.exit });
+    expect(existsSync(groupDir)).toBe(true); // first is still in it
+    await stopCgroup(mgr, first.cg, { signal: 'SIGTERM', timeoutMs: 2000, force: false, exited: first.exit });
+    expect(existsSync(groupDir)).toBe(false);
+  });
+
+  it("says when the group's shared memory limit was the one reached", async () => {
+    const mgr = new CgroupManager(home);
+    const group = { name: 'mem', memoryMaxBytes: 48 * 1024 ** 2, cpuMax: null, pidsMax: null };
+    const run = start(mgr, spec('grouphog', [process.execPath, path.join(FIXTURES, 'alloc.js')], { memoryMaxBytes: 512 * 1024 ** 2, group }));
+    const exit = await run.exit;
+    expect(exit.signal).toBe('SIGKILL');
+    expect(exit.cause).toBe('memory limit 48M of group mem reached: killed by the kernel (SIGKILL)');
+  });
+
   it('a daemon starting again kills and removes what a crashed one left, and adopts the cgroups of live runs', async () => {
     const first = new CgroupManager(home);
     const pidFile = path.join(scratch, 'left.pid');
