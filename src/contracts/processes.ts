@@ -13,7 +13,7 @@ export const processContracts = [
     name: 'run', summary: 'Start a new managed process', kind: 'write', permission: 'admin',
     params: RunParams, result: OneProcess,
     routes: [{ method: 'POST', path: '/v1/processes' }],
-    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE'],
+    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED'],
   }),
   defineOp({
     name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer',

@@ -134,7 +134,9 @@ export class CgroupManager {
       }
       const u = this.layout.unified;
       if (u) {
-        const dir = Object.values(cg.dirs).find((d) => d.startsWith(`${u.own}/`)) ?? this.leafDir(u, null, cg.name, false);
+        // a v2 controller's leaf is already the run's place in the v2 tree
+        const inV2 = (['memory', 'cpu', 'pids'] as const).find((c) => this.layout.byController[c] === u && cg.dirs[c]);
+        const dir = inV2 ? cg.dirs[inV2]! : this.leafDir(u, null, cg.name, false);
         if (dir) cg.dirs.unified = dir;
       }
       if (cg.group) {

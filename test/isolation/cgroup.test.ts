@@ -3,6 +3,7 @@
 // OOM-killed, a CPU burner throttled, a fork bomb stopped at pids.max. Every cgroup made is removed and
 // every process killed by pid.
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { stopCgroup } from '../../src/isolation/cgroup-stop.js';
 import { realSpawner, type ChildHandle } from '../../src/core/spawn.js';
 import { createRealHost } from '../../src/core/real-host.js';
 import { emptySections, DEFAULTS, DEFAULT_RESTART_POLICY, type LimitsSection, type ProcessSpec } from '../../src/core/spec.js';
-import { alive, FIXTURES, killPids, waitFor } from '../helpers.js';
+import { alive, FIXTURES, killPids, ROOT, waitFor } from '../helpers.js';
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'sn-cgroup-'));
 const home = path.join(scratch, 'home');
@@ -102,6 +103,21 @@ describe('cgroups on this machine', () => {
     expect(existsSync(path.join(mgr.layout.unified!.own, mgr.baseName))).toBe(false);
     // a process without limits is not its business
     expect(() => host.checkSpawnable(spec('plain', ['sleep', '30'], {}))).not.toThrow();
+  });
+});
+
+describe('without the rights to create cgroups', () => {
+  it('a daemon that is not root (and has no delegated cgroup) refuses a limit, creating nothing', () => {
+    // the built module, run by a real unprivileged user: the kernel's own permission check answers
+    const dist = path.join(ROOT, 'dist/isolation/cgroup.js');
+    expect(existsSync(dist), 'run npm run build first').toBe(true);
+    const script = `import(${JSON.stringify(dist)}).then(({ CgroupManager }) => {
+      try { new CgroupManager('/tmp/sn-unprivileged-home').check({ memoryMaxBytes: 64 << 20, cpuMax: null, pidsMax: null }); console.log('accepted'); }
+      catch (e) { console.log(e.code + ': ' + e.message); }
+    });`;
+    const r = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toMatch(/^PERMISSION_DENIED: memory_max \(--memory-max\) needs write access to the daemon's memory cgroup \/sys\/fs\/cgroup\/memory\/.* \(EACCES\); run the daemon as root or in a delegated cgroup of its own \(systemd: Delegate=yes\), or remove the limit$/);
   });
 });
 
