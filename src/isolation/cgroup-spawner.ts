@@ -13,7 +13,7 @@ import { reapCgroup, stopCgroup } from './cgroup-stop.js';
 export function cgroupSpawner(inner: Spawner, mgr: CgroupManager): Spawner {
   return {
     spawn(spec, fds) {
-      if (!hasCgroupLimits(spec.limits)) return inner.spawn(spec, fds);
+      if (!spec.limits || !hasCgroupLimits(spec.limits)) return inner.spawn(spec, fds);
       const cg = mgr.create(spec);
       const argv = spec.shell ? ['/bin/sh', '-c', spec.command] : [spec.command, ...spec.args];
       const files = mgr.procsFiles(cg);
@@ -51,7 +51,7 @@ export function cgroupHost(inner: ProcessHost, mgr: CgroupManager): ProcessHost 
   return {
     checkSpawnable(spec) {
       inner.checkSpawnable(spec);
-      if (hasCgroupLimits(spec.limits)) mgr.check(spec.limits);
+      if (spec.limits && hasCgroupLimits(spec.limits)) mgr.check(spec.limits);
     },
     spawn: (spec, fds) => inner.spawn(spec, fds),
     outputSize: (fd) => inner.outputSize(fd),
