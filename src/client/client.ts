@@ -57,6 +57,8 @@ function envNumber(name: string, fallback: number): number {
 export class Client {
   readonly paths: HomePaths;
   private readonly autostart: boolean;
+  /** Start the daemon on first use with --scoped: it exits once nothing is left in any scope. */
+  autostartScoped = false;
   private readonly startTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly clientName: string;
@@ -160,7 +162,7 @@ export class Client {
       // a home that is a file (or under one) shows up as ENOTDIR: say what is wrong with it
       if (code === 'ENOTDIR') ensureHome(this.paths.home);
       if (!this.autostart || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw toClientError(err, this.paths);
-      await this.startDaemon();
+      await this.startDaemon({ scoped: this.autostartScoped });
       return await this.rawRequest(op, params, timeoutMs).catch((e) => {
         throw toClientError(e, this.paths);
       });
@@ -192,7 +194,7 @@ export class Client {
    * Starts a daemon in the background and waits until it answers. Two racing clients are fine: the lock picks one.
    * A daemon that dies at start is reported at once, with its reason (its stderr goes to daemon.err).
    */
-  async startDaemon(opts: { resetDamagedDb?: boolean; listen?: string } = {}): Promise<number | null> {
+  async startDaemon(opts: { resetDamagedDb?: boolean; listen?: string; scoped?: boolean } = {}): Promise<number | null> {
     ensureHome(this.paths.home);
     if (!existsSync(daemonEntry)) throw new SentinelError('DAEMON_UNAVAILABLE', `daemon entry ${daemonEntry} is missing; run "npm run build"`);
     const errFile = path.join(this.paths.home, 'daemon.err');
@@ -200,7 +202,7 @@ export class Client {
     let exited: { code: number | null; signal: string | null } | null = null;
     let child;
     try {
-      child = spawn(process.execPath, [daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : []), ...(opts.listen ? ['--listen', opts.listen] : [])], {
+      child = spawn(process.execPath, [daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : []), ...(opts.listen ? ['--listen', opts.listen] : []), ...(opts.scoped ? ['--scoped'] : [])], {
         detached: true,
         stdio: ['ignore', 'ignore', errFd],
         env: { ...process.env, SENTINEL_HOME: this.paths.home },

@@ -28,6 +28,12 @@ export interface OpContract<N extends string = string, P extends z.ZodType = z.Z
   /** One NDJSON item of the stream (kind "stream" only). */
   item?: I;
   routes: readonly OpRoute[];
+  /**
+   * How a token limited to some processes (`--processes 'web*'`) may call it: "ref" — the process named by
+   * the `ref` parameter must match; "filter" — the answer (and stream) is cut down to matching processes;
+   * "any" — it tells nothing about processes. Absent: refused to such a token (it cannot be limited).
+   */
+  scope?: 'ref' | 'filter' | 'any';
   /** Error codes this operation answers with beyond those every operation may answer. */
   errors?: readonly ErrorCode[];
 }

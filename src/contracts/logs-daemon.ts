@@ -13,7 +13,7 @@ const NamedLogLine = LogLine.extend({ name: z.string() });
 
 export const logContracts = [
   defineOp({
-    name: 'logs', summary: 'The last lines of a process log; follow=true streams new lines', kind: 'stream', permission: 'viewer',
+    name: 'logs', summary: 'The last lines of a process log; follow=true streams new lines', kind: 'stream', permission: 'viewer', scope: 'ref',
     params: params({
       ref: Ref,
       lines: count(0, 10_000_000, 100).optional(),
@@ -28,7 +28,7 @@ export const logContracts = [
     errors: ['PROCESS_NOT_FOUND', 'INVALID_DURATION'],
   }),
   defineOp({
-    name: 'logs.all', summary: 'The last lines of every process (every instance), merged in time order; follow=true streams new lines, of new processes too', kind: 'stream', permission: 'viewer',
+    name: 'logs.all', summary: 'The last lines of every process (every instance), merged in time order; follow=true streams new lines, of new processes too', kind: 'stream', permission: 'viewer', scope: 'filter',
     params: params({
       lines: count(0, 10_000_000, 100).optional(),
       stream: z.enum(['stdout', 'stderr', 'both']).optional(),
@@ -42,7 +42,7 @@ export const logContracts = [
     errors: ['INVALID_DURATION'],
   }),
   defineOp({
-    name: 'logs.clear', summary: 'Empty the log files of a process', kind: 'write', permission: 'admin',
+    name: 'logs.clear', summary: 'Empty the log files of a process', kind: 'write', permission: 'admin', scope: 'ref',
     params: params({ ref: Ref }), result: z.object({ cleared: z.string(), files: z.array(z.string()) }),
     routes: [{ method: 'DELETE', path: '/v1/processes/:ref/logs' }],
     errors: ['PROCESS_NOT_FOUND'],
@@ -51,11 +51,13 @@ export const logContracts = [
 
 export const daemonContracts = [
   defineOp({
-    name: 'daemon.status', summary: 'Is the daemon running, since when, with how many processes', kind: 'read', permission: 'viewer',
+    name: 'daemon.status', summary: 'Is the daemon running, since when, with how many processes', kind: 'read', permission: 'viewer', scope: 'filter',
     params: NoParams,
     result: z.object({
       pid: z.number().int(), version: z.string(), home: z.string(), socket: z.string(), startedAt: z.number(), uptimeMs: z.number(),
       rssBytes: z.number(), processes: z.number().int(), running: z.number().int(),
+      api: z.object({ url: z.string(), tls: z.boolean() }).nullable().meta({ description: 'The TCP listener, when it is on' }),
+      loaded: z.array(z.string()).meta({ description: 'Optional faces whose code the daemon has loaded (e.g. "tcp"); a daemon without a listener loads none' }),
     }),
     routes: [{ method: 'GET', path: '/v1/daemon' }],
   }),

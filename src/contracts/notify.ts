@@ -11,7 +11,7 @@ const events = z
 
 export const notifyContracts = [
   defineOp({
-    name: 'notify.list', summary: 'The global notification channels (secrets and passwords left out)', kind: 'read', permission: 'viewer',
+    name: 'notify.list', summary: 'The global notification channels (secrets and passwords left out)', kind: 'read', permission: 'admin',
     params: NoParams, result: Channels,
     routes: [{ method: 'GET', path: '/v1/notifications' }],
   }),

@@ -16,7 +16,9 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 
 /** Errors any operation may answer with: bad parameters, a body that is not JSON or too large, a bug. */
 function commonErrors(route: OpRoute): ErrorCode[] {
-  return route.method === 'GET' ? ['INVALID_ARGUMENT', 'INTERNAL'] : ['INVALID_ARGUMENT', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'INTERNAL'];
+  // over TCP: no, wrong or expired token (401), a role too low or a token limited to other processes (403), too many failed logins (429)
+  const auth: ErrorCode[] = ['UNAUTHORIZED', 'FORBIDDEN', 'TOO_MANY_REQUESTS'];
+  return route.method === 'GET' ? ['INVALID_ARGUMENT', ...auth, 'INTERNAL'] : ['INVALID_ARGUMENT', 'BAD_REQUEST', ...auth, 'PAYLOAD_TOO_LARGE', 'INTERNAL'];
 }
 
 function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
@@ -104,12 +106,21 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     info: {
       title: 'Sentinel',
       version,
-      description: 'The REST API of the Sentinel daemon, served on its Unix socket ($SENTINEL_HOME/sentinel.sock). ' +
+      description: 'The REST API of the Sentinel daemon, served on its Unix socket ($SENTINEL_HOME/sentinel.sock, full access for its owner) ' +
+        'and, when turned on (api.listen in $SENTINEL_HOME/sentinel.yaml, or sentinel daemon start --listen), over TCP with bearer tokens ' +
+        '(sentinel token create NAME --role viewer|operator|admin); x-sentinel-permission is the role an operation needs. ' +
         'Durations are "500ms", "5s", "2m", "1h" or a number of seconds; sizes are "512K", "10M", "1G" or a number of bytes.',
     },
-    servers: [{ url: 'http://localhost', description: 'the daemon\'s Unix socket (e.g. curl --unix-socket ~/.sentinel/sentinel.sock)' }],
+    servers: [
+      { url: 'http://localhost', description: 'the daemon\'s Unix socket (e.g. curl --unix-socket ~/.sentinel/sentinel.sock)' },
+      { url: 'http://127.0.0.1:9797', description: 'the TCP listener, when turned on (the address is api.listen; https with api.tls)' },
+    ],
+    security: [{ bearer: [] }],
     paths,
     components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token (TCP only; the Unix socket needs none): sentinel token create NAME --role viewer' },
+      },
       schemas: {
         Error: {
           type: 'object',

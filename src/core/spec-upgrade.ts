@@ -52,6 +52,7 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       identity: s.identity ?? { ...NO_IDENTITY },
       notify: s.notify ?? { ...DEFAULT_NOTIFY },
       source: { ...defaultSource(), ...(s.source ?? {}) },
+      scope: s.scope ?? null,
     };
   }
   const { extra: rawExtra, ...rest } = stored;
@@ -70,5 +71,6 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     identity: { user: user === undefined || user === null ? null : String(user), group: null, nice: num(extra.nice), ionice: null },
     notify: { enabled: extra.notify !== false, webhooks: Array.isArray(extra.notifyWebhooks) ? extra.notifyWebhooks.map(String) : [] },
     source: sourceFromExtra(extra),
+    scope: null,
   };
 }

@@ -109,6 +109,13 @@ export interface SourceSection {
   secretVersions: Record<string, number>;
 }
 
+/** The process a scoped process belongs to (a shell, a CI job): when it exits, the process is stopped and deleted. */
+export interface ScopeSection {
+  pid: number;
+  /** Its start time (clock ticks after boot), so a recycled pid is not mistaken for it. */
+  startTime: number;
+}
+
 export interface ProcessSpec {
   name: string;
   /** Shell string (run through /bin/sh -c) when `shell` is true, else argv[0] + args. */
@@ -139,6 +146,8 @@ export interface ProcessSpec {
   identity: IdentitySection;
   notify: NotifySection;
   source: SourceSection;
+  /** Tied to another process's life (`run --scope`); null: lives until deleted. */
+  scope: ScopeSection | null;
 }
 
 /**
@@ -168,10 +177,10 @@ export function defaultSource(): SourceSection {
 }
 
 /** The optional sections of a spec with nothing set: one instance, no checks, no limits, no identity. */
-export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source'> {
+export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope'> {
   return {
     instances: 1, restartCron: null, logCompress: false, readiness: null, liveness: null,
-    limits: { ...NO_LIMITS }, identity: { ...NO_IDENTITY }, notify: { ...DEFAULT_NOTIFY, webhooks: [] }, source: defaultSource(),
+    limits: { ...NO_LIMITS }, identity: { ...NO_IDENTITY }, notify: { ...DEFAULT_NOTIFY, webhooks: [] }, source: defaultSource(), scope: null,
   };
 }
 

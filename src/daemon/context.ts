@@ -10,11 +10,15 @@ import type { OpItem, OpName, OpParams, OpParamsIn, OpResult, StreamOpName } fro
 import type { Rotation } from './rotation.js';
 import type { HealthMonitor } from './health-monitor.js';
 import type { DaemonSettings } from './settings.js';
+import type { TokenRepo } from '../store/tokens.js';
+import type { Principal } from '../contracts/roles.js';
 
 export interface OpContext {
   actor: string;
   /** Aborted when the client goes away (for streaming operations). */
   signal: AbortSignal;
+  /** Who calls: a token over TCP; absent on the Unix socket and for internal calls (the owner, admin). */
+  principal?: Principal;
 }
 
 export interface Stream<T = unknown> {
@@ -43,6 +47,9 @@ export interface Daemon {
   /** SENTINEL_HOME/sentinel.yaml with the command line's overrides. */
   settings: DaemonSettings;
   startedAt: number;
+  tokens: TokenRepo;
+  /** The TCP listener when it is on (sentinel.yaml api.listen or --listen). */
+  listener: { url: string; tls: boolean } | null;
   /** Asks the daemon to shut down (after the current answer is sent). */
   requestShutdown(opts?: { keepProcesses?: boolean }): void;
   /** Calls another operation by name (one feature reusing another through the same list); parameters are checked as at the door. */

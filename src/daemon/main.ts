@@ -26,6 +26,9 @@ import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { loadDaemonSettings, type DaemonSettings } from './settings.js';
+import { createScopeWatcher } from './scopes.js';
+import { isAlive } from '../core/proc.js';
+import { TokenRepo } from '../store/tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
   let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler((pid) => cgroups.usageOfPid(pid)), rotation, health, settings, startedAt: Date.now(),
+    usage: new UsageSampler((pid) => cgroups.usageOfPid(pid)), rotation, health, settings, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
     requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract
@@ -104,6 +107,18 @@ async function main(): Promise<void> {
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
   ops = buildOperations(daemon, version);
+  // the TCP face is loaded only when asked for: a daemon without a listen address never loads fastify
+  if (settings.api.listen) {
+    try {
+      const { startTcpServer } = await import('../api/tcp/server.js');
+      const tcp = await startTcpServer({ ops, daemon, log, redact: redactSecrets, settings: settings.api }, { listen: settings.api.listen, registerFaces: [] });
+      daemon.listener = { url: tcp.url, tls: tcp.tls };
+      shutdownSteps.unshift(() => tcp.close());
+      log.info('API_LISTENING', `TCP API listening on ${tcp.url}`);
+    } catch (err) {
+      fatal(log, isSentinelError(err) ? err.message : String(err), 2);
+    }
+  }
   const server = createApiServer(ops, log, { actor: 'api', redact: redactSecrets });
   rmSync(paths.socket, { force: true }); // we hold the lock: any socket file left is stale
   await new Promise<void>((resolve, reject) => {
@@ -113,6 +128,25 @@ async function main(): Promise<void> {
   chmodSync(paths.socket, 0o600);
   shutdownSteps.unshift(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
   log.info('DAEMON_STARTED', `daemon started (pid ${process.pid}, version ${version})`, { home: paths.home });
+
+  const scopes = createScopeWatcher({
+    list: () => supervisor.list(),
+    remove: async (name, actor) => void (await invokeOperation(ops, 'delete', { ref: name }, { actor, signal: new AbortController().signal })),
+    isAlive: (pid, startTime) => isAlive(pid, startTime),
+    log,
+    pollMs: Number(process.env.SENTINEL_SCOPE_POLL_MS) || 500,
+    // a daemon started for scopes goes once nothing is left in any scope and it has no schedules
+    ...(process.argv.includes('--scoped')
+      ? {
+          keepsDaemon: async () => (await daemon.call('schedule.list', {})).schedules.length > 0,
+          onEmpty: () => daemon.requestShutdown(),
+          graceMs: Number(process.env.SENTINEL_SCOPED_IDLE_GRACE_MS) || 5000,
+        }
+      : {}),
+  });
+  shutdownSteps.unshift(() => scopes.close());
+  // before resuming: a scoped process whose scope ended while the daemon was down (or the machine rebooted) goes, not back up
+  await scopes.check();
 
   for (const rec of recovered.resumed) {
     supervisor.resume(rec).catch((err: Error) => log.warn('RESUME_FAILED', `could not resume ${rec.name}: ${err.message}`));

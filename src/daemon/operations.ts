@@ -15,6 +15,8 @@ import { scheduleOps } from './ops/schedules.js';
 import { policyOps } from './ops/policy.js';
 import { notifyOps } from './ops/notify.js';
 import { configOps } from './ops/config.js';
+import { exportOps } from './ops/export.js';
+import { tokenOps } from './ops/tokens.js';
 
 export interface BoundOperation {
   contract: AnyContract;
@@ -28,7 +30,7 @@ export function buildOperations(d: Daemon, version: string): OperationTable {
   let openApi: Record<string, unknown> | undefined;
   const handlers: Handlers = {
     ...processOps(d), ...groupOps(d), ...portOps(d), ...logOps(d), ...daemonOps(d, version), ...policyOps(d), ...notifyOps(d),
-    ...scheduleOps(d), ...configOps(d),
+    ...scheduleOps(d), ...configOps(d), ...exportOps(d), ...tokenOps(d),
     // built on first request (JSON Schema generation is not free), then kept: the list never changes at run time
     async 'api.schema'() {
       const { buildOpenApi } = await import('../contracts/openapi.js');
@@ -51,11 +53,17 @@ export function unknownOperation(name: string): SentinelError {
   return new SentinelError('ROUTE_NOT_FOUND', `no operation ${JSON.stringify(name)}; GET /v1/openapi.json (or "sentinel api schema") lists the operations`);
 }
 
-/** Finds, checks and calls one operation. Streams are returned as they are; their items are checked by the caller. */
-export async function invokeOperation(ops: OperationTable, name: string, raw: unknown, ctx: OpContext): Promise<unknown> {
+/**
+ * Finds, checks and calls one operation. Streams are returned as they are; their items are checked by the caller.
+ * `guard` sees the checked parameters before the handler runs (the TCP face limits tokens to their processes there).
+ */
+export async function invokeOperation(
+  ops: OperationTable, name: string, raw: unknown, ctx: OpContext, guard?: (contract: AnyContract, params: unknown) => void,
+): Promise<unknown> {
   const op = ops.get(name);
   if (!op) throw unknownOperation(name);
   const params = parseParams(op.contract, raw);
+  guard?.(op.contract, params);
   const result = await op.handler(params, ctx);
   if (CHECK_RESULTS && !isStream(result)) checkResult(op.contract, result);
   return result;

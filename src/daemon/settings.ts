@@ -35,9 +35,14 @@ export const daemonSettingsSchema = z
         tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict().optional(),
         /** Origins allowed to call the API from a browser page served elsewhere; none by default. */
         cors: z.array(z.string().url()).default([]),
+        /** Failed logins (wrong, expired or revoked tokens) allowed per client address within `window`; then 429. */
+        authFailures: z
+          .object({ max: z.number().int().min(1).max(1_000_000).default(10), window: duration.default(60_000) })
+          .strict()
+          .default({ max: 10, window: 60_000 }),
       })
       .strict()
-      .default({ cors: [] }),
+      .default({ cors: [], authFailures: { max: 10, window: 60_000 } }),
     metrics: z
       .object({
         /** A file for node_exporter's textfile collector, rewritten atomically every `interval`. */

@@ -129,4 +129,18 @@ export const MIGRATIONS: string[] = [
   DROP TABLE processes;
   ALTER TABLE processes_v4 RENAME TO processes;
   `,
+  // 5: API tokens for the TCP listener. Only a SHA-256 hash of each token is kept (tokens are 32 random
+  // bytes: a fast hash is enough); revoking deletes the row.
+  `
+  CREATE TABLE tokens (
+    name TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    processes TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    last_used_at INTEGER,
+    created_by TEXT
+  );
+  `,
 ];

@@ -115,7 +115,8 @@ export function register(program: Command): void {
         return;
       }
       await act(opts, () => c.call('daemon.status'), (s) =>
-        println(`Daemon is running (pid: ${s.pid}, uptime ${formatDuration(s.uptimeMs as number)}, ${s.processes} processes, ${s.running} running)`));
+        println(`Daemon is running (pid: ${s.pid}, uptime ${formatDuration(s.uptimeMs as number)}, ${s.processes} processes, ${s.running} running)` +
+          (s.api ? `\nTCP API: ${s.api.url}` : '')));
     });
 
   daemon

@@ -1,5 +1,5 @@
 // sentinel run: start a new managed process (shell string or argv after --).
-import { wholeNumber } from '../option-values.js';
+import { badValue, wholeNumber } from '../option-values.js';
 import { captureEnv } from '../../client/client.js';
 import type { Command } from 'commander';
 import { SentinelError } from '../../core/errors.js';
@@ -41,6 +41,16 @@ function durationMs(value: unknown, fallback: number): number {
   }
 }
 
+/** --scope: a pid, "parent" (the shell that ran this command), or SENTINEL_SCOPE set by "sentinel shell". */
+function scopePid(value: string | undefined): number | undefined {
+  const raw = value ?? process.env.SENTINEL_SCOPE;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'parent') return process.ppid;
+  const pid = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(pid) || pid < 1) badValue(value === undefined ? 'SENTINEL_SCOPE' : '--scope', raw, 'a pid (e.g. 4321) or "parent"');
+  return pid;
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('run')
@@ -71,6 +81,7 @@ export function register(program: Command): void {
     .option('--pids-max <n>', 'most processes (and threads) the tree may hold (cgroup); forks past it fail')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
     .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
+    .option('--scope <pid>', 'stop and delete the process when this process exits: a pid, or "parent" for the shell running this command (default inside "sentinel shell": that shell)')
     .option('--json', 'print the result as JSON');
   addHealthOptions(addPolicyOptions(cmd)).action(async (words: string[], opts: Record<string, unknown>) => {
       const argv = process.argv;
@@ -119,6 +130,7 @@ export function register(program: Command): void {
         restartCronTz: opts.restartCronTz,
         ...policyParams(opts),
         ...healthParams(opts),
+        scope: scopePid(opts.scope as string | undefined),
       };
       const waits = Boolean(opts.waitPort || opts.waitHttp || opts.waitLog || opts.waitExec) && opts.wait !== false;
       const progress = waits && typeof opts.name === 'string' ? followProgress(opts.name) : null;
@@ -126,7 +138,11 @@ export function register(program: Command): void {
         await act(
           opts,
           // a readiness wait may outlast the usual request timeout: give the daemon's own timeout room
-          (c) => c.call('run', params, { minTimeoutMs: waits ? durationMs(opts.startupTimeout, 30_000) + 30_000 : 0 }),
+          (c) => {
+            // a daemon started for a scope goes away again once nothing is left in any scope
+            if (params.scope !== undefined) c.autostartScoped = true;
+            return c.call('run', params, { minTimeoutMs: waits ? durationMs(opts.startupTimeout, 30_000) + 30_000 : 0 });
+          },
           (r) => {
             const crash = crashNote(r.process);
             println(crash ?? `Started ${whatActedOn(r)}${r.process.status === 'running' && waits ? ', ready' : ''}`);

@@ -2,11 +2,14 @@
 import { readFileSync } from 'node:fs';
 import type { Daemon, Handlers } from '../context.js';
 import { readLastLines } from '../log-port.js';
+import { seesProcess } from '../../contracts/roles.js';
+import { loadedFaces } from '../loaded-faces.js';
 
 export function daemonOps(d: Daemon, version: string): Handlers<'daemon.status' | 'daemon.stop' | 'daemon.logs'> {
   return {
-    'daemon.status'() {
-      const procs = d.supervisor.list();
+    'daemon.status'(_p, ctx) {
+      // a token limited to some processes counts only those
+      const procs = d.supervisor.list().filter((r) => !ctx.principal || seesProcess(ctx.principal, r.name));
       return {
         pid: process.pid,
         version,
@@ -17,6 +20,8 @@ export function daemonOps(d: Daemon, version: string): Handlers<'daemon.status' 
         rssBytes: process.memoryUsage().rss,
         processes: procs.length,
         running: procs.filter((r) => r.state === 'running').length,
+        api: d.listener,
+        loaded: [...loadedFaces],
       };
     },
     'daemon.stop'(p) {

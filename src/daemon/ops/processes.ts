@@ -1,5 +1,6 @@
 // Process operations: run, list, status, start, stop, restart, delete, clean and the bulk forms.
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
+import { readStat } from '../../core/proc.js';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessRecord } from '../../store/processes.js';
 import type { Daemon, Handlers } from '../context.js';
@@ -73,6 +74,15 @@ function dependencyOrdered(recs: ProcessRecord[], act: (rec: ProcessRecord) => P
 
 type ProcessOp = 'run' | 'list' | 'status' | 'start' | 'stop' | 'restart' | 'delete' | 'clean' | 'stopall' | 'startall' | 'restartall' | 'events';
 
+/** The scope a process is tied to: a pid that runs now, with its start time. */
+function scopeOf(pid: number): { pid: number; startTime: number } {
+  const st = readStat(pid);
+  if (!st || st.state === 'Z' || st.state === 'X') {
+    throw new SentinelError('INVALID_ARGUMENT', `scope ${pid}: no process ${pid} is running; give the pid of a running shell or job (the CLI's "--scope parent" is the shell it was called from)`);
+  }
+  return { pid, startTime: st.startTime };
+}
+
 export function processOps(d: Daemon): Handlers<ProcessOp> {
   const sup = d.supervisor;
   const answer = (members: ProcessRecord[]) => {
@@ -87,6 +97,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         takenNames: (n) => sup.find(n) !== undefined,
       });
       if (hasIdentity(spec.identity)) resolveIdentity(spec.identity);
+      if (p.scope !== undefined) spec.scope = scopeOf(p.scope);
       if (sup.find(spec.name)) {
         throw new SentinelError('NAME_TAKEN', `a process named "${spec.name}" already exists; choose another --name or "sentinel delete ${spec.name}" first`);
       }

@@ -37,6 +37,7 @@ export const RunParams = z.strictObject({
   instances: textOrNumber.optional().meta({ description: 'How many copies run (default 1)' }),
   restartCron: text.optional(),
   restartCronTz: text.optional(),
+  scope: count(1, 2 ** 22, 4321).optional().meta({ description: 'Tie the process to this pid (a shell, a CI job): when that process exits, this one is stopped and deleted' }),
   ...PolicyFields,
   waitPort: textOrNumber.optional(),
   waitHttp: text.optional(),
