@@ -118,6 +118,39 @@ describe('hard limits through the CLI and the daemon', () => {
     expect(await waitFor(() => cgroupDirs().length === 0, 5000)).toBe(true);
   });
 
+  it("puts a config group's members in one cgroup that holds the group's shared limits", async () => {
+    const dir = path.join(home, 'grouped');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'sentinel.yaml'), [
+      'groups:',
+      '  team:',
+      '    processes: [one, two]',
+      '    limits: {memory_max: 128M, pids_max: 40}',
+      'processes:',
+      '  one: {command: sleep 300}',
+      '  two: {command: sleep 300, limits: {cpu_max: 0.5}}',
+      '',
+    ].join('\n'));
+    const up = await cli(home, ['up'], { cwd: dir });
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const mgr = new CgroupManager(home);
+    const groupDirs = new Set<string>();
+    for (const name of ['one', 'two']) {
+      const pid = (await status(name)).process.pid!;
+      const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').match(/:memory:(.*)/)![1];
+      expect(line).toContain(`/${mgr.baseName}/group.team/${name}.0-`);
+      groupDirs.add(path.dirname(path.join(mgr.layout.byController.memory!.mount, line)));
+    }
+    expect(groupDirs.size).toBe(1);
+    const [groupDir] = groupDirs;
+    expect(readFileSync(path.join(groupDir, 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(128 * 1024 ** 2));
+    expect((await cli(home, ['status', 'two'])).stdout).toMatch(/Cgroup: +cpu 50% of one core; group team together: memory 128M, 40 processes \(hard limits\)/);
+    await cli(home, ['down'], { cwd: dir });
+    expect(await waitFor(() => cgroupDirs().length === 0, 5000)).toBe(true);
+    expect(existsSync(groupDir)).toBe(false);
+  });
+
   it('measures memory from the cgroup: shared memory the tree holds counts, though no process has it as RSS', async () => {
     const shm = `/dev/shm/sn-cg-test-${process.pid}`;
     extraFiles.push(shm);
