@@ -9,6 +9,7 @@ import { join } from 'node:path';
 export const EXPECTED_EXTRAS = [
   { file: 'log-throughput.mjs', about: 'log throughput and rotation (core issue)' },
   { file: 'scheduler-1000.mjs', about: '1000 schedules loaded: idle CPU and memory (scheduling issue)' },
+  { file: 'monit-idle.mjs', about: 'sentinel monit watching 100 idle processes: its own CPU and memory (faces issue)' },
 ];
 
 export function findExtras(benchDir) {

@@ -1,4 +1,4 @@
-// HTTP over the daemon's Unix socket (and later TCP): routes to operations, maps error codes to statuses,
+// HTTP over the daemon's Unix socket (TCP is api/tcp/server.ts; both share api/request.ts): routes to operations, maps error codes to statuses,
 // streams NDJSON for follow modes. A bad request never takes the daemon down.
 import http from 'node:http';
 import { SentinelError, toSentinelError } from '../core/errors.js';

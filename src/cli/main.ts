@@ -15,9 +15,10 @@ import { register as schedule } from './commands/schedule.js';
 import { register as config } from './commands/config.js';
 import { register as notify } from './commands/notify.js';
 import { register as api } from './commands/api.js';
+import { register as token } from './commands/token.js';
 import { register as boot } from './commands/boot.js';
 import { register as scope } from './commands/scope.js';
-import { register as token } from './commands/token.js';
+import { register as monit } from './commands/monit.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -39,6 +40,6 @@ program
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
   .hook('preAction', (_root, command) => checkOptionValues(command));
 
-for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, boot, scope, token]) reg(program);
+for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit]) reg(program);
 
 await program.parseAsync(process.argv);

@@ -5,10 +5,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SentinelError, type ErrorCode } from '../core/errors.js';
+import { SentinelError } from '../core/errors.js';
+import { ndjsonItems, parseAnswer, readAll } from './wire.js';
 // types only: the CLI bundle must not load zod or the contracts at start-up
 import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import { ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
+
+/** What every face needs of a client, whichever transport carries it (this socket client, or remote.ts over TCP). */
+export type OpCaller = Pick<Client, 'call' | 'stream'>;
 
 export interface ClientOptions {
   paths?: HomePaths;
@@ -98,50 +102,13 @@ export class Client {
     const checked = this.checkVersion();
     const res = await this.request(op, params ?? {}, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
     await checked;
-    const text = await readAll(res);
-    let body: { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new SentinelError('INTERNAL', `the daemon sent an answer that is not JSON (HTTP ${res.statusCode})`);
-    }
-    if (body.error || (res.statusCode ?? 500) >= 400) {
-      throw new SentinelError(body.error?.code ?? 'INTERNAL', body.error?.message ?? `HTTP ${res.statusCode}`, body.error?.details);
-    }
-    return body as OpResult<K>;
+    return parseAnswer<OpResult<K>>(res);
   }
 
   /** Calls a streaming operation (follow modes): yields each NDJSON item until the stream ends. */
   async *stream<K extends StreamOpName>(op: K, params?: OpParamsIn<K>, opts: { signal?: AbortSignal } = {}): AsyncGenerator<OpItem<K>> {
     const res = await this.request(op, params ?? {}, 0);
-    const onAbort = () => res.destroy();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) return;
-    if ((res.statusCode ?? 500) >= 400) {
-      const body = JSON.parse(await readAll(res));
-      throw new SentinelError(body.error?.code ?? 'INTERNAL', body.error?.message ?? `HTTP ${res.statusCode}`);
-    }
-    let buf = '';
-    try {
-      for await (const chunk of res) {
-        buf += chunk.toString();
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line) continue;
-          const item = JSON.parse(line);
-          if (item && typeof item === 'object' && 'error' in item && Object.keys(item).length === 1) {
-            throw new SentinelError(item.error.code, item.error.message);
-          }
-          yield item as OpItem<K>;
-        }
-      }
-    } catch (err) {
-      if (!opts.signal?.aborted) throw err;
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+    yield* ndjsonItems<OpItem<K>>(res, opts.signal);
   }
 
   /** Whether a daemon answers on the socket (never starts one). */
@@ -246,15 +213,6 @@ function startFailure(errFile: string, daemonLog: string): string {
   if (stderr.length > 0) return stderr.slice(-5).join(' | ');
   const errors = read(daemonLog).trim().split('\n').filter((l) => l.includes('"error"'));
   return errors.length > 0 ? errors[errors.length - 1] : `no reason was given; see ${daemonLog}`;
-}
-
-function readAll(res: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
-  });
 }
 
 function toClientError(err: unknown, paths: HomePaths): SentinelError {

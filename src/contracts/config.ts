@@ -72,7 +72,7 @@ export const configContracts = [
     errors: ['INVALID_CONFIG', 'CONFIG_NOT_FOUND'],
   }),
   defineOp({
-    name: 'config.schema', summary: 'The JSON Schema of sentinel.yaml', kind: 'read', permission: 'viewer', scope: 'any',
+    name: 'config.schema', summary: 'The JSON Schema of sentinel.yaml', kind: 'read', permission: 'viewer', tokenScope: 'any',
     params: NoParams, result: z.object({ schema: z.record(z.string(), z.unknown()) }),
     routes: [{ method: 'GET', path: '/v1/config/schema' }],
   }),
@@ -94,7 +94,7 @@ export const configContracts = [
     errors: ['IMPORT_FAILED'],
   }),
   defineOp({
-    name: 'init', summary: 'A starter sentinel.yaml from a template', kind: 'read', permission: 'viewer', scope: 'any',
+    name: 'init', summary: 'A starter sentinel.yaml from a template', kind: 'read', permission: 'viewer', tokenScope: 'any',
     params: params({ template: z.string().optional() }), result: z.object({ template: z.string(), text: z.string() }),
     routes: [{ method: 'GET', path: '/v1/config/init' }],
   }),

@@ -33,7 +33,7 @@ export interface OpContract<N extends string = string, P extends z.ZodType = z.Z
    * the `ref` parameter must match; "filter" — the answer (and stream) is cut down to matching processes;
    * "any" — it tells nothing about processes. Absent: refused to such a token (it cannot be limited).
    */
-  scope?: 'ref' | 'filter' | 'any';
+  tokenScope?: 'ref' | 'filter' | 'any';
   /** Error codes this operation answers with beyond those every operation may answer. */
   errors?: readonly ErrorCode[];
 }

@@ -9,12 +9,12 @@ import { daemonContracts, logContracts } from './logs-daemon.js';
 import { scheduleContracts } from './schedules.js';
 import { notifyContracts } from './notify.js';
 import { configContracts, secretContracts } from './config.js';
-import { exportContracts } from './export.js';
 import { tokenContracts } from './tokens.js';
+import { exportContracts } from './export.js';
 
 export const apiContracts = [
   defineOp({
-    name: 'api.schema', summary: 'This API as an OpenAPI 3.1 document', kind: 'read', permission: 'viewer', scope: 'any',
+    name: 'api.schema', summary: 'This API as an OpenAPI 3.1 document', kind: 'read', permission: 'viewer', tokenScope: 'any',
     params: NoParams, result: z.record(z.string(), z.unknown()),
     routes: [{ method: 'GET', path: '/v1/openapi.json' }],
   }),
@@ -30,8 +30,8 @@ export const CONTRACT_LIST = [
   ...configContracts,
   ...secretContracts,
   ...daemonContracts,
-  ...exportContracts,
   ...tokenContracts,
+  ...exportContracts,
   ...apiContracts,
 ] as const;
 

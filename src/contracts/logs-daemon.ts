@@ -13,7 +13,7 @@ const NamedLogLine = LogLine.extend({ name: z.string() });
 
 export const logContracts = [
   defineOp({
-    name: 'logs', summary: 'The last lines of a process log; follow=true streams new lines', kind: 'stream', permission: 'viewer', scope: 'ref',
+    name: 'logs', summary: 'The last lines of a process log; follow=true streams new lines', kind: 'stream', permission: 'viewer', tokenScope: 'ref',
     params: params({
       ref: Ref,
       lines: count(0, 10_000_000, 100).optional(),
@@ -28,7 +28,7 @@ export const logContracts = [
     errors: ['PROCESS_NOT_FOUND', 'INVALID_DURATION'],
   }),
   defineOp({
-    name: 'logs.all', summary: 'The last lines of every process (every instance), merged in time order; follow=true streams new lines, of new processes too', kind: 'stream', permission: 'viewer', scope: 'filter',
+    name: 'logs.all', summary: 'The last lines of every process (every instance), merged in time order; follow=true streams new lines, of new processes too', kind: 'stream', permission: 'viewer', tokenScope: 'filter',
     params: params({
       lines: count(0, 10_000_000, 100).optional(),
       stream: z.enum(['stdout', 'stderr', 'both']).optional(),
@@ -42,7 +42,7 @@ export const logContracts = [
     errors: ['INVALID_DURATION'],
   }),
   defineOp({
-    name: 'logs.clear', summary: 'Empty the log files of a process', kind: 'write', permission: 'admin', scope: 'ref',
+    name: 'logs.clear', summary: 'Empty the log files of a process', kind: 'write', permission: 'admin', tokenScope: 'ref',
     params: params({ ref: Ref }), result: z.object({ cleared: z.string(), files: z.array(z.string()) }),
     routes: [{ method: 'DELETE', path: '/v1/processes/:ref/logs' }],
     errors: ['PROCESS_NOT_FOUND'],
@@ -51,7 +51,7 @@ export const logContracts = [
 
 export const daemonContracts = [
   defineOp({
-    name: 'daemon.status', summary: 'Is the daemon running, since when, with how many processes', kind: 'read', permission: 'viewer', scope: 'filter',
+    name: 'daemon.status', summary: 'Is the daemon running, since when, with how many processes', kind: 'read', permission: 'viewer', tokenScope: 'filter',
     params: NoParams,
     result: z.object({
       pid: z.number().int(), version: z.string(), home: z.string(), socket: z.string(), startedAt: z.number(), uptimeMs: z.number(),

@@ -78,6 +78,8 @@ function operationObject(c: AnyContract, route: OpRoute, index: number): Record<
     'x-sentinel-op': c.name,
     'x-sentinel-permission': c.permission,
     'x-sentinel-kind': c.kind,
+    // how a token limited to some processes may call it: ref, filter, any, or none (refused)
+    'x-sentinel-token-scope': c.tokenScope ?? 'none',
   };
 }
 

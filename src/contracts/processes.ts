@@ -16,12 +16,12 @@ export const processContracts = [
     errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED'],
   }),
   defineOp({
-    name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer', scope: 'filter',
+    name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer', tokenScope: 'filter',
     params: NoParams, result: z.object({ processes: z.array(ProcessView) }),
     routes: [{ method: 'GET', path: '/v1/processes' }],
   }),
   defineOp({
-    name: 'status', summary: 'One process and the settings it runs with', kind: 'read', permission: 'viewer', scope: 'ref',
+    name: 'status', summary: 'One process and the settings it runs with', kind: 'read', permission: 'viewer', tokenScope: 'ref',
     params: params({ ref: Ref }),
     result: z.object({
       process: ProcessView,
@@ -51,27 +51,27 @@ export const processContracts = [
     errors: ['PROCESS_NOT_FOUND'],
   }),
   defineOp({
-    name: 'start', summary: 'Start a stopped process', kind: 'write', permission: 'operator', scope: 'ref',
+    name: 'start', summary: 'Start a stopped process', kind: 'write', permission: 'operator', tokenScope: 'ref',
     params: params({ ref: Ref, noWait }),
     result: OneProcess.extend({ alreadyRunning: z.boolean().optional().meta({ description: 'true: it was running already; nothing was done' }) }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/start' }],
     errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
   }),
   defineOp({
-    name: 'stop', summary: 'Stop a process: its stop signal, then SIGKILL after the timeout', kind: 'write', permission: 'operator', scope: 'ref',
+    name: 'stop', summary: 'Stop a process: its stop signal, then SIGKILL after the timeout', kind: 'write', permission: 'operator', tokenScope: 'ref',
     params: params({ ref: Ref, force: z.boolean().optional(), timeout: DurationMs.optional() }),
     result: z.object({ process: ProcessView, alreadyStopped: z.boolean(), exit: ExitRecord.nullable() }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/stop' }],
     errors: ['PROCESS_NOT_FOUND'],
   }),
   defineOp({
-    name: 'restart', summary: 'Stop and start a process', kind: 'write', permission: 'operator', scope: 'ref',
+    name: 'restart', summary: 'Stop and start a process', kind: 'write', permission: 'operator', tokenScope: 'ref',
     params: params({ ref: Ref, noWait }), result: OneProcess,
     routes: [{ method: 'POST', path: '/v1/processes/:ref/restart' }],
     errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
   }),
   defineOp({
-    name: 'delete', summary: 'Stop a process and forget it', kind: 'write', permission: 'admin', scope: 'ref',
+    name: 'delete', summary: 'Stop a process and forget it', kind: 'write', permission: 'admin', tokenScope: 'ref',
     params: params({ ref: Ref, purge: z.boolean().optional().meta({ description: 'Also remove its log files' }) }),
     result: z.object({ deleted: z.object({ id: z.number().int(), name: z.string() }), purged: z.boolean() }),
     routes: [{ method: 'DELETE', path: '/v1/processes/:ref' }],
@@ -99,7 +99,7 @@ export const processContracts = [
     routes: [{ method: 'POST', path: '/v1/restartall' }],
   }),
   defineOp({
-    name: 'policy', summary: 'Change the restart policy of a process without restarting it', kind: 'write', permission: 'admin', scope: 'ref',
+    name: 'policy', summary: 'Change the restart policy of a process without restarting it', kind: 'write', permission: 'admin', tokenScope: 'ref',
     params: params({
       ref: Ref,
       restart: RestartMode.optional(),
@@ -112,7 +112,7 @@ export const processContracts = [
     errors: ['PROCESS_NOT_FOUND'],
   }),
   defineOp({
-    name: 'events', summary: 'Lifecycle events of every process or one; follow=true streams new ones', kind: 'stream', permission: 'viewer', scope: 'filter',
+    name: 'events', summary: 'Lifecycle events of every process or one; follow=true streams new ones', kind: 'stream', permission: 'viewer', tokenScope: 'filter',
     params: params({ name: z.string().optional(), limit: count(0, 100_000, 50).optional(), follow: z.boolean().optional() }),
     result: z.object({ events: z.array(EventRecord) }),
     item: EventRecord,

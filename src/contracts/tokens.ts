@@ -52,7 +52,7 @@ export const tokenContracts = [
     errors: ['TOKEN_NOT_FOUND'],
   }),
   defineOp({
-    name: 'auth.whoami', summary: 'Who the caller is: name, role and the processes it may see (the socket\'s owner is admin)', kind: 'read', permission: 'viewer', scope: 'any',
+    name: 'auth.whoami', summary: 'Who the caller is: name, role and the processes it may see (the socket\'s owner is admin)', kind: 'read', permission: 'viewer', tokenScope: 'any',
     params: NoParams, result: Whoami,
     routes: [{ method: 'GET', path: '/v1/auth/whoami' }],
   }),

@@ -56,6 +56,8 @@ export const ERRORS = {
   DAEMON_SHUTTING_DOWN: { status: 503 },
   TIMEOUT: { status: 504 },
   PAYLOAD_TOO_LARGE: { status: 413 },
+  DISK_FULL: { status: 507 },
+  STORE_UNAVAILABLE: { status: 503 },
   INTERNAL: { status: 500 },
 } as const satisfies Record<string, ErrorDef>;
 
@@ -83,9 +85,19 @@ export function isSentinelError(err: unknown): err is SentinelError {
   return err instanceof SentinelError;
 }
 
+/** What a client hears when the disk under SENTINEL_HOME has no space left. */
+export function diskFullError(): SentinelError {
+  return new SentinelError('DISK_FULL', 'the disk holding SENTINEL_HOME is full: free space on it, then try again (nothing was changed)');
+}
+
 /** Turns anything thrown into a SentinelError, so nothing shaped like a stack trace reaches a client. */
 export function toSentinelError(err: unknown): SentinelError {
   if (err instanceof SentinelError) return err;
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return diskFullError();
+  if (/^SQLITE_(IOERR|READONLY|CANTOPEN)/.test(code)) {
+    return new SentinelError('STORE_UNAVAILABLE', `the daemon cannot write its state under SENTINEL_HOME (${code}): check that the disk holding it is writable and not full, then try again`);
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new SentinelError('INTERNAL', `internal error: ${message}`);
 }

@@ -9,6 +9,8 @@ export interface ProcessTarget {
   pid: number;
   /** Null when it could not be read: then only the pid is checked. */
   startTime: number | null;
+  /** The run marker it was started with, when known: proves what escaped its tree even after it died. */
+  marker?: string | null;
 }
 
 /** The parent's descriptors of a child's output files (O_APPEND). */

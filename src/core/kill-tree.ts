@@ -107,6 +107,7 @@ export function rememberRunMarker(target: ProcessTarget, token: string): void {
 
 /** The marker of a run: remembered from its spawn, or read from the root while it is still the same process. */
 function runMarker(target: ProcessTarget): string | null {
+  if (target.marker) return target.marker;
   const known = markers.get(keyOf(target));
   if (known !== undefined) return known;
   const token = readEnvVar(target.pid, RUN_MARKER);

@@ -21,6 +21,7 @@ export function createRealHost(spawner: Spawner = realSpawner): ProcessHost {
         const token = randomUUID();
         const child = spawner.spawn({ ...spec, env: { ...spec.env, [RUN_MARKER]: token } }, fds);
         if (child.pid > 0) rememberRunMarker({ pid: child.pid, startTime: child.startTime }, token);
+        child.runMarker = token;
         return child;
       } finally {
         closeSync(fds.stdout);

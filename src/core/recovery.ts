@@ -46,7 +46,8 @@ export function recoverProcesses(d: RecoveryDeps, rebooted: boolean): RecoveryRe
   const result: RecoveryResult = { adopted: [], lost: [], resumed: [] };
   for (const rec of d.list()) {
     if (d.isLive(rec) && rec.pid) {
-      const target = { pid: rec.pid, startTime: rec.pidStartTime };
+      // with the run marker stored on the record, what escaped the tree is found even though the main process is gone
+      const target = { pid: rec.pid, startTime: rec.pidStartTime, marker: rec.runMarker };
       if (!rebooted && d.host.isAlive(target)) {
         adopt(d, rec, target);
         result.adopted.push(displayName(rec));

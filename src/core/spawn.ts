@@ -9,6 +9,8 @@ import { readStartTime } from './proc.js';
 export interface ChildHandle {
   pid: number;
   startTime: number | null;
+  /** The run marker given to the child (RUN_MARKER in its environment), when the host sets one. */
+  runMarker?: string;
   /**
    * Called once, with the exit code or the signal that ended the child, and a `cause` when a decorator
    * knows more (the cgroup's memory limit was reached).
@@ -48,8 +50,31 @@ export function resolveExecutable(file: string, envPath: string | undefined, cwd
   return null;
 }
 
-/** Rejects, before anything starts, a cwd that does not exist and a program that cannot be found. */
+/** Linux's usual limit on a new process's arguments and environment together (ARG_MAX), and on one string. */
+const MAX_EXEC_BYTES = 2 * 1024 * 1024;
+const MAX_EXEC_STRING = 128 * 1024 - 1;
+
+/**
+ * Refuses a spec whose argument and environment block the system would refuse (E2BIG), before anything
+ * is created: the environment may come from files the daemon reads (--env-file), unseen by the request's checks.
+ */
+function checkExecSize(spec: ProcessSpec): void {
+  const strings = [spec.command, ...spec.args, ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`)];
+  let total = 0;
+  for (const s of strings) {
+    const n = Buffer.byteLength(s);
+    total += n + 1 + 8;
+    if (n > MAX_EXEC_STRING || total > MAX_EXEC_BYTES) throw execTooBig();
+  }
+}
+
+export function execTooBig(): SentinelError {
+  return new SentinelError('INVALID_ARGUMENT', 'the environment and arguments are too large for the system to start a process (E2BIG): pass fewer or shorter environment variables (--env, --env-file, .env; or start from --clean-env) or arguments');
+}
+
+/** Rejects, before anything starts, a cwd that does not exist, a program that cannot be found and an oversized environment. */
 export function checkSpawnable(spec: ProcessSpec): void {
+  checkExecSize(spec);
   let isDir = false;
   try {
     isDir = statSync(spec.cwd).isDirectory();

@@ -43,6 +43,11 @@ export interface SupervisorOptions {
 
 type Live = LiveRun;
 
+/** A process to signal: pid, start time and, when known, the run marker its children carry. */
+export function targetOf(rec: ProcessRecord, pid: number): ProcessTarget {
+  return { pid, startTime: rec.pidStartTime, marker: rec.runMarker };
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -62,6 +67,8 @@ export class Supervisor extends EventEmitter {
   private seq: number;
   private readonly adoptPollMs: number;
   private shuttingDown = false;
+  /** Set while the disk under SENTINEL_HOME refuses writes: live processes' output is being lost (shown in their status). */
+  storageWarning: string | null = null;
 
   /** The host processes are started on: schedule runs use the same one, so every spawner decorator applies. */
   get host(): ProcessHost {
@@ -247,7 +254,7 @@ export class Supervisor extends EventEmitter {
     this.changeState(
       rec,
       'starting',
-      { pid: child.pid, pidStartTime: child.startTime, startedAt, wantRunning: how.wantRunning, startSeq: ++this.seq, nextRestartAt: null, reason: how.reason },
+      { pid: child.pid, pidStartTime: child.startTime, runMarker: child.runMarker ?? null, startedAt, wantRunning: how.wantRunning, startSeq: ++this.seq, nextRestartAt: null, reason: how.reason },
       { actor, reason: how.reason ?? 'start' },
     );
     this.opts.logs.watch(instanceKey(rec), rec.spec);
@@ -322,7 +329,7 @@ export class Supervisor extends EventEmitter {
     if (this.live.get(rec.id) !== live) return 'ignored';
     if (live.stopRequested) return 'ignored'; // the stop procedure records the ending
     this.live.delete(rec.id);
-    this.reapLeftovers(rec, { pid: exit.pid, startTime: rec.pidStartTime });
+    this.reapLeftovers(rec, targetOf(rec, exit.pid));
     this.opts.logs.unwatch(instanceKey(rec));
     const now = this.opts.clock.now();
     const decision = decideRestart(exit, rec.spec.restart, rec.restartHistory, now);
@@ -438,7 +445,7 @@ export class Supervisor extends EventEmitter {
     }
     if (current.adoptTimer !== undefined) this.opts.clock.clearTimeout(current.adoptTimer);
     const host = this.opts.host;
-    const target = { pid, startTime: rec.pidStartTime };
+    const target = targetOf(rec, pid);
     // an adopted process is not our child: no exit event, so watch for its end closely while stopping
     const exited = current.child
       ? current.exited

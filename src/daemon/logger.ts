@@ -52,24 +52,44 @@ function sizeOf(file: string): number {
   }
 }
 
+/** Lines kept in memory at most while daemon.log cannot be written. */
+const MAX_HELD_LINES = 1000;
+
 export function createLogger(file: string, opts: { minLevel?: Level; redact?: (s: string) => string; rotation?: LogRotation } = {}): Logger {
   const order: Level[] = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(opts.minLevel ?? 'info');
   const rotation = opts.rotation ?? logRotationFromEnv();
   let size = sizeOf(file);
+  // lines the disk refused (full, unwritable): kept in memory and written before the next line that fits
+  let held: string[] = [];
+  let dropped = 0;
   const write = (level: Level, code: string, msg: string, fields?: Record<string, unknown>) => {
     if (order.indexOf(level) < min) return;
     let line = JSON.stringify({ time: new Date().toISOString(), level, code, msg, ...fields });
     if (opts.redact) line = opts.redact(line);
+    let text = line + '\n';
+    if (held.length > 0) {
+      const note = dropped > 0
+        ? [JSON.stringify({ time: new Date().toISOString(), level: 'warn', code: 'LOG_LINES_LOST', msg: `${dropped} lines of this log were lost while its disk refused writes` })]
+        : [];
+      text = [...held, ...note, line].join('\n') + '\n';
+    }
     try {
-      if (size > 0 && size + line.length + 1 > rotation.maxBytes) {
+      if (size > 0 && size + text.length > rotation.maxBytes) {
         rotate(file, rotation.keep);
         size = 0;
       }
-      appendFileSync(file, line + '\n');
-      size += Buffer.byteLength(line) + 1;
+      appendFileSync(file, text);
+      size += Buffer.byteLength(text);
+      held = [];
+      dropped = 0;
     } catch {
-      /* a log that cannot be written must not take the daemon down */
+      // a log that cannot be written must not take the daemon down; what it says is kept for later
+      held.push(line);
+      if (held.length > MAX_HELD_LINES) {
+        held.shift();
+        dropped += 1;
+      }
     }
   };
   return {

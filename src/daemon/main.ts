@@ -24,11 +24,14 @@ import { isSentinelError } from '../core/errors.js';
 import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
+import { watchDisk } from './disk-watch.js';
+import { guardDbFiles } from './db-watch.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { loadDaemonSettings, type DaemonSettings } from './settings.js';
+import { TokenRepo } from '../store/tokens.js';
+import type { FaceRegistrar } from '../api/tcp/server.js';
 import { createScopeWatcher } from './scopes.js';
 import { isAlive } from '../core/proc.js';
-import { TokenRepo } from '../store/tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -81,6 +84,11 @@ async function main(): Promise<void> {
     }
   });
 
+  const disk = watchDisk({ home: paths.home, supervisor, repo: processes, log });
+  shutdownSteps.unshift(() => disk.close());
+  const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log });
+  shutdownSteps.unshift(() => dbFiles.close());
+
   const health = createHealthMonitor({ supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000 });
   shutdownSteps.unshift(() => health.close());
 
@@ -111,7 +119,10 @@ async function main(): Promise<void> {
   if (settings.api.listen) {
     try {
       const { startTcpServer } = await import('../api/tcp/server.js');
-      const tcp = await startTcpServer({ ops, daemon, log, redact: redactSecrets, settings: settings.api }, { listen: settings.api.listen, registerFaces: [] });
+      // ── faces served on the TCP listener register their routes here (metrics, dashboard…): each gets the
+      // fastify app and the API's authenticate / requireRole / sendError (see FaceRegistrar in api/tcp/server.ts)
+      const tcpFaces: FaceRegistrar[] = [];
+      const tcp = await startTcpServer({ ops, daemon, log, redact: redactSecrets, settings: settings.api }, { listen: settings.api.listen, registerFaces: tcpFaces });
       daemon.listener = { url: tcp.url, tls: tcp.tls };
       shutdownSteps.unshift(() => tcp.close());
       log.info('API_LISTENING', `TCP API listening on ${tcp.url}`);

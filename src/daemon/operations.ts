@@ -15,8 +15,8 @@ import { scheduleOps } from './ops/schedules.js';
 import { policyOps } from './ops/policy.js';
 import { notifyOps } from './ops/notify.js';
 import { configOps } from './ops/config.js';
-import { exportOps } from './ops/export.js';
 import { tokenOps } from './ops/tokens.js';
+import { exportOps } from './ops/export.js';
 
 export interface BoundOperation {
   contract: AnyContract;
@@ -30,7 +30,7 @@ export function buildOperations(d: Daemon, version: string): OperationTable {
   let openApi: Record<string, unknown> | undefined;
   const handlers: Handlers = {
     ...processOps(d), ...groupOps(d), ...portOps(d), ...logOps(d), ...daemonOps(d, version), ...policyOps(d), ...notifyOps(d),
-    ...scheduleOps(d), ...configOps(d), ...exportOps(d), ...tokenOps(d),
+    ...scheduleOps(d), ...configOps(d), ...tokenOps(d), ...exportOps(d),
     // built on first request (JSON Schema generation is not free), then kept: the list never changes at run time
     async 'api.schema'() {
       const { buildOpenApi } = await import('../contracts/openapi.js');

@@ -115,9 +115,14 @@ async function copyPieces(file: string, n: number, limits: RotateLimits): Promis
     for (let i = 0; i < count; i++) {
       const end = n - i * size;
       const tmp = `${file}.tmp-${process.pid}-${i + 1}`;
-      await copyRange(src, Math.max(0, end - size), end, tmp, 'w');
       pieces.push(tmp);
+      await copyRange(src, Math.max(0, end - size), end, tmp, 'w');
     }
+  } catch (err) {
+    // a full disk (ENOSPC) stops the copy: nothing is left behind, the live file is untouched and the
+    // next check tries again once there is room
+    for (const tmp of pieces) fs.rmSync(tmp, { force: true });
+    throw err;
   } finally {
     await src.close();
   }
@@ -204,7 +209,12 @@ async function compressRotated(file: string): Promise<void> {
     if (r.gz || r.index < 2) continue;
     const target = rotatedPath(file, r.index, true);
     const tmp = `${file}.tmp-${process.pid}-gz`;
-    await pipeline(fs.createReadStream(r.path), createGzip(), fs.createWriteStream(tmp, { mode: 0o640 }));
+    try {
+      await pipeline(fs.createReadStream(r.path), createGzip(), fs.createWriteStream(tmp, { mode: 0o640 }));
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
     fs.renameSync(tmp, target);
     fs.rmSync(r.path, { force: true });
   }

@@ -143,4 +143,9 @@ export const MIGRATIONS: string[] = [
     created_by TEXT
   );
   `,
+  // 6: the run marker a process was started with (its children carry it in their environment), so a
+  // restarted daemon can still find what escaped the tree of a process that died while it was down
+  `
+  ALTER TABLE processes ADD COLUMN run_marker TEXT;
+  `,
 ];

@@ -30,6 +30,18 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): EventRet
   return { maxRows: Number.isInteger(rows) && rows > 0 ? rows : 100_000, maxAgeMs };
 }
 
+/**
+ * A write the disk refused (SQLITE_FULL, an I/O error, a database file that vanished): the state it
+ * carries is kept in memory and written once the disk takes it again, so the lifecycle never stalls on it.
+ */
+export function isStoreWriteFailure(err: unknown): boolean {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  return code === 'SQLITE_FULL' || /^SQLITE_(IOERR|READONLY|CANTOPEN)/.test(code);
+}
+
+/** Events kept in memory at most while the disk refuses writes (the oldest are dropped past it, and counted). */
+const MAX_PENDING_EVENTS = 5000;
+
 /** Events written between two prunings of the event log. */
 const PRUNE_EVERY = 500;
 
@@ -45,6 +57,8 @@ export interface ProcessRecord {
   state: ProcessState;
   pid: number | null;
   pidStartTime: number | null;
+  /** The run marker the current pid was started with (RUN_MARKER in its environment); null if unknown. */
+  runMarker: string | null;
   startedAt: number | null;
   restarts: number;
   restartHistory: RestartHistory;
@@ -78,14 +92,14 @@ export type EventInput = Omit<EventRecord, 'id'>;
 export type ProcessPatch = Partial<Omit<ProcessRecord, 'id' | 'name' | 'instance' | 'createdAt'>>;
 
 interface Row {
-  id: number; name: string; instance: number; spec: string; state: string; pid: number | null; pid_start_time: number | null;
+  id: number; name: string; instance: number; spec: string; state: string; pid: number | null; pid_start_time: number | null; run_marker: string | null;
   started_at: number | null; restarts: number; restart_history: string; last_exit: string | null;
   next_restart_at: number | null; reason: string | null; health: string | null; want_running: number;
   start_seq: number; created_at: number;
 }
 
 const COLUMNS: Record<keyof ProcessPatch, string> = {
-  spec: 'spec', state: 'state', pid: 'pid', pidStartTime: 'pid_start_time', startedAt: 'started_at',
+  spec: 'spec', state: 'state', pid: 'pid', pidStartTime: 'pid_start_time', runMarker: 'run_marker', startedAt: 'started_at',
   restarts: 'restarts', restartHistory: 'restart_history', lastExit: 'last_exit', nextRestartAt: 'next_restart_at',
   reason: 'reason', health: 'health', wantRunning: 'want_running', startSeq: 'start_seq',
 };
@@ -93,7 +107,7 @@ const COLUMNS: Record<keyof ProcessPatch, string> = {
 function fromRow(r: Row): ProcessRecord {
   return {
     id: r.id, name: r.name, instance: r.instance ?? 0, spec: upgradeSpec(JSON.parse(r.spec)), state: r.state as ProcessState, pid: r.pid,
-    pidStartTime: r.pid_start_time, startedAt: r.started_at, restarts: r.restarts,
+    pidStartTime: r.pid_start_time, runMarker: r.run_marker ?? null, startedAt: r.started_at, restarts: r.restarts,
     restartHistory: JSON.parse(r.restart_history), lastExit: r.last_exit ? JSON.parse(r.last_exit) : null,
     nextRestartAt: r.next_restart_at, reason: r.reason, health: r.health, wantRunning: r.want_running === 1,
     startSeq: r.start_seq, createdAt: r.created_at,
@@ -107,20 +121,40 @@ function toColumn(key: keyof ProcessPatch, value: unknown): unknown {
 }
 
 export class ProcessRepo {
-  private readonly insertEventStmt;
-  private readonly foldStmt;
   private readonly folds = new Map<string, FoldEntry>();
   private sincePrune = 0;
   private readonly retention: EventRetention;
+  /** Writes the disk refused, to be written when it takes them again (patches merged per process). */
+  private readonly pendingPatches = new Map<number, ProcessPatch>();
+  private readonly pendingRemovals = new Set<number>();
+  private pendingEvents: EventInput[] = [];
+  private droppedEvents = 0;
+  private failure: string | null = null;
+  /** Told when writes start failing (with why) and when they are written again (null). */
+  onWriteTrouble: ((problem: string | null) => void) | null = null;
+  /** Run before each write batch (the check that the database files are still there). */
+  beforeWrite: (() => void) | null = null;
 
-  constructor(private readonly db: Db, opts: { retention?: EventRetention; now?: () => number } = {}) {
-    this.insertEventStmt = db.prepare(
+  // prepared per use, not kept: the connection may be replaced when the database file is rewritten
+  private get insertEventStmt() {
+    return this.db.prepare(
       `INSERT INTO events (time, process_id, process_name, kind, old_state, new_state, pid, exit_code, signal, reason, actor)
        VALUES (@time, @processId, @processName, @kind, @oldState, @newState, @pid, @exitCode, @signal, @reason, @actor)`,
     );
-    this.foldStmt = db.prepare('UPDATE events SET reason = ?, pid = ? WHERE id = ?');
+  }
+
+  private get foldStmt() {
+    return this.db.prepare('UPDATE events SET reason = ?, pid = ? WHERE id = ?');
+  }
+
+  constructor(private readonly db: Db, opts: { retention?: EventRetention; now?: () => number } = {}) {
     this.retention = opts.retention ?? retentionFromEnv();
-    this.pruneEvents((opts.now ?? Date.now)());
+    try {
+      this.pruneEvents((opts.now ?? Date.now)());
+    } catch (err) {
+      // a full disk must not keep the daemon from starting: the next pruning tries again
+      if (!isStoreWriteFailure(err)) throw err;
+    }
   }
 
   /** Drops the oldest events beyond the row limit and those older than the age limit. */
@@ -167,8 +201,11 @@ export class ProcessRepo {
     return (this.db.prepare('SELECT * FROM processes ORDER BY id').all() as Row[]).map(fromRow);
   }
 
+  /** Inserts a new process row; a refused write throws (a record never exists without its row). */
   insert(spec: ProcessSpec, now: number, event: EventInput, instance = 0): ProcessRecord {
-    return this.db.transaction(() => {
+    this.beforeWrite?.();
+    const rec = this.db.transaction(() => {
+      this.flushPending();
       const info = this.db
         .prepare('INSERT INTO processes (name, instance, spec, state, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(spec.name, instance, JSON.stringify(spec), 'stopped', now);
@@ -176,31 +213,120 @@ export class ProcessRepo {
       this.writeEvent({ ...event, processId: id });
       return fromRow(this.db.prepare('SELECT * FROM processes WHERE id = ?').get(id) as Row);
     })();
+    if (this.failure !== null) this.recovered();
+    return rec;
   }
 
-  /** Writes a patch and its event in one transaction. */
+  /**
+   * Writes a patch and its event in one transaction. When the disk refuses it (full, I/O error), both are
+   * kept in memory and written, in order, with the next write that works or by retryPending: never thrown.
+   */
   update(id: number, patch: ProcessPatch, event?: EventInput): void {
-    const keys = Object.keys(patch) as Array<keyof ProcessPatch>;
-    this.db.transaction(() => {
-      if (keys.length > 0) {
-        const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
-        const params: Record<string, unknown> = { id };
-        for (const k of keys) params[k] = toColumn(k, patch[k]);
-        this.db.prepare(`UPDATE processes SET ${sets} WHERE id = @id`).run(params);
-      }
+    this.write(() => {
+      this.writePatch(id, patch);
       if (event) this.writeEvent(event);
-    })();
+    }, () => {
+      this.pendingPatches.set(id, { ...this.pendingPatches.get(id), ...patch });
+      if (event) this.holdEvent(event);
+    });
   }
 
   remove(id: number, event: EventInput): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.db.prepare('DELETE FROM processes WHERE id = ?').run(id);
       this.writeEvent(event);
-    })();
+    }, () => {
+      this.pendingPatches.delete(id);
+      this.pendingRemovals.add(id);
+      this.holdEvent(event);
+    });
   }
 
   addEvent(event: EventInput): void {
-    this.writeEvent(event);
+    this.write(() => this.writeEvent(event), () => this.holdEvent(event));
+  }
+
+  /** Why writes are held in memory (the disk refused the last one), or null when everything is written. */
+  get writeTrouble(): string | null {
+    return this.failure;
+  }
+
+  /** Writes what the disk refused earlier; true when nothing is left held. */
+  retryPending(): boolean {
+    if (this.failure === null) return true;
+    try {
+      this.db.transaction(() => this.flushPending())();
+    } catch (err) {
+      if (!isStoreWriteFailure(err)) throw err;
+      this.folds.clear();
+      return false;
+    }
+    this.recovered();
+    return true;
+  }
+
+  /** Runs a write after what is held; on a refused write, `hold` keeps it for later. */
+  private write(run: () => void, hold: () => void): void {
+    this.beforeWrite?.();
+    try {
+      this.db.transaction(() => {
+        this.flushPending();
+        run();
+      })();
+    } catch (err) {
+      if (!isStoreWriteFailure(err)) throw err;
+      // ids of rows rolled back are given out again: a fold must not update someone else's row
+      this.folds.clear();
+      hold();
+      const problem = (err as Error).message;
+      if (this.failure === null) {
+        this.failure = problem;
+        this.onWriteTrouble?.(problem);
+      }
+      return;
+    }
+    if (this.failure !== null) this.recovered();
+  }
+
+  private recovered(): void {
+    this.pendingPatches.clear();
+    this.pendingRemovals.clear();
+    this.pendingEvents = [];
+    this.droppedEvents = 0;
+    this.failure = null;
+    this.onWriteTrouble?.(null);
+  }
+
+  /** Inside a transaction: what was held, in order (removals, patches, then the events). */
+  private flushPending(): void {
+    if (this.failure === null) return;
+    for (const id of this.pendingRemovals) this.db.prepare('DELETE FROM processes WHERE id = ?').run(id);
+    for (const [id, patch] of this.pendingPatches) this.writePatch(id, patch);
+    if (this.droppedEvents > 0) {
+      const first = this.pendingEvents[0];
+      this.insertEventStmt.run({
+        time: first?.time ?? Date.now(), processId: null, processName: null, kind: 'events-lost', oldState: null, newState: null,
+        pid: null, exitCode: null, signal: null, reason: `${this.droppedEvents} events were lost while the disk refused writes`, actor: 'sentinel',
+      });
+    }
+    for (const ev of this.pendingEvents) this.writeEvent(ev);
+  }
+
+  private holdEvent(event: EventInput): void {
+    this.pendingEvents.push(event);
+    if (this.pendingEvents.length > MAX_PENDING_EVENTS) {
+      this.pendingEvents.shift();
+      this.droppedEvents += 1;
+    }
+  }
+
+  private writePatch(id: number, patch: ProcessPatch): void {
+    const keys = Object.keys(patch) as Array<keyof ProcessPatch>;
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
+    const params: Record<string, unknown> = { id };
+    for (const k of keys) params[k] = toColumn(k, patch[k]);
+    this.db.prepare(`UPDATE processes SET ${sets} WHERE id = @id`).run(params);
   }
 
   /** Events after `afterId`, oldest first (what a follower has not seen yet). */

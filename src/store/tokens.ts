@@ -55,6 +55,11 @@ export class TokenRepo {
     return this.db.prepare('DELETE FROM tokens WHERE name = ?').run(name).changes > 0;
   }
 
+  /** Deletes tokens that expired before `time` (short-lived ones pile up otherwise); returns how many. */
+  removeExpiredBefore(time: number): number {
+    return this.db.prepare('DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ?').run(time).changes;
+  }
+
   touch(name: string, now: number): void {
     this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE name = ?').run(now, name);
   }

@@ -61,6 +61,20 @@ describe('tokens', () => {
     expect((late.json.error as { message: string }).message).toMatch(/token "short" expired at .*create a new one|ask an admin for a new one/);
   });
 
+  it('ends a follow stream when its token expires', async () => {
+    const made = await cliJson<{ value: string; token: { expiresAt: number } }>(home, ['token', 'create', 'short-stream', '--role', 'viewer', '--expires', '2s']);
+    const res = await fetch(`${target.url}/v1/events?follow=true&limit=0`, { headers: { authorization: `Bearer ${made.value}` } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const ended = await Promise.race([
+      (async () => { while (!(await reader.read()).done) { /* items */ } return true; })(),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 8000)),
+    ]);
+    expect(ended).toBe(true);
+    expect(Date.now()).toBeGreaterThanOrEqual(made.token.expiresAt);
+    await reader.cancel().catch(() => undefined);
+  });
+
   it('stops a revoked token at once', async () => {
     const value = await makeToken(home, 'doomed', 'admin');
     expect((await request(target, 'GET', '/v1/tokens', { token: value })).status).toBe(200);

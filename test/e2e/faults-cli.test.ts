@@ -91,11 +91,18 @@ describe('bad CLI invocations', () => {
     // the CLI cannot be started with more than the system allows, so the size comes from an env file the daemon reads
     const file = path.join(home, 'big.env');
     writeFileSync(file, Array.from({ length: 30 }, (_, i) => `BIG_${i}=${'x'.repeat(100_000)}`).join('\n'));
-    const r = await cli(home, ['run', '--name', 'e2big', '--env-file', file, '--', 'sleep', '300']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe('Error: the environment and arguments are too large for the system to start a process (E2BIG): pass fewer or shorter environment variables (--env, --env-file, .env; or start from --clean-env) or arguments\n');
+    const ports = (await cliJson<{ ports: unknown[] }>(home, ['port', 'list'])).ports;
+    for (const extra of [[], ['--port', 'auto']]) {
+      const r = await cli(home, ['run', '--name', 'e2big', '--env-file', file, ...extra, '--', 'sleep', '300']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('Error: the environment and arguments are too large for the system to start a process (E2BIG): pass fewer or shorter environment variables (--env, --env-file, .env; or start from --clean-env) or arguments\n');
+    }
+    // a failed create leaves nothing: no record, no event, no port
     const list = await cliJson<{ processes: Array<{ name: string; pid: number | null; status: string }> }>(home, ['list']);
-    expect(list.processes.find((p) => p.name === 'e2big')?.pid ?? null).toBe(null);
+    expect(list.processes.map((p) => p.name)).not.toContain('e2big');
+    const events = await cliJson<{ events: Array<{ processName: string | null }> }>(home, ['events']);
+    expect(events.events.filter((e) => e.processName?.startsWith('e2big'))).toEqual([]);
+    expect((await cliJson<{ ports: unknown[] }>(home, ['port', 'list'])).ports).toEqual(ports);
   }, 60_000);
 
   it('a shell exporting names a process cannot take (bash functions) still runs; those names are left out', async () => {

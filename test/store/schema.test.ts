@@ -12,6 +12,7 @@ import { createSchedulerRepo } from '../../src/store/schedules.js';
 import { SecretRepo } from '../../src/store/secrets.js';
 import { MetaRepo } from '../../src/store/meta.js';
 import { ConfigOwnedRepo } from '../../src/store/config-owned.js';
+import { TokenRepo } from '../../src/store/tokens.js';
 import { createSchedule } from '../../src/scheduler/schedule.js';
 import { DEFAULT_RESTART_POLICY, type ProcessSpec } from '../../src/core/spec.js';
 
@@ -56,7 +57,7 @@ describe('the schema of a fresh state.db', () => {
     const { db } = freshDb();
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = schema(db).filter((o) => o.type === 'table').map((o) => o.name).sort();
-    expect(tables).toEqual(['config_owned', 'events', 'groups', 'meta', 'ports', 'processes', 'schedule_runs', 'schedules', 'secrets']);
+    expect(tables).toEqual(['config_owned', 'events', 'groups', 'meta', 'ports', 'processes', 'schedule_runs', 'schedules', 'secrets', 'tokens']);
     expect([...tablesUsedByStore()].sort()).toEqual(tables);
   });
 
@@ -99,6 +100,17 @@ describe('the schema of a fresh state.db', () => {
     const run = schedules.startRun({ name: 'nightly', dueAt: now, claim: true, trigger: 'interval', attempt: 1, startedAt: now });
     expect(run?.status).toBe('running');
     expect(schedules.finishRun(run!.id, { endedAt: now + 5, durationMs: 5, exitCode: 0, signal: null, status: 'succeeded' })).toBe(true);
+    const tokens = new TokenRepo(db);
+    tokens.insert({ name: 't', hash: 'ab'.repeat(32), role: 'viewer', processes: 'web*', createdAt: now, expiresAt: now + 1000, lastUsedAt: null, createdBy: 'cli' });
+    tokens.touch('t', now + 1);
+    expect(tokens.byHash('ab'.repeat(32))).toMatchObject({ name: 't', role: 'viewer', processes: 'web*', lastUsedAt: now + 1 });
+    expect(tokens.list().map((t) => t.name)).toEqual(['t']);
+    expect(tokens.removeExpiredBefore(now + 1000)).toBe(0);
+    expect(tokens.removeExpiredBefore(now + 1001)).toBe(1);
+    tokens.insert({ name: 't', hash: 'ab'.repeat(32), role: 'viewer', processes: null, createdAt: now, expiresAt: null, lastUsedAt: null, createdBy: 'cli' });
+    expect(tokens.removeExpiredBefore(now * 2)).toBe(0);
+    expect(tokens.remove('t')).toBe(true);
+    expect(tokens.remove('t')).toBe(false);
     expect(schema(db)).toEqual(before);
   });
 

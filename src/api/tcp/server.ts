@@ -20,7 +20,7 @@ import { loadedFaces } from '../../daemon/loaded-faces.js';
 import { verifyToken } from '../../auth/tokens.js';
 import { ROUTES } from '../routes.js';
 import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, readBody, splitTarget } from '../request.js';
-import { checkScope, filterAnswer, itemVisible, requireRole as requireOpRole } from '../scope.js';
+import { checkTokenScope, filterAnswer, itemVisible, requireRole as requireOpRole } from '../token-scope.js';
 import { LoginLimiter } from './login-limiter.js';
 import { renderDocsPage } from './docs-page.js';
 
@@ -49,7 +49,14 @@ export interface TcpFace {
 /**
  * A face (metrics, dashboard...) adding routes to the TCP listener; daemon main passes the list.
  * Routes are registered before the API's catch-all 404: a face serving a page for every other path
- * registers `GET /*` (specific routes, the API's included, still win).
+ * registers `GET /*` (specific routes, the API's included, still win). A protected route:
+ *
+ *   app.get('/metrics', async (request, reply) => {
+ *     face.requireRole(face.authenticate(request), 'viewer', 'GET /metrics');
+ *     reply.type('text/plain; version=0.0.4').send(await render());
+ *   });
+ *
+ * Errors thrown in a face's handlers are answered like the API's ({error: {code, message}}).
  */
 export type FaceRegistrar = (app: FastifyInstance, face: TcpFace) => Promise<void> | void;
 
@@ -170,10 +177,15 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
   const recordWrite = (opName: string, params: Record<string, unknown>, actor: string): void => {
     const target = typeof params.ref === 'string' ? nameOf(params.ref) ?? params.ref : typeof params.name === 'string' ? params.name : null;
     const isProcess = typeof params.ref === 'string' || opName === 'run';
-    d.processes.addEvent({
-      time: Date.now(), processId: null, processName: isProcess ? target : null, kind: 'api', oldState: null, newState: null,
-      pid: null, exitCode: null, signal: null, reason: `${opName}${target ? ` ${target}` : ''} over the TCP API`, actor,
-    });
+    try {
+      d.processes.addEvent({
+        time: Date.now(), processId: null, processName: isProcess ? target : null, kind: 'api', oldState: null, newState: null,
+        pid: null, exitCode: null, signal: null, reason: `${opName}${target ? ` ${target}` : ''} over the TCP API`, actor,
+      });
+    } catch (err) {
+      // the write itself is done (and its state changes carry the actor): its answer is not lost for this
+      log.warn('AUDIT_FAILED', `could not record ${opName} by ${actor} in the event log: ${(err as Error).message}`);
+    }
   };
 
   const handleOperation = async (request: FastifyRequest, reply: FastifyReply, opName: string): Promise<void> => {
@@ -190,9 +202,13 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
     reply.raw.on('close', () => abort.abort());
     const actor = `token:${principal.name}`;
     const ctx: OpContext = { actor, signal: abort.signal, principal };
-    const result = await invokeOperation(ops, op.contract.name, params, ctx, (c, checked) => checkScope(principal, c, checked, nameOf));
+    const result = await invokeOperation(ops, op.contract.name, params, ctx, (c, checked) => checkTokenScope(principal, c, checked, nameOf));
     if (op.contract.kind === 'write') recordWrite(op.contract.name, params, actor);
     if (isStream(result)) {
+      // a follow stream ends when its token expires, even when nothing is written meanwhile
+      const left = principal.expiresAt === null ? Infinity : principal.expiresAt - Date.now();
+      const expiry = left < 2 ** 31 - 1 ? setTimeout(() => abort.abort(), Math.max(0, left)) : undefined;
+      reply.raw.on('close', () => clearTimeout(expiry));
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { ...(reply.getHeaders() as http.OutgoingHttpHeaders), 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
@@ -200,13 +216,13 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
       try {
         for await (const item of result.stream) {
           if (abort.signal.aborted) break;
-          if (principal.expiresAt !== null && Date.now() >= principal.expiresAt) break; // the token ran out: so does its stream
           if (CHECK_RESULTS && op.contract.item) checkResult(op.contract, item, op.contract.item);
           if (itemVisible(principal, op.contract, item)) res.write(redact(JSON.stringify(item)) + '\n');
         }
       } catch (err) {
         res.write(errorBody(toSentinelError(err), redact) + '\n');
       }
+      clearTimeout(expiry);
       res.end();
       return;
     }

@@ -14,7 +14,7 @@ export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
   const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
   const usage = d.usage.sample(live.map((r) => r.pid!));
   const now = Date.now();
-  return recs.map((r) => viewProcess(r, r.pid ? usage.get(r.pid) : undefined, d.paths.logsDir, now));
+  return recs.map((r) => viewProcess(r, r.pid ? usage.get(r.pid) : undefined, d.paths.logsDir, now, d.supervisor.storageWarning));
 }
 
 function wantWait(p: { noWait?: boolean }): boolean {
@@ -104,6 +104,8 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       if (await d.call('schedule.get', { name: spec.name }).then(() => true, () => false)) {
         throw new SentinelError('NAME_TAKEN', `a schedule named "${spec.name}" already exists; schedules and processes share names, so choose another --name`);
       }
+      // a spec that cannot be spawned (missing program, E2BIG environment from an --env-file) leaves nothing behind
+      sup.host.checkSpawnable(spec);
       const portRef = p.port;
       if (portRef !== undefined && portRef !== null) {
         spec.port = await assignPort(d, portRef, spec.name);

@@ -6,6 +6,9 @@ import type { TokenRow } from '../../store/tokens.js';
 import type { Daemon, Handlers } from '../context.js';
 import { suggest } from '../../core/suggest.js';
 
+/** How long an expired token stays listed (as expired) before token.create removes it. */
+const EXPIRED_KEPT_MS = 7 * 86_400_000;
+
 function info(t: TokenRow) {
   return { name: t.name, role: t.role, processes: t.processes, createdAt: t.createdAt, expiresAt: t.expiresAt, lastUsedAt: t.lastUsedAt, createdBy: t.createdBy };
 }
@@ -13,6 +16,8 @@ function info(t: TokenRow) {
 export function tokenOps(d: Daemon): Handlers<'token.create' | 'token.list' | 'token.revoke' | 'auth.whoami'> {
   return {
     'token.create'(p, ctx) {
+      // short-lived tokens (one per `sentinel dashboard`) would pile up: those expired for a week go
+      d.tokens.removeExpiredBefore(Date.now() - EXPIRED_KEPT_MS);
       if (d.tokens.get(p.name)) {
         throw new SentinelError('NAME_TAKEN', `a token named "${p.name}" already exists; choose another name, or revoke it first: sentinel token revoke ${p.name}`);
       }

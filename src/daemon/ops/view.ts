@@ -13,7 +13,8 @@ export function displayCommand(rec: ProcessRecord): string {
   return rec.spec.shell ? rec.spec.command : [rec.spec.command, ...rec.spec.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
 }
 
-export function viewProcess(rec: ProcessRecord, usage: Usage | undefined, logsDir: string, now: number): ProcessView {
+/** `warning`: why a live process's output is being lost right now (a full disk), shown as its reason. */
+export function viewProcess(rec: ProcessRecord, usage: Usage | undefined, logsDir: string, now: number, warning: string | null = null): ProcessView {
   const live = rec.state === 'running' || rec.state === 'starting' || rec.state === 'stopping';
   return {
     id: rec.id,
@@ -33,7 +34,7 @@ export function viewProcess(rec: ProcessRecord, usage: Usage | undefined, logsDi
     cwd: rec.spec.cwd,
     port: rec.spec.port,
     health: rec.health,
-    reason: rec.reason,
+    reason: live && warning ? warning : rec.reason,
     lastExit: rec.lastExit,
     nextRestartAt: rec.state === 'backoff' ? rec.nextRestartAt : null,
     stdoutLog: logFile(logsDir, instanceKey(rec), 'stdout'),

@@ -20,17 +20,17 @@ function hidden(p: Principal, ref: string): SentinelError {
  * Checks checked parameters against the principal's process pattern before the handler runs.
  * `nameOf` resolves a reference (name, "web:2" or id) to its definition's name, undefined when unknown.
  */
-export function checkScope(p: Principal, c: AnyContract, params: unknown, nameOf: (ref: string) => string | undefined): void {
-  if (p.processes === null || c.scope === 'any') return;
+export function checkTokenScope(p: Principal, c: AnyContract, params: unknown, nameOf: (ref: string) => string | undefined): void {
+  if (p.processes === null || c.tokenScope === 'any') return;
   const values = (params ?? {}) as Record<string, unknown>;
-  if (c.scope === 'ref') {
+  if (c.tokenScope === 'ref') {
     const ref = String(values.ref);
     const name = nameOf(ref);
     // an unknown process is the operation's own 404
     if (name !== undefined && !seesProcess(p, name)) throw hidden(p, ref);
     return;
   }
-  if (c.scope === 'filter') {
+  if (c.tokenScope === 'filter') {
     const name = values.name;
     if (typeof name === 'string' && !seesProcess(p, nameOf(name) ?? name)) throw hidden(p, name);
     return;

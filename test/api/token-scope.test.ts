@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTRACT_LIST, findContract } from '../../src/contracts/index.js';
 import type { AnyContract } from '../../src/contracts/define.js';
 import { globRegExp, OWNER, roleAllows, seesProcess, type Principal } from '../../src/contracts/roles.js';
-import { checkScope, filterAnswer, itemVisible, requireRole } from '../../src/api/scope.js';
+import { checkTokenScope, filterAnswer, itemVisible, requireRole } from '../../src/api/token-scope.js';
 
 const web: Principal = { name: 'w', role: 'operator', processes: 'web*', expiresAt: null };
 const c = (name: string) => findContract(name)!;
@@ -43,21 +43,21 @@ describe('process patterns', () => {
   });
 
   it('refuses a process outside the pattern as not found, by name or id; lets unknown ones reach the operation', () => {
-    expect(() => checkScope(web, c('stop'), { ref: 'db' }, nameOf)).toThrow(expect.objectContaining({ code: 'PROCESS_NOT_FOUND' }));
-    expect(() => checkScope(web, c('stop'), { ref: '2' }, nameOf)).toThrow(expect.objectContaining({ code: 'PROCESS_NOT_FOUND' }));
-    expect(() => checkScope(web, c('stop'), { ref: '1' }, nameOf)).not.toThrow();
-    expect(() => checkScope(web, c('stop'), { ref: 'web:2' }, nameOf)).not.toThrow();
-    expect(() => checkScope(web, c('stop'), { ref: 'ghost' }, nameOf)).not.toThrow();
-    expect(() => checkScope(web, c('events'), { name: 'db' }, nameOf)).toThrow(expect.objectContaining({ code: 'PROCESS_NOT_FOUND' }));
-    expect(() => checkScope(OWNER, c('stop'), { ref: 'db' }, nameOf)).not.toThrow();
+    expect(() => checkTokenScope(web, c('stop'), { ref: 'db' }, nameOf)).toThrow(expect.objectContaining({ code: 'PROCESS_NOT_FOUND' }));
+    expect(() => checkTokenScope(web, c('stop'), { ref: '2' }, nameOf)).toThrow(expect.objectContaining({ code: 'PROCESS_NOT_FOUND' }));
+    expect(() => checkTokenScope(web, c('stop'), { ref: '1' }, nameOf)).not.toThrow();
+    expect(() => checkTokenScope(web, c('stop'), { ref: 'web:2' }, nameOf)).not.toThrow();
+    expect(() => checkTokenScope(web, c('stop'), { ref: 'ghost' }, nameOf)).not.toThrow();
+    expect(() => checkTokenScope(web, c('events'), { name: 'db' }, nameOf)).toThrow(expect.objectContaining({ code: 'PROCESS_NOT_FOUND' }));
+    expect(() => checkTokenScope(OWNER, c('stop'), { ref: 'db' }, nameOf)).not.toThrow();
   });
 
   it('refuses every operation that cannot be limited to processes', () => {
     for (const contract of CONTRACT_LIST as readonly AnyContract[]) {
-      if (contract.scope) continue;
-      expect(() => checkScope(web, contract, {}, nameOf), contract.name).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+      if (contract.tokenScope) continue;
+      expect(() => checkTokenScope(web, contract, {}, nameOf), contract.name).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
     }
-    for (const n of ['stopall', 'up', 'daemon.stop', 'token.create', 'group.start', 'schedule.run-now', 'clean']) expect(c(n).scope, n).toBeUndefined();
+    for (const n of ['stopall', 'up', 'daemon.stop', 'token.create', 'group.start', 'schedule.run-now', 'clean']) expect(c(n).tokenScope, n).toBeUndefined();
   });
 
   it('cuts lists, events and merged logs down to matching processes', () => {

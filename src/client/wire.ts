@@ -1,0 +1,62 @@
+// What both transports (the Unix socket and the TCP API) share: reading an answer, turning an error body into a
+// SentinelError, and splitting an NDJSON stream into items. One place, so a remote face behaves like a local one.
+import type http from 'node:http';
+import { SentinelError, type ErrorCode } from '../core/errors.js';
+
+export function readAll(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+interface ErrorBody { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } }
+
+/** The JSON answer of one call, or the daemon's error as a SentinelError (never an error shaped like success). */
+export async function parseAnswer<T>(res: http.IncomingMessage): Promise<T> {
+  const text = await readAll(res);
+  let body: ErrorBody;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new SentinelError('INTERNAL', `the daemon sent an answer that is not JSON (HTTP ${res.statusCode})`);
+  }
+  if (body?.error || (res.statusCode ?? 500) >= 400) {
+    throw new SentinelError(body?.error?.code ?? 'INTERNAL', body?.error?.message ?? `HTTP ${res.statusCode}`, body?.error?.details);
+  }
+  return body as T;
+}
+
+/** Each NDJSON item of a stream answer until it ends (or `signal` aborts, which ends it quietly). */
+export async function* ndjsonItems<T>(res: http.IncomingMessage, signal?: AbortSignal): AsyncGenerator<T> {
+  const onAbort = () => res.destroy();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) return;
+  if ((res.statusCode ?? 500) >= 400) {
+    await parseAnswer(res);
+    return;
+  }
+  let buf = '';
+  try {
+    for await (const chunk of res) {
+      buf += chunk.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        const item = JSON.parse(line);
+        if (item && typeof item === 'object' && 'error' in item && Object.keys(item).length === 1) {
+          throw new SentinelError(item.error.code, item.error.message);
+        }
+        yield item as T;
+      }
+    }
+  } catch (err) {
+    if (!signal?.aborted) throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

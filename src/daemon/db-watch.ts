@@ -1,0 +1,30 @@
+// state.db and state.db-wal deleted or replaced under a running daemon: rewritten at once from the open
+// connection (before the next write batch, or by the timer), loudly, so a later crash loses nothing.
+import { watchDbFiles, type Db } from '../store/db.js';
+import type { ProcessRepo } from '../store/processes.js';
+import type { Logger } from './logger.js';
+
+export function guardDbFiles(o: { db: Db; file: string; repo: ProcessRepo; log: Logger; intervalMs?: number }): { close(): void } {
+  const watch = watchDbFiles(o.db, o.file);
+  let failing = false;
+  const check = () => {
+    try {
+      const why = watch.check();
+      failing = false;
+      if (why) o.log.error('DB_REWRITTEN', `${why} while the daemon was running: rewrote ${o.file} from the daemon's open connection (nothing committed was lost); find out what removes files under SENTINEL_HOME`);
+    } catch (err) {
+      // say it once per failing stretch (a full disk cannot take the copy): the next check tries again
+      if (!failing) o.log.error('DB_REWRITE_FAILED', `the database files under SENTINEL_HOME vanished and could not be rewritten yet: ${(err as Error).message}`);
+      failing = true;
+    }
+  };
+  o.repo.beforeWrite = check;
+  const timer = setInterval(check, Math.max(50, o.intervalMs ?? (Number(process.env.SENTINEL_DB_CHECK_MS) || 1000)));
+  timer.unref();
+  return {
+    close: () => {
+      clearInterval(timer);
+      o.repo.beforeWrite = null;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// A full disk under SENTINEL_HOME. Children write their output straight to their log files there, so a
+// full disk loses their output and the daemon cannot see each failed write: it watches the free space
+// instead, says so (an event on every live process, the reason in `status`, daemon.log), and retries
+// the state writes the store held in memory until the disk takes them again.
+import { closeSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from './logger.js';
+import type { Supervisor } from '../core/supervisor.js';
+import type { ProcessRepo } from '../store/processes.js';
+
+/** Below this much space available to ordinary users, a real write tells whether the disk is full. */
+export const LOW_SPACE_BYTES = 4 * 1024 * 1024;
+
+export interface DiskWatch {
+  /** One check now (also run by the timer). */
+  check(): void;
+  close(): void;
+}
+
+/**
+ * Whether the file system holding `dir` refuses new data. Free-block counts cannot tell alone (root may
+ * use reserved blocks, ext4 keeps some of its own): when space runs low, one block is written for real
+ * to a probe file, which is removed at once.
+ */
+export function diskIsFull(dir: string): { full: boolean; free: number | null } {
+  let free: number | null = null;
+  try {
+    const st = statfsSync(dir);
+    free = st.bavail * st.bsize;
+    if (free >= LOW_SPACE_BYTES) return { full: false, free };
+  } catch {
+    return { full: false, free };
+  }
+  const probe = path.join(dir, '.space-probe');
+  let fd: number | undefined;
+  try {
+    fd = openSync(probe, 'w', 0o600);
+    writeSync(fd, Buffer.alloc(4096));
+    return { full: false, free };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { full: code === 'ENOSPC' || code === 'EDQUOT', free };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(probe, { force: true });
+  }
+}
+
+export function watchDisk(o: { home: string; supervisor: Supervisor; repo: ProcessRepo; log: Logger; intervalMs?: number }): DiskWatch {
+  const { home, supervisor, repo, log } = o;
+  let full = false;
+  const tellLive = (kind: string, reason: string) => {
+    for (const rec of supervisor.list()) if (supervisor.isLive(rec)) supervisor.note(rec, kind, reason);
+  };
+  const check = () => {
+    if (repo.writeTrouble !== null) repo.retryPending();
+    const disk = diskIsFull(home);
+    const free = disk.free;
+    const nowFull = disk.full || repo.writeTrouble !== null;
+    if (nowFull === full) return;
+    full = nowFull;
+    if (full) {
+      const why = disk.full
+        ? `the disk holding SENTINEL_HOME (${home}) is full`
+        : `the daemon cannot write under SENTINEL_HOME (${repo.writeTrouble})`;
+      const warning = `${why}: output is being lost and state changes are kept in memory until space is freed`;
+      supervisor.storageWarning = warning;
+      log.error('DISK_FULL', warning, { free });
+      tellLive('output-lost', warning);
+    } else {
+      supervisor.storageWarning = null;
+      const back = 'space is back on the disk holding SENTINEL_HOME: output is logged again and held state changes are written';
+      log.info('DISK_SPACE_BACK', back, { free });
+      tellLive('output-resumed', back);
+    }
+  };
+  // a refused state write is news at once, not at the next tick
+  repo.onWriteTrouble = () => setImmediate(check);
+  const timer = setInterval(check, Math.max(50, o.intervalMs ?? (Number(process.env.SENTINEL_DISK_CHECK_MS) || 2000)));
+  timer.unref();
+  check();
+  return {
+    check,
+    close: () => {
+      clearInterval(timer);
+      repo.onWriteTrouble = null;
+    },
+  };
+}
