@@ -1,4 +1,5 @@
 // Human output in the shapes of the Sentinel README: the process table, the status block, ports.
+import { describeCgroupLimits } from '../isolation/cgroup-limits.js';
 import { formatDuration } from '../core/duration.js';
 import type { ProcessView } from '../daemon/ops/view.js';
 import type { OpResult } from '../contracts/index.js';
@@ -139,7 +140,7 @@ export function processTable(list: ProcessView[]): string {
 
 export function describeExitView(e: ProcessView['lastExit']): string {
   if (!e) return '-';
-  const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.exitCode ?? 'unknown'}`;
+  const how = e.cause ?? (e.signal ? `killed by ${e.signal}` : `exit code ${e.exitCode ?? 'unknown'}`);
   const who = e.stoppedByUs ? (e.forceKilled ? ', stopped by sentinel (SIGKILL after timeout)' : ', stopped by sentinel') : '';
   return `${how}${who} at ${new Date(e.endedAt).toISOString().replace('T', ' ').slice(0, 19)}`;
 }
@@ -171,6 +172,9 @@ export function settingRows(spec: StatusAnswer['spec']): Array<[string, string]>
   const lv = spec.liveness as Record<string, unknown> | null;
   if (lv) rows.push(['Liveness', `${lv.kind} ${lv.target}${ms(lv.intervalMs) ? ` every ${ms(lv.intervalMs)}` : ''}${lv.action === 'notify' ? ', notify' : ''}`]);
   if (spec.limits.maxMemoryBytes !== null) rows.push(['Mem limit', formatMem(spec.limits.maxMemoryBytes)]);
+  // hard limits (cgroup): the kernel enforces them; the two above are restart thresholds
+  const hard = describeCgroupLimits(spec.limits);
+  if (hard) rows.push(['Cgroup', `${hard} (hard limits)`]);
   if (spec.limits.maxCpu) rows.push(['CPU limit', `${spec.limits.maxCpu.percent}%${ms(spec.limits.maxCpu.forMs) ? ` for ${ms(spec.limits.maxCpu.forMs)}` : ''}`]);
   const id = spec.identity;
   if (id.user || id.group) rows.push(['User', `${id.user ?? ''}${id.group ? `:${id.group}` : ''}`]);

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parseDuration, parseSize } from '../core/duration.js';
 import { SentinelError } from '../core/errors.js';
+import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../isolation/cgroup-limits.js';
 import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec, type RestartPolicy, type SourceSection } from '../core/spec.js';
 import { expandedDependencies, groupMembership } from './dependencies.js';
 import { resolveSecretMarkers, type SecretLookup } from './interpolate.js';
@@ -112,6 +113,10 @@ function buildSections(proc: ProcessConfigT): Sections {
     limits: {
       maxMemoryBytes: proc.max_memory !== undefined ? parseSize(proc.max_memory) : null,
       maxCpu: proc.max_cpu ? (compact({ percent: proc.max_cpu.percent, forMs: ms(proc.max_cpu.for) }) as { percent: number; forMs?: number }) : null,
+      memoryMaxBytes: proc.limits?.memory_max !== undefined ? parseMemoryMax(proc.limits.memory_max, 'limits.memory_max') : null,
+      cpuMax: proc.limits?.cpu_max !== undefined ? parseCpuMax(proc.limits.cpu_max, 'limits.cpu_max') : null,
+      pidsMax: proc.limits?.pids_max !== undefined ? parsePidsMax(proc.limits.pids_max, 'limits.pids_max') : null,
+      group: null,
     },
     identity: { user, group, nice: proc.nice ?? null, ionice: proc.ionice ?? null },
     notify: {
@@ -160,7 +165,7 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
   const env = buildEnv(config, name, proc, group, options, source);
   source.dependsOn = expandedDependencies(config, name);
   source.autostart = proc.autostart !== false;
-  return {
+  const spec: ProcessSpec = {
     name,
     command: shellCommand ?? argv?.[0] ?? '',
     args: shellCommand !== undefined ? [] : (argv?.slice(1) ?? []),
@@ -183,6 +188,21 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     // relative mounts start where the process runs (its cwd), as its command's paths do
     container: containerSection(proc, resolve(options.cwd, proc.cwd ?? '.')),
     nix: nixSection(proc, options.cwd),
+  };
+  spec.limits.group = groupLimits(config, group);
+  return spec;
+}
+
+/** The hard limits of a process's group, which all its members share. */
+function groupLimits(config: SentinelConfig, group: string | null): ProcessSpec['limits']['group'] {
+  const limits = group ? config.groups?.[group]?.limits : undefined;
+  if (!group || !limits) return null;
+  const at = `groups.${group}.limits`;
+  return {
+    name: group,
+    memoryMaxBytes: limits.memory_max !== undefined ? parseMemoryMax(limits.memory_max, `${at}.memory_max`) : null,
+    cpuMax: limits.cpu_max !== undefined ? parseCpuMax(limits.cpu_max, `${at}.cpu_max`) : null,
+    pidsMax: limits.pids_max !== undefined ? parsePidsMax(limits.pids_max, `${at}.pids_max`) : null,
   };
 }
 

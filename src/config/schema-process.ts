@@ -1,5 +1,6 @@
 // The shape of one process in sentinel.yaml: every option the CLI has, plus readiness, health and limits.
 import { z } from 'zod';
+import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../isolation/cgroup-limits.js';
 import { describeValue, Duration, EnvMap, ExitCode, Name, PortNumber, Signal, Size, StringOrList } from './schema-primitives.js';
 
 export const RESTART_MODES = ['never', 'on-failure', 'always'] as const;
@@ -109,6 +110,28 @@ const containerFields = {
     .optional()
     .meta({ description: 'Run the process inside a Nix environment, evaluated once and cached' }),
 };
+/** A value checked by the same parser as its CLI flag, so the file and the flag accept the same things. */
+function parsedBy(parse: (v: unknown, what: string) => number, what: string, description: string, example: string | number) {
+  return z
+    .union([z.string(), z.number()], { error: (iss) => `expected ${description}, got ${describeValue(iss.input)}` })
+    .check(
+      z.refine((v) => {
+        try {
+          parse(v, what);
+          return true;
+        } catch {
+          return false;
+        }
+      }, { error: (iss) => `expected ${description}, got ${describeValue(iss.input)}` }),
+    )
+    .meta({ description, examples: [example] });
+}
+
+export const HardLimits = z.strictObject({
+  memory_max: parsedBy(parseMemoryMax, 'memory_max', 'a size of at least 1M, like "512M" or "2G": past it the kernel kills a process of the tree', '512M').optional(),
+  cpu_max: parsedBy(parseCpuMax, 'cpu_max', 'a CPU share above zero: "50%" of one core, or a number of cores like 1.5', '50%').optional(),
+  pids_max: parsedBy(parsePidsMax, 'pids_max', 'a whole number of processes (threads count too) from 1, like 100: forks past it fail', 100).optional(),
+});
 
 const Command = z.union([z.string().min(1), z.array(z.string()).min(1)], {
   error: (iss) => `expected a shell command string or a non-empty list (argv), got ${describeValue(iss.input)}`,
@@ -142,6 +165,7 @@ const processFields = {
   start_wait: Duration.optional().meta({ description: 'How long to watch for an immediate crash' }),
   startup: Startup.optional(),
   health: Health.optional(),
+  limits: HardLimits.optional().meta({ description: 'Hard limits the kernel enforces on the whole tree through its cgroup (unlike max_memory/max_cpu, which restart it)' }),
   max_memory: Size.optional(),
   max_cpu: z.strictObject({ percent: z.number().positive(), for: Duration.optional() }).optional(),
   log: z

@@ -1,7 +1,7 @@
 // The one schema of sentinel.yaml: source of the TypeScript types, the validation and the JSON Schema.
 import { z } from 'zod';
 import { describeValue, Duration, EnvMap, Name, PortNumber, StringOrList } from './schema-primitives.js';
-import { DependsOn, ProcessConfig, ProcessPartial } from './schema-process.js';
+import { DependsOn, HardLimits, ProcessConfig, ProcessPartial } from './schema-process.js';
 
 export { ProcessConfig, ProcessPartial } from './schema-process.js';
 
@@ -9,6 +9,7 @@ export const GroupConfig = z.strictObject({
   env: EnvMap.optional(),
   depends_on: DependsOn.optional(),
   processes: z.array(Name).optional().meta({ description: 'Members (same as `group:` on each process)' }),
+  limits: HardLimits.optional().meta({ description: 'Hard limits shared by all members together (one cgroup holds them all)' }),
 });
 
 export const Port = z.union([PortNumber, z.literal('auto')], {

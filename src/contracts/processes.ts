@@ -13,7 +13,7 @@ export const processContracts = [
     name: 'run', summary: 'Start a new managed process', kind: 'write', permission: 'admin',
     params: RunParams, result: OneProcess,
     routes: [{ method: 'POST', path: '/v1/processes' }],
-    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE'],
+    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED'],
   }),
   defineOp({
     name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer', tokenScope: 'filter',
@@ -33,7 +33,15 @@ export const processContracts = [
         restartCron: z.object({ cron: z.string(), tz: z.string().nullable() }).nullable(),
         readiness: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Readiness conditions (durations in ms)' }),
         liveness: z.record(z.string(), z.unknown()).nullable().meta({ description: 'The liveness check (durations in ms)' }),
-        limits: z.object({ maxMemoryBytes: z.number().nullable(), maxCpu: z.object({ percent: z.number(), forMs: z.number().optional() }).nullable() }),
+        limits: z.object({
+          maxMemoryBytes: z.number().nullable().meta({ description: 'Restart threshold (Sentinel watches)' }),
+          maxCpu: z.object({ percent: z.number(), forMs: z.number().optional() }).nullable(),
+          memoryMaxBytes: z.number().nullable().meta({ description: 'Hard memory limit of the tree (cgroup)' }),
+          cpuMax: z.number().nullable().meta({ description: 'CPU quota of the tree in cores (cgroup)' }),
+          pidsMax: z.number().int().nullable().meta({ description: 'Most processes of the tree (cgroup)' }),
+          group: z.object({ name: z.string(), memoryMaxBytes: z.number().nullable(), cpuMax: z.number().nullable(), pidsMax: z.number().int().nullable() })
+            .nullable().meta({ description: 'Hard limits its group shares among all its members (cgroup)' }),
+        }),
         identity: z.object({ user: z.string().nullable(), group: z.string().nullable(), nice: z.number().int().nullable(), ionice: z.string().nullable() }),
         notify: z.object({ enabled: z.boolean(), webhooks: z.array(z.string()) }),
         configFile: z.string().nullable(),

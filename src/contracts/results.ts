@@ -16,6 +16,7 @@ export const ExitRecord = z.object({
   stoppedByUs: z.boolean(),
   forceKilled: z.boolean(),
   timedOut: z.boolean(),
+  cause: z.string().optional().meta({ description: 'Why it ended when the kernel says more than the status, e.g. "memory limit 512M reached: killed by the kernel (SIGKILL)"' }),
 });
 
 export const ProcessState = z.enum(STATES);

@@ -49,6 +49,7 @@ export const ERRORS = {
   CWD_NOT_FOUND: { status: 422 },
   ENV_FILE_NOT_FOUND: { status: 422 },
   CRASHED_IMMEDIATELY: { status: 422 },
+  CGROUP_UNAVAILABLE: { status: 422 },
   STARTUP_TIMEOUT: { status: 504 },
   NOT_READY: { status: 422 },
   LOG_DIR_NOT_WRITABLE: { status: 500 },

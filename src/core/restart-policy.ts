@@ -48,7 +48,8 @@ function formatSeconds(ms: number): string {
   return humanDuration(ms);
 }
 
-export function describeExit(exit: Pick<ExitRecord, 'exitCode' | 'signal'>): string {
+export function describeExit(exit: Pick<ExitRecord, 'exitCode' | 'signal' | 'cause'>): string {
+  if (exit.cause) return exit.cause;
   if (exit.signal) return `killed by ${exit.signal}`;
   return `exit code ${exit.exitCode ?? '?'}`;
 }

@@ -11,8 +11,11 @@ export interface ChildHandle {
   startTime: number | null;
   /** The run marker given to the child (RUN_MARKER in its environment), when the host sets one. */
   runMarker?: string;
-  /** Called once, with the exit code or the signal that ended the child. */
-  onExit(cb: (code: number | null, signal: string | null) => void): void;
+  /**
+   * Called once, with the exit code or the signal that ended the child, and a `cause` when a decorator
+   * knows more (the cgroup's memory limit was reached).
+   */
+  onExit(cb: (code: number | null, signal: string | null, cause?: string) => void): void;
 }
 
 export interface Spawner {

@@ -47,7 +47,8 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       restartCron: s.restartCron ?? null,
       readiness: s.readiness ?? null,
       liveness: s.liveness ?? null,
-      limits: s.limits ?? { ...NO_LIMITS },
+      // specs stored before the cgroup limits existed have only the restart thresholds
+      limits: { ...NO_LIMITS, ...(s.limits ?? {}) },
       identity: s.identity ?? { ...NO_IDENTITY },
       notify: s.notify ?? { ...DEFAULT_NOTIFY },
       source: { ...defaultSource(), ...(s.source ?? {}) },
@@ -69,7 +70,7 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     restartCron: cron ? { cron, tz: str(extra.restartCronTz) } : null,
     readiness: (extra.startup as ReadinessSection | undefined) ?? null,
     liveness: livenessFromExtra(extra.health as Bag | undefined),
-    limits: { maxMemoryBytes: num(extra.maxMemoryBytes), maxCpu: maxCpu ?? null },
+    limits: { ...NO_LIMITS, maxMemoryBytes: num(extra.maxMemoryBytes), maxCpu: maxCpu ?? null },
     identity: { user: user === undefined || user === null ? null : String(user), group: null, nice: num(extra.nice), ionice: null },
     notify: { enabled: extra.notify !== false, webhooks: Array.isArray(extra.notifyWebhooks) ? extra.notifyWebhooks.map(String) : [] },
     source: sourceFromExtra(extra),

@@ -47,10 +47,29 @@ export interface LivenessSection {
   action?: 'restart' | 'notify';
 }
 
-/** Tree-wide thresholds that restart the process when crossed. */
+/**
+ * Resource limits. `maxMemoryBytes` and `maxCpu` are thresholds Sentinel watches and answers with a
+ * restart; `memoryMaxBytes`, `cpuMax` and `pidsMax` are hard limits the kernel enforces on the whole
+ * tree through its cgroup (src/isolation/cgroup.ts).
+ */
 export interface LimitsSection {
   maxMemoryBytes: number | null;
   maxCpu: { percent: number; forMs?: number } | null;
+  /** Hard memory limit of the tree; past it the kernel's OOM killer ends a process of the tree. */
+  memoryMaxBytes: number | null;
+  /** CPU quota of the tree in cores (0.5 = half of one core, 1.5 = one and a half). */
+  cpuMax: number | null;
+  /** Most processes (and threads) the tree may hold at once; forks past it fail. */
+  pidsMax: number | null;
+  /** The hard limits of its group, shared by all the group's members (from the config file's `groups:`). */
+  group: GroupLimits | null;
+}
+
+export interface GroupLimits {
+  name: string;
+  memoryMaxBytes: number | null;
+  cpuMax: number | null;
+  pidsMax: number | null;
 }
 
 /** Who the process runs as, and at which CPU and I/O priority. */
@@ -180,7 +199,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   minUptimeMs: 1000,
 };
 
-export const NO_LIMITS: LimitsSection = { maxMemoryBytes: null, maxCpu: null };
+export const NO_LIMITS: LimitsSection = { maxMemoryBytes: null, maxCpu: null, memoryMaxBytes: null, cpuMax: null, pidsMax: null, group: null };
 export const NO_IDENTITY: IdentitySection = { user: null, group: null, nice: null, ionice: null };
 export const DEFAULT_NOTIFY: NotifySection = { enabled: true, webhooks: [] };
 
@@ -218,4 +237,6 @@ export interface ExitRecord {
   /** It ignored the stop signal and was killed with SIGKILL after the timeout. */
   forceKilled: boolean;
   timedOut: boolean;
+  /** Why it ended when the kernel says more than the exit status (a cgroup's memory limit reached). */
+  cause?: string;
 }

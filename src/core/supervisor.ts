@@ -265,8 +265,8 @@ export class Supervisor extends EventEmitter {
       ok: () => { settled = true; ok(); },
       fail: (e) => { settled = true; fail(e); },
     }));
-    child.onExit((code, signal) => {
-      const exit = this.exitRecord(live, child.pid, startedAt, code, signal);
+    child.onExit((code, signal, cause) => {
+      const exit = this.exitRecord(live, child.pid, startedAt, code, signal, cause);
       resolveExit(exit);
       const crashedStarting = rec.state === 'starting' && rec.pid === child.pid;
       const interrupted = !crashedStarting && !settled
@@ -305,11 +305,11 @@ export class Supervisor extends EventEmitter {
     return ready;
   }
 
-  private exitRecord(live: Live, pid: number, startedAt: number, code: number | null, signal: string | null): ExitRecord {
+  private exitRecord(live: Live, pid: number, startedAt: number, code: number | null, signal: string | null, cause?: string): ExitRecord {
     const endedAt = this.opts.clock.now();
     return {
       pid, exitCode: code, signal, startedAt, endedAt, durationMs: endedAt - startedAt,
-      stoppedByUs: live.stopRequested, forceKilled: false, timedOut: false,
+      stoppedByUs: live.stopRequested, forceKilled: false, timedOut: false, ...(cause ? { cause } : {}),
     };
   }
 

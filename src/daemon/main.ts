@@ -15,6 +15,8 @@ import { realSpawner } from '../core/spawn.js';
 import { identitySpawner } from '../isolation/identity.js';
 import { ContainerManager, containerHost, containerSpawner } from '../isolation/container.js';
 import { NixCache, nixHost, nixSpawner } from '../isolation/nix.js';
+import { CgroupManager } from '../isolation/cgroup.js';
+import { cgroupHost, cgroupSpawner } from '../isolation/cgroup-spawner.js';
 import { createRealHost } from '../core/real-host.js';
 import type { ProcessHost } from '../core/host.js';
 import { createLogPort } from './log-port.js';
@@ -79,13 +81,15 @@ async function main(): Promise<void> {
   // the runtime decorators are innermost: a container's client or a Nix shell is what gets spawned
   const runtimes = (host: ProcessHost) => nixHost(containerHost(host, containers));
   const runtimeSpawner = containerSpawner(nixSpawner(realSpawner, new NixCache(paths.home)), containers);
+  const cgroups = new CgroupManager(paths.home, { log: (m) => log.warn('CGROUP', m) });
   const supervisor = new Supervisor({
     repo: processes,
     clock: systemClock,
     // ${secret:NAME} markers stay in the stored spec and are resolved only into the child's environment;
-    // (then user, nice and ionice are applied); schedule runs use this same host (supervisor.host), so
-    // they get every spawner decorator too
-    host: runtimes(createRealHost(secretSpawner(identitySpawner(runtimeSpawner), secretStoreFor(db, paths.secretKey, keyEnv)))),
+    // (then user, nice and ionice are applied, then the cgroups of hard limits are joined before exec, then a
+    // container's client or a Nix shell is what gets spawned); schedule runs use this same host
+    // (supervisor.host), so they get every spawner decorator too
+    host: runtimes(cgroupHost(createRealHost(secretSpawner(identitySpawner(cgroupSpawner(runtimeSpawner, cgroups)), secretStoreFor(db, paths.secretKey, keyEnv))), cgroups)),
     logs: createLogPort(paths.logsDir, rotation),
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
   let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(scans), metrics: { scans, history, runs: new RunCounts() }, rotation, health, settings, containers, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
+    usage: new UsageSampler(scans, (pid) => cgroups.usageOfPid(pid)), metrics: { scans, history, runs: new RunCounts() }, rotation, health, settings, containers, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
     requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract
@@ -132,6 +136,9 @@ async function main(): Promise<void> {
   const recovered = supervisor.recover(lastBoot !== undefined && lastBoot !== bootId);
   if (recovered.adopted.length) log.info('ADOPTED', `re-adopted ${recovered.adopted.length} processes`, { names: recovered.adopted });
   sweepContainers(supervisor, containers, log);
+  // cgroups of runs that are not adopted are what a crashed daemon left: killed and removed
+  const swept = cgroups.sweep(supervisor.list().filter((r) => supervisor.isLive(r) && r.pid).map((r) => r.pid!));
+  if (swept.removed.length) log.info('CGROUP_SWEEP', `removed ${swept.removed.length} cgroups left by an earlier daemon`, { names: swept.removed });
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
   ops = buildOperations(daemon, version);

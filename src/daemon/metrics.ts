@@ -18,12 +18,17 @@ export function scrapeScanMs(stepMs: number): number {
   return Math.max(1000, stepMs / 2);
 }
 
+/** CPU time and memory of a process's cgroup (hard limits), null when it has none. */
+export type CgroupUsage = (pid: number) => { cpuNs: number | null; memoryBytes: number | null } | null;
+
 export class UsageSampler {
   private readonly tracker = new CpuTracker();
   private lastAt = 0;
   private lastPercents = new Map<number, number>();
+  private readonly cgroupCpu = new Map<number, { ns: number; at: number; percent: number | null }>();
 
-  constructor(readonly scans: ScanCache = new ScanCache()) {}
+  /** With `cgroupUsage`, a process in a cgroup of its own is measured by the kernel's accounting of the cgroup. */
+  constructor(readonly scans: ScanCache = new ScanCache(), private readonly cgroupUsage?: CgroupUsage) {}
 
   sample(rootPids: number[]): Map<number, Usage> {
     const out = new Map<number, Usage>();
@@ -45,7 +50,25 @@ export class UsageSampler {
       const life = uptimeTicks - (scan.get(pid)?.startTime ?? uptimeTicks);
       const cpu = this.lastPercents.get(pid) ?? (life > 0 ? Math.round((tree.cpuTicks / life) * 1000) / 10 : 0);
       out.set(pid, { cpuPercent: cpu, memoryBytes: tree.rssBytes, pids: tree.pids.length });
+      this.fromCgroup(pid, now, out.get(pid)!);
     }
+    for (const pid of this.cgroupCpu.keys()) if (!trees.has(pid)) this.cgroupCpu.delete(pid);
     return out;
+  }
+
+  /** Replaces the /proc figures by the cgroup's: memory without reclaimable cache, CPU from its own counter. */
+  private fromCgroup(pid: number, now: number, usage: Usage): void {
+    const cg = this.cgroupUsage?.(pid);
+    if (!cg) return;
+    if (cg.memoryBytes !== null) usage.memoryBytes = cg.memoryBytes;
+    if (cg.cpuNs === null) return;
+    const prev = this.cgroupCpu.get(pid);
+    if (prev && now - prev.at < MIN_INTERVAL_MS) {
+      if (prev.percent !== null) usage.cpuPercent = prev.percent;
+      return;
+    }
+    const percent = prev ? Math.round(((cg.cpuNs - prev.ns) / 1e6 / (now - prev.at)) * 1000) / 10 : null;
+    this.cgroupCpu.set(pid, { ns: cg.cpuNs, at: now, percent });
+    if (percent !== null) usage.cpuPercent = percent;
   }
 }

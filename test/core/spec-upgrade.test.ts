@@ -24,7 +24,7 @@ describe('upgradeSpec', () => {
     expect(spec).not.toHaveProperty('extra');
     expect(spec.readiness).toEqual({ waitHttp: { url: 'http://127.0.0.1:4000/ready', expectStatus: 200 }, timeoutMs: 30_000 });
     expect(spec.liveness).toEqual({ kind: 'tcp', target: '127.0.0.1:4000', intervalMs: 5000, action: 'notify' });
-    expect(spec.limits).toEqual({ maxMemoryBytes: 512, maxCpu: { percent: 90, forMs: 60_000 } });
+    expect(spec.limits).toEqual({ maxMemoryBytes: 512, maxCpu: { percent: 90, forMs: 60_000 }, memoryMaxBytes: null, cpuMax: null, pidsMax: null, group: null });
     expect(spec.restartCron).toEqual({ cron: '0 4 * * *', tz: 'UTC' });
     expect(spec.identity).toEqual({ user: 'www-data', group: null, nice: 5, ionice: null });
     expect(spec.notify).toEqual({ enabled: true, webhooks: ['http://hooks/x'] });
@@ -43,5 +43,11 @@ describe('upgradeSpec', () => {
     expect(spec.identity.user).toBeNull();
     expect(spec.source.autostart).toBe(true);
     expect(upgradeSpec(spec as unknown as Record<string, unknown>)).toEqual(spec);
+  });
+
+  it('a typed spec stored before the cgroup limits keeps its thresholds and gets no hard limits', () => {
+    const typed = upgradeSpec({ ...OLD_BASE, extra: {} }) as unknown as Record<string, unknown>;
+    const older = { ...typed, limits: { maxMemoryBytes: 512, maxCpu: null } };
+    expect(upgradeSpec(older).limits).toEqual({ maxMemoryBytes: 512, maxCpu: null, memoryMaxBytes: null, cpuMax: null, pidsMax: null, group: null });
   });
 });

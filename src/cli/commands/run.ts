@@ -83,6 +83,9 @@ export function register(program: Command): void {
     .option('--container-user <user>', 'the user inside the container (default: the image\'s)')
     .option('--nix <package>', 'run inside a Nix environment with this package (repeatable)', collect, [])
     .option('--nix-file <file>', 'run inside the Nix environment of this expression (e.g. shell.nix)')
+    .option('--memory-max <size>', 'hard memory limit of the whole tree, enforced by the kernel (cgroup): past it the OOM killer ends a process (e.g. 512M)')
+    .option('--cpu-max <share>', 'CPU quota of the whole tree (cgroup): a percent of one core (50%) or a number of cores (1.5)')
+    .option('--pids-max <n>', 'most processes (and threads) the tree may hold (cgroup); forks past it fail')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
     .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
     .option('--scope <pid>', 'stop and delete the process when this process exits: a pid, or "parent" for the shell running this command (default inside "sentinel shell": that shell)')
@@ -127,6 +130,9 @@ export function register(program: Command): void {
         nice: opts.nice,
         ionice: opts.ionice,
         instances: opts.instances,
+        memoryMax: opts.memoryMax,
+        cpuMax: opts.cpuMax,
+        pidsMax: opts.pidsMax,
         restartCron: opts.restartCron,
         restartCronTz: opts.restartCronTz,
         image: opts.image,

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
 import { isPublishedPort } from '../schema-process.js';
+import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../../isolation/cgroup-limits.js';
 import { envFromAny, processName, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
 
 const CONDITIONS: Record<string, string> = {
@@ -16,7 +17,7 @@ const CONDITIONS: Record<string, string> = {
 /** What a container service carries over besides HANDLED. */
 const CONTAINER_HANDLED = ['ports', 'volumes'];
 
-const HANDLED = ['command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck', 'restart', 'working_dir', 'user', 'stop_signal', 'stop_grace_period', 'image', 'container_name', 'profiles'];
+const HANDLED = ['command', 'entrypoint', 'environment', 'env_file', 'depends_on', 'healthcheck', 'restart', 'working_dir', 'user', 'stop_signal', 'stop_grace_period', 'image', 'container_name', 'profiles', 'mem_limit', 'cpus', 'pids_limit', 'deploy'];
 
 /** entrypoint + command as compose combines them: lists stay argv, any string makes it a shell line. */
 function commandOf(svc: Record<string, unknown>): { command?: string; argv?: string[] } | undefined {
@@ -121,6 +122,33 @@ function containerOf(name: string, svc: Record<string, unknown>, warnings: strin
   return out;
 }
 
+/**
+ * The container's hard limits (mem_limit, cpus, pids_limit, or deploy.resources.limits, which wins as in
+ * compose) become the process's cgroup limits; a value that cannot be one is reported, not guessed.
+ */
+function limitsOf(name: string, svc: Record<string, unknown>, warnings: string[]): Record<string, unknown> | undefined {
+  const deploy = (typeof svc.deploy === 'object' && svc.deploy ? svc.deploy : {}) as Record<string, unknown>;
+  const resources = (typeof deploy.resources === 'object' && deploy.resources ? deploy.resources : {}) as Record<string, unknown>;
+  const limits = (typeof resources.limits === 'object' && resources.limits ? resources.limits : {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const take = (key: string, value: unknown, source: string, parse: (v: unknown, what: string) => number, unlimited: (v: unknown) => boolean) => {
+    if (value === undefined || value === null || unlimited(value)) return;
+    try {
+      out[key] = parse(value, `${name}: ${source}`);
+    } catch (err) {
+      warnings.push(`${(err as Error).message}; not mapped`);
+    }
+  };
+  const noLimit = (v: unknown) => String(v) === '-1' || String(v) === '0';
+  take('memory_max', limits.memory ?? svc.mem_limit, limits.memory !== undefined ? 'deploy.resources.limits.memory' : 'mem_limit', parseMemoryMax, () => false);
+  take('cpu_max', limits.cpus ?? svc.cpus, limits.cpus !== undefined ? 'deploy.resources.limits.cpus' : 'cpus', parseCpuMax, (v) => String(v) === '0');
+  take('pids_max', limits.pids ?? svc.pids_limit, limits.pids !== undefined ? 'deploy.resources.limits.pids' : 'pids_limit', parsePidsMax, noLimit);
+  warnings.push(...unmappedKeys(`${name}: deploy.resources.limits`, limits, ['memory', 'cpus', 'pids']));
+  warnings.push(...unmappedKeys(`${name}: deploy.resources`, resources, ['limits']));
+  warnings.push(...unmappedKeys(`${name}: deploy`, deploy, ['resources']));
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 function mapService(name: string, svc: Record<string, unknown>, runnable: Set<string>, warnings: string[]): Record<string, unknown> {
   const container = runsImage(svc);
   const proc: Record<string, unknown> = container ? { ...containerOf(name, svc, warnings) } : {};
@@ -160,6 +188,8 @@ function mapService(name: string, svc: Record<string, unknown>, runnable: Set<st
     warnings.push(`${name}: starts under compose only with ${svc.profiles.map((p) => `--profile ${String(p)}`).join(' or ')}; imported with autostart: false (start it with: sentinel start ${toName(name)})`);
   }
   if (svc.stop_grace_period !== undefined) proc.stop_timeout = svc.stop_grace_period;
+  const limits = limitsOf(name, svc, warnings);
+  if (limits) proc.limits = limits;
   warnings.push(...unmappedKeys(name, svc, container ? [...HANDLED, ...CONTAINER_HANDLED] : HANDLED));
   return proc;
 }

@@ -6,7 +6,7 @@ import { validateLiveness } from '../../health/liveness.js';
 import { validateThresholds } from '../../health/thresholds.js';
 import { parseHttpUrl } from '../../health/validate.js';
 import { optDuration, type Params } from '../params.js';
-import type { ProcessSpec } from '../../core/spec.js';
+import { NO_LIMITS, type ProcessSpec } from '../../core/spec.js';
 
 const defined = (v: unknown) => v !== undefined && v !== null && v !== '';
 
@@ -25,7 +25,7 @@ export function substitutePort(text: string, port: number | null): string {
 export type HealthSections = Pick<ProcessSpec, 'readiness' | 'liveness' | 'limits' | 'notify'>;
 
 export function healthSectionsFromParams(p: Params): HealthSections {
-  const extra: HealthSections = { readiness: null, liveness: null, limits: { maxMemoryBytes: null, maxCpu: null }, notify: { enabled: true, webhooks: [] } };
+  const extra: HealthSections = { readiness: null, liveness: null, limits: { ...NO_LIMITS }, notify: { enabled: true, webhooks: [] } };
   const raw = p;
   p = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, withPortStandIn(v)]));
   if (defined(p.waitPort) || defined(p.waitHttp) || defined(p.waitLog) || defined(p.waitExec)) {

@@ -67,6 +67,9 @@ export const RunParams = z.strictObject({
   containerUser: text.optional().meta({ description: 'The user inside the container' }),
   nixPackages: z.array(z.string().min(1)).optional().meta({ description: 'Run inside a Nix environment with these packages' }),
   nixFile: text.optional().meta({ description: 'Run inside the Nix environment of this expression file (shell.nix)' }),
+  memoryMax: textOrNumber.optional().meta({ description: 'Hard memory limit of the tree (cgroup), e.g. "512M"' }),
+  cpuMax: textOrNumber.optional().meta({ description: 'CPU quota of the tree (cgroup): "50%" of one core or a number of cores like 1.5' }),
+  pidsMax: textOrNumber.optional().meta({ description: 'Most processes of the tree (cgroup), e.g. 100' }),
 }).superRefine((p, ctx) => {
   // refused here, before a record exists, rather than by spawn (E2BIG) after
   const strings = [p.command ?? '', ...(p.args ?? []), ...Object.entries(p.env ?? {}).map(([k, v]) => `${k}=${v}`), ...(p.envVars ?? [])];

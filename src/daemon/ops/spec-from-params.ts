@@ -11,6 +11,7 @@ import { restartPolicyFromParams } from './policy.js';
 import { healthSectionsFromParams } from './health-params.js';
 import { validateCron, validateTimeZone } from '../../scheduler/schedule.js';
 import { splitUserGroup, validateIonice, validateNice } from '../../isolation/identity.js';
+import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../../isolation/cgroup-limits.js';
 import { optBool, optDuration, optNumber, optString, optStringArray, optStringMap, parseEnvPairs, type Params } from '../params.js';
 
 const SIGNALS = new Set(Object.keys(os.constants.signals));
@@ -106,6 +107,7 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
     nice: identity.nice ?? undefined,
     ionice: identity.ionice ?? undefined,
     instances: instancesFromParams(p),
+    limits: hardLimitsFromParams(p),
   });
   const { ProcessConfig } = await import('../../config/schema-process.js');
   const { toProcessSpec } = await import('../../config/normalize.js');
@@ -223,6 +225,17 @@ function identityFromParams(p: Params): ProcessSpec['identity'] {
   if (nice !== undefined) validateNice(nice, '--nice');
   if (ionice !== undefined) validateIonice(ionice, '--ionice');
   return { user, group, nice: nice ?? null, ionice: ionice ?? null };
+}
+
+/** --memory-max, --cpu-max, --pids-max as the config file's `limits`, each checked with its flag's message. */
+function hardLimitsFromParams(p: Params): Record<string, unknown> | undefined {
+  const given = (v: unknown) => v !== undefined && v !== null;
+  const limits = compact({
+    memory_max: given(p.memoryMax) ? parseMemoryMax(p.memoryMax, '--memory-max') : undefined,
+    cpu_max: given(p.cpuMax) ? parseCpuMax(p.cpuMax, '--cpu-max') : undefined,
+    pids_max: given(p.pidsMax) ? parsePidsMax(p.pidsMax, '--pids-max') : undefined,
+  });
+  return Object.keys(limits).length > 0 ? limits : undefined;
 }
 
 function instancesFromParams(p: Params): number {
