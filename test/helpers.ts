@@ -1,6 +1,6 @@
 // Shared test helpers: a temporary SENTINEL_HOME, the built CLI, and cleanup of everything started, by PID.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,4 +94,23 @@ export async function cleanupHome(home: string, extraPids: number[] = []): Promi
   killPids([...pids, ...extraPids]);
   if (daemonPid && alive(daemonPid)) killPids([daemonPid]);
   rmSync(home, { recursive: true, force: true });
+}
+
+/**
+ * Live processes (not zombies) whose environment carries FAULT_TAG=<tag>, but for the daemon of `home` (it has
+ * the client's environment): how the fault tests find every process a fixture started, escaped ones included.
+ */
+export function tagged(tag: string, home?: string): number[] {
+  const daemon = home ? readPid(path.join(home, 'daemon.pid')) : null;
+  const needle = `FAULT_TAG=${tag}`;
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === daemon) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(needle) && alive(Number(entry))) out.push(Number(entry));
+    } catch {
+      /* gone or not readable */
+    }
+  }
+  return out;
 }

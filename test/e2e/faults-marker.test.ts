@@ -2,10 +2,10 @@
 // double-forked into a session of its own is found by the run marker stored on the process record, so a
 // restarted daemon stops it too (the marker cannot be read from a main process that is gone).
 import { randomUUID } from 'node:crypto';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, cleanupHome, cli, cliJson, killPids, readPid, tempHome, waitFor } from '../helpers.js';
+import { alive, cleanupHome, cli, cliJson, killPids, readPid, tempHome, waitFor, tagged } from '../helpers.js';
 
 interface View { name: string; pid: number | null; status: string }
 
@@ -15,22 +15,6 @@ afterEach(async () => {
   while (homes.length) await cleanupHome(homes.pop()!);
   for (const tag of tags.splice(0)) killPids(tagged(tag));
 });
-
-/** Live processes (not zombies) whose environment carries FAULT_TAG=<tag>, but for the daemon. */
-function tagged(tag: string, home?: string): number[] {
-  const daemon = home ? readPid(path.join(home, 'daemon.pid')) : null;
-  const needle = `FAULT_TAG=${tag}`;
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === daemon) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(needle) && alive(Number(entry))) out.push(Number(entry));
-    } catch {
-      /* gone or not readable */
-    }
-  }
-  return out;
-}
 
 /** A process whose grandchild escapes into its own session; returns the home, the main pid and the escaped pid. */
 async function escapedGrandchild(): Promise<{ home: string; tag: string; main: number; escaped: number }> {

@@ -3,10 +3,10 @@
 // Each test tags what it starts with a variable of its own and finds (and kills) them by that tag's PIDs.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, cleanupHome, cli, cliJson, killPids, readPid, tempHome, waitFor } from '../helpers.js';
+import { alive, cleanupHome, cli, cliJson, killPids, readPid, tempHome, waitFor, tagged } from '../helpers.js';
 
 interface View { name: string; pid: number | null; status: string }
 
@@ -29,22 +29,6 @@ function newTag(): string {
   const tag = randomUUID();
   tags.push(tag);
   return tag;
-}
-
-/** Live processes (not zombies) whose environment carries FAULT_TAG=<tag>, but for the daemon (it has the client's environment). */
-function tagged(tag: string, home?: string): number[] {
-  const daemon = home ? readPid(path.join(home, 'daemon.pid')) : null;
-  const needle = `FAULT_TAG=${tag}`;
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === daemon) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(needle) && alive(Number(entry))) out.push(Number(entry));
-    } catch {
-      /* gone or not readable */
-    }
-  }
-  return out;
 }
 
 function script(home: string, name: string, body: string): string {

@@ -2,10 +2,10 @@
 // writing to the unlinked file, so without a rewrite every process started since the last checkpoint
 // would be lost from the state and left running untracked. The daemon notices and rewrites its files.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, cleanupHome, cli, cliJson, killPids, readPid, tempHome, waitFor } from '../helpers.js';
+import { alive, cleanupHome, cli, cliJson, killPids, readPid, tempHome, waitFor, tagged } from '../helpers.js';
 
 interface View { name: string; pid: number | null; status: string }
 
@@ -15,22 +15,6 @@ afterEach(async () => {
   while (homes.length) await cleanupHome(homes.pop()!);
   for (const tag of tags.splice(0)) killPids(tagged(tag));
 });
-
-/** Live processes (not zombies) whose environment carries FAULT_TAG=<tag>, but for the daemon. */
-function tagged(tag: string, home?: string): number[] {
-  const daemon = home ? readPid(path.join(home, 'daemon.pid')) : null;
-  const needle = `FAULT_TAG=${tag}`;
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === daemon) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(needle) && alive(Number(entry))) out.push(Number(entry));
-    } catch {
-      /* gone or not readable */
-    }
-  }
-  return out;
-}
 
 async function runMany(home: string, tag: string, from: number, to: number): Promise<void> {
   for (let i = from; i < to; i++) {
