@@ -1,5 +1,5 @@
 // Helpers the runtime files share: the options every client's `run` takes, and parsing their output.
-import type { RunRequest } from './index.js';
+import type { RunRequest } from './types.js';
 
 /** "12.5%" → 12.5; "1.2MiB" / "3.4kB" → bytes; the forms `docker stats` prints. */
 export function parseHumanBytes(text: string): number | null {

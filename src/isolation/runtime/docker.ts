@@ -2,7 +2,7 @@
 // It has no --replace: a container of the same name left by an earlier run is removed first, in the
 // same child (`sh -c 'docker rm -f NAME; exec docker run ...'`), so the recorded pid ends as the client.
 import { commonRunArgs, jsonLines, labelMap, parseHumanBytes } from './args.js';
-import type { ContainerRuntime, ContainerUsage } from './index.js';
+import type { ContainerRuntime, ContainerUsage } from './types.js';
 
 const REPLACE = '"$0" rm --force "$1" >/dev/null 2>&1; shift; exec "$0" "$@"';
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveExecutable } from '../../core/spawn.js';
 import { commonRunArgs, jsonLines, labelMap } from './args.js';
-import type { ContainerRuntime, ContainerUsage } from './index.js';
+import type { ContainerRuntime, ContainerUsage } from './types.js';
 
 // the administrator's; the distribution's defaults (/usr/share/containers) are not a choice of theirs
 const USER_CONFS = ['/etc/containers/containers.conf'];
