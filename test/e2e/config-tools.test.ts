@@ -66,7 +66,7 @@ describe('init and validate', () => {
       'broken.yaml has 4 errors:\n' +
         '  - processes.web.health.interval: expected a duration like "5s", got "fast" (broken.yaml:6:17)\n' +
         '  - processes.web.depends_on: process "web" depends on "dbb", which is not a defined process or group; did you mean "db"? (broken.yaml:7:17)\n' +
-        '  - processes.db: expected a "command" (or "argv"), got none (broken.yaml:8:3)\n' +
+        '  - processes.db: expected a "command" (or "argv", or an "image" to run), got none (broken.yaml:8:3)\n' +
         '  - processes.db.comand: unknown key "comand"; did you mean "command"? (broken.yaml:9:5)\n',
     );
     const json = await cli(home, ['config', 'validate', '-f', 'broken.yaml', '--json'], { cwd: dir });
@@ -104,7 +104,7 @@ environments:
 });
 
 describe('import', () => {
-  it('converts a compose file, says what it could not map, refuses to overwrite, and the result validates', async () => {
+  it('converts a compose file (an image-only service becomes a container process), refuses to overwrite, and the result validates', async () => {
     const sub = mkdtempSync(path.join(dir, 'compose-'));
     writeFileSync(path.join(sub, 'docker-compose.yml'), `services:
   db:
@@ -117,17 +117,12 @@ describe('import', () => {
       - db
 `);
     const r = await cli(home, ['import', 'docker-compose.yml'], { cwd: sub });
-    expect(r.stdout).toBe(
-      'Wrote sentinel.yaml from docker-compose.yml (compose)\n' +
-        'Not mapped or changed (also noted at the top of the file):\n' +
-        '  - db: uses image "postgres:16" without a command; it needs a container runtime and was not imported\n' +
-        '  - api: depends on "db", which needs a container runtime; dependency dropped\n' +
-        'Check it with: sentinel config validate\n',
-    );
+    expect(r.stdout).toBe('Wrote sentinel.yaml from docker-compose.yml (compose)\nCheck it with: sentinel config validate\n');
     const written = readFileSync(path.join(sub, 'sentinel.yaml'), 'utf8');
     expect(written).toContain('# Imported from docker-compose.yml by sentinel import.\n');
-    expect(written).toContain('processes:\n  api:\n    command: node api.js\n');
-    expect((await cli(home, ['config', 'validate'], { cwd: sub })).stdout).toBe('sentinel.yaml is valid (1 process: api)\n');
+    expect(written).toContain('processes:\n  db:\n    image: postgres:16\n  api:\n    command: node api.js\n');
+    expect(written).toContain('    depends_on:\n      db:\n        condition: started\n');
+    expect((await cli(home, ['config', 'validate'], { cwd: sub })).stdout).toBe('sentinel.yaml is valid (2 processes: db, api)\n');
 
     const again = await cli(home, ['import', 'docker-compose.yml'], { cwd: sub });
     expect(again.code).toBe(1);
