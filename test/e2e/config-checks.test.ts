@@ -73,7 +73,7 @@ schedules:
     const validate = await cli(home, ['config', 'validate', '-f', file]);
     expect(validate.code).toBe(2);
     const text = validate.stdout + validate.stderr;
-    expect(text).toContain('processes.web: expected a "command" (or "argv"), got none');
+    expect(text).toContain('processes.web: expected a "command" (or "argv", or an "image" to run), got none');
     expect(text).toContain('processes.web.cwd: expected a string, got 5');
     expect(text).toContain('processes.api.depends_on: process "api" depends on "nope", which is not a defined process or group');
   });
