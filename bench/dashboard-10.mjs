@@ -7,6 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCpuMs } from './lib/proc.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin/sentinel.js');
@@ -16,11 +17,6 @@ const CLIENTS = 10;
 const windowS = Number(process.env.BENCH_DASHBOARD_WINDOW) || (quick ? 15 : 60);
 const chromiumPath = process.env.SENTINEL_CHROMIUM ?? '/usr/bin/chromium';
 
-const ticks = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(parts[11]) + Number(parts[12]);
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const home = mkdtempSync(path.join(os.tmpdir(), 'snb-web-'));
@@ -30,9 +26,9 @@ const sentinel = (args) => execFileSync(process.execPath, ['--', bin, ...args], 
 async function window(label, n) {
   const daemon = Number(readFileSync(path.join(home, 'daemon.pid'), 'utf8'));
   await sleep(3000); // let connections settle
-  const a = ticks(daemon);
+  const a = readCpuMs(daemon);
   await sleep(windowS * 1000);
-  const pct = ((ticks(daemon) - a) / 100 / windowS) * 100;
+  const pct = ((readCpuMs(daemon) - a) / 1000 / windowS) * 100;
   process.stdout.write(`${label}: daemon ${pct.toFixed(2)} % of one core over ${windowS} s (${N} processes, ${n} clients)\n`);
   return pct;
 }

@@ -7,6 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCpuMs, readRssBytes } from './lib/proc.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin/sentinel.js');
@@ -16,12 +17,6 @@ const windowS = quick ? 15 : 60;
 const scrapeEveryS = 5;
 const renders = quick ? 20 : 100;
 
-const ticks = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(parts[11]) + Number(parts[12]);
-};
-const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function request(home, method, target, params) {
@@ -54,10 +49,10 @@ try {
     await request(home, 'POST', '/v1/ops/run', { command: 'sleep 1000', name: `m${i}`, cwd: os.tmpdir(), env: { PATH: process.env.PATH }, noWait: true });
   }
   await sleep(3000); // let start-up settle
-  const rssBefore = rss(daemon);
+  const rssBefore = readRssBytes(daemon);
   const first = await scrape(home);
   await sleep(500);
-  const rssFirst = rss(daemon);
+  const rssFirst = readRssBytes(daemon);
   const times = [];
   let bytes = 0;
   for (let i = 0; i < renders; i++) {
@@ -66,20 +61,20 @@ try {
     bytes = s.bytes;
   }
   await sleep(1000);
-  const rssAfter = rss(daemon);
+  const rssAfter = readRssBytes(daemon);
   const renderMs = median(times);
   console.log(`first scrape (loads prom-client): ${first.ms.toFixed(1)} ms; then median ${renderMs.toFixed(2)} ms, p90 ${p90(times).toFixed(2)} ms over ${renders} scrapes (${(bytes / 1024).toFixed(0)} KiB, ${N} processes)`);
   console.log(`daemon RSS ${(rssBefore / 2 ** 20).toFixed(1)} MiB before the first scrape, ${(rssFirst / 2 ** 20).toFixed(1)} MiB after it, ${(rssAfter / 2 ** 20).toFixed(1)} MiB after ${renders + 1}`);
 
-  const a = ticks(daemon);
+  const a = readCpuMs(daemon);
   const t0 = Date.now();
   while (Date.now() - t0 < windowS * 1000) {
     await scrape(home);
     await sleep(scrapeEveryS * 1000 - ((Date.now() - t0) % (scrapeEveryS * 1000)));
   }
-  const b = ticks(daemon);
+  const b = readCpuMs(daemon);
   const seconds = (Date.now() - t0) / 1000;
-  const pct = ((b - a) / 100 / seconds) * 100;
+  const pct = ((b - a) / 1000 / seconds) * 100;
   console.log(`daemon CPU: ${pct.toFixed(2)} % of one core over ${seconds.toFixed(0)} s, scraped every ${scrapeEveryS} s, history every 5 s (${N} processes)`);
 
   console.log(`BENCH_RESULT ${JSON.stringify({ figure: `GET /metrics with ${N} processes (median, HTTP over the socket included)`, unit: 'ms', sentinel: renderMs, pm2: null, target: { text: '≤ 10 ms', max: 10 } })}`);

@@ -7,20 +7,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCpuMs, readRssBytes } from './lib/proc.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin/sentinel.js');
 const quick = process.env.BENCH_QUICK === '1';
 const N = quick ? 30 : 100;
 const windowS = quick ? 5 : 30;
-const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-const ticks = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(parts[11]) + Number(parts[12]);
-};
-const rssBytes = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 
 function request(home, op, params) {
   return new Promise((resolve, reject) => {
@@ -53,11 +46,11 @@ try {
   const pid = Number(tmux('display-message', '-p', '-t', 'bench', '#{pane_pid}').trim());
   await new Promise((r) => setTimeout(r, 3000)); // start-up and the first frames
   if (!tmux('capture-pane', '-p', '-t', 'bench').includes(`${N} processes`)) throw new Error('the monitor did not show the processes');
-  const a = ticks(pid);
+  const a = readCpuMs(pid);
   await new Promise((r) => setTimeout(r, windowS * 1000));
-  const b = ticks(pid);
-  const pct = ((b - a) / tick / windowS) * 100;
-  const rss = rssBytes(pid);
+  const b = readCpuMs(pid);
+  const pct = ((b - a) / 1000 / windowS) * 100;
+  const rss = readRssBytes(pid);
   process.stdout.write(`monit idle: ${pct.toFixed(2)} % of one core over ${windowS} s (${N} processes, 120x40), RSS ${(rss / 1048576).toFixed(1)} MiB\n`);
   console.log(`BENCH_RESULT ${JSON.stringify({ figure: `monit CPU, idle, ${N} processes`, unit: 'pct', sentinel: pct, pm2: null, target: { text: '≤ 2 %', max: 2 } })}`);
   console.log(`BENCH_RESULT ${JSON.stringify({ figure: 'monit RSS', unit: 'mib', sentinel: rss, pm2: null })}`);
