@@ -63,6 +63,7 @@ export function createPm2Driver({ prefix }) {
       if (spec.argv.length > 1) args.push('--', ...spec.argv.slice(1));
       return command(...args);
     },
+    startFileCommand: (file) => command('start', file),
     listCommand: () => command('ls'),
     listJsonCommand: () => command('jlist'),
     statusCommand: (name) => command('describe', name),
