@@ -1,0 +1,48 @@
+// The daemon's door to --watch. The watcher (src/watch/) is loaded only once some process has a watch
+// section: a daemon whose processes watch nothing never loads it.
+import { systemClock } from '../core/clock.js';
+import type { Supervisor } from '../core/supervisor.js';
+import type { ProcessWatches, WatchState } from '../watch/process-watches.js';
+import type { Logger } from './logger.js';
+
+export interface WatchPort {
+  /** Loads the watcher (once) and returns it. */
+  load(): Promise<ProcessWatches>;
+  /** null while the watcher is not loaded or the process watches nothing. */
+  stateOf(name: string): WatchState | null;
+  close(): void;
+}
+
+export function createWatchPort(sup: Supervisor, log: Logger): WatchPort {
+  let loaded: ProcessWatches | null = null;
+  let loading: Promise<ProcessWatches> | null = null;
+  let closed = false;
+
+  function load(): Promise<ProcessWatches> {
+    loading ??= import('../watch/process-watches.js').then(({ connectProcessWatches }) => {
+      loaded = connectProcessWatches(sup, { clock: systemClock, log, rootPollMs: Number(process.env.SENTINEL_WATCH_ROOT_POLL_MS) || undefined });
+      if (closed) loaded.close();
+      sup.off('state', onState);
+      return loaded;
+    });
+    return loading;
+  }
+
+  // until loaded: the first process with a watch (created, or updated to have one) loads it
+  const onState = (ev: { processName?: string | null }) => {
+    const rec = ev.processName ? sup.find(ev.processName.replace(/:\d+$/, '')) : undefined;
+    if (rec?.spec.watch) void load().catch((err: Error) => log.error('WATCH_LOAD_FAILED', `cannot load the file watcher: ${err.message}`));
+  };
+  if (sup.list().some((r) => r.spec.watch)) void load().catch((err: Error) => log.error('WATCH_LOAD_FAILED', `cannot load the file watcher: ${err.message}`));
+  else sup.on('state', onState);
+
+  return {
+    load,
+    stateOf: (name) => loaded?.stateOf(name) ?? null,
+    close(): void {
+      closed = true;
+      sup.off('state', onState);
+      loaded?.close();
+    },
+  };
+}
