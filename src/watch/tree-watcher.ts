@@ -30,6 +30,8 @@ export interface TreeWatcherOptions {
   onWarning?(message: string): void;
   /** How often a vanished root is looked for (default 1 s). */
   rootPollMs?: number;
+  /** fs.watch, replaceable to test what the kernel rarely does on demand (ENOSPC at the watch limit). */
+  watchDir?: (dir: string, listener: (event: string, name: string | Buffer | null) => void) => FSWatcher;
 }
 
 export interface TreeWatcher {
@@ -80,7 +82,8 @@ export function watchTrees(opts: TreeWatcherOptions): TreeWatcher {
     if (closed || watchers.has(key)) return;
     let w: FSWatcher;
     try {
-      w = watch(dir, { persistent: false }, (_event, name) => onEvent(root, dir, only, name === null ? null : String(name)));
+      const listener = (_event: string, name: string | Buffer | null) => onEvent(root, dir, only, name === null ? null : String(name));
+      w = opts.watchDir ? opts.watchDir(dir, listener) : watch(dir, { persistent: false }, listener);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC') throw limitError(watchers.size);
