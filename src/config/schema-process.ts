@@ -153,7 +153,8 @@ export const Watch = z
   .union(
     [
       z.boolean(),
-      WatchPaths,
+      z.string().min(1),
+      z.array(z.string().min(1)).min(1),
       z.strictObject({
         paths: WatchPaths.optional().meta({ description: 'Files or directories to watch, relative to cwd (default: cwd)' }),
         ignore: z.union([IgnoreGlob, z.array(IgnoreGlob)]).optional().meta({ description: 'Globs to ignore, gitignore-style ("*.log", "logs/**", "!keep.log"); node_modules, .git and .gitignore are ignored anyway' }),
