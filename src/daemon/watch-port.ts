@@ -3,6 +3,7 @@
 import { systemClock } from '../core/clock.js';
 import type { Supervisor } from '../core/supervisor.js';
 import type { ProcessWatches, WatchState } from '../watch/process-watches.js';
+import { loadedFaces } from './loaded-faces.js';
 import type { Logger } from './logger.js';
 
 export interface WatchPort {
@@ -20,6 +21,8 @@ export function createWatchPort(sup: Supervisor, log: Logger): WatchPort {
 
   function load(): Promise<ProcessWatches> {
     loading ??= import('../watch/process-watches.js').then(({ connectProcessWatches }) => {
+      // daemon status lists it: a daemon whose processes watch nothing never loads it
+      loadedFaces.add('watch');
       loaded = connectProcessWatches(sup, { clock: systemClock, log, rootPollMs: Number(process.env.SENTINEL_WATCH_ROOT_POLL_MS) || undefined });
       if (closed) loaded.close();
       sup.off('state', onState);
