@@ -11,6 +11,7 @@ export const EXPECTED_EXTRAS = [
   { file: 'log-search.mjs', about: 'logs --grep over 1 GB of live and rotated files against grep -E (beyond one machine issue)' },
   { file: 'scheduler-1000.mjs', about: '1000 schedules loaded: idle CPU and memory (scheduling issue)' },
   { file: 'monit-idle.mjs', about: 'sentinel monit watching 100 idle processes: its own CPU and memory (faces issue)' },
+  { file: 'watch-idle.mjs', about: 'run --watch on a tree of 50,000 files: idle daemon CPU and RSS against pm2 start --watch (operating system issue)' },
   { file: 'metrics-100.mjs', about: 'GET /metrics with 100 processes: render time, prom-client RSS, daemon CPU scraped every 5 s (faces issue)' },
 ];
 
