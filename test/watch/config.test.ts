@@ -47,3 +47,15 @@ describe('watch in the config file', () => {
       .toThrow(`processes.web.watch: ${r.baseDir}/nope does not exist; create it or watch another path (relative paths start from the process's cwd, ${r.baseDir})`);
   });
 });
+
+describe('stored specs', () => {
+  it('a spec stored before --watch existed (no watch key) upgrades to watch: null; a stored watch is kept', async () => {
+    const { upgradeSpec } = await import('../../src/core/spec-upgrade.js');
+    const { watch } = specWatch(true);
+    const r = load(true);
+    const spec = toProcessSpec(r.config!, 'web', { cwd: r.baseDir, baseEnv: {} });
+    const { watch: _dropped, ...old } = spec;
+    expect(upgradeSpec(old as unknown as Record<string, unknown>).watch).toBeNull();
+    expect(upgradeSpec({ ...old, watch } as unknown as Record<string, unknown>).watch).toEqual(watch);
+  });
+});
