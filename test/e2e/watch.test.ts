@@ -94,6 +94,9 @@ describe('run --watch', () => {
     expect(s.spec.watch).toEqual({ paths: [project], ignore: ['*.log'], delayMs: 300, active: true, directories: 4, error: null, lastChange: null });
     expect(daemonWatches()).toBe(baseline + 4);
     expect((await cliJson<{ loaded: string[] }>(home, ['daemon', 'status'])).loaded).toContain('watch');
+    // list marks it: no restart policy, but restarted on changes
+    expect((await cli(home, ['list'])).stdout).toMatch(/\| app +\|.*\| watch +\|/);
+    expect((await cli(home, ['list'])).stdout).toMatch(/\| plain +\|.*\| - +\|/);
     const text = await cli(home, ['status', 'app']);
     expect(text.stdout).toContain(`Watch:     ${project}, ignoring *.log, delay 300ms (4 directories)`);
   });
