@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
   // after recovery: processes that watch files are known, so the watcher loads only if one does
-  const watches = createWatchPort(supervisor, log);
+  const watches = createWatchPort(supervisor, log, paths.home);
   daemon.watches = watches;
   shutdownSteps.unshift(() => watches.close());
   ops = buildOperations(daemon, version);

@@ -14,7 +14,8 @@ export interface WatchPort {
   close(): void;
 }
 
-export function createWatchPort(sup: Supervisor, log: Logger): WatchPort {
+/** `home`: SENTINEL_HOME, never watched (the processes' own logs are written there). */
+export function createWatchPort(sup: Supervisor, log: Logger, home: string): WatchPort {
   let loaded: ProcessWatches | null = null;
   let loading: Promise<ProcessWatches> | null = null;
   let closed = false;
@@ -23,7 +24,7 @@ export function createWatchPort(sup: Supervisor, log: Logger): WatchPort {
     loading ??= import('../watch/process-watches.js').then(({ connectProcessWatches }) => {
       // daemon status lists it: a daemon whose processes watch nothing never loads it
       loadedFaces.add('watch');
-      loaded = connectProcessWatches(sup, { clock: systemClock, log, rootPollMs: Number(process.env.SENTINEL_WATCH_ROOT_POLL_MS) || undefined });
+      loaded = connectProcessWatches(sup, { clock: systemClock, log, ownDirs: [home], rootPollMs: Number(process.env.SENTINEL_WATCH_ROOT_POLL_MS) || undefined });
       if (closed) loaded.close();
       sup.off('state', onState);
       return loaded;

@@ -50,7 +50,8 @@ function wantsWatch(rec: ProcessRecord | undefined): rec is ProcessRecord & { sp
   return rec.state !== 'stopping' || rec.wantRunning;
 }
 
-export function connectProcessWatches(sup: Supervisor, deps: { clock: Clock; log: WatchLog; rootPollMs?: number }): ProcessWatches {
+/** `ownDirs`: the daemon's own directories (SENTINEL_HOME): never watched, or a process's logs would restart it in a loop. */
+export function connectProcessWatches(sup: Supervisor, deps: { clock: Clock; log: WatchLog; rootPollMs?: number; ownDirs?: string[] }): ProcessWatches {
   const entries = new Map<string, Entry>();
 
   function stopEntry(e: Entry): void {
@@ -96,7 +97,10 @@ export function connectProcessWatches(sup: Supervisor, deps: { clock: Clock; log
     });
     const debounce = e.debounce;
     e.tree = watchTrees({
-      roots: watch.paths.map((p) => ({ path: p, ignore: createIgnoreMatcher(p, watch.ignore) })),
+      roots: watch.paths.map((p) => {
+        const own = (deps.ownDirs ?? []).filter((d) => d.startsWith(`${p}/`)).map((d) => `/${d.slice(p.length + 1)}/`);
+        return { path: p, ignore: createIgnoreMatcher(p, [...watch.ignore, ...own]) };
+      }),
       onChange: (rel) => debounce.push(rel),
       onWarning: (message) => deps.log.warn('WATCH_WARNING', `${name}: ${message}`, { process: name }),
       rootPollMs: deps.rootPollMs,

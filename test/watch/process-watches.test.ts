@@ -20,9 +20,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function setup(paths: string[] = []) {
+function setup(paths: string[] = [], ownDirs: (dir: string) => string[] = () => []) {
   dir = mkdtempSync(path.join(os.tmpdir(), 'sn-pw-'));
   mkdirSync(path.join(dir, 'src'));
+  mkdirSync(path.join(dir, '.sentinel/logs'), { recursive: true });
   const rec = { name: 'app', instance: 0, state: 'running', wantRunning: true, spec: { watch: { paths: paths.length ? paths : [dir], ignore: ['*.log'], delayMs: 300 } } } as unknown as ProcessRecord;
   const restarts: Array<{ reason: string; keepReason: boolean }> = [];
   const notes: string[] = [];
@@ -45,7 +46,7 @@ function setup(paths: string[] = []) {
   });
   const clock = new FakeClock();
   const log = { info: () => undefined, warn: () => undefined };
-  watches = connectProcessWatches(sup as unknown as Supervisor, { clock, log });
+  watches = connectProcessWatches(sup as unknown as Supervisor, { clock, log, ownDirs: ownDirs(dir) });
   const setState = (state: string, wantRunning = true) => {
     Object.assign(rec, { state, wantRunning });
     sup.emit('state', { processName: 'app' });
@@ -56,7 +57,7 @@ function setup(paths: string[] = []) {
 describe('connectProcessWatches', () => {
   it('a burst of changes is one restart, delay after the last, with the files as reason', async () => {
     const { clock, restarts } = setup();
-    expect(watches!.stateOf('app')).toEqual({ active: true, directories: 2, error: null, lastChange: null });
+    expect(watches!.stateOf('app')).toEqual({ active: true, directories: 4, error: null, lastChange: null });
     writeFileSync(path.join(dir, 'src/a.js'), '1');
     writeFileSync(path.join(dir, 'src/b.js'), '1');
     writeFileSync(path.join(dir, 'src/c.log'), '1');
@@ -102,7 +103,7 @@ describe('connectProcessWatches', () => {
     clock.advance(1000);
     expect(restarts).toEqual([]);
     setState('running');
-    expect(watches!.stateOf('app')).toMatchObject({ active: true, directories: 2 });
+    expect(watches!.stateOf('app')).toMatchObject({ active: true, directories: 4 });
   });
 
   it('a watch that cannot start is noted once (not on every event), and kept as the failure with its code', () => {
@@ -114,5 +115,15 @@ describe('connectProcessWatches', () => {
     expect(s.notes).toHaveLength(1);
     expect((watches!.failureOf('app') as Error & { code: string }).code).toBe('WATCH_PATH_NOT_FOUND');
     expect(watches!.stateOf('app')).toMatchObject({ active: false, error: expect.stringContaining('does not exist') });
+  });
+
+  it("never watches the daemon's own home (its logs) when it lies in a watched tree", async () => {
+    const { clock, restarts } = setup([], (d) => [path.join(d, '.sentinel')]);
+    // the root and src: not .sentinel nor .sentinel/logs
+    expect(watches!.stateOf('app')?.directories).toBe(2);
+    writeFileSync(path.join(dir, '.sentinel/logs/app.stdout'), 'output');
+    await new Promise((r) => setTimeout(r, 200));
+    clock.advance(1000);
+    expect(restarts).toEqual([]);
   });
 });
