@@ -24,7 +24,7 @@ export function createWatchPort(sup: Supervisor, log: Logger, home: string): Wat
     loading ??= import('../watch/process-watches.js').then(({ connectProcessWatches }) => {
       // daemon status lists it: a daemon whose processes watch nothing never loads it
       loadedFaces.add('watch');
-      loaded = connectProcessWatches(sup, { clock: systemClock, log, ownDirs: [home], rootPollMs: Number(process.env.SENTINEL_WATCH_ROOT_POLL_MS) || undefined });
+      loaded = connectProcessWatches(sup, { clock: systemClock, log, ownDirs: [home] });
       if (closed) loaded.close();
       sup.off('state', onState);
       return loaded;
