@@ -64,6 +64,8 @@ export function createPm2Driver({ prefix }) {
       return command(...args);
     },
     startFileCommand: (file) => command('start', file),
+    // any other pm2 command (e.g. `start APP --watch DIR` for bench/watch-idle.mjs)
+    exec: (...args) => runCommand(command(...args)),
     listCommand: () => command('ls'),
     listJsonCommand: () => command('jlist'),
     statusCommand: (name) => command('describe', name),

@@ -96,9 +96,11 @@ export function statusText(p: ProcessView): string {
   return p.status;
 }
 
-function restartText(p: Pick<ProcessView, 'restart' | 'restarts'>): string {
-  if (p.restart === 'never') return p.restarts > 0 ? `- (${p.restarts})` : '-';
-  return p.restarts > 0 ? `${p.restart} (${p.restarts})` : p.restart;
+/** The policy and the restart count; "watch" marks a process restarted on file changes. */
+function restartText(p: Pick<ProcessView, 'restart' | 'restarts' | 'watched'>): string {
+  const count = p.restarts > 0 ? ` (${p.restarts})` : '';
+  if (p.restart === 'never') return p.watched ? `watch${count}` : `-${count}`;
+  return `${p.restart}${p.watched ? '+watch' : ''}${count}`;
 }
 
 /** A definition that runs several instances: one summary row, then its instances indented under it. */
@@ -108,7 +110,7 @@ function definitionRow(members: ProcessView[]): Array<string | number> {
   const sum = (xs: Array<number | null>) => (xs.every((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x ?? 0), 0));
   return [
     '-', `${first.definition} (${members.length})`, '-', `${up}/${members.length} running`, formatCpu(sum(members.map((m) => m.cpu))),
-    formatMem(sum(members.map((m) => m.memory))), '-', restartText({ restart: first.restart, restarts: members.reduce((a, m) => a + m.restarts, 0) }),
+    formatMem(sum(members.map((m) => m.memory))), '-', restartText({ restart: first.restart, watched: first.watched, restarts: members.reduce((a, m) => a + m.restarts, 0) }),
     first.group ?? '-', shorten(first.command, 40),
   ];
 }
@@ -160,6 +162,12 @@ export function settingRows(spec: StatusAnswer['spec']): Array<[string, string]>
     if (r.exitCodes.length) parts.push(`only on exit ${r.exitCodes.join(',')}`);
     if (r.noRestartExitCodes.length) parts.push(`never on exit ${r.noRestartExitCodes.join(',')}`);
     rows.push(['Policy', parts.join(', ')]);
+  }
+  const w = spec.watch;
+  if (w) {
+    const what = [`${w.paths.join(', ')}`, w.ignore.length ? `ignoring ${w.ignore.join(', ')}` : '', `delay ${w.delayMs < 1000 ? `${w.delayMs}ms` : formatDuration(w.delayMs)}`].filter(Boolean).join(', ');
+    rows.push(['Watch', `${what}${w.error ? ` (not watching: ${w.error})` : w.active ? ` (${w.directories} directories)` : ' (off while stopped)'}`]);
+    if (w.lastChange) rows.push(['Changed', `${w.lastChange.reason} at ${new Date(w.lastChange.at).toISOString().replace('T', ' ').slice(0, 19)}`]);
   }
   if (spec.restartCron) rows.push(['Schedule', `restart on "${spec.restartCron.cron}"${spec.restartCron.tz ? ` (${spec.restartCron.tz})` : ''}`]);
   const rd = spec.readiness as Record<string, unknown> | null;

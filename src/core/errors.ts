@@ -48,6 +48,8 @@ export const ERRORS = {
   TOKEN_NOT_FOUND: { status: 404 },
   CWD_NOT_FOUND: { status: 422 },
   ENV_FILE_NOT_FOUND: { status: 422 },
+  WATCH_PATH_NOT_FOUND: { status: 422 },
+  WATCH_LIMIT_REACHED: { status: 503 },
   CRASHED_IMMEDIATELY: { status: 422 },
   CGROUP_UNAVAILABLE: { status: 422 },
   STARTUP_TIMEOUT: { status: 504 },

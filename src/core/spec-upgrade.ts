@@ -57,6 +57,8 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       // specs stored before containers and Nix existed run plainly
       container: s.container ?? null,
       nix: s.nix ?? null,
+      // specs stored before --watch existed watch nothing
+      watch: s.watch ?? null,
     };
   }
   const { extra: rawExtra, ...rest } = stored;
@@ -79,5 +81,6 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     scope: null,
     container: null,
     nix: null,
+    watch: null,
   };
 }

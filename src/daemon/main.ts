@@ -39,6 +39,7 @@ import type { FaceRegistrar } from '../api/tcp/server.js';
 import { createScopeWatcher } from './scopes.js';
 import { isAlive } from '../core/proc.js';
 import { loadDaemonSettings, settingsFile, type DaemonSettings } from './settings.js';
+import { createWatchPort } from './watch-port.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -143,6 +144,10 @@ async function main(): Promise<void> {
   if (swept.removed.length) log.info('CGROUP_SWEEP', `removed ${swept.removed.length} cgroups left by an earlier daemon`, { names: swept.removed });
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
+  // after recovery: processes that watch files are known, so the watcher loads only if one does
+  const watches = createWatchPort(supervisor, log, paths.home);
+  daemon.watches = watches;
+  shutdownSteps.unshift(() => watches.close());
   ops = buildOperations(daemon, version);
   // the TCP face is loaded only when asked for: a daemon without a listen address never loads fastify
   if (settings.api.listen) {

@@ -51,6 +51,12 @@ function scopePid(value: string | undefined): number | undefined {
   return pid;
 }
 
+/** --watch given alone (true) or with paths, repeatable: true stays true only while no path is given. */
+function collectWatch(value: string | undefined, previous: true | string[] | undefined): true | string[] {
+  if (value === undefined) return previous ?? true;
+  return [...(Array.isArray(previous) ? previous : []), value];
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('run')
@@ -89,6 +95,9 @@ export function register(program: Command): void {
     .option('--pids-max <n>', 'most processes (and threads) the tree may hold (cgroup); forks past it fail')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
     .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
+    .option('-w, --watch [paths]', 'restart when files change: the working directory, or these paths (repeatable, or comma-separated)', collectWatch)
+    .option('--watch-ignore <glob>', 'a glob the watch ignores, gitignore-style: "*.log", "logs/**", "!keep.log" (repeatable; node_modules, .git and .gitignore are ignored anyway)', collect, [])
+    .option('--watch-delay <duration>', 'quiet time after the last change before the one restart (default 500ms)')
     .option('--scope <pid>', 'stop and delete the process when this process exits: a pid, or "parent" for the shell running this command (default inside "sentinel shell": that shell)')
     .option('--json', 'print the result as JSON');
   addHealthOptions(addPolicyOptions(cmd)).action(async (words: string[], opts: Record<string, unknown>) => {
@@ -103,6 +112,12 @@ export function register(program: Command): void {
         // "--restart" was given without a policy and swallowed the command string
         words = [restart, ...words];
         restart = true;
+      }
+      let watch = opts.watch as true | string[] | undefined;
+      if (Array.isArray(watch) && words.length === 0) {
+        // "run --watch 'node app.js'": the optional path swallowed the command
+        words = [watch[watch.length - 1]];
+        watch = watch.length > 1 ? watch.slice(0, -1) : true;
       }
       const dashdash = argv.includes('--');
       const shell = !dashdash && words.length === 1;
@@ -146,6 +161,9 @@ export function register(program: Command): void {
         nixFile: opts.nixFile,
         ...policyParams(opts),
         ...healthParams(opts),
+        watch,
+        watchIgnore: (opts.watchIgnore as string[]).length > 0 ? opts.watchIgnore : undefined,
+        watchDelay: opts.watchDelay,
         scope: scopePid(opts.scope as string | undefined),
       };
       const waits = Boolean(opts.waitPort || opts.waitHttp || opts.waitLog || opts.waitExec) && opts.wait !== false;
