@@ -213,6 +213,9 @@ describe('contexts', () => {
     expect((await c(['context', 'use', 'local'])).code).toBe(0);
     const local = JSON.parse((await c(['list', '--json'])).stdout).processes;
     expect(local).toEqual([]);
+    // SENTINEL_HOST (with its SENTINEL_REMOTE_* companions) picks the host without a context
+    const viaEnv = await c(['list', '--json'], { SENTINEL_HOST: host, SENTINEL_REMOTE_HOME: remoteHome, SENTINEL_REMOTE_COMMAND: remoteCommand });
+    expect(JSON.parse(viaEnv.stdout).processes.map((p: { name: string }) => p.name)).toContain('echoer');
     // --context for one command
     const one = JSON.parse((await c(['--context', 'prod', 'list', '--json'])).stdout).processes.map((p: { name: string }) => p.name);
     expect(one).toContain('echoer');
