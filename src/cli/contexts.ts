@@ -21,6 +21,12 @@ export interface ContextFile {
 /** The name that means "this machine's own daemon". */
 export const LOCAL = 'local';
 
+/** The yaml library, loaded from node_modules (a specifier the bundler cannot follow keeps it out of the CLI bundle). */
+function loadYaml(): Promise<typeof import('yaml')> {
+  const moduleName = 'yaml';
+  return import(moduleName) as Promise<typeof import('yaml')>;
+}
+
 export function contextsFile(): string {
   const dir = process.env.SENTINEL_CONFIG_DIR || path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'sentinel');
   return path.join(dir, 'contexts.yaml');
@@ -28,7 +34,7 @@ export function contextsFile(): string {
 
 export async function readContexts(file = contextsFile()): Promise<ContextFile> {
   if (!existsSync(file)) return { contexts: {} };
-  const { parse } = await import('yaml');
+  const { parse } = await loadYaml();
   let data: unknown;
   try {
     data = parse(readFileSync(file, 'utf8'));
@@ -48,7 +54,7 @@ export async function readContexts(file = contextsFile()): Promise<ContextFile> 
 }
 
 export async function writeContexts(data: ContextFile, file = contextsFile()): Promise<void> {
-  const { stringify } = await import('yaml');
+  const { stringify } = await loadYaml();
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, stringify(data.current ? data : { contexts: data.contexts }), { mode: 0o600 });
