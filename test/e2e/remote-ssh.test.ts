@@ -3,6 +3,7 @@
 // host keys, and fails clearly (no hang) when the connection drops mid-stream.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, alive, cleanupHome, cli, readPid, tempHome, waitFor } from '../helpers.js';
@@ -120,6 +121,22 @@ describe('sentinel --host user@host:port', () => {
       child.kill('SIGINT');
     }
   }, 60_000);
+});
+
+describe('the remote home', () => {
+  it('--remote-home ~/DIR is under the remote user\'s $HOME, learned over SSH', async () => {
+    // sshd logs in as root, whose home is this test's user's home (the test runs as root)
+    const dir = tempHome('sn-rem4-');
+    const rel = `~/${path.relative(os.userInfo().homedir, dir)}`;
+    try {
+      const r = await cli(localHome, ['--host', host, '--remote-home', rel, '--remote-command', remoteCommand, 'list', '--json'], { env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(existsSync(path.join(dir, 'daemon.pid'))).toBe(true);
+    } finally {
+      await cleanupHome(dir);
+    }
+  }, 30_000);
 });
 
 describe('host keys', () => {
