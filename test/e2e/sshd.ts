@@ -44,7 +44,12 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
-export async function startSshd(opts: { knownHost?: boolean } = {}): Promise<Sshd> {
+/**
+ * `address` is where it listens (default 127.0.0.1); `netns` runs it inside that network namespace (another
+ * "host": what it starts, the remote daemon included, lives in that namespace too).
+ */
+export async function startSshd(opts: { knownHost?: boolean; address?: string; netns?: string } = {}): Promise<Sshd> {
+  const address = opts.address ?? '127.0.0.1';
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = tempHome('sn-sshd-');
   const clientHome = path.join(dir, 'client');
@@ -56,7 +61,7 @@ export async function startSshd(opts: { knownHost?: boolean } = {}): Promise<Ssh
   const conf = path.join(dir, 'sshd_config');
   writeFileSync(conf, [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${address}`,
     `HostKey ${dir}/host_key`,
     `AuthorizedKeysFile ${dir}/authorized_keys`,
     `PidFile ${dir}/sshd.pid`,
@@ -70,13 +75,15 @@ export async function startSshd(opts: { knownHost?: boolean } = {}): Promise<Ssh
     '',
   ].join('\n'));
   const hostKeyPub = readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
-  if (opts.knownHost !== false) appendFileSync(path.join(clientHome, '.ssh/known_hosts'), `[127.0.0.1]:${port} ${hostKeyPub}\n`);
+  if (opts.knownHost !== false) appendFileSync(path.join(clientHome, '.ssh/known_hosts'), `[${address}]:${port} ${hostKeyPub}\n`);
   // -D: stays in the foreground, so its pid is ours to kill
-  const child = spawn(SSHD, ['-D', '-f', conf, '-E', path.join(dir, 'sshd.log')], { stdio: 'ignore' });
+  const args = ['-D', '-f', conf, '-E', path.join(dir, 'sshd.log')];
+  // ip netns exec execs sshd in place: the pid stays sshd's
+  const child = opts.netns ? spawn('ip', ['netns', 'exec', opts.netns, SSHD, ...args], { stdio: 'ignore' }) : spawn(SSHD, args, { stdio: 'ignore' });
   const pid = child.pid!;
   child.unref();
   const up = await waitFor(() => new Promise<boolean>((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+    const s = net.connect(port, address, () => { s.destroy(); resolve(true); });
     s.on('error', () => resolve(false));
   }), 10_000, 50);
   if (!up) throw new Error(`sshd did not start: ${existsSync(path.join(dir, 'sshd.log')) ? readFileSync(path.join(dir, 'sshd.log'), 'utf8') : 'no log'}`);
