@@ -139,7 +139,9 @@ export class Client {
     try {
       await this.rawRequest('daemon.status', {}, 2000);
       return true;
-    } catch {
+    } catch (err) {
+      // a host that cannot be reached (or whose key is refused) is not "no daemon": say why
+      if (this.tunnel && err instanceof SentinelError) throw err;
       return false;
     }
   }

@@ -4,6 +4,7 @@
 // that read the remote machine itself (daemon start/stop/logs). ssh2 is loaded only when a host is given.
 import type { Duplex } from 'node:stream';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { SentinelError } from '../core/errors.js';
 import { checkHostKey, hostKeyAlgorithms, resolveTarget, type SshTarget } from './ssh-target.js';
 
@@ -139,7 +140,7 @@ export class SshTunnel {
     const r = await this.exec(`printf '%s' "$HOME"`);
     const home = r.stdout.trim();
     if (r.code !== 0 || !home.startsWith('/')) throw new SentinelError('SSH_FAILED', `cannot learn the home directory of ${this.label}; pass --remote-home /path/to/.sentinel`);
-    this.home = given ? `${home}${given.slice(1)}` : `${home}/.sentinel`;
+    this.home = path.posix.normalize(given ? `${home}${given.slice(1)}` : `${home}/.sentinel`);
     return this.home;
   }
 

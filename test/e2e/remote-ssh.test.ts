@@ -129,6 +129,10 @@ describe('the remote home', () => {
     const dir = tempHome('sn-rem4-');
     const rel = `~/${path.relative(os.userInfo().homedir, dir)}`;
     try {
+      // daemon status never starts one: it says which home on which host has none
+      const st = await cli(localHome, ['--host', host, '--remote-home', rel, 'daemon', 'status', '--json'], { env });
+      expect(st.code).toBe(1);
+      expect(JSON.parse(st.stdout)).toEqual({ running: false, home: dir, host: `root@127.0.0.1:${sshd.port}` });
       const r = await cli(localHome, ['--host', host, '--remote-home', rel, '--remote-command', remoteCommand, 'list', '--json'], { env });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -152,6 +156,11 @@ describe('host keys', () => {
     expect(r.stderr).toMatch(/host key of \[127\.0\.0\.1\]:\d+ has CHANGED/);
     expect(r.stderr).toContain("ssh-keygen -R '[127.0.0.1]:");
     expect(existsSync(path.join(other, 'daemon.pid'))).toBe(false);
+    // daemon status reports the refusal, not "not running"
+    const st = await cli(localHome, ['--host', host, '--remote-home', other, 'daemon', 'status'], { env: { ...env, HOME: home } });
+    expect(st.code).not.toBe(0);
+    expect(st.stderr).toMatch(/has CHANGED/);
+    expect(st.stdout).not.toContain('not running');
   }, 30_000);
 
   it('refuses an unknown host and says how to add its key', async () => {

@@ -126,9 +126,17 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
       const c = makeClient({ autostart: false, onVersionMismatch: warnVersionMismatch });
-      if (!(await c.ping())) {
-        if (opts.json) printJson({ running: false, home: c.paths.home });
-        else println('Daemon is not running');
+      let running = false;
+      let home = c.paths.home;
+      try {
+        running = await c.ping();
+        if (c.tunnel) home = await c.tunnel.remoteHome();
+      } catch (err) {
+        failAndExit(err, opts.json ?? false);
+      }
+      if (!running) {
+        if (opts.json) printJson({ running: false, home, ...(c.tunnel ? { host: c.tunnel.label } : {}) });
+        else println(c.tunnel ? `Daemon is not running on ${c.tunnel.label} (${home})` : 'Daemon is not running');
         process.exitCode = 1;
         return;
       }
