@@ -1,8 +1,8 @@
 // Remote hosts over SSH against a real sshd on loopback: the CLI reaches the remote daemon's Unix socket through
 // an SSH channel (no TCP port), starts it on first use over an exec channel, streams, refuses unknown or changed
 // host keys, and fails clearly (no hang) when the connection drops mid-stream.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,33 @@ describe('the remote home', () => {
       expect(existsSync(path.join(dir, 'daemon.pid'))).toBe(true);
     } finally {
       await cleanupHome(dir);
+    }
+  }, 30_000);
+});
+
+describe('~/.ssh/config and ssh-agent', () => {
+  it('a Host alias gives host, port and user; the key comes from the agent alone', async () => {
+    const home = tempHome('sn-agent-');
+    mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
+    copyFileSync(path.join(sshd.clientHome, '.ssh/known_hosts'), path.join(home, '.ssh/known_hosts'));
+    writeFileSync(path.join(home, '.ssh/config'), `Host testbox\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n`);
+    // no key file in this HOME: only the agent holds the key
+    const sock = path.join(home, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      expect(await waitFor(() => existsSync(sock), 10_000)).toBe(true);
+      execFileSync('ssh-add', [path.join(sshd.clientHome, '.ssh/id_ed25519')], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'pipe' });
+      const r = await cli(localHome, ['--host', 'testbox', '--remote-home', remoteHome, '--remote-command', remoteCommand, 'list', '--json'], { env: { ...env, HOME: home, SSH_AUTH_SOCK: sock } });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(Array.isArray(JSON.parse(r.stdout).processes)).toBe(true);
+      expect(existsSync(path.join(remoteHome, 'daemon.pid'))).toBe(true);
+      // without the agent there is no key at all: said plainly
+      const none = await cli(localHome, ['--host', 'testbox', '--remote-home', remoteHome, 'list'], { env: { ...env, HOME: home } });
+      expect(none.code).not.toBe(0);
+      expect(none.stderr).toContain('no SSH key to log in to root@127.0.0.1:');
+    } finally {
+      agent.kill('SIGKILL');
     }
   }, 30_000);
 });
