@@ -1,4 +1,5 @@
 // The daemon's entry: ordered start-up hooks (lock, state, supervisor, server, resume), shut-down in reverse.
+import { discoverySpawner, type ServiceDirectory } from './discovery.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
   const runtimes = (host: ProcessHost) => nixHost(containerHost(host, containers));
   const runtimeSpawner = containerSpawner(nixSpawner(realSpawner, new NixCache(paths.home)), containers);
   const cgroups = new CgroupManager(paths.home, { log: (m) => log.warn('CGROUP', m) });
+  // ${service:NAME.port} and the dependencies' NAME_PORT are resolved at each spawn from the supervisor's processes
+  let services: ServiceDirectory | undefined;
   const supervisor = new Supervisor({
     repo: processes,
     clock: systemClock,
@@ -92,10 +95,11 @@ async function main(): Promise<void> {
     // (then user, nice and ionice are applied, then the cgroups of hard limits are joined before exec, then a
     // container's client or a Nix shell is what gets spawned); schedule runs use this same host
     // (supervisor.host), so they get every spawner decorator too
-    host: runtimes(cgroupHost(createRealHost(secretSpawner(identitySpawner(cgroupSpawner(runtimeSpawner, cgroups)), secretStoreFor(db, paths.secretKey, keyEnv))), cgroups)),
+    host: runtimes(cgroupHost(createRealHost(discoverySpawner(secretSpawner(identitySpawner(cgroupSpawner(runtimeSpawner, cgroups)), secretStoreFor(db, paths.secretKey, keyEnv)), () => services)), cgroups)),
     logs: logPort,
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
+  services = supervisor;
   supervisor.on('state', (ev: { processName: string; oldState: string; newState: string; reason: string; exitCode: number | null; signal: string | null }) => {
     if (ev.newState === 'exited' || ev.newState === 'failed' || ev.newState === 'backoff') {
       log.info('PROCESS_EXIT', `${ev.processName}: ${ev.oldState} -> ${ev.newState}: ${ev.reason}`, { exitCode: ev.exitCode, signal: ev.signal });

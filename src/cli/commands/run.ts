@@ -1,11 +1,10 @@
 // sentinel run: start a new managed process (shell string or argv after --).
 import { badValue, wholeNumber } from '../option-values.js';
-import { captureEnv } from '../../client/client.js';
 import type { Command } from 'commander';
 import { SentinelError } from '../../core/errors.js';
 import { suggest } from '../../core/suggest.js';
 import { parseDuration } from '../../core/duration.js';
-import { act, collect } from '../common.js';
+import { act, clientCwd, clientEnv, collect } from '../common.js';
 import { whatActedOn } from '../format.js';
 import { failAndExit } from '../output.js';
 import { println } from '../output.js';
@@ -128,8 +127,8 @@ export function register(program: Command): void {
         name: opts.name,
         restart,
         group: opts.group,
-        cwd: opts.cwd ?? process.cwd(),
-        env: captureEnv(),
+        cwd: opts.cwd ?? clientCwd(),
+        env: clientEnv(),
         envVars: opts.env,
         envFiles: opts.envFile,
         keepEnv: opts.cleanEnv === undefined ? undefined : opts.cleanEnv === true ? [] : String(opts.cleanEnv).split(',').filter(Boolean),
