@@ -18,9 +18,11 @@ import { parseCount, parseHostPort, parseHttpUrl, parseStatusRange } from './val
 export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
 
 export interface LivenessSpec {
-  kind: 'http' | 'tcp' | 'exec';
-  /** http: URL; tcp: "port" or "host:port"; exec: shell command. */
+  kind: 'http' | 'tcp' | 'exec' | 'plugin';
+  /** http: URL; tcp: "port" or "host:port"; exec: shell command; plugin: the plugin's name (the daemon passes a `probe` that calls it). */
   target: string;
+  /** plugin only. */
+  options?: Record<string, unknown>;
   intervalMs: number;
   timeoutMs: number;
   failureThreshold: number;
@@ -73,6 +75,7 @@ export function runLivenessProbe(spec: LivenessSpec, signal?: AbortSignal): Prom
   const opts = { timeoutMs: spec.timeoutMs, signal };
   if (spec.kind === 'http') return probeHttp({ url: spec.target, expectStatus: spec.expectStatus }, opts);
   if (spec.kind === 'tcp') return probeTcp({ ...parseHostPort(spec.target), send: spec.send }, opts);
+  if (spec.kind === 'plugin') return Promise.resolve({ ok: false, detail: `plugin check "${spec.target}" needs the daemon's plugin host`, durationMs: 0 });
   return probeExec({ command: spec.target }, opts);
 }
 
