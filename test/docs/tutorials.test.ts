@@ -89,6 +89,7 @@ for (const file of tutorials) {
           chmodSync(path.join(bin, 'sentinel'), 0o755);
         }
         if (typeof b.attrs.file === 'string') {
+          mkdirSync(path.dirname(path.join(home, b.attrs.file)), { recursive: true });
           writeFileSync(path.join(home, b.attrs.file), `${b.body}\n`);
           return;
         }
