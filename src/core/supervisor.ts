@@ -17,7 +17,11 @@ import type { EventInput, ProcessPatch, ProcessRecord, ProcessRepo } from '../st
 
 /** What the supervisor needs from the log subsystem. */
 export interface LogPort {
-  open(name: string): { stdout: number; stderr: number };
+  /**
+   * The fds a child writes its output to. `sizes` are the log files' sizes when the fds are not the files
+   * themselves (output stamped by the daemon through a pipe); else the fds' own sizes are.
+   */
+  open(name: string, spec: ProcessSpec): { stdout: number; stderr: number; sizes?: { stdout: number; stderr: number } };
   watch(name: string, spec: ProcessSpec): void;
   unwatch(name: string): void;
   /** The last n lines; with `from`, only those written after the file had that size. */
@@ -240,8 +244,8 @@ export class Supervisor extends EventEmitter {
   private spawn(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }): Promise<void> {
     const host = this.opts.host;
     host.checkSpawnable(rec.spec);
-    const fds = this.opts.logs.open(instanceKey(rec));
-    const logOffsets = { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
+    const fds = this.opts.logs.open(instanceKey(rec), rec.spec);
+    const logOffsets = fds.sizes ?? { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
     const child = host.spawn({ ...rec.spec, env: { ...rec.spec.env, ...instanceEnv(rec) } }, fds);
     if (child.pid <= 0) {
       throw new SentinelError('SPAWN_FAILED', `could not start "${displayName(rec)}": the system refused to create the process; check the command and the system's limits`);
