@@ -113,3 +113,27 @@ describe('exec protocol', () => {
     await expect(plugin.call('echo', {})).rejects.toThrow(/is closed/);
   });
 });
+
+describe('exec protocol backoff', () => {
+  it('a program that crashes on every call waits longer before each restart', async () => {
+    const events: PluginEvent[] = [];
+    const plugin = createExecPlugin({
+      name: 'loop', argv: [process.execPath, PLUGIN], hello: {}, apiVersion: 1, timeoutMs: 2000, backoffMs: 100,
+      env: { ...process.env, PLUGIN_MODE: 'crash' }, onEvent: (e) => events.push(e),
+    });
+    open.push(plugin);
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect(await waitFor(() => plugin.state() !== 'backoff', 10_000)).toBe(true);
+      await expect(plugin.call('check', {})).rejects.toThrow(/exited with code 3/);
+      expect(plugin.state()).toBe('backoff');
+      const m = /next start in (\d+) ms/.exec(await plugin.call('check', {}).then(() => '', (e: Error) => e.message));
+      delays.push(Number(m?.[1]));
+    }
+    // 100 ms, then 200, then 400 (minus the moments between the crash and the question)
+    expect(delays[0]).toBeLessThanOrEqual(100);
+    expect(delays[1]).toBeGreaterThan(100);
+    expect(delays[2]).toBeGreaterThan(200);
+    expect(events.filter((e) => e.kind === 'crashed')).toHaveLength(3);
+  });
+});
