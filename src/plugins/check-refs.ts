@@ -4,10 +4,15 @@ import type { ProcessSpec } from '../core/spec.js';
 import type { PluginHost } from './host.js';
 import type { PluginKind } from './types.js';
 
-export function pluginRefProblems(spec: Pick<ProcessSpec, 'liveness' | 'notify'>, host: PluginHost): string[] {
+/** `keys` name where each reference came from: the config keys, or the flags of `sentinel run`. */
+export function pluginRefProblems(
+  spec: Pick<ProcessSpec, 'liveness' | 'notify'>,
+  host: PluginHost,
+  keys: { health: string; notify: string } = { health: 'health.plugin', notify: 'notify.plugins' },
+): string[] {
   const refs: Array<[string, PluginKind, string]> = [];
-  if (spec.liveness?.kind === 'plugin') refs.push([spec.liveness.target, 'health', 'health.plugin']);
-  for (const name of spec.notify.plugins ?? []) refs.push([name, 'notifier', 'notify.plugins']);
+  if (spec.liveness?.kind === 'plugin') refs.push([spec.liveness.target, 'health', keys.health]);
+  for (const name of spec.notify.plugins ?? []) refs.push([name, 'notifier', keys.notify]);
   const problems: string[] = [];
   for (const [name, kind, key] of refs) {
     const kinds = host.kindsOf(name);

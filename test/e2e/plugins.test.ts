@@ -122,6 +122,26 @@ describe('plugins in a running daemon', () => {
     expect(opts.code).not.toBe(0);
   });
 
+  it('sentinel run takes --health-plugin and --notify-plugin; an unknown or wrong-kind plugin is refused before anything starts', async () => {
+    const ghost = await cli(home, ['run', '--name', 'r1', '--health-plugin', 'ghost', '--', 'sleep', '300']);
+    expect(ghost.code).toBe(2);
+    expect(ghost.stderr).toBe('Error: --health-plugin: no plugin named "ghost" in daemon.yaml (declared: file, py, crashy, hangy, noisy); add it under "plugins:" and restart the daemon\n');
+    const kind = await cli(home, ['run', '--name', 'r2', '--notify-plugin', 'py', '--', 'sleep', '300']);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toContain('--notify-plugin: plugin "py" is not a notifier plugin (it serves health)');
+    const tune = await cli(home, ['run', '--name', 'r4', '--health-plugin', 'bad name!', '--', 'sleep', '300']);
+    expect(tune.code).toBe(2);
+    expect(tune.stderr).toContain('--health-plugin: expected the name of a plugin in daemon.yaml');
+    const names = (await cliJson<{ processes: Array<{ name: string }> }>(home, ['list'])).processes.map((x) => x.name);
+    for (const n of ['r1', 'r2', 'r4']) expect(names).not.toContain(n);
+    const ok = await cli(home, ['run', '--name', 'r3', '--port', 'auto', '--health-plugin', 'py', '--health-interval', '300ms', '--notify-plugin', 'file', `exec ${process.execPath} ${SERVER} $PORT`]);
+    expect(ok.stderr).toBe('');
+    expect(await waitFor(async () => (await status('r3')).health === 'healthy', 20_000, 200)).toBe(true);
+    // its crash goes to the notifier plugin it named
+    process.kill((await status('r3')).pid!, 'SIGKILL');
+    expect(await waitFor(() => notified().some((n) => n.process === 'r3' && n.event === 'crash'), 10_000)).toBe(true);
+  });
+
   it('stopping the daemon ends every plugin program', async () => {
     const before = await plugins();
     const pids = Object.values(before).map((p) => p.pid).filter((p): p is number => p !== null);
