@@ -9,7 +9,7 @@ import { SentinelError } from '../core/errors.js';
 import { ndjsonItems, parseAnswer, readAll } from './wire.js';
 // types only: the CLI bundle must not load zod or the contracts at start-up
 import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
-import { ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
+import { daemonNodeFlags, ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
 
 /** What every face needs of a client, whichever transport carries it (this socket client, or remote.ts over TCP). */
 export type OpCaller = Pick<Client, 'call' | 'stream'>;
@@ -169,7 +169,7 @@ export class Client {
     let exited: { code: number | null; signal: string | null } | null = null;
     let child;
     try {
-      child = spawn(process.execPath, [daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : []), ...(opts.listen ? ['--listen', opts.listen] : []), ...(opts.scoped ? ['--scoped'] : [])], {
+      child = spawn(process.execPath, [...daemonNodeFlags(), daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : []), ...(opts.listen ? ['--listen', opts.listen] : []), ...(opts.scoped ? ['--scoped'] : [])], {
         detached: true,
         stdio: ['ignore', 'ignore', errFd],
         env: { ...process.env, SENTINEL_HOME: this.paths.home },

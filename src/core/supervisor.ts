@@ -333,7 +333,19 @@ export class Supervisor extends EventEmitter {
     if (this.live.get(rec.id) !== live) return 'ignored';
     if (live.stopRequested) return 'ignored'; // the stop procedure records the ending
     this.live.delete(rec.id);
-    this.reapLeftovers(rec, targetOf(rec, exit.pid));
+    // the run's marker, read before the record moves on to the next run
+    const ended = targetOf(rec, exit.pid);
+    const outcome = this.recordExit(rec, exit);
+    // What the run left is looked for after the restart, not before: the look reads every /proc/PID/stat
+    // (and the environ of recent processes, for escapees) — milliseconds on a busy machine that a crash
+    // loop would wait each time. It finds only this run's group and marker, never the new run's, and the
+    // leftovers get the stop signal a moment later than the new run starts, as they would anyway (a reap
+    // never waited for them to end).
+    this.reapLeftovers(rec, ended);
+    return outcome;
+  }
+
+  private recordExit(rec: ProcessRecord, exit: ExitRecord): 'restarting' | 'ended' {
     this.opts.logs.unwatch(instanceKey(rec));
     const now = this.opts.clock.now();
     const decision = decideRestart(exit, rec.spec.restart, rec.restartHistory, now);
