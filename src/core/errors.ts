@@ -66,6 +66,8 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413 },
   DISK_FULL: { status: 507 },
   STORE_UNAVAILABLE: { status: 503 },
+  /** A plugin (daemon.yaml plugins:) failed, hung, crashed or answered something that is not its protocol. */
+  PLUGIN_FAILED: { status: 502 },
   INTERNAL: { status: 500 },
 } as const satisfies Record<string, ErrorDef>;
 
