@@ -13,6 +13,7 @@ import { tokenContracts } from './tokens.js';
 import { exportContracts } from './export.js';
 import { metricsContracts } from './metrics.js';
 import { watchContracts } from './watch.js';
+import { clusterContracts } from './cluster.js';
 
 export const apiContracts = [
   defineOp({
@@ -24,6 +25,7 @@ export const apiContracts = [
 
 export const CONTRACT_LIST = [
   ...processContracts,
+  ...clusterContracts,
   ...watchContracts,
   ...logContracts,
   ...groupContracts,
