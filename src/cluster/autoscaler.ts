@@ -90,7 +90,7 @@ export function decideScale(scale: ScaleSection, count: number, samples: ScaleSa
       wanted = Math.max(wanted, ...vs.map((v) => Math.ceil((count * v) / m.target)));
       shown.push(`${m.name} ${m.show(mean(vs))} < ${m.show(m.target)}`);
     }
-    const to = clamp(Math.min(wanted, count - 1), scale);
+    const to = clamp(Math.min(wanted, count), scale);
     if (to < count) return { to, reason: `${shown.join(', ')} for ${humanDuration(scale.downAfterMs)}: ${count} → ${to}` };
   }
   return null;
