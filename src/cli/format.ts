@@ -192,6 +192,7 @@ export function settingRows(spec: StatusAnswer['spec']): Array<[string, string]>
   if (id.nice !== null) rows.push(['Nice', String(id.nice)]);
   if (id.ionice !== null) rows.push(['I/O class', id.ionice]);
   rows.push(['Stop', `${spec.stopSignal}, SIGKILL after ${formatDuration(spec.stopTimeoutMs)}`]);
+  rows.push(['Logs', `rotate at ${formatMem(spec.logMaxBytes)}, keep ${spec.logKeep}${spec.logCompress ? ', gzip' : ''}${spec.logTimestamps ? ', exact timestamps' : ''}`]);
   if (!spec.notify.enabled) rows.push(['Notify', 'off']);
   else if (spec.notify.webhooks.length) rows.push(['Notify', spec.notify.webhooks.join(', ')]);
   if (spec.configFile) rows.push(['From', spec.configFile]);

@@ -184,6 +184,7 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     logKeep: proc.log?.keep ?? DEFAULTS.logKeep,
     ...sections,
     logCompress: proc.log?.compress ?? false,
+    logTimestamps: proc.log?.timestamps ?? false,
     ...buildSections(proc),
     // relative mounts start where the process runs (its cwd), as its command's paths do
     container: containerSection(proc, resolve(options.cwd, proc.cwd ?? '.')),

@@ -174,6 +174,7 @@ const processFields = {
       max_size: Size.optional(),
       keep: z.number().int().min(0).max(1000).optional(),
       compress: z.boolean().optional().meta({ description: 'gzip rotated files' }),
+      timestamps: z.boolean().optional().meta({ description: 'exact per-line times (output passes through the daemon; default: 1 s samples, output straight to the file)' }),
     })
     .optional(),
   depends_on: DependsOn.optional(),

@@ -28,7 +28,7 @@ export const processContracts = [
       instances: z.array(ProcessView).meta({ description: 'Every instance of its definition' }),
       spec: z.object({
         shell: z.boolean(), args: z.array(z.string()), restart: RestartPolicy, stopSignal: z.string(), stopTimeoutMs: z.number(),
-        startWaitMs: z.number(), logMaxBytes: z.number(), logKeep: z.number(), logCompress: z.boolean(), envKeys: z.array(z.string()),
+        startWaitMs: z.number(), logMaxBytes: z.number(), logKeep: z.number(), logCompress: z.boolean(), logTimestamps: z.boolean(), envKeys: z.array(z.string()),
         instances: z.number().int(), port: z.number().int().nullable(),
         portMode: z.enum(['shared', 'per-instance']).nullable(),
         scale: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Scaling on load: min, max, targets, windows (ms), policy' }),

@@ -207,6 +207,11 @@ export interface ProcessSpec {
   logKeep: number;
   /** gzip rotated log files. */
   logCompress: boolean;
+  /**
+   * Exact per-line times: output goes through a pipe the daemon reads and stamps, instead of straight
+   * to the file (whose times come from the rotator's 1 s samples).
+   */
+  logTimestamps: boolean;
   readiness: ReadinessSection | null;
   liveness: LivenessSection | null;
   limits: LimitsSection;
@@ -248,9 +253,9 @@ export function defaultSource(): SourceSection {
 }
 
 /** The optional sections of a spec with nothing set: one instance, no checks, no limits, no identity. */
-export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix' | 'portMode' | 'scale'> {
+export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'logTimestamps' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix' | 'portMode' | 'scale'> {
   return {
-    instances: 1, portMode: null, scale: null, restartCron: null, logCompress: false, readiness: null, liveness: null,
+    instances: 1, portMode: null, scale: null, restartCron: null, logCompress: false, logTimestamps: false, readiness: null, liveness: null,
     limits: { ...NO_LIMITS }, identity: { ...NO_IDENTITY }, notify: { ...DEFAULT_NOTIFY, webhooks: [] }, source: defaultSource(), scope: null,
     container: null, nix: null,
   };

@@ -17,7 +17,11 @@ import type { EventInput, ProcessPatch, ProcessRecord, ProcessRepo } from '../st
 
 /** What the supervisor needs from the log subsystem. */
 export interface LogPort {
-  open(name: string): { stdout: number; stderr: number };
+  /**
+   * The fds a child writes its output to. `sizes` are the log files' sizes when the fds are not the files
+   * themselves (output stamped by the daemon through a pipe); else the fds' own sizes are.
+   */
+  open(name: string, spec: ProcessSpec): { stdout: number; stderr: number; sizes?: { stdout: number; stderr: number } };
   watch(name: string, spec: ProcessSpec): void;
   unwatch(name: string): void;
   /** The last n lines; with `from`, only those written after the file had that size. */
@@ -257,8 +261,8 @@ export class Supervisor extends EventEmitter {
     const host = this.opts.host;
     host.checkSpawnable(rec.spec);
     const extras = this.opts.spawnExtras?.(rec) ?? null;
-    const fds = this.opts.logs.open(instanceKey(rec));
-    const logOffsets = { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
+    const fds = this.opts.logs.open(instanceKey(rec), rec.spec);
+    const logOffsets = fds.sizes ?? { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
     const env = { ...rec.spec.env, ...instanceEnv(rec), ...extras?.env };
     const child = host.spawn({ ...rec.spec, env }, extras?.listenFd !== undefined ? { ...fds, listen: extras.listenFd } : fds);
     if (child.pid <= 0) {

@@ -80,6 +80,8 @@ async function main(): Promise<void> {
   const processes = new ProcessRepo(db);
   const rotation = createRotation(paths.logsDir, log);
   shutdownSteps.unshift(() => rotation.close());
+  const logPort = createLogPort(paths.logsDir, rotation, (err, file) => log.warn('LOG_STAMP_FAILED', `stamped output for ${file}: ${(err as Error).message}`));
+  shutdownSteps.unshift(() => logPort.close());
   const containers = new ContainerManager(paths.home, (m) => log.warn('CONTAINER', m));
   // the runtime decorators are innermost: a container's client or a Nix shell is what gets spawned
   const runtimes = (host: ProcessHost) => nixHost(containerHost(host, containers));
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     // container's client or a Nix shell is what gets spawned); schedule runs use this same host
     // (supervisor.host), so they get every spawner decorator too
     host: runtimes(cgroupHost(createRealHost(secretSpawner(identitySpawner(cgroupSpawner(runtimeSpawner, cgroups)), secretStoreFor(db, paths.secretKey, keyEnv))), cgroups)),
-    logs: createLogPort(paths.logsDir, rotation),
+    logs: logPort,
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
   supervisor.on('state', (ev: { processName: string; oldState: string; newState: string; reason: string; exitCode: number | null; signal: string | null }) => {

@@ -31,7 +31,7 @@ const EXPECTED: Record<string, string[]> = {
     "processes.web.helth: unknown key \"helth\"; did you mean \"health\"? (sentinel.yaml:4:5)",
   ],
   "unknown key without close match": [
-    "processes.web.log.rotate: unknown key \"rotate\"; allowed keys: max_size, keep, compress (sentinel.yaml:5:7)",
+    "processes.web.log.rotate: unknown key \"rotate\"; allowed keys: max_size, keep, compress, timestamps (sentinel.yaml:5:7)",
   ],
   "unknown key in restart object": [
     "processes.web.restart.polcy: unknown key \"polcy\"; did you mean \"policy\"? (sentinel.yaml:5:7)",

@@ -87,6 +87,7 @@ const SAMPLES: Record<string, { proc: Proc; top?: Record<string, unknown> }> = {
   'log.max_size': { proc: { log: { max_size: '1M' } } },
   'log.keep': { proc: { log: { keep: 3 } } },
   'log.compress': { proc: { log: { compress: true } } },
+  'log.timestamps': { proc: { log: { timestamps: true } } },
   depends_on: { proc: { depends_on: ['other'] }, top: { other: true } },
   extends: { proc: { extends: 'tpl' }, top: { templates: { tpl: { stop_timeout: '4s' } } } },
   user: { proc: { user: 'nobody' } },

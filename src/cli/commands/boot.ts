@@ -12,7 +12,7 @@ import { homePaths } from '../../daemon/home.js';
 import { BOOT_KINDS, BOOT_MARKER, bootFile, detectBootKind, type BootKind, type BootFile } from '../../export/boot.js';
 import { act, collect } from '../common.js';
 import { oneOf, badValue } from '../option-values.js';
-import { EXPORT_FORMATS } from '../../contracts/export.js';
+import { EXPORT_FORMATS } from '../../export/formats.js';
 import { FORMAT_HELP, STACK_FORMATS, stackParams, type StackFormat } from './config-file.js';
 import { failAndExit, printJson, println } from '../output.js';
 

@@ -121,7 +121,7 @@ export function register(program: Command): void {
 
   daemon
     .command('logs')
-    .description("Print the daemon's own log, readably")
+    .description("Print the daemon's own log in a readable form")
     .option('-n, --lines <n>', 'number of lines', wholeNumber('--lines', 1, 1_000_000, 100), 100)
     .option('--json', 'print the raw JSON lines')
     .action(async (opts) => {

@@ -72,6 +72,7 @@ export function register(program: Command): void {
     .option('--log-max-size <size>', 'rotate a log file when it grows past this size (default 10M)')
     .option('--log-keep <n>', 'rotated log files to keep (default 5)', wholeNumber('--log-keep', 0, 1000, 5))
     .option('--log-compress', 'gzip rotated log files')
+    .option('--log-timestamps', 'record the exact time of every output line (output then passes through the daemon)')
     .option('-u, --user <user[:group]>', 'run as this user, with its groups (the daemon must run as root)')
     .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
@@ -130,6 +131,7 @@ export function register(program: Command): void {
         logMaxSize: opts.logMaxSize,
         logKeep: opts.logKeep,
         logCompress: opts.logCompress,
+        logTimestamps: opts.logTimestamps,
         user: opts.user,
         nice: opts.nice,
         ionice: opts.ionice,

@@ -146,7 +146,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         instances: views(d, sup.instancesOf(rec.name)),
         spec: {
           shell: s.shell, args: s.args, restart: s.restart, stopSignal: s.stopSignal, stopTimeoutMs: s.stopTimeoutMs,
-          startWaitMs: s.startWaitMs, logMaxBytes: s.logMaxBytes, logKeep: s.logKeep, logCompress: s.logCompress, envKeys: Object.keys(s.env).sort(),
+          startWaitMs: s.startWaitMs, logMaxBytes: s.logMaxBytes, logKeep: s.logKeep, logCompress: s.logCompress, logTimestamps: s.logTimestamps, envKeys: Object.keys(s.env).sort(),
           instances: s.instances, port: s.port, portMode: s.portMode, scale: s.scale as Record<string, unknown> | null, restartCron: s.restartCron,
           readiness: s.readiness ? { ...s.readiness } : null, liveness: s.liveness ? { ...s.liveness } : null,
           limits: s.limits, identity: s.identity, notify: s.notify, configFile: s.source.configFile,

@@ -31,6 +31,7 @@ export const RunParams = z.strictObject({
   logMaxSize: Size.optional(),
   logKeep: count(0, 1000, 5).optional(),
   logCompress: z.boolean().optional(),
+  logTimestamps: z.boolean().optional(),
   user: text.optional().meta({ description: 'Run as this user (NAME or NAME:GROUP)' }),
   nice: textOrNumber.optional().meta({ description: 'CPU priority, -20 to 19' }),
   ionice: text.optional().meta({ description: 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle' }),

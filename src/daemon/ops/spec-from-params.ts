@@ -98,7 +98,7 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
     stop_signal: stopSignal ? parseSignal(stopSignal) : undefined,
     stop_timeout: msText(optDuration(p, 'stopTimeout', '--stop-timeout')),
     start_wait: msText(waitMs),
-    log: compact({ max_size: logMax, keep: logKeep, compress: optBool(p, 'logCompress') }),
+    log: compact({ max_size: logMax, keep: logKeep, compress: optBool(p, 'logCompress'), timestamps: optBool(p, 'logTimestamps') }),
     startup: health.readiness ? readinessToConfig(health.readiness) : undefined,
     health: health.liveness ? livenessToConfig(health.liveness) : undefined,
     max_memory: health.limits.maxMemoryBytes ?? undefined,
