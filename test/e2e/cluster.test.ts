@@ -271,6 +271,13 @@ describe('scaling on load', () => {
     expect(counts[counts.length - 1][1]).toBe(2);
     const status = await cli(home, ['status', 'burner']);
     expect(status.stdout).toContain('Scale:     2-4 instances, cpu 15%; up after 2s, down after 3s, cooldown 1s');
+    // a person cannot go past the configured bounds either
+    const over = await cli(home, ['scale', 'burner', '5']);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain('cannot scale "burner" to 5: its scale maximum is 4 (scale: {min: 2, max: 4}); raise max in its definition first');
+    const under = await cli(home, ['scale', 'burner', '-1']);
+    expect(under.stderr).toContain('its scale minimum is 2');
+    expect((await cli(home, ['scale', 'burner', 'max'])).stdout).toContain('Scaled burner: 2 → 4 instances');
     await cli(home, ['delete', 'burner']);
   });
 });
