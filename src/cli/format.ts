@@ -103,7 +103,7 @@ function restartText(p: Pick<ProcessView, 'restart' | 'restarts'>): string {
 
 /** " shared :8080 scale 2-4" after a definition's name: how its instances share the port and scale. */
 function clusterText(p: ProcessView): string {
-  const mode = p.portMode === 'shared' ? ` shared :${p.port}` : p.portMode === 'per-instance' ? ` ports ${p.port}+` : '';
+  const mode = p.portMode === 'shared' ? ` shared :${p.port}` : p.portMode === 'per-instance' ? ` ports ${p.port}+` : p.portMode === 'proxy' ? ` proxy :${(p.port ?? 1) - 1 - p.instance}` : '';
   return `${mode}${p.scale ? ` scale ${p.scale.min}-${p.scale.max}` : ''}`;
 }
 
@@ -213,7 +213,7 @@ export function statusBlock(p: ProcessView, spec?: StatusAnswer['spec'], instanc
   if (p.reason) rows.push(['Reason', p.reason]);
   if (p.nextRestartAt) rows.push(['Next try', `in ${formatDuration(Math.max(0, p.nextRestartAt - Date.now()))}`]);
   if (p.port) {
-    const how = p.portMode === 'shared' ? ` (one socket shared by ${p.instances} instance${p.instances === 1 ? '' : 's'}, fd 3)` : p.portMode === 'per-instance' ? ` (per instance: base + ${p.instance})` : '';
+    const how = p.portMode === 'shared' ? ` (one socket shared by ${p.instances} instance${p.instances === 1 ? '' : 's'}, fd 3)` : p.portMode === 'per-instance' ? ` (per instance: base + ${p.instance})` : p.portMode === 'proxy' ? ` (behind the proxy on ${p.port - 1 - p.instance})` : '';
     rows.push(['Port', `${p.port}${how}`]);
   }
   rows.push(['Group', p.group ?? 'none'], ['CWD', p.cwd], ['Command', p.command], ['Stdout', p.stdoutLog], ['Stderr', p.stderrLog]);

@@ -148,9 +148,10 @@ export interface ScopeSection {
  *   shared        the daemon binds PORT once; every instance inherits the socket as fd 3 (systemd's
  *                 LISTEN_FDS/LISTEN_PID) and listens on it, so all share one accept queue
  *   per-instance  instance i gets PORT = port + i (also in its readiness and liveness targets)
+ *   proxy         a TCP proxy in the daemon listens on the port; instance i gets PORT = port + 1 + i
  * null: every instance gets the same PORT and binds it itself.
  */
-export type PortMode = 'shared' | 'per-instance';
+export type PortMode = 'shared' | 'per-instance' | 'proxy';
 
 /** A custom scaling policy: a command, or a JS module run by Node, that reads the metrics (JSON) and answers a count. */
 export interface ScalePolicy {

@@ -175,6 +175,50 @@ describe('ports per instance', () => {
   });
 });
 
+describe('proxy', () => {
+  it('a proxy on the port spreads connections over instances on the next ports; replacing them under load loses none', async () => {
+    const base = await freePort();
+    const both = 'if [ "$SENTINEL_INSTANCE" = 0 ]; then exec node server.mjs; else exec python3 server.py; fi';
+    const r = await cli(home, ['run', '--name', 'px', '--instances', '2', '--port', String(base), '--port-mode', 'proxy',
+      '--wait-port', '${PORT}', '--cwd', EXAMPLES, both]);
+    expect(r.code, r.stderr).toBe(0);
+    const px = await of('px');
+    expect(px.map((p) => [p.port, p.portMode, p.status])).toEqual([[base + 1, 'proxy', 'running'], [base + 2, 'proxy', 'running']]);
+    expect((await cli(home, ['list'])).stdout).toContain(`px (2) proxy :${base}`);
+    const load = loadLoop(base);
+    await waitFor(() => load.ok > 20, 20_000);
+    for (const ref of ['px:0', 'px:1']) {
+      const rr = await cli(home, ['restart', ref]);
+      expect(rr.code, rr.stderr).toBe(0);
+      const mark = load.ok;
+      await waitFor(() => load.ok > mark + 20, 20_000);
+    }
+    await load.stop();
+    expect(load.failures).toEqual([]);
+    expect([...load.seen].sort()).toEqual(['node', 'python']);
+    expect((await cli(home, ['delete', 'px'])).code).toBe(0);
+    // the proxy goes with the definition
+    expect(await waitFor(async () => {
+      const s = net.createServer();
+      return new Promise<boolean>((res) => s.once('error', () => res(false)).listen(base, '127.0.0.1', () => s.close(() => res(true))));
+    }, 10_000, 100)).toBe(true);
+  });
+
+  it('a proxy port already taken fails the start with the reason', async () => {
+    const blocker = net.createServer();
+    const port = await new Promise<number>((res) => blocker.listen(0, '127.0.0.1', () => res((blocker.address() as net.AddressInfo).port)));
+    try {
+      // the port is in use, so Sentinel cannot allocate it: the refusal comes before anything starts
+      const r = await cli(home, ['run', '--name', 'pxbad', '--port', String(port), '--port-mode', 'proxy', 'sleep 30']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`port ${port} is in use`);
+      expect(await of('pxbad')).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
 describe('sentinel scale', () => {
   it('changes the count live: +2, -1, an absolute count', async () => {
     expect((await cli(home, ['scale', 'web', '+2'])).stdout).toContain('Scaled web: 3 → 5 instances');

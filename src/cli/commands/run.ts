@@ -77,7 +77,7 @@ export function register(program: Command): void {
     .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
     .option('-i, --instances <n>', 'how many copies of the process run (default 1; "max": one per core)')
-    .option('--port-mode <mode>', 'how instances use --port: shared (one socket the daemon binds, passed to every instance as descriptor 3 with LISTEN_FDS) or per-instance (PORT + index)')
+    .option('--port-mode <mode>', 'how instances use --port: shared (one socket the daemon binds, passed to every instance as descriptor 3 with LISTEN_FDS) per-instance (PORT + index) or proxy (a proxy on the port, instances on the next ports)')
     .option('--scale <min-max>', 'scale on load between MIN and MAX instances, e.g. 2-4 (CPU target 70% unless --scale-cpu/--scale-memory)')
     .option('--scale-cpu <percent>', 'with --scale: average CPU per instance to keep under, e.g. 70%')
     .option('--scale-memory <size>', 'with --scale: average memory per instance to keep under, e.g. 400M')

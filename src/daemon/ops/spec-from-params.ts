@@ -133,7 +133,7 @@ function portModeFromParams(p: Params): PortMode | null {
   if (p.portMode === undefined || p.portMode === null) return null;
   const mode = String(p.portMode);
   if (!(PORT_MODES as readonly string[]).includes(mode)) {
-    throw new SentinelError('INVALID_ARGUMENT', `--port-mode ${JSON.stringify(mode)}: expected "shared" (one socket every instance listens on) or "per-instance" (PORT + index)`);
+    throw new SentinelError('INVALID_ARGUMENT', `--port-mode ${JSON.stringify(mode)}: expected "shared" (one socket every instance listens on), "per-instance" (PORT + index) or "proxy" (a proxy on the port)`);
   }
   return mode as PortMode;
 }
