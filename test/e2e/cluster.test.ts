@@ -41,15 +41,19 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Two free ports in a row (per-instance mode). */
-async function freePortPair(): Promise<number> {
+/** `n` free ports in a row (per-instance and proxy modes). */
+async function freePorts(n: number): Promise<number> {
+  const free = (p: number) => new Promise<boolean>((r) => {
+    const s = net.createServer().once('error', () => r(false)).listen(p, '127.0.0.1', () => s.close(() => r(true)));
+  });
   for (let i = 0; i < 20; i++) {
     const p = await freePort();
-    if (p < 65000 && (await new Promise<boolean>((r) => {
-      const s = net.createServer().once('error', () => r(false)).listen(p + 1, '127.0.0.1', () => s.close(() => r(true)));
-    }))) return p;
+    if (p >= 65000) continue;
+    let ok = true;
+    for (let k = 1; k < n && ok; k++) ok = await free(p + k);
+    if (ok) return p;
   }
-  throw new Error('no two free ports in a row');
+  throw new Error(`no ${n} free ports in a row`);
 }
 
 function get(port: number): Promise<{ status: number; body: string }> {
@@ -162,7 +166,7 @@ describe('shared socket', () => {
 
 describe('ports per instance', () => {
   it('instance i gets PORT = port + i, also in its readiness check', async () => {
-    const base = await freePortPair();
+    const base = await freePorts(2);
     const r = await cli(home, ['run', '--name', 'pi', '--instances', '2', '--port', String(base), '--port-mode', 'per-instance',
       '--wait-port', '${PORT}', '--startup-timeout', '20s', 'exec python3 -m http.server $PORT --bind 127.0.0.1']);
     expect(r.code, r.stderr).toBe(0);
@@ -177,7 +181,7 @@ describe('ports per instance', () => {
 
 describe('proxy', () => {
   it('a proxy on the port spreads connections over instances on the next ports; replacing them under load loses none', async () => {
-    const base = await freePort();
+    const base = await freePorts(3);
     const both = 'if [ "$SENTINEL_INSTANCE" = 0 ]; then exec node server.mjs; else exec python3 server.py; fi';
     const r = await cli(home, ['run', '--name', 'px', '--instances', '2', '--port', String(base), '--port-mode', 'proxy',
       '--wait-port', '${PORT}', '--cwd', EXAMPLES, both]);
@@ -231,6 +235,14 @@ describe('sentinel scale', () => {
     web = await of('web');
     expect(web.map((p) => p.name)).toEqual(['web:0', 'web:1']);
     expect((await cli(home, ['scale', 'web', '2'])).stdout).toContain('web already has 2 instances; nothing to do');
+    // max: one per core for a definition without scale bounds
+    const cores = os.availableParallelism();
+    const mx = await cli(home, ['run', '--name', 'mx', '--instances', 'max', 'sleep 60']);
+    expect(mx.code, mx.stderr).toBe(0);
+    expect((await of('mx')).length).toBe(cores);
+    expect((await cli(home, ['scale', 'mx', '1'])).code).toBe(0);
+    expect((await cli(home, ['scale', 'mx', 'max'])).stdout).toContain(`Scaled mx: 1 → ${cores} instances`);
+    await cli(home, ['delete', 'mx']);
     const scaleEvents = (await events('web')).filter((e) => e.kind === 'scale').map((e) => e.reason);
     expect(scaleEvents).toEqual(['scaled by cli: 3 → 5', 'scaled by cli: 5 → 4', 'scaled by cli: 4 → 2']);
   });
