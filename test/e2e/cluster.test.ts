@@ -327,6 +327,12 @@ describe('scaling on load', () => {
     expect(counts[counts.length - 1][1]).toBe(2);
     const status = await cli(home, ['status', 'burner']);
     expect(status.stdout).toContain('Scale:     2-4 instances, cpu 15%; up after 2s, down after 3s, cooldown 1s');
+    // applying the file again keeps the count it scaled to (within the file's bounds)
+    expect((await cli(home, ['scale', 'burner', '3'])).code).toBe(0);
+    const again = await cli(home, ['up', '-f', file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await of('burner')).length).toBe(3);
+    expect((await cli(home, ['scale', 'burner', '2'])).code).toBe(0);
     // a person cannot go past the configured bounds either
     const over = await cli(home, ['scale', 'burner', '5']);
     expect(over.code).toBe(2);
