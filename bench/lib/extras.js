@@ -12,6 +12,8 @@ export const EXPECTED_EXTRAS = [
   { file: 'scheduler-1000.mjs', about: '1000 schedules loaded: idle CPU and memory (scheduling issue)' },
   { file: 'monit-idle.mjs', about: 'sentinel monit watching 100 idle processes: its own CPU and memory (faces issue)' },
   { file: 'cluster-http.mjs', about: 'HTTP requests/s through a shared socket with 2 and 4 instances vs one process and PM2 cluster mode (cluster issue)' },
+  { file: 'bulk-scale.mjs', about: '100 and 1000 processes from one file against a PM2 ecosystem file: time until all run, idle CPU, private memory, list, stop (performance issue)', timeoutSec: 1800 },
+  { file: 'watch-idle.mjs', about: 'run --watch on a tree of 50,000 files: idle daemon CPU and RSS against pm2 start --watch (operating system issue)', timeoutSec: 300 },
   { file: 'metrics-100.mjs', about: 'GET /metrics with 100 processes: render time, prom-client RSS, daemon CPU scraped every 5 s (faces issue)' },
 ];
 

@@ -25,10 +25,17 @@ function formatRatio(row) {
   return `${(row.sentinel / row.pm2).toFixed(2)}×`;
 }
 
+// A target is an absolute bound ({max}) or a bound relative to PM2 in the same run ({ratioMax}).
+function meets(row) {
+  if (!row.target || typeof row.sentinel !== 'number') return null;
+  if (row.target.ratioMax !== undefined) return typeof row.pm2 === 'number' ? row.sentinel <= row.target.ratioMax * row.pm2 : null;
+  return row.sentinel <= row.target.max;
+}
+
 function formatTarget(row) {
   if (!row.target) return '—';
-  if (typeof row.sentinel !== 'number') return row.target.text;
-  return `${row.target.text} ${row.sentinel <= row.target.max ? '✓' : '✗'}`;
+  const ok = meets(row);
+  return ok === null ? row.target.text : `${row.target.text} ${ok ? '✓' : '✗'}`;
 }
 
 export function renderTable(rows, { showRaw }) {
@@ -54,6 +61,6 @@ export function rowsToJson(rows) {
     raw: row.raw ?? null,
     remarks: row.remarks,
     target: row.target ?? null,
-    meetsTarget: row.target && typeof row.sentinel === 'number' ? row.sentinel <= row.target.max : null,
+    meetsTarget: meets(row),
   }));
 }

@@ -96,9 +96,11 @@ export function statusText(p: ProcessView): string {
   return p.status;
 }
 
-function restartText(p: Pick<ProcessView, 'restart' | 'restarts'>): string {
-  if (p.restart === 'never') return p.restarts > 0 ? `- (${p.restarts})` : '-';
-  return p.restarts > 0 ? `${p.restart} (${p.restarts})` : p.restart;
+/** The policy and the restart count; "watch" marks a process restarted on file changes. */
+function restartText(p: Pick<ProcessView, 'restart' | 'restarts' | 'watched'>): string {
+  const count = p.restarts > 0 ? ` (${p.restarts})` : '';
+  if (p.restart === 'never') return p.watched ? `watch${count}` : `-${count}`;
+  return `${p.restart}${p.watched ? '+watch' : ''}${count}`;
 }
 
 /** " shared :8080 scale 2-4" after a definition's name: how its instances share the port and scale. */
@@ -114,7 +116,7 @@ function definitionRow(members: ProcessView[]): Array<string | number> {
   const sum = (xs: Array<number | null>) => (xs.every((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x ?? 0), 0));
   return [
     '-', `${first.definition} (${members.length})${clusterText(first)}`, '-', `${up}/${members.length} running`, formatCpu(sum(members.map((m) => m.cpu))),
-    formatMem(sum(members.map((m) => m.memory))), '-', restartText({ restart: first.restart, restarts: members.reduce((a, m) => a + m.restarts, 0) }),
+    formatMem(sum(members.map((m) => m.memory))), '-', restartText({ restart: first.restart, watched: first.watched, restarts: members.reduce((a, m) => a + m.restarts, 0) }),
     first.group ?? '-', shorten(first.command, 40),
   ];
 }
@@ -171,6 +173,12 @@ export function settingRows(spec: StatusAnswer['spec']): Array<[string, string]>
   if (sc) {
     const targets = sc.policy ? [`policy ${sc.policy.command ?? sc.policy.module}`] : [sc.cpuPercent !== null ? `cpu ${sc.cpuPercent}%` : '', sc.memoryBytes !== null ? `memory ${formatMem(sc.memoryBytes)}` : ''].filter(Boolean);
     rows.push(['Scale', `${sc.min}-${sc.max} instances, ${targets.join(' or ')}; up after ${formatDuration(sc.upAfterMs)}, down after ${formatDuration(sc.downAfterMs)}, cooldown ${formatDuration(sc.cooldownMs)}`]);
+  }
+  const w = spec.watch;
+  if (w) {
+    const what = [`${w.paths.join(', ')}`, w.ignore.length ? `ignoring ${w.ignore.join(', ')}` : '', `delay ${w.delayMs < 1000 ? `${w.delayMs}ms` : formatDuration(w.delayMs)}`].filter(Boolean).join(', ');
+    rows.push(['Watch', `${what}${w.error ? ` (not watching: ${w.error})` : w.active ? ` (${w.directories} directories)` : ' (off while stopped)'}`]);
+    if (w.lastChange) rows.push(['Changed', `${w.lastChange.reason} at ${new Date(w.lastChange.at).toISOString().replace('T', ' ').slice(0, 19)}`]);
   }
   if (spec.restartCron) rows.push(['Schedule', `restart on "${spec.restartCron.cron}"${spec.restartCron.tz ? ` (${spec.restartCron.tz})` : ''}`]);
   const rd = spec.readiness as Record<string, unknown> | null;

@@ -47,6 +47,7 @@ export const ProcessView = z.object({
   stdoutLog: z.string(),
   stderrLog: z.string(),
   createdAt: epochMs,
+  watched: z.literal(true).optional().meta({ description: 'Restarted when its files change (--watch); absent when not' }),
 });
 
 export const OneProcess = z.object({

@@ -60,6 +60,8 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       // specs stored before cluster mode: each instance binds its PORT itself, no scaling
       portMode: s.portMode ?? null,
       scale: s.scale ?? null,
+      // specs stored before --watch existed watch nothing
+      watch: s.watch ?? null,
     };
   }
   const { extra: rawExtra, ...rest } = stored;
@@ -84,5 +86,6 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     nix: null,
     portMode: null,
     scale: null,
+    watch: null,
   };
 }

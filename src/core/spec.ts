@@ -117,6 +117,21 @@ export interface NixSection {
   file: string | null;
 }
 
+/**
+ * Restart on file changes: the trees under `paths` are watched (src/watch/); a burst of changes ends in
+ * one restart, `delayMs` after the last change. `node_modules`, `.git` and the `.gitignore` patterns at
+ * each watched root are ignored on top of `ignore`.
+ */
+export interface WatchSection {
+  /** Absolute paths (directories or single files). */
+  paths: string[];
+  /** Globs, gitignore-style: "*.log" matches at any depth, "logs/**" from a watched root, "!keep.log" re-includes. */
+  ignore: string[];
+  delayMs: number;
+}
+
+export const DEFAULT_WATCH_DELAY_MS = 500;
+
 /** Where a spec came from, for `up`/`down`/`reload` and secret rotation. */
 export interface SourceSection {
   /** The config file that created the process; null for `sentinel run`. */
@@ -225,6 +240,8 @@ export interface ProcessSpec {
   container: ContainerSection | null;
   /** null: no Nix environment. */
   nix: NixSection | null;
+  /** null: file changes do not restart it. */
+  watch: WatchSection | null;
 }
 
 /**
@@ -254,11 +271,11 @@ export function defaultSource(): SourceSection {
 }
 
 /** The optional sections of a spec with nothing set: one instance, no checks, no limits, no identity. */
-export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'logTimestamps' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix' | 'portMode' | 'scale'> {
+export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'logTimestamps' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix' | 'watch' | 'portMode' | 'scale'> {
   return {
     instances: 1, portMode: null, scale: null, restartCron: null, logCompress: false, logTimestamps: false, readiness: null, liveness: null,
     limits: { ...NO_LIMITS }, identity: { ...NO_IDENTITY }, notify: { ...DEFAULT_NOTIFY, webhooks: [] }, source: defaultSource(), scope: null,
-    container: null, nix: null,
+    container: null, nix: null, watch: null,
   };
 }
 

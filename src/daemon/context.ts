@@ -16,6 +16,7 @@ import type { DaemonSettings } from './settings.js';
 import type { TokenRepo } from '../store/tokens.js';
 import type { Principal } from '../contracts/roles.js';
 import type { ContainerManager } from '../isolation/container.js';
+import type { WatchPort } from './watch-port.js';
 
 export interface OpContext {
   actor: string;
@@ -54,6 +55,8 @@ export interface Daemon {
   settings: DaemonSettings;
   /** Container names, usage and clean-up (src/isolation/container.ts). */
   containers?: ContainerManager;
+  /** --watch: restarts on file changes (the watcher is loaded once a process has a watch). */
+  watches?: WatchPort;
   startedAt: number;
   tokens: TokenRepo;
   /** The TCP listener when it is on (sentinel.yaml api.listen or --listen). */

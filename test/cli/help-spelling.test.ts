@@ -22,7 +22,7 @@ const PROJECT_WORDS = `
   timestamps timestamp jitter backoff hpa sigstop subtree subcommand subcommands cmdline uptime unlimited ini
   textfile scrape scrapes exporter exporters prom openapi auth whoami viewer viewers rollout rollouts unscoped
   upsert lookups dedup inline multiline stdin's todo unassigned mem cron's
-  lifecycle initd openrc launchd launchagent npm chroot ci contenttype
+  lifecycle initd openrc launchd launchagent npm chroot ci contenttype gitignore
 `.split(/\s+/).filter(Boolean);
 
 /** The help of `sentinel ARGS --help`, and the subcommands it lists. */

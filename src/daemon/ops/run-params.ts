@@ -42,6 +42,12 @@ export const RunParams = z.strictObject({
   scaleMemory: Size.optional().meta({ description: 'Average memory per instance to keep under, e.g. "400M"' }),
   restartCron: text.optional(),
   restartCronTz: text.optional(),
+  watch: z
+    .union([z.boolean(), z.array(text)], { error: 'expected true (watch the cwd) or a list of paths' })
+    .optional()
+    .meta({ description: 'Restart when files change: true watches cwd, or these paths (a path may hold several, comma-separated)' }),
+  watchIgnore: z.array(text).optional().meta({ description: 'Globs the watch ignores, gitignore-style ("*.log", "logs/**", "!keep.log")' }),
+  watchDelay: textOrNumber.optional().meta({ description: 'Quiet time after the last change before the one restart (default 500ms)' }),
   scope: count(1, 2 ** 22, 4321).optional().meta({ description: 'Tie the process to this pid (a shell, a CI job): when that process exits, this one is stopped and deleted' }),
   ...PolicyFields,
   waitPort: textOrNumber.optional(),
