@@ -8,6 +8,8 @@ const formats = {
   mib: (v) => `${(v / MiB).toFixed(1)} MiB`,
   pct: (v) => `${v.toFixed(2)} %`,
   count: (v) => String(v),
+  // requests per second: higher is better, so a ratio above 1 favours Sentinel
+  rps: (v) => `${Math.round(v)} req/s`,
 };
 
 // A row: { figure, unit, sentinel, pm2, raw, target: { text, max } }; values are numbers, null (not measured) or an Error text.

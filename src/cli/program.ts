@@ -7,6 +7,7 @@ import { keepCloseSuggestions } from './suggest.js';
 import { selectTarget } from './common.js';
 import { failAndExit } from './output.js';
 import { register as context } from './commands/context.js';
+import { register as cluster } from './commands/cluster.js';
 import { register as run } from './commands/run.js';
 import { register as list } from './commands/list.js';
 import { register as control } from './commands/control.js';
@@ -61,6 +62,6 @@ export function buildProgram(): Command {
       }
     });
 
-  for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, plugin, context]) reg(program);
+  for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, plugin, context, cluster]) reg(program);
   return program;
 }

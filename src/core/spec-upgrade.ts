@@ -57,6 +57,9 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       // specs stored before containers and Nix existed run plainly
       container: s.container ?? null,
       nix: s.nix ?? null,
+      // specs stored before cluster mode: each instance binds its PORT itself, no scaling
+      portMode: s.portMode ?? null,
+      scale: s.scale ?? null,
       // specs stored before --watch existed watch nothing
       watch: s.watch ?? null,
     };
@@ -81,6 +84,8 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     scope: null,
     container: null,
     nix: null,
+    portMode: null,
+    scale: null,
     watch: null,
   };
 }

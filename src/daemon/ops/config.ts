@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
+import { keepScaledCounts } from './cluster.js';
 import type { Daemon, Handlers } from '../context.js';
 import { redactSecretsDeep, secretStoreFor } from '../secrets-store.js';
 import { views } from './processes.js';
@@ -46,6 +47,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     async up(p, ctx) {
       const sp = readStackParams(p, d.paths.home);
       const stack = await loadStack(store, sp, d.paths.globalEnv);
+      keepScaledCounts(d, stack.specs);
       const asked = p.names ?? [];
       const names = selectNames(stack, asked);
       const selected = stack.specs.filter((s) => names.includes(s.name));
@@ -133,6 +135,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       const sp = readStackParams(p, d.paths.home);
       const dryRun = p.dryRun ?? false;
       const stack = await loadStack(store, sp, d.paths.globalEnv);
+      keepScaledCounts(d, stack.specs);
       const all = stack.specs.map((s) => s.name);
       checkConflicts(d, sp.file, stack.specs);
       await assignPorts(d, stack, all, false);

@@ -35,7 +35,11 @@ export const RunParams = z.strictObject({
   user: text.optional().meta({ description: 'Run as this user (NAME or NAME:GROUP)' }),
   nice: textOrNumber.optional().meta({ description: 'CPU priority, -20 to 19' }),
   ionice: text.optional().meta({ description: 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle' }),
-  instances: textOrNumber.optional().meta({ description: 'How many copies run (default 1)' }),
+  instances: textOrNumber.optional().meta({ description: 'How many copies run (default 1); "max": one per core' }),
+  portMode: text.optional().meta({ description: 'shared (one socket passed to every instance as fd 3) or per-instance (PORT + index)' }),
+  scale: text.optional().meta({ description: 'Scale on load between MIN-MAX instances, e.g. "2-4"' }),
+  scaleCpu: textOrNumber.optional().meta({ description: 'Average CPU per instance to keep under, e.g. "70%"' }),
+  scaleMemory: Size.optional().meta({ description: 'Average memory per instance to keep under, e.g. "400M"' }),
   restartCron: text.optional(),
   restartCronTz: text.optional(),
   watch: z
