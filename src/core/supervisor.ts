@@ -414,15 +414,15 @@ export class Supervisor extends EventEmitter {
   /** Stops what a process that ended on its own left behind in its group, and says so in the event log. */
   private reapLeftovers(rec: ProcessRecord, target: ProcessTarget): void {
     const { stopSignal, stopTimeoutMs } = rec.spec;
-    let found: number;
+    const noteFound = (found: number) => {
+      if (found > 0 && this.records.has(rec.id)) this.note(rec, 'reaped', `${found} leftover processes of pid ${target.pid}'s group stopped (${stopSignal}, SIGKILL after ${humanDuration(stopTimeoutMs)})`);
+    };
     try {
-      found = this.opts.host.reapGroup(target, stopSignal, stopTimeoutMs);
+      noteFound(this.opts.host.reapGroup(target, stopSignal, stopTimeoutMs, noteFound));
     } catch (err) {
       // never in the way of the exit being recorded (and the restart that follows)
       this.note(rec, 'reap-failed', `could not look for leftovers of pid ${target.pid}'s group: ${messageOf(err)}`);
-      return;
     }
-    if (found > 0) this.note(rec, 'reaped', `${found} leftover processes of pid ${target.pid}'s group stopped (${stopSignal}, SIGKILL after ${humanDuration(stopTimeoutMs)})`);
   }
 
   private autoRestart(rec: ProcessRecord): void {
