@@ -13,6 +13,7 @@ import { tokenContracts } from './tokens.js';
 import { exportContracts } from './export.js';
 import { metricsContracts } from './metrics.js';
 import { watchContracts } from './watch.js';
+import { deployContracts } from './deploys.js';
 
 export const apiContracts = [
   defineOp({
@@ -36,6 +37,7 @@ export const CONTRACT_LIST = [
   ...tokenContracts,
   ...exportContracts,
   ...metricsContracts,
+  ...deployContracts,
   ...apiContracts,
 ] as const;
 

@@ -61,6 +61,10 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413 },
   DISK_FULL: { status: 507 },
   STORE_UNAVAILABLE: { status: 503 },
+  DEPLOY_IN_PROGRESS: { status: 409 },
+  DEPLOY_NOT_FOUND: { status: 404 },
+  REVISION_NOT_FOUND: { status: 404 },
+  DEPLOY_FAILED: { status: 422 },
   INTERNAL: { status: 500 },
 } as const satisfies Record<string, ErrorDef>;
 

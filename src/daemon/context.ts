@@ -16,6 +16,8 @@ import type { DaemonSettings } from './settings.js';
 import type { TokenRepo } from '../store/tokens.js';
 import type { Principal } from '../contracts/roles.js';
 import type { ContainerManager } from '../isolation/container.js';
+import type { DeployEngine } from '../cluster/deploy.js';
+import type { DeployRepo } from '../store/deploys.js';
 
 export interface OpContext {
   actor: string;
@@ -55,6 +57,9 @@ export interface Daemon {
   /** Container names, usage and clean-up (src/isolation/container.ts). */
   containers?: ContainerManager;
   startedAt: number;
+  /** Revisions and deploys (src/cluster/deploy.ts); absent in daemons built without them (tests of other faces). */
+  deploys?: DeployEngine;
+  deployRepo?: DeployRepo;
   tokens: TokenRepo;
   /** The TCP listener when it is on (sentinel.yaml api.listen or --listen). */
   listener: { url: string; tls: boolean } | null;
