@@ -97,55 +97,105 @@ export class TcpProxy {
   }
 
   private accept(client: net.Socket): void {
-    client.pause();
+    const conn: Conn = { client, sent: [], sentBytes: 0, replayable: true, ended: false, upstream: null };
     client.on('error', () => undefined);
-    this.connect(client, new Set());
+    client.on('data', (chunk: Buffer) => {
+      conn.sentBytes += chunk.length;
+      if (conn.sentBytes > REPLAY_LIMIT) conn.replayable = false;
+      // kept while a retry may need it, and always before the first backend is connected
+      if (conn.replayable || !conn.upstream) conn.sent.push(chunk);
+      conn.upstream?.write(chunk);
+    });
+    client.on('end', () => {
+      conn.ended = true;
+      conn.upstream?.end();
+    });
+    client.on('close', () => conn.upstream?.destroy());
+    this.connect(conn, new Set());
   }
 
-  private connect(client: net.Socket, tried: Set<number>): void {
+  /**
+   * One attempt on one backend. Until the first byte of the answer, the request's bytes are kept: if the
+   * backend goes away before answering (refused, or it died with the request unanswered), the connection
+   * moves to another backend — for an idempotent HTTP request (GET, HEAD, OPTIONS) or when nothing was sent yet.
+   */
+  private connect(conn: Conn, tried: Set<number>): void {
+    const { client } = conn;
     const b = this.pick(tried);
     if (!b || client.destroyed) {
       client.destroy();
       return;
     }
     tried.add(b.port);
+    b.stats.active += 1;
     const upstream = net.connect({ port: b.port, host: '127.0.0.1' });
     let connected = false;
     let answered = false;
-    upstream.once('connect', () => {
-      connected = true;
-      b.stats.connections += 1;
-      b.stats.active += 1;
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.resume();
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      if (answered) return;
-      answered = true;
-      if (/^HTTP\/\d(\.\d)? 5\d\d/.test(chunk.subarray(0, 16).toString('latin1'))) b.stats.http5xx += 1;
-    });
-    upstream.on('error', () => {
-      if (!connected) {
-        // refused before anything was sent: another backend gets the connection
-        b.stats.errors += 1;
-        this.connect(client, tried);
-        return;
-      }
-      if (!answered) b.stats.errors += 1;
-      client.destroy();
-    });
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => {
-      if (!connected) return;
-      client.end();
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
       b.stats.active -= 1;
       if (b.stats.active === 0) {
         for (const wake of this.idle.get(b.port) ?? []) wake();
         this.idle.delete(b.port);
       }
+    };
+    upstream.once('connect', () => {
+      connected = true;
+      b.stats.connections += 1;
+      if (client.destroyed) return void upstream.destroy();
+      conn.upstream = upstream;
+      for (const chunk of conn.sent) upstream.write(chunk);
+      if (!conn.replayable) conn.sent = [];
+      if (conn.ended) upstream.end();
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!answered) {
+        answered = true;
+        conn.replayable = false;
+        conn.sent = [];
+        if (/^HTTP\/\d(\.\d)? 5\d\d/.test(chunk.subarray(0, 16).toString('latin1'))) b.stats.http5xx += 1;
+      }
+      if (!client.write(chunk)) {
+        upstream.pause();
+        client.once('drain', () => upstream.resume());
+      }
+    });
+    upstream.on('end', () => {
+      if (answered) client.end();
+    });
+    upstream.on('error', () => undefined);
+    upstream.on('close', () => {
+      finish();
+      if (answered || client.destroyed) {
+        if (!client.destroyed) client.end();
+        return;
+      }
+      // the backend went before answering: count it, and retry elsewhere when that is safe
+      b.stats.errors += 1;
+      if (conn.upstream === upstream) conn.upstream = null;
+      if (!connected || (conn.replayable && (conn.sentBytes === 0 || isIdempotent(conn.sent)))) this.connect(conn, tried);
+      else client.destroy();
     });
   }
+}
+
+const REPLAY_LIMIT = 64 * 1024;
+
+interface Conn {
+  client: net.Socket;
+  /** The request's bytes, kept until the answer starts (for a retry on another backend). */
+  sent: Buffer[];
+  sentBytes: number;
+  replayable: boolean;
+  ended: boolean;
+  upstream: net.Socket | null;
+}
+
+function isIdempotent(sent: Buffer[]): boolean {
+  const head = Buffer.concat(sent).subarray(0, 8).toString('latin1');
+  return /^(GET|HEAD|OPTIONS) /.test(head);
 }
 
 /** A free port on loopback, chosen by the kernel. */
