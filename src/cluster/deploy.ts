@@ -248,7 +248,9 @@ export class DeployEngine {
         const port = await freePort();
         spec.port = port;
         spec.env.PORT = String(port);
-        spec.readiness ??= { waitPort: true };
+        // behind the proxy an instance gets traffic once it is ready: at least, once its port answers
+        const r = spec.readiness ?? {};
+        if (r.waitPort === undefined && !r.waitHttp && r.waitLog === undefined && r.waitExec === undefined) spec.readiness = { ...r, waitPort: true };
       }
       recs.push(this.sup.addInstance(spec, index, actor));
     }
@@ -290,6 +292,8 @@ export class DeployEngine {
       if (fromRev) {
         const old = this.instances(d.name, fromRev.revision);
         for (const r of old) {
+          // one being retired when the deploy stopped is let finish its stop, then started again
+          if (r.state === 'stopping') await this.sup.stop(r, 'deploy', { keepWanted: true }).catch(() => undefined);
           if (!this.sup.isLive(r)) await this.sup.start(r, 'deploy').catch(() => undefined);
           if (proxy && r.spec.port !== null) proxy.set(r.spec.port, 1);
         }

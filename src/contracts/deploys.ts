@@ -70,6 +70,7 @@ export const deployContracts = [
       instances: count(1, 1000, 2).optional(),
       traffic: z.enum(['proxy', 'none']).optional().meta({ description: 'proxy: Sentinel owns the port and routes to the instances; none: no traffic routing' }),
       waitHttp: z.string().min(1).optional().meta({ description: 'Readiness: a URL that must answer 2xx/3xx (${PORT} is the instance\'s port)' }),
+      startupTimeout: DurationMs.optional().meta({ description: 'How long a new instance may take to get ready (default 30s)' }),
       artifact: z.string().min(1).optional().meta({ description: 'A directory whose content hash is recorded with the revision' }),
       ...RolloutOptions,
     }),

@@ -61,6 +61,7 @@ export function register(program: Command): void {
     .option('-i, --instances <n>', 'how many instances run')
     .option('--traffic <mode>', 'proxy (default with --port for a new definition) or none')
     .option('--wait-http <url>', "readiness: a URL that must answer 2xx/3xx (${PORT} is the instance's port)")
+    .option('--startup-timeout <duration>', 'how long a new instance may take to get ready (default 30s)')
     .option('--artifact <dir>', 'a build directory whose hash is recorded with the revision'))
     .action(async (name: string | undefined, opts) => {
       if (!name) {
@@ -77,6 +78,7 @@ export function register(program: Command): void {
         ...(opts.traffic !== undefined ? { traffic: opts.traffic } : {}),
         ...(opts.waitHttp !== undefined ? { waitHttp: opts.waitHttp } : {}),
         ...(opts.artifact !== undefined ? { artifact: opts.artifact } : {}),
+        ...(opts.startupTimeout !== undefined ? { startupTimeout: opts.startupTimeout } : {}),
       } as never, LONG), printDeploy);
     });
   deploy.enablePositionalOptions();

@@ -64,6 +64,7 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
         groupEnv: () => ({}), globalEnvFile: d.paths.globalEnv, takenNames: (n) => sup.find(n) !== undefined,
       });
       spec.port = p.port ?? null;
+      if (p.startupTimeout !== undefined) spec.readiness = { ...(spec.readiness ?? {}), timeoutMs: p.startupTimeout };
       return spec;
     }
     const base = structuredClone(current?.spec ?? members[0].spec);
@@ -77,6 +78,7 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
     if (p.instances !== undefined) base.instances = p.instances;
     if (p.port !== undefined) base.port = p.port;
     if (p.waitHttp !== undefined) base.readiness = { ...(base.readiness ?? {}), waitHttp: { url: p.waitHttp } };
+    if (p.startupTimeout !== undefined) base.readiness = { ...(base.readiness ?? {}), timeoutMs: p.startupTimeout };
     delete base.env.SENTINEL_REVISION;
     return base;
   }
@@ -105,6 +107,7 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
 
   return {
     async 'deploy.start'(p, ctx) {
+      engineOf(d).checkFree(p.ref);
       const spec = await specFor(p);
       const current = d.deployRepo?.current(p.ref);
       const traffic = p.traffic ?? current?.traffic ?? (spec.port !== null && sup.instancesOf(p.ref).length === 0 ? 'proxy' : 'none');
@@ -146,6 +149,7 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
     },
 
     async 'deploy.rollback'(p, ctx) {
+      engineOf(d).checkFree(p.ref);
       const repo = d.deployRepo!;
       const current = repo.current(p.ref);
       const revisions = repo.revisions(p.ref);
