@@ -101,13 +101,19 @@ function restartText(p: Pick<ProcessView, 'restart' | 'restarts'>): string {
   return p.restarts > 0 ? `${p.restart} (${p.restarts})` : p.restart;
 }
 
+/** " shared :8080 scale 2-4" after a definition's name: how its instances share the port and scale. */
+function clusterText(p: ProcessView): string {
+  const mode = p.portMode === 'shared' ? ` shared :${p.port}` : p.portMode === 'per-instance' ? ` ports ${p.port}+` : '';
+  return `${mode}${p.scale ? ` scale ${p.scale.min}-${p.scale.max}` : ''}`;
+}
+
 /** A definition that runs several instances: one summary row, then its instances indented under it. */
 function definitionRow(members: ProcessView[]): Array<string | number> {
   const first = members[0];
   const up = members.filter((m) => m.status === 'running').length;
   const sum = (xs: Array<number | null>) => (xs.every((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x ?? 0), 0));
   return [
-    '-', `${first.definition} (${members.length})`, '-', `${up}/${members.length} running`, formatCpu(sum(members.map((m) => m.cpu))),
+    '-', `${first.definition} (${members.length})${clusterText(first)}`, '-', `${up}/${members.length} running`, formatCpu(sum(members.map((m) => m.cpu))),
     formatMem(sum(members.map((m) => m.memory))), '-', restartText({ restart: first.restart, restarts: members.reduce((a, m) => a + m.restarts, 0) }),
     first.group ?? '-', shorten(first.command, 40),
   ];
@@ -161,6 +167,11 @@ export function settingRows(spec: StatusAnswer['spec']): Array<[string, string]>
     if (r.noRestartExitCodes.length) parts.push(`never on exit ${r.noRestartExitCodes.join(',')}`);
     rows.push(['Policy', parts.join(', ')]);
   }
+  const sc = spec.scale as { min: number; max: number; cpuPercent: number | null; memoryBytes: number | null; upAfterMs: number; downAfterMs: number; cooldownMs: number; policy: { command: string | null; module: string | null } | null } | null | undefined;
+  if (sc) {
+    const targets = sc.policy ? [`policy ${sc.policy.command ?? sc.policy.module}`] : [sc.cpuPercent !== null ? `cpu ${sc.cpuPercent}%` : '', sc.memoryBytes !== null ? `memory ${formatMem(sc.memoryBytes)}` : ''].filter(Boolean);
+    rows.push(['Scale', `${sc.min}-${sc.max} instances, ${targets.join(' or ')}; up after ${formatDuration(sc.upAfterMs)}, down after ${formatDuration(sc.downAfterMs)}, cooldown ${formatDuration(sc.cooldownMs)}`]);
+  }
   if (spec.restartCron) rows.push(['Schedule', `restart on "${spec.restartCron.cron}"${spec.restartCron.tz ? ` (${spec.restartCron.tz})` : ''}`]);
   const rd = spec.readiness as Record<string, unknown> | null;
   if (rd) {
@@ -200,7 +211,10 @@ export function statusBlock(p: ProcessView, spec?: StatusAnswer['spec'], instanc
   ];
   if (p.reason) rows.push(['Reason', p.reason]);
   if (p.nextRestartAt) rows.push(['Next try', `in ${formatDuration(Math.max(0, p.nextRestartAt - Date.now()))}`]);
-  if (p.port) rows.push(['Port', String(p.port)]);
+  if (p.port) {
+    const how = p.portMode === 'shared' ? ` (one socket shared by ${p.instances} instance${p.instances === 1 ? '' : 's'}, fd 3)` : p.portMode === 'per-instance' ? ` (per instance: base + ${p.instance})` : '';
+    rows.push(['Port', `${p.port}${how}`]);
+  }
   rows.push(['Group', p.group ?? 'none'], ['CWD', p.cwd], ['Command', p.command], ['Stdout', p.stdoutLog], ['Stderr', p.stderrLog]);
   if (spec) rows.push(...settingRows(spec));
   if (instances.length > 1) rows.push(['Instances', instances.map((m) => `${m.name} ${m.status}${m.pid ? ` (pid ${m.pid})` : ''}`).join(', ')]);

@@ -22,6 +22,7 @@ import { register as monit } from './commands/monit.js';
 import { register as metrics } from './commands/metrics.js';
 import { register as dashboard } from './commands/dashboard.js';
 import { register as deploy } from './commands/deploy.js';
+import { register as cluster } from './commands/cluster.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -43,6 +44,6 @@ program
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
   .hook('preAction', (_root, command) => checkOptionValues(command));
 
-for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, deploy]) reg(program);
+for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, deploy, cluster]) reg(program);
 
 await program.parseAsync(process.argv);

@@ -12,6 +12,7 @@ import { expandedDependencies, groupMembership } from './dependencies.js';
 import { resolveSecretMarkers, type SecretLookup } from './interpolate.js';
 import type { ProcessConfigT, SentinelConfig } from './schema.js';
 import { toSignalName } from './schema-primitives.js';
+import { checkPortMode, instancesFrom, scaleSection, startingCount } from '../cluster/scale-config.js';
 
 export interface NormalizeOptions {
   /** Directory relative paths (cwd, env_file) start from: the config file's directory. */
@@ -183,13 +184,17 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     logKeep: proc.log?.keep ?? DEFAULTS.logKeep,
     ...sections,
     logCompress: proc.log?.compress ?? false,
-    instances: proc.instances ?? 1,
     ...buildSections(proc),
     // relative mounts start where the process runs (its cwd), as its command's paths do
     container: containerSection(proc, resolve(options.cwd, proc.cwd ?? '.')),
     nix: nixSection(proc, options.cwd),
   };
   spec.limits.group = groupLimits(config, group);
+  spec.portMode = proc.port_mode ?? null;
+  spec.scale = scaleSection(proc.scale, spec.cwd);
+  spec.instances = startingCount(instancesFrom(proc.instances), spec.scale);
+  // a port given as "auto" or by name is filled in later: only a fixed one can be checked here
+  if (spec.port !== null || (!source.portAuto && source.portName === null)) checkPortMode(spec.portMode, spec.port, spec.container !== null, `processes.${name}.port_mode`);
   return spec;
 }
 

@@ -1,6 +1,7 @@
 // The shape of one process in sentinel.yaml: every option the CLI has, plus readiness, health and limits.
 import { z } from 'zod';
 import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../isolation/cgroup-limits.js';
+import { InstancesKey, PortModeKey, ScaleKey } from '../cluster/scale-config.js';
 import { describeValue, Duration, EnvMap, ExitCode, Name, PortNumber, Signal, Size, StringOrList } from './schema-primitives.js';
 
 export const RESTART_MODES = ['never', 'on-failure', 'always'] as const;
@@ -187,7 +188,9 @@ const processFields = {
     .regex(/^(realtime|best-effort|idle|[123])(:[0-7])?$/, { error: 'expected realtime[:0-7], best-effort[:0-7] or idle' })
     .optional()
     .meta({ description: 'I/O priority class and level, e.g. "best-effort:6" or "idle"' }),
-  instances: z.number().int().min(1).max(1000).optional().meta({ description: 'How many copies run (default 1)' }),
+  instances: InstancesKey.optional(),
+  port_mode: PortModeKey.optional(),
+  scale: ScaleKey.optional().meta({ description: 'Scaling on load: {min, max, cpu: "70%", memory: "400M", up_after: 30s, down_after: 5m, cooldown: 1m, policy}' }),
   notify: z
     .union([z.boolean(), z.strictObject({ webhooks: z.array(z.url()).optional() })], {
       error: (iss) => `expected true, false or a map with "webhooks", got ${describeValue(iss.input)}`,

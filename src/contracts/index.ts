@@ -14,6 +14,7 @@ import { exportContracts } from './export.js';
 import { metricsContracts } from './metrics.js';
 import { watchContracts } from './watch.js';
 import { deployContracts } from './deploys.js';
+import { clusterContracts } from './cluster.js';
 
 export const apiContracts = [
   defineOp({
@@ -25,6 +26,7 @@ export const apiContracts = [
 
 export const CONTRACT_LIST = [
   ...processContracts,
+  ...clusterContracts,
   ...watchContracts,
   ...logContracts,
   ...groupContracts,

@@ -30,6 +30,8 @@ export const processContracts = [
         shell: z.boolean(), args: z.array(z.string()), restart: RestartPolicy, stopSignal: z.string(), stopTimeoutMs: z.number(),
         startWaitMs: z.number(), logMaxBytes: z.number(), logKeep: z.number(), logCompress: z.boolean(), envKeys: z.array(z.string()),
         instances: z.number().int(), port: z.number().int().nullable(),
+        portMode: z.enum(['shared', 'per-instance']).nullable(),
+        scale: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Scaling on load: min, max, targets, windows (ms), policy' }),
         restartCron: z.object({ cron: z.string(), tz: z.string().nullable() }).nullable(),
         readiness: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Readiness conditions (durations in ms)' }),
         liveness: z.record(z.string(), z.unknown()).nullable().meta({ description: 'The liveness check (durations in ms)' }),

@@ -17,6 +17,8 @@ export interface ProcessTarget {
 export interface OutputFds {
   stdout: number;
   stderr: number;
+  /** A socket the child inherits as fd 3 (systemd's LISTEN_FDS=1; LISTEN_PID is set to the child's pid). Not closed by the host. */
+  listen?: number;
 }
 
 export interface StopTreeOptions {

@@ -27,3 +27,10 @@ export function instanceEnv(rec: Pick<ProcessRecord, 'instance'>): Record<string
   const index = String(rec.instance);
   return { SENTINEL_INSTANCE: index, NODE_APP_INSTANCE: index };
 }
+
+/** The port of one instance: its definition's, plus its index when each instance has its own (port_mode per-instance). */
+export function instancePort(rec: Pick<ProcessRecord, 'instance' | 'spec'>): number | null {
+  const { port, portMode } = rec.spec;
+  if (port === null) return null;
+  return portMode === 'per-instance' ? port + rec.instance : port;
+}

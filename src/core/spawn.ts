@@ -19,7 +19,31 @@ export interface ChildHandle {
 }
 
 export interface Spawner {
-  spawn(spec: ProcessSpec, fds: { stdout: number; stderr: number }): ChildHandle;
+  spawn(spec: ProcessSpec, fds: { stdout: number; stderr: number; listen?: number }): ChildHandle;
+}
+
+/**
+ * systemd's socket activation wants LISTEN_PID to be the pid that reads it: known only once the child
+ * exists, so the child is started through a shell that sets it to its own pid ($$) and execs the program.
+ */
+const SET_LISTEN_PID = 'LISTEN_PID=$$; export LISTEN_PID; exec "$0" "$@"';
+
+/**
+ * A shell command that is one simple command (no ; & | ( ) ` or newline, no leading keyword or assignment):
+ * run with `exec`, so the program keeps the shell's pid — the one LISTEN_PID names (dash forks the last
+ * command of -c otherwise). A compound command must `exec` its server itself.
+ */
+function simpleCommand(command: string): boolean {
+  const text = command.trim();
+  if (text === '' || /[;&|()`\n]/.test(text)) return false;
+  const first = text.split(/\s+/)[0];
+  return !/^\w+=/.test(first) && !['if', 'for', 'while', 'until', 'case', '{', '!', 'exec'].includes(first);
+}
+
+function listenArgv(spec: ProcessSpec): [string, string[]] {
+  if (spec.shell && simpleCommand(spec.command)) return ['/bin/sh', ['-c', `LISTEN_PID=$$; export LISTEN_PID; exec ${spec.command.trim()}`]];
+  const [file, args] = spec.shell ? ['/bin/sh', ['-c', spec.command]] : [spec.command, spec.args];
+  return ['/bin/sh', ['-c', SET_LISTEN_PID, file, ...args]];
 }
 
 const SHELL_WORDS = new Set([
@@ -130,13 +154,14 @@ function missingProgram(program: string, spec: ProcessSpec): SentinelError {
 
 export const realSpawner: Spawner = {
   spawn(spec, fds) {
-    const file = spec.shell ? '/bin/sh' : spec.command;
-    const args = spec.shell ? ['-c', spec.command] : spec.args;
+    const [file, args] = fds.listen !== undefined
+      ? listenArgv(spec)
+      : [spec.shell ? '/bin/sh' : spec.command, spec.shell ? ['-c', spec.command] : spec.args];
     const child = spawnChild(file, args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true, // setsid(): the child leads its own session and process group
-      stdio: ['ignore', fds.stdout, fds.stderr],
+      stdio: fds.listen !== undefined ? ['ignore', fds.stdout, fds.stderr, fds.listen] : ['ignore', fds.stdout, fds.stderr],
     });
     let exitCb: ((code: number | null, signal: string | null) => void) | undefined;
     let ended: [number | null, string | null] | undefined;

@@ -56,6 +56,9 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       // specs stored before containers and Nix existed run plainly
       container: s.container ?? null,
       nix: s.nix ?? null,
+      // specs stored before cluster mode: each instance binds its PORT itself, no scaling
+      portMode: s.portMode ?? null,
+      scale: s.scale ?? null,
     };
   }
   const { extra: rawExtra, ...rest } = stored;
@@ -77,5 +80,7 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     scope: null,
     container: null,
     nix: null,
+    portMode: null,
+    scale: null,
   };
 }

@@ -143,6 +143,42 @@ export interface ScopeSection {
   startTime: number;
 }
 
+/**
+ * How the instances of a definition get their port (src/cluster/):
+ *   shared        the daemon binds PORT once; every instance inherits the socket as fd 3 (systemd's
+ *                 LISTEN_FDS/LISTEN_PID) and listens on it, so all share one accept queue
+ *   per-instance  instance i gets PORT = port + i (also in its readiness and liveness targets)
+ * null: every instance gets the same PORT and binds it itself.
+ */
+export type PortMode = 'shared' | 'per-instance';
+
+/** A custom scaling policy: a command, or a JS module run by Node, that reads the metrics (JSON) and answers a count. */
+export interface ScalePolicy {
+  command: string | null;
+  /** Absolute path of a module whose default export takes the metrics and returns (or resolves to) a count. */
+  module: string | null;
+  timeoutMs: number;
+}
+
+/**
+ * Scaling on load (src/cluster/autoscaler.ts): out when the average tree-wide CPU or memory per instance
+ * stays above its target for `upAfterMs`, in when both stay below for `downAfterMs`; none within
+ * `cooldownMs` of the last change. A policy replaces the targets.
+ */
+export interface ScaleSection {
+  min: number;
+  max: number;
+  /** Per-instance CPU target in percent of one core. */
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+  upAfterMs: number;
+  downAfterMs: number;
+  cooldownMs: number;
+  policy: ScalePolicy | null;
+}
+
+export const SCALE_DEFAULTS = { cpuPercent: 70, upAfterMs: 30_000, downAfterMs: 300_000, cooldownMs: 60_000, policyTimeoutMs: 5_000 };
+
 export interface ProcessSpec {
   name: string;
   /** Shell string (run through /bin/sh -c) when `shell` is true, else argv[0] + args. */
@@ -163,6 +199,10 @@ export interface ProcessSpec {
   /** How long `run` waits to see whether the process crashed immediately. */
   startWaitMs: number;
   port: number | null;
+  /** How instances share or split the port; null: each gets PORT as it is. */
+  portMode: PortMode | null;
+  /** Scaling on load; null: the count changes only when asked (`sentinel scale`). */
+  scale: ScaleSection | null;
   logMaxBytes: number;
   logKeep: number;
   /** gzip rotated log files. */
@@ -208,9 +248,9 @@ export function defaultSource(): SourceSection {
 }
 
 /** The optional sections of a spec with nothing set: one instance, no checks, no limits, no identity. */
-export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix'> {
+export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix' | 'portMode' | 'scale'> {
   return {
-    instances: 1, restartCron: null, logCompress: false, readiness: null, liveness: null,
+    instances: 1, portMode: null, scale: null, restartCron: null, logCompress: false, readiness: null, liveness: null,
     limits: { ...NO_LIMITS }, identity: { ...NO_IDENTITY }, notify: { ...DEFAULT_NOTIFY, webhooks: [] }, source: defaultSource(), scope: null,
     container: null, nix: null,
   };

@@ -30,6 +30,12 @@ export interface LogPort {
  */
 export type ReadinessGate = (rec: ProcessRecord, isAlive: () => boolean, logOffsets: { stdout: number; stderr: number }) => Promise<void> | null;
 
+/**
+ * Optional per-run additions, set by the cluster subsystem: variables (PORT of an instance, LISTEN_FDS)
+ * and a listening socket the child inherits as fd 3. Throws when the run cannot get them.
+ */
+export type SpawnExtras = (rec: ProcessRecord) => { env?: Record<string, string>; listenFd?: number } | null;
+
 export interface SupervisorOptions {
   repo: ProcessRepo;
   clock: Clock;
@@ -39,6 +45,7 @@ export interface SupervisorOptions {
   /** How often a re-adopted process (not our child) is checked for exit. */
   adoptPollMs?: number;
   readiness?: ReadinessGate;
+  spawnExtras?: SpawnExtras;
 }
 
 type Live = LiveRun;
@@ -78,6 +85,15 @@ export class Supervisor extends EventEmitter {
   /** Set once, after construction, by the subsystem that checks readiness. */
   setReadinessGate(gate: ReadinessGate): void {
     this.opts.readiness = gate;
+  }
+
+  get readinessGate(): ReadinessGate | undefined {
+    return this.opts.readiness;
+  }
+
+  /** Set once, by the cluster subsystem (ports of instances, the shared socket). */
+  setSpawnExtras(extras: SpawnExtras): void {
+    this.opts.spawnExtras = extras;
   }
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -247,9 +263,11 @@ export class Supervisor extends EventEmitter {
   private spawn(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }): Promise<void> {
     const host = this.opts.host;
     host.checkSpawnable(rec.spec);
+    const extras = this.opts.spawnExtras?.(rec) ?? null;
     const fds = this.opts.logs.open(instanceKey(rec));
     const logOffsets = { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
-    const child = host.spawn({ ...rec.spec, env: { ...rec.spec.env, ...instanceEnv(rec) } }, fds);
+    const env = { ...rec.spec.env, ...instanceEnv(rec), ...extras?.env };
+    const child = host.spawn({ ...rec.spec, env }, extras?.listenFd !== undefined ? { ...fds, listen: extras.listenFd } : fds);
     if (child.pid <= 0) {
       throw new SentinelError('SPAWN_FAILED', `could not start "${displayName(rec)}": the system refused to create the process; check the command and the system's limits`);
     }

@@ -1,7 +1,7 @@
 // Health of running processes: readiness gates at start, liveness checks while running, tree-wide
 // memory/CPU thresholds, and notifications of crashes, failures and health changes.
 import { SentinelError } from '../core/errors.js';
-import { displayName, instanceKey } from '../core/instances.js';
+import { displayName, instanceKey, instancePort } from '../core/instances.js';
 import type { Supervisor } from '../core/supervisor.js';
 import type { ProcessRecord } from '../store/processes.js';
 import type { Db } from '../store/db.js';
@@ -35,10 +35,12 @@ const onThisMachine: ExecWhere = (_rec, command) => command;
 export function readinessOf(rec: ProcessRecord, execWhere: ExecWhere = onThisMachine): { spec: ReadinessSpec; timeoutMs: number } | null {
   const s = rec.spec.readiness;
   if (!s) return null;
-  const port = s.waitPort === true ? rec.spec.port ?? undefined : s.waitPort;
+  // an instance's own port: the definition's, plus its index with port_mode per-instance
+  const own = instancePort(rec);
+  const port = s.waitPort === true ? own ?? undefined : s.waitPort;
   const spec: ReadinessSpec = {
     ...(port !== undefined ? { port } : {}),
-    ...(s.waitHttp ? { http: { url: substitutePort(s.waitHttp.url, rec.spec.port), ...(s.waitHttp.expectStatus !== undefined ? { expectStatus: statusRange(s.waitHttp.expectStatus) } : {}) } } : {}),
+    ...(s.waitHttp ? { http: { url: substitutePort(s.waitHttp.url, own), ...(s.waitHttp.expectStatus !== undefined ? { expectStatus: statusRange(s.waitHttp.expectStatus) } : {}) } } : {}),
     ...(s.waitLog !== undefined ? { log: s.waitLog } : {}),
     ...(s.waitExec !== undefined ? { exec: execWhere(rec, s.waitExec) } : {}),
   };
@@ -50,7 +52,7 @@ export function readinessOf(rec: ProcessRecord, execWhere: ExecWhere = onThisMac
 export function livenessOf(rec: ProcessRecord, execWhere: ExecWhere = onThisMachine): LivenessSpec | null {
   const h = rec.spec.liveness;
   if (!h) return null;
-  const target = substitutePort(h.target, rec.spec.port);
+  const target = substitutePort(h.target, instancePort(rec));
   return {
     kind: h.kind,
     target: h.kind === 'exec' ? execWhere(rec, target) : target,

@@ -12,6 +12,9 @@ import { MetaRepo } from '../store/meta.js';
 import { Supervisor } from '../core/supervisor.js';
 import { systemClock } from '../core/clock.js';
 import { realSpawner } from '../core/spawn.js';
+import { installCluster } from '../cluster/runtime.js';
+import { startAutoscaler } from '../cluster/autoscale-loop.js';
+import { scaleTo } from './ops/cluster.js';
 import { identitySpawner } from '../isolation/identity.js';
 import { ContainerManager, containerHost, containerSpawner } from '../isolation/container.js';
 import { NixCache, nixHost, nixSpawner } from '../isolation/nix.js';
@@ -112,6 +115,9 @@ async function main(): Promise<void> {
     execWhere: (rec, command) => (rec.spec.container ? containers.execInside(rec.spec.container, rec.name, rec.instance, command) : command),
   });
   shutdownSteps.unshift(() => health.close());
+  // after the health monitor: the shared socket's readiness wraps its gate
+  const cluster = installCluster(supervisor);
+  shutdownSteps.unshift(() => cluster.close());
 
   const scans = new ScanCache();
   const history = new MetricsHistory({
@@ -146,6 +152,16 @@ async function main(): Promise<void> {
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
   ops = buildOperations(daemon, version);
+  const autoscaler = startAutoscaler({
+    supervisor,
+    usage: new UsageSampler(scans, (pid) => cgroups.usageOfPid(pid)),
+    scaleTo: (name, to, reason) => scaleTo(daemon, name, () => to, 'autoscaler', () => reason),
+    warn: (rec, kind, reason) => {
+      supervisor.note(rec, kind, reason, 'autoscaler');
+      log.warn('SCALE', `${rec.name}: ${reason}`);
+    },
+  });
+  shutdownSteps.unshift(() => autoscaler.close());
   // the TCP face is loaded only when asked for: a daemon without a listen address never loads fastify
   if (settings.api.listen) {
     try {

@@ -75,7 +75,11 @@ export function register(program: Command): void {
     .option('-u, --user <user[:group]>', 'run as this user, with its groups (the daemon must run as root)')
     .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
-    .option('-i, --instances <n>', 'how many copies of the process run (default 1)')
+    .option('-i, --instances <n>', 'how many copies of the process run (default 1; "max": one per core)')
+    .option('--port-mode <mode>', 'how instances use --port: shared (one socket passed to all as fd 3, LISTEN_FDS) or per-instance (PORT + index)')
+    .option('--scale <min-max>', 'scale on load between MIN and MAX instances, e.g. 2-4 (CPU target 70% unless --scale-cpu/--scale-memory)')
+    .option('--scale-cpu <percent>', 'with --scale: average CPU per instance to keep under, e.g. 70%')
+    .option('--scale-memory <size>', 'with --scale: average memory per instance to keep under, e.g. 400M')
     .option('--image <image>', 'run in a container of this image (the command, optional, is the container\'s)')
     .option('--runtime <runtime>', 'container runtime: podman (default) or docker')
     .option('--publish <[ip:]host:container>', 'publish a container port, e.g. 8080:80 (repeatable)', collect, [])
@@ -130,6 +134,10 @@ export function register(program: Command): void {
         nice: opts.nice,
         ionice: opts.ionice,
         instances: opts.instances,
+        portMode: opts.portMode,
+        scale: opts.scale,
+        scaleCpu: opts.scaleCpu,
+        scaleMemory: opts.scaleMemory,
         memoryMax: opts.memoryMax,
         cpuMax: opts.cpuMax,
         pidsMax: opts.pidsMax,

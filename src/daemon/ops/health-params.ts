@@ -44,8 +44,11 @@ export function healthSectionsFromParams(p: Params): HealthSections {
       ...(r.exec !== undefined ? { waitExec: r.exec } : {}),
       ...(defined(p.startupTimeout) ? { timeoutMs: optDuration(p, 'startupTimeout', '--startup-timeout') } : {}),
     };
+  } else if (defined(p.startupTimeout) && p.portMode === 'shared') {
+    // a shared socket is a readiness condition of its own: some instance listens on it
+    extra.readiness = { timeoutMs: optDuration(p, 'startupTimeout', '--startup-timeout') };
   } else if (defined(p.startupTimeout)) {
-    throw new SentinelError('INVALID_ARGUMENT', '--startup-timeout: only applies with a readiness check, as in --wait-port 8080 --startup-timeout 30s');
+    throw new SentinelError('INVALID_ARGUMENT', '--startup-timeout: only applies with a readiness check (or --port-mode shared), as in --wait-port 8080 --startup-timeout 30s');
   }
   if (defined(p.healthHttp) || defined(p.healthTcp) || defined(p.healthExec)) {
     const spec = validateLiveness({

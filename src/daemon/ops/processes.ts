@@ -9,6 +9,7 @@ import { displayName, instanceKey } from '../../core/instances.js';
 import { viewProcess, type ProcessView } from './view.js';
 import { assignPort, releaseOwnedPorts } from './ports.js';
 import { purgeProcessLogs } from './logs.js';
+import { checkPortMode } from '../../cluster/scale-config.js';
 
 export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
   const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
@@ -115,10 +116,13 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       // a spec that cannot be spawned (missing program, E2BIG environment from an --env-file) leaves nothing behind
       sup.host.checkSpawnable(spec);
       const portRef = p.port;
+      // refused before a port is allocated: a bad mode leaves nothing behind
+      checkPortMode(spec.portMode, portRef === undefined || portRef === null ? null : 1, spec.container !== null, '--port-mode');
       if (portRef !== undefined && portRef !== null) {
         spec.port = await assignPort(d, portRef, spec.name);
         spec.env.PORT = String(spec.port);
       }
+      checkPortMode(spec.portMode, spec.port, spec.container !== null, '--port-mode');
       if (spec.group && !d.groups.get(spec.group)) d.groups.create(spec.group, {}, Date.now());
       const rec = sup.create(spec, ctx.actor);
       // a start that fails keeps the records (with their logs) so the user can inspect and fix them
@@ -143,7 +147,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         spec: {
           shell: s.shell, args: s.args, restart: s.restart, stopSignal: s.stopSignal, stopTimeoutMs: s.stopTimeoutMs,
           startWaitMs: s.startWaitMs, logMaxBytes: s.logMaxBytes, logKeep: s.logKeep, logCompress: s.logCompress, envKeys: Object.keys(s.env).sort(),
-          instances: s.instances, port: s.port, restartCron: s.restartCron,
+          instances: s.instances, port: s.port, portMode: s.portMode, scale: s.scale as Record<string, unknown> | null, restartCron: s.restartCron,
           readiness: s.readiness ? { ...s.readiness } : null, liveness: s.liveness ? { ...s.liveness } : null,
           limits: s.limits, identity: s.identity, notify: s.notify, configFile: s.source.configFile,
           container: s.container ? { ...s.container, name: d.containers?.nameOf(s.name, 0) ?? '' } : null,

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import { parseSize } from '../../core/duration.js';
-import { DEFAULT_RESTART_POLICY, type LivenessSection, type ProcessSpec, type ReadinessSection, type RestartMode, type RestartPolicy } from '../../core/spec.js';
+import { parseScaleRange, PORT_MODES } from '../../cluster/scale-config.js';
+import { DEFAULT_RESTART_POLICY, type PortMode, type LivenessSection, type ProcessSpec, type ReadinessSection, type RestartMode, type RestartPolicy } from '../../core/spec.js';
 import type { SentinelConfig } from '../../config/schema.js';
 import { buildEnv, readEnvFile } from '../../core/env.js';
 import { nameFromCommand, validateName } from '../../core/names.js';
@@ -107,6 +108,7 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
     nice: identity.nice ?? undefined,
     ionice: identity.ionice ?? undefined,
     instances: instancesFromParams(p),
+    scale: scaleFromParams(p),
     limits: hardLimitsFromParams(p),
   });
   const { ProcessConfig } = await import('../../config/schema-process.js');
@@ -121,12 +123,24 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
     processes: { [name]: checked.data },
     ...(group ? { groups: { [group]: { env: ctx.groupEnv(group) } } } : {}),
   } as unknown as SentinelConfig;
-  return toProcessSpec(config, name, { cwd, baseEnv });
+  const spec = toProcessSpec(config, name, { cwd, baseEnv });
+  // the port is assigned after this (run): the mode is checked against it there
+  spec.portMode = portModeFromParams(p);
+  return spec;
+}
+
+function portModeFromParams(p: Params): PortMode | null {
+  if (p.portMode === undefined || p.portMode === null) return null;
+  const mode = String(p.portMode);
+  if (!(PORT_MODES as readonly string[]).includes(mode)) {
+    throw new SentinelError('INVALID_ARGUMENT', `--port-mode ${JSON.stringify(mode)}: expected "shared" (one socket every instance listens on) or "per-instance" (PORT + index)`);
+  }
+  return mode as PortMode;
 }
 
 /** The flags of the container and Nix keys, for error messages about them. */
 const FLAG_OF_KEY: Record<string, string> = {
-  image: '--image', runtime: '--runtime', ports: '--publish', volumes: '--volume', container_user: '--container-user', nix: '--nix / --nix-file',
+  port_mode: '--port-mode', scale: '--scale', image: '--image', runtime: '--runtime', ports: '--publish', volumes: '--volume', container_user: '--container-user', nix: '--nix / --nix-file',
 };
 
 /** "docker.io/library/redis:7" → "redis". */
@@ -238,11 +252,23 @@ function hardLimitsFromParams(p: Params): Record<string, unknown> | undefined {
   return Object.keys(limits).length > 0 ? limits : undefined;
 }
 
-function instancesFromParams(p: Params): number {
+/** --scale MIN-MAX with --scale-cpu / --scale-memory as the config file's `scale`. */
+function scaleFromParams(p: Params): Record<string, unknown> | undefined {
+  if (p.scale === undefined || p.scale === null) {
+    if (p.scaleCpu !== undefined || p.scaleMemory !== undefined) throw new SentinelError('INVALID_ARGUMENT', '--scale-cpu and --scale-memory set the targets of --scale MIN-MAX; add --scale, e.g. --scale 2-4');
+    return undefined;
+  }
+  const { min, max } = parseScaleRange(String(p.scale));
+  const cpu = p.scaleCpu === undefined ? undefined : typeof p.scaleCpu === 'number' ? p.scaleCpu : /^\d+(\.\d+)?$/.test(String(p.scaleCpu).trim()) ? Number(p.scaleCpu) : p.scaleCpu;
+  return compact({ min, max, cpu, memory: p.scaleMemory });
+}
+
+function instancesFromParams(p: Params): number | 'max' {
+  if (typeof p.instances === 'string' && p.instances.trim() === 'max') return 'max';
   const n = wholeNumber(p.instances, '--instances', 'a whole number from 1 to 1000 (e.g. --instances 4)');
   if (n === undefined) return 1;
   if (!Number.isInteger(n) || n < 1 || n > 1000) {
-    throw new SentinelError('INVALID_ARGUMENT', `--instances ${n}: expected a whole number from 1 to 1000 (e.g. --instances 4)`);
+    throw new SentinelError('INVALID_ARGUMENT', `--instances ${n}: expected a whole number from 1 to 1000 (e.g. --instances 4) or "max" (one per core)`);
   }
   return n;
 }

@@ -4,7 +4,7 @@ import type { ProcessView as ProcessViewSchema } from '../../contracts/results.j
 import type { ProcessRecord } from '../../store/processes.js';
 import type { Usage } from '../metrics.js';
 import { logFile } from '../log-port.js';
-import { displayName, instanceKey } from '../../core/instances.js';
+import { displayName, instanceKey, instancePort } from '../../core/instances.js';
 
 /** Declared by its contract (src/contracts/results.ts); what every process answer shows. */
 export type ProcessView = z.input<typeof ProcessViewSchema>;
@@ -35,7 +35,9 @@ export function viewProcess(rec: ProcessRecord, usage: Usage | undefined, logsDi
     group: rec.spec.group,
     command: displayCommand(rec),
     cwd: rec.spec.cwd,
-    port: rec.spec.port,
+    port: instancePort(rec),
+    portMode: rec.spec.portMode,
+    scale: rec.spec.scale ? { min: rec.spec.scale.min, max: rec.spec.scale.max } : null,
     health: rec.health,
     reason: live && warning ? warning : rec.reason,
     lastExit: rec.lastExit,

@@ -1,0 +1,151 @@
+// The autoscaler in the daemon: every tick it samples the tree-wide CPU and memory of each scaled
+// definition's running instances, keeps the samples taken since its count last changed, and asks the
+// decision function (autoscaler.ts) — or the definition's custom policy — what to do. A decision is
+// carried out by `scaleTo` (the same path as `sentinel scale`), its reason the event's.
+import type { Supervisor } from '../core/supervisor.js';
+import type { ScaleSection } from '../core/spec.js';
+import type { ProcessRecord } from '../store/processes.js';
+import type { UsageSampler } from '../daemon/metrics.js';
+import { decidePolicy, decideScale, readPolicyAnswer, type ScaleDecision, type ScaleSample } from './autoscaler.js';
+import { runPolicy } from './policy.js';
+
+export interface AutoscaleDeps {
+  supervisor: Supervisor;
+  /** The autoscaler's own sampler (CPU is a difference between two of its samples). */
+  usage: UsageSampler;
+  scaleTo(name: string, to: number, reason: string): Promise<unknown>;
+  /** Something went wrong that the user should see (a policy that failed, a scale that did not work). */
+  warn(rec: ProcessRecord, kind: string, reason: string): void;
+  now?: () => number;
+}
+
+interface State {
+  samples: ScaleSample[];
+  lastChangeAt: number | null;
+  /** A change is in progress: the tick leaves this definition alone. */
+  busy: boolean;
+  /** Its policy is running: not asked again until it answers. */
+  asking: boolean;
+  lastError: string | null;
+  key: string;
+}
+
+/** How often a definition is sampled: a quarter of its shorter window, from 100 ms to 5 s. */
+export function tickMs(scale: ScaleSection): number {
+  return Math.min(5000, Math.max(100, Math.floor(Math.min(scale.upAfterMs, scale.downAfterMs) / 4)));
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): void } {
+  const sup = deps.supervisor;
+  const now = deps.now ?? Date.now;
+  const states = new Map<string, State>();
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const act = (st: State, name: string, decision: ScaleDecision) => {
+    st.busy = true;
+    deps.scaleTo(name, decision.to, decision.reason)
+      .catch((err: Error) => {
+        const first = sup.instancesOf(name)[0];
+        if (first) deps.warn(first, 'scale-failed', `could not scale to ${decision.to}: ${err.message}`);
+      })
+      .finally(() => {
+        st.busy = false;
+        st.lastChangeAt = now();
+        st.samples = [];
+      });
+  };
+
+  const policyFailed = (st: State, first: ProcessRecord, why: string) => {
+    // said once until it answers well again: a broken policy does not flood the events
+    if (st.lastError !== why) deps.warn(first, 'scale-policy-failed', `${why}; keeping ${sup.instancesOf(first.name).length} instances`);
+    st.lastError = why;
+  };
+
+  const tick = () => {
+    const seen = new Set<string>();
+    for (const first of sup.list()) {
+      const scale = first.spec.scale;
+      if (first.instance !== 0 || !scale) continue;
+      const name = first.name;
+      seen.add(name);
+      const key = JSON.stringify(scale);
+      let st = states.get(name);
+      if (!st || st.key !== key) {
+        st = { samples: [], lastChangeAt: st?.lastChangeAt ?? null, busy: false, asking: false, lastError: null, key };
+        states.set(name, st);
+      }
+      if (st.busy || st.asking) continue;
+      const members = sup.instancesOf(name);
+      const running = members.filter((m) => m.state === 'running' && m.pid);
+      // a stopped definition is not scaled; one still starting is measured once it runs
+      if (running.length === 0) {
+        st.samples = [];
+        continue;
+      }
+      const usage = deps.usage.sample(running.map((m) => m.pid!));
+      const per = running.map((m) => ({ instance: m.instance, pid: m.pid!, ...usage.get(m.pid!) }));
+      const at = now();
+      const sample: ScaleSample = {
+        at,
+        cpuPercent: mean(per.map((u) => u.cpuPercent).filter((v): v is number => typeof v === 'number')),
+        memoryBytes: mean(per.map((u) => u.memoryBytes).filter((v): v is number => typeof v === 'number')),
+      };
+      st.samples.push(sample);
+      const keep = Math.max(scale.upAfterMs, scale.downAfterMs) + 2 * tickMs(scale);
+      while (st.samples.length > 1 && st.samples[0].at < at - keep) st.samples.shift();
+      const count = members.length;
+      if (scale.policy) {
+        const policy = scale.policy;
+        const state = st;
+        state.asking = true;
+        const metrics = {
+          name, instances: count, min: scale.min, max: scale.max,
+          cpuPercent: sample.cpuPercent, memoryBytes: sample.memoryBytes,
+          perInstance: per.map((u) => ({ instance: u.instance, pid: u.pid, cpuPercent: u.cpuPercent ?? null, memoryBytes: u.memoryBytes ?? null })),
+          samples: state.samples.slice(-20),
+        };
+        runPolicy(policy, metrics, { cwd: first.spec.cwd, env: first.spec.env })
+          .then((out) => {
+            const answer = readPolicyAnswer(out);
+            if ('error' in answer) return policyFailed(state, first, `the scale policy's answer is not usable: ${answer.error}`);
+            state.lastError = null;
+            const decision = decidePolicy(scale, sup.instancesOf(name).length, answer.count, now(), state.lastChangeAt);
+            if (decision && !closed) act(state, name, decision);
+          })
+          .catch((err: Error) => policyFailed(state, first, err.message))
+          .finally(() => {
+            state.asking = false;
+          });
+        continue;
+      }
+      const decision = decideScale(scale, count, st.samples, at, st.lastChangeAt);
+      if (decision) act(st, name, decision);
+    }
+    for (const name of states.keys()) if (!seen.has(name)) states.delete(name);
+  };
+
+  const schedule = () => {
+    if (closed) return;
+    const scaled = sup.list().filter((r) => r.instance === 0 && r.spec.scale).map((r) => tickMs(r.spec.scale!));
+    timer = setTimeout(() => {
+      try {
+        tick();
+      } finally {
+        schedule();
+      }
+    }, scaled.length ? Math.min(...scaled) : 5000);
+    timer.unref?.();
+  };
+  schedule();
+
+  return {
+    tick,
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
