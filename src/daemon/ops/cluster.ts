@@ -56,8 +56,8 @@ export function scaleTo(
     if (d.deploys?.proxyOf(name)) {
       throw new SentinelError('INVALID_ARGUMENT', `"${name}" is served through the deploy proxy: change its number of instances with a deploy ("sentinel deploy ${name} --instances N")`);
     }
-    const running = d.deployRepo?.running(name)[0];
-    if (running) throw new SentinelError('DEPLOY_IN_PROGRESS', `deploy ${running.id} of "${name}" is running; scale it once the deploy ended ("sentinel deploy status ${name}")`, { deployId: running.id });
+    const deploying = d.deployRepo?.running(name)[0];
+    if (deploying) throw new SentinelError('DEPLOY_IN_PROGRESS', `deploy ${deploying.id} of "${name}" is running; scale it once the deploy ended ("sentinel deploy status ${name}")`, { deployId: deploying.id });
     const first = members[0];
     const from = members.length;
     const to = count(from, first);
