@@ -12,6 +12,7 @@ export const EXPECTED_EXTRAS = [
   { file: 'scheduler-1000.mjs', about: '1000 schedules loaded: idle CPU and memory (scheduling issue)' },
   { file: 'monit-idle.mjs', about: 'sentinel monit watching 100 idle processes: its own CPU and memory (faces issue)' },
   { file: 'metrics-100.mjs', about: 'GET /metrics with 100 processes: render time, prom-client RSS, daemon CPU scraped every 5 s (faces issue)' },
+  { file: 'deploy-reload.mjs', about: 'HTTP p99 latency and failed requests during rolling reloads: sentinel rollout restart against pm2 reload in cluster mode (cluster issue)' },
 ];
 
 export function findExtras(benchDir) {
