@@ -2,7 +2,8 @@
 // generator running through 5 rolling reloads, a blue/green switch, a canary that is rolled back and a
 // manual rollback — not one request may fail. Each phase's report is printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, cleanupHome, cli, cliJson, tempHome, waitFor } from '../helpers.js';
+import path from 'node:path';
+import { alive, cleanupHome, cli, cliJson, ROOT, tempHome, waitFor } from '../helpers.js';
 import { deployStatus, freePort, NODE_SERVER, PY_SERVER, startLoad, type DeployRow, type LoadReport } from './deploys-helpers.js';
 
 const FAST = ['--min-healthy', '300ms', '--drain', '5s'];
@@ -94,5 +95,36 @@ describe.each([
     const h = await cliJson<{ revision: number; deploys: DeployRow[] }>(home, ['deploy', 'history', 'web']);
     expect(h.revision).toBe(deploy.toRevision);
     expect(h.deploys[0].id).toBe(deploy.id);
+  });
+});
+
+describe('deploys of a definition on a shared socket (no proxy)', () => {
+  let home: string;
+  let port: number;
+  beforeAll(async () => {
+    home = tempHome('sn-dps-');
+    port = await freePort();
+  });
+  afterAll(async () => { await cleanupHome(home); });
+
+  it('rolls new revisions onto the same socket under load without a failed request', async () => {
+    const server = path.join(ROOT, 'examples/shared-socket/server.mjs');
+    const r = await cli(home, ['run', '--name', 'ss', '--port', String(port), '--port-mode', 'shared', '-i', '2', '--', 'node', server]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const args of [['rollout', 'restart', 'ss'], ['deploy', 'ss', '-e', 'FLAVOUR=b', '--strategy', 'blue-green'], ['deploy', 'ss', '-e', 'FLAVOUR=c', '--strategy', 'canary', '--bake', '1s']]) {
+      const load = startLoad(port);
+      await new Promise((res) => setTimeout(res, 300));
+      const d = await cli(home, [...args, ...FAST]);
+      await new Promise((res) => setTimeout(res, 300));
+      const report = await load.stop();
+      console.log(`[shared socket] ${args.join(' ')}: ${report.ok} requests answered, ${report.failed} failed`);
+      expect(d.code, d.stderr).toBe(0);
+      expect(report.failures).toEqual([]);
+      expect(report.ok).toBeGreaterThan(20);
+    }
+    const s = await deployStatus(home, 'ss');
+    expect(s.proxyPort).toBeNull();
+    expect(s.instances).toHaveLength(2);
+    expect(s.instances.every((i) => i.revision === s.revision && i.state === 'running' && i.port === port)).toBe(true);
   });
 });
