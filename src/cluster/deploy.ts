@@ -55,6 +55,8 @@ export class DeployEngine {
   /** Daemon start: proxies back up for proxied definitions, then every unfinished deploy rolled back. */
   async recover(): Promise<DeployRecord[]> {
     for (const name of this.repo.names()) {
+      // a deleted definition keeps its history, not its port
+      if (this.sup.instancesOf(name).length === 0) continue;
       const cur = this.repo.current(name);
       const running = this.repo.running(name)[0];
       const rev = running ? this.repo.revision(name, running.fromRevision ?? running.toRevision) : cur;
@@ -115,7 +117,8 @@ export class DeployEngine {
     if (this.halted) throw new SentinelError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down; deploy again once it is back');
     this.checkFree(req.name);
     const existing = this.sup.instancesOf(req.name);
-    let from = this.repo.current(req.name);
+    // a definition deleted and deployed again starts afresh (its earlier revisions stay in the history)
+    let from = existing.length > 0 ? this.repo.current(req.name) : undefined;
     if (!from && existing.length > 0) {
       // a definition deployed for the first time: what it runs now becomes revision 1
       const base = structuredClone(existing[0].spec);
@@ -290,14 +293,18 @@ export class DeployEngine {
     try {
       const fromRev = d.fromRevision === null ? undefined : this.repo.revision(d.name, d.fromRevision);
       if (fromRev) {
-        const old = this.instances(d.name, fromRev.revision);
-        for (const r of old) {
-          // one being retired when the deploy stopped is let finish its stop, then started again
+        // an old instance that is down (say it was being retired when the daemon died) is replaced by a fresh
+        // one on a port of its own: what is left of its run may still hold its old port for a while
+        for (const r of this.instances(d.name, fromRev.revision)) {
           if (r.state === 'stopping') await this.sup.stop(r, 'deploy', { keepWanted: true }).catch(() => undefined);
-          if (!this.sup.isLive(r)) await this.sup.start(r, 'deploy').catch(() => undefined);
-          if (proxy && r.spec.port !== null) proxy.set(r.spec.port, 1);
+          if (this.sup.isLive(r)) {
+            if (proxy && r.spec.port !== null) proxy.set(r.spec.port, 1);
+            continue;
+          }
+          await this.sup.remove(r, 'deploy');
+          if (proxy && r.spec.port !== null) proxy.remove(r.spec.port);
         }
-        const missing = fromRev.spec.instances - old.length;
+        const missing = fromRev.spec.instances - this.instances(d.name, fromRev.revision).length;
         if (missing > 0) await this.addInstances(d.name, fromRev, missing, 0, 'deploy', 1).catch((err) => { report.rollbackProblem = messageOf(err); });
       }
       const others = this.sup.instancesOf(d.name).filter((r) => revisionOf(r) !== fromRev?.revision);

@@ -99,6 +99,25 @@ describe('deploy: bad input', () => {
     }
   });
 
+  it('a deleted definition frees its public port; the next deploy creates it afresh, its history kept', async () => {
+    const other = await freePort();
+    expect((await cli(home, ['deploy', 'tmp', '--command', NODE_SERVER, '--port', String(other), '-e', 'VERSION=a', ...FAST])).code).toBe(0);
+    expect((await get(other)).version).toBe('a');
+    expect((await cli(home, ['delete', 'tmp'])).code).toBe(0);
+    // the port is free again: something else may bind it
+    const probe = net.createServer();
+    await new Promise<void>((r, j) => { probe.once('error', j); probe.listen(other, '127.0.0.1', () => r()); });
+    await new Promise<void>((r) => probe.close(() => r()));
+    expect((await cli(home, ['deploy', 'status', 'tmp'])).stderr).toContain('no process named or numbered "tmp"');
+    expect((await cli(home, ['rollback', 'tmp'])).code).not.toBe(0);
+    const again = await cli(home, ['deploy', 'tmp', '--command', NODE_SERVER, '--port', String(other), '-e', 'VERSION=b', ...FAST]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('revision none -> 2');
+    expect((await get(other)).version).toBe('b');
+    expect((await history(home, 'tmp')).revisions).toHaveLength(2);
+    expect((await cli(home, ['delete', 'tmp'])).code).toBe(0);
+  });
+
   it('shows the plan with --dry-run and changes nothing', async () => {
     const before = await deployStatus(home, 'web');
     const r = await cli(home, ['deploy', 'web', '-e', 'VERSION=9', '--strategy', 'blue-green', '--dry-run']);
@@ -153,11 +172,12 @@ describe('deploy: the daemon SIGKILLed at each step', () => {
       // any command starts the daemon again; it finds the deploy unfinished and rolls it back
       expect(await waitFor(async () => (await deployStatus(home, 'web')).deploy?.state === 'rolled-back', 30_000, 200)).toBe(true);
       const after = await deployStatus(home, 'web');
+      if (!after.instances.every((i) => i.state === 'running')) console.log((await cli(home, ['events', '--limit', '60'])).stdout);
       expect(after.deploy!.id).toBe(d.deploy.id);
       expect(after.deploy!.reason).toContain(`the daemon stopped during step ${step + 1} of 4`);
       expect(after.revision).toBe(before.revision);
       expect(after.instances).toHaveLength(2);
-      expect(after.instances.every((i) => i.revision === before.revision && i.state === 'running')).toBe(true);
+      expect(after.instances.every((i) => i.revision === before.revision && i.state === 'running'), JSON.stringify(after.instances)).toBe(true);
       // the new revision's processes are gone, and the old one serves on the public port again
       for (const pid of newPids) expect(await waitFor(() => !alive(pid), 5000), `pid ${pid}`).toBe(true);
       expect(await waitFor(async () => (await get(port).catch(() => ({ version: '' }))).version === 'old', 10_000, 100)).toBe(true);

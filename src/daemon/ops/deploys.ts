@@ -55,8 +55,8 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
   /** The revision's spec: the current one with the request's changes, or a new definition's. */
   async function specFor(p: OpParams<'deploy.start'>): Promise<ProcessSpec> {
     const members = sup.instancesOf(p.ref);
-    const current = d.deployRepo?.current(p.ref);
-    if (members.length === 0 && !current) {
+    const current = members.length > 0 ? d.deployRepo?.current(p.ref) : undefined;
+    if (members.length === 0) {
       if (p.command === undefined) {
         throw new SentinelError('PROCESS_NOT_FOUND', `no process named "${p.ref}" to deploy; to create it, give its command: sentinel deploy ${p.ref} --command "node server.js" --port 8080`);
       }
@@ -89,7 +89,7 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
     const options = optionsOf(p);
     if (p.dryRun) {
       engine.checkFree(p.ref);
-      const from = d.deployRepo?.current(p.ref);
+      const from = sup.instancesOf(p.ref).length > 0 ? d.deployRepo?.current(p.ref) : undefined;
       const plan = planDeploy(strategy, sup.instancesOf(p.ref).length, req.spec.instances, options);
       const next = req.revision?.revision ?? (d.deployRepo!.revisions(p.ref).at(-1)?.revision ?? (sup.instancesOf(p.ref).length > 0 ? 1 : 0)) + 1;
       return {
@@ -109,8 +109,9 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
     async 'deploy.start'(p, ctx) {
       engineOf(d).checkFree(p.ref);
       const spec = await specFor(p);
-      const current = d.deployRepo?.current(p.ref);
-      const traffic = p.traffic ?? current?.traffic ?? (spec.port !== null && sup.instancesOf(p.ref).length === 0 ? 'proxy' : 'none');
+      const exists = sup.instancesOf(p.ref).length > 0;
+      const current = exists ? d.deployRepo?.current(p.ref) : undefined;
+      const traffic = p.traffic ?? current?.traffic ?? (spec.port !== null && !exists ? 'proxy' : 'none');
       const artifactHash = p.artifact === undefined ? null : hashArtifact(path.resolve(spec.cwd, p.artifact));
       return launch(p, { spec, artifactHash, traffic }, ctx.actor);
     },
@@ -118,8 +119,8 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
     'deploy.status'(p) {
       const repo = d.deployRepo;
       const members = sup.instancesOf(p.ref);
+      if (members.length === 0) sup.resolve(p.ref);
       const current = repo?.current(p.ref);
-      if (members.length === 0 && !current) sup.resolve(p.ref);
       const last = repo?.history(p.ref, 1)[0] ?? null;
       const proxy = d.deploys?.proxyOf(p.ref);
       return {
@@ -151,6 +152,7 @@ export function deployOps(d: Daemon): Handlers<DeployOp> {
     async 'deploy.rollback'(p, ctx) {
       engineOf(d).checkFree(p.ref);
       const repo = d.deployRepo!;
+      if (sup.instancesOf(p.ref).length === 0) sup.resolve(p.ref);
       const current = repo.current(p.ref);
       const revisions = repo.revisions(p.ref);
       if (revisions.length === 0) {
