@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, cleanupHome, cli, cliJson, readPid, tempHome, waitFor } from '../helpers.js';
-import { deployStatus, freePort, NODE_SERVER, type DeployRow } from './deploys-helpers.js';
+import { deployStatus, freePort, NODE_SERVER, startLoad, type DeployRow } from './deploys-helpers.js';
 
 const FAST = ['--min-healthy', '300ms', '--drain', '2s'];
 
@@ -141,6 +141,32 @@ describe('deploy: bad input', () => {
     // the timeout belonged to that revision only
     const ok = await cli(home, ['rollout', 'restart', 'web', ...FAST]);
     expect(ok.code).toBe(0);
+  });
+});
+
+describe('deploy: a canary answering errors', () => {
+  let home: string;
+  let port: number;
+  beforeAll(async () => {
+    home = tempHome('sn-dpe-');
+    port = await freePort();
+    expect((await cli(home, ['deploy', 'web', '--command', NODE_SERVER, '--port', String(port), '-i', '2', '-e', 'VERSION=good', ...FAST])).code).toBe(0);
+  });
+  afterAll(async () => { await cleanupHome(home); });
+
+  it("is rolled back on its error rate, seen by the proxy, and the report says so", async () => {
+    const load = startLoad(port, 2);
+    const r = await cli(home, ['deploy', 'web', '-e', 'BEHAVIOUR=fail500', '--strategy', 'canary', '--canary-weight', '50', '--bake', '5s', '--max-error-rate', '5', ...FAST]);
+    const report = await load.stop();
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/failed: the canary's error rate is 100\.0% \(\d+ of \d+ connections\), above 5\.0%/);
+    // the 500s the canary gave were seen by the clients too: that is what the rollback cut short
+    expect(report.failures.every((f) => f === 'status 500')).toBe(true);
+    expect(report.failed).toBeGreaterThanOrEqual(5);
+    const s = await deployStatus(home, 'web');
+    expect(s.deploy!.state).toBe('rolled-back');
+    expect(s.instances.every((i) => i.revision === s.revision && i.state === 'running')).toBe(true);
+    expect((await get(port)).version).toBe('good');
   });
 });
 
