@@ -9,7 +9,7 @@ import type { ProcessSpec } from '../core/spec.js';
 import type { ProcessRecord } from '../store/processes.js';
 import type { DeployOptions, DeployRecord, DeployRepo, DeployStep, RevisionRecord, Strategy, Traffic } from '../store/deploys.js';
 import { describeStep, planDeploy } from './plan.js';
-import { freePort, TcpProxy } from './proxy.js';
+import { freePort, TcpProxy } from './deploy-proxy.js';
 
 export const REVISION_ENV = 'SENTINEL_REVISION';
 

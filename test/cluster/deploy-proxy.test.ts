@@ -3,7 +3,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, TcpProxy } from '../../src/cluster/proxy.js';
+import { freePort, TcpProxy } from '../../src/cluster/deploy-proxy.js';
 
 const closers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
