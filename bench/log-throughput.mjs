@@ -1,6 +1,8 @@
 // 200 MB of 100-byte lines written to stdout until all of it is in the log file: a child writing
 // straight to an O_APPEND fd from openLogFds while the LogRotator runs with the default limits
-// (10M × 5, 1 s checks), against plain `cmd > file` through /bin/sh.
+// (10M × 5, 1 s checks), against plain `cmd > file` through /bin/sh; and the same through the log
+// stamper (`--log-timestamps`: a FIFO this process reads, appends and samples), to show what exact
+// per-line times cost against the direct-to-file default.
 // Needs a build first (`npm run build`). Usage: node bench/log-throughput.mjs [RUNS=5] [MB=200]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,7 @@ const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist
 const { openLogFds, logPaths, listRotated } = await import(path.join(dist, 'paths.js'));
 const { LogRotator } = await import(path.join(dist, 'rotate.js'));
 const { readIndex } = await import(path.join(dist, 'log-index.js'));
+const { LogStamper } = await import(path.join(dist, 'stamper.js'));
 
 const runs = Number(process.argv[2] ?? 5);
 const totalBytes = Number(process.argv[3] ?? 200) * 1_000_000;
@@ -62,6 +65,32 @@ async function viaLogFds(dir) {
   };
 }
 
+async function viaStamper(dir) {
+  const rotator = new LogRotator();
+  const files = logPaths(dir, 'bench');
+  fs.mkdirSync(dir, { recursive: true });
+  rotator.watch('bench', [files.stdout, files.stderr], LIMITS);
+  const stamper = new LogStamper(dir, { written: (file, time) => rotator.sample(file, time), onError: (err) => { throw err; } });
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const fds = stamper.openForChild('bench');
+  const done = run(WRITER, ['ignore', fds.stdout, fds.stderr]);
+  fs.closeSync(fds.stdout);
+  fs.closeSync(fds.stderr);
+  await done;
+  // the writer is gone; what it wrote is in the file once the stamper has read both pipes to their end
+  while (stamper.open > 0) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setImmediate(r));
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  while (fs.statSync(files.stdout).size >= LIMITS.maxBytes) await rotator.tick();
+  await rotator.close();
+  const index = readIndex(files.stdout);
+  const written = (index?.base ?? 0) + fs.statSync(files.stdout).size;
+  if (written !== totalBytes) throw new Error(`stamped: expected ${totalBytes} bytes in the stream, the index says ${written}`);
+  return { wallMs, cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100, samples: index.times.length };
+}
+
 async function viaShellRedirect(dir) {
   const file = path.join(dir, 'plain.log');
   const t0 = process.hrtime.bigint();
@@ -75,14 +104,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function measure(writerName) {
   WRITER = WRITERS[writerName];
-  const results = { fds: [], shell: [] };
+  const results = { fds: [], shell: [], stamped: [] };
   for (let i = 0; i < runs; i++) {
     // alternate which goes first so neither always meets the other's write-back
-    const order = i % 2 === 0 ? ['fds', 'shell'] : ['shell', 'fds'];
+    const order = i % 2 === 0 ? ['fds', 'shell', 'stamped'] : ['stamped', 'shell', 'fds'];
     for (const key of order) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-bench-logs-'));
       try {
-        results[key].push(await (key === 'fds' ? viaLogFds(dir) : viaShellRedirect(dir)));
+        results[key].push(await (key === 'fds' ? viaLogFds(dir) : key === 'stamped' ? viaStamper(dir) : viaShellRedirect(dir)));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -101,6 +130,10 @@ async function measure(writerName) {
     rotatedFilesKept: results.fds[0].rotatedFiles,
     shellRedirectWallMs: Math.round(shellWall),
     ratio: Number((fdsWall / shellWall).toFixed(2)),
+    stampedWallMs: Math.round(median(results.stamped.map((r) => r.wallMs))),
+    stampedDaemonCpuPct: Number(median(results.stamped.map((r) => r.cpuPct)).toFixed(1)),
+    stampedIndexSamples: results.stamped[0].samples,
+    stampedVsDirect: Number((median(results.stamped.map((r) => r.wallMs)) / fdsWall).toFixed(2)),
   };
 }
 
@@ -110,5 +143,6 @@ for (const writerName of Object.keys(WRITERS)) {
   console.log(`  O_APPEND fd + rotator (10M x 5): ${summary.sentinelFdsWallMs} ms until written (${summary.sentinelSettledMs} ms until rotated under the limit), rotator CPU ${summary.rotatorCpuPctDuringWrite}% of a core while writing, ${summary.rotatorCpuPctUntilSettled}% until settled`);
   console.log(`  sh -c 'cmd > file':              ${summary.shellRedirectWallMs} ms`);
   console.log(`  ratio: ${summary.ratio}`);
+  console.log(`  --log-timestamps (FIFO read, appended and sampled by the daemon): ${summary.stampedWallMs} ms, daemon CPU ${summary.stampedDaemonCpuPct}% of a core, ${summary.stampedIndexSamples} index samples kept; ${summary.stampedVsDirect}x the direct-to-file time`);
   console.log(JSON.stringify(summary));
 }

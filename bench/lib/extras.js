@@ -1,6 +1,6 @@
 // Other benchmarks live next to run.js as bench/*.mjs (logs, scheduler, health checks...); run.js runs each as a
 // child process, shows its output, and adds to the table every line it prints of the form
-//   BENCH_RESULT {"figure": "...", "unit": "ms|s|mib|pct|count", "sentinel": 12.3, "pm2": 45.6, "target": {"text": "≤ 2 %", "max": 2}}
+//   BENCH_RESULT {"figure": "...", "unit": "ms|s|mib|pct|count|rps", "sentinel": 12.3, "pm2": 45.6, "target": {"text": "≤ 2 %", "max": 2}}
 import { readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,6 +11,9 @@ export const EXPECTED_EXTRAS = [
   { file: 'log-search.mjs', about: 'logs --grep over 1 GB of live and rotated files against grep -E (beyond one machine issue)' },
   { file: 'scheduler-1000.mjs', about: '1000 schedules loaded: idle CPU and memory (scheduling issue)' },
   { file: 'monit-idle.mjs', about: 'sentinel monit watching 100 idle processes: its own CPU and memory (faces issue)' },
+  { file: 'cluster-http.mjs', about: 'HTTP requests/s through a shared socket with 2 and 4 instances vs one process and PM2 cluster mode (cluster issue)' },
+  { file: 'bulk-scale.mjs', about: '100 and 1000 processes from one file against a PM2 ecosystem file: time until all run, idle CPU, private memory, list, stop (performance issue)', timeoutSec: 1800 },
+  { file: 'watch-idle.mjs', about: 'run --watch on a tree of 50,000 files: idle daemon CPU and RSS against pm2 start --watch (operating system issue)', timeoutSec: 300 },
   { file: 'metrics-100.mjs', about: 'GET /metrics with 100 processes: render time, prom-client RSS, daemon CPU scraped every 5 s (faces issue)' },
   { file: 'deploy-reload.mjs', about: 'HTTP p99 latency and failed requests during rolling reloads: sentinel rollout restart against pm2 reload in cluster mode (cluster issue)' },
 ];
@@ -19,7 +22,7 @@ export function findExtras(benchDir) {
   return readdirSync(benchDir).filter((f) => f.endsWith('.mjs')).sort();
 }
 
-const UNITS = new Set(['ms', 's', 'mib', 'pct', 'count']);
+const UNITS = new Set(['ms', 's', 'mib', 'pct', 'count', 'rps']);
 
 export function parseResultLine(line) {
   if (!line.startsWith('BENCH_RESULT ')) return null;

@@ -63,6 +63,9 @@ export function createPm2Driver({ prefix }) {
       if (spec.argv.length > 1) args.push('--', ...spec.argv.slice(1));
       return command(...args);
     },
+    startFileCommand: (file) => command('start', file),
+    // any other pm2 command (e.g. `start APP --watch DIR` for bench/watch-idle.mjs)
+    exec: (...args) => runCommand(command(...args)),
     listCommand: () => command('ls'),
     listJsonCommand: () => command('jlist'),
     statusCommand: (name) => command('describe', name),

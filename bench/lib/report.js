@@ -8,6 +8,8 @@ const formats = {
   mib: (v) => `${(v / MiB).toFixed(1)} MiB`,
   pct: (v) => `${v.toFixed(2)} %`,
   count: (v) => String(v),
+  // requests per second: higher is better, so a ratio above 1 favours Sentinel
+  rps: (v) => `${Math.round(v)} req/s`,
 };
 
 // A row: { figure, unit, sentinel, pm2, raw, target: { text, max } }; values are numbers, null (not measured) or an Error text.
@@ -23,10 +25,17 @@ function formatRatio(row) {
   return `${(row.sentinel / row.pm2).toFixed(2)}×`;
 }
 
+// A target is an absolute bound ({max}) or a bound relative to PM2 in the same run ({ratioMax}).
+function meets(row) {
+  if (!row.target || typeof row.sentinel !== 'number') return null;
+  if (row.target.ratioMax !== undefined) return typeof row.pm2 === 'number' ? row.sentinel <= row.target.ratioMax * row.pm2 : null;
+  return row.sentinel <= row.target.max;
+}
+
 function formatTarget(row) {
   if (!row.target) return '—';
-  if (typeof row.sentinel !== 'number') return row.target.text;
-  return `${row.target.text} ${row.sentinel <= row.target.max ? '✓' : '✗'}`;
+  const ok = meets(row);
+  return ok === null ? row.target.text : `${row.target.text} ${ok ? '✓' : '✗'}`;
 }
 
 export function renderTable(rows, { showRaw }) {
@@ -52,6 +61,6 @@ export function rowsToJson(rows) {
     raw: row.raw ?? null,
     remarks: row.remarks,
     target: row.target ?? null,
-    meetsTarget: row.target && typeof row.sentinel === 'number' ? row.sentinel <= row.target.max : null,
+    meetsTarget: meets(row),
   }));
 }

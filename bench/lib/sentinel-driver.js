@@ -37,6 +37,7 @@ export function createSentinelDriver({ repo }) {
       if (spec.bigLogs) args.push('--log-max-size', '1G');
       return command(...args, '--', ...spec.argv);
     },
+    upCommand: (file) => command('up', '-f', file),
     listCommand: () => command('list'),
     listJsonCommand: () => command('list', '--json'),
     statusCommand: (name) => command('status', name),

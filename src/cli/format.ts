@@ -96,14 +96,16 @@ export function statusText(p: ProcessView): string {
   return p.status;
 }
 
-function restartText(p: Pick<ProcessView, 'restart' | 'restarts'>): string {
-  if (p.restart === 'never') return p.restarts > 0 ? `- (${p.restarts})` : '-';
-  return p.restarts > 0 ? `${p.restart} (${p.restarts})` : p.restart;
+/** The policy and the restart count; "watch" marks a process restarted on file changes. */
+function restartText(p: Pick<ProcessView, 'restart' | 'restarts' | 'watched'>): string {
+  const count = p.restarts > 0 ? ` (${p.restarts})` : '';
+  if (p.restart === 'never') return p.watched ? `watch${count}` : `-${count}`;
+  return `${p.restart}${p.watched ? '+watch' : ''}${count}`;
 }
 
 /** " shared :8080 scale 2-4" after a definition's name: how its instances share the port and scale. */
 function clusterText(p: ProcessView): string {
-  const mode = p.portMode === 'shared' ? ` shared :${p.port}` : p.portMode === 'per-instance' ? ` ports ${p.port}+` : '';
+  const mode = p.portMode === 'shared' ? ` shared :${p.port}` : p.portMode === 'per-instance' ? ` ports ${p.port}+` : p.portMode === 'proxy' ? ` proxy :${(p.port ?? 1) - 1 - p.instance}` : '';
   return `${mode}${p.scale ? ` scale ${p.scale.min}-${p.scale.max}` : ''}`;
 }
 
@@ -114,7 +116,7 @@ function definitionRow(members: ProcessView[]): Array<string | number> {
   const sum = (xs: Array<number | null>) => (xs.every((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x ?? 0), 0));
   return [
     '-', `${first.definition} (${members.length})${clusterText(first)}`, '-', `${up}/${members.length} running`, formatCpu(sum(members.map((m) => m.cpu))),
-    formatMem(sum(members.map((m) => m.memory))), '-', restartText({ restart: first.restart, restarts: members.reduce((a, m) => a + m.restarts, 0) }),
+    formatMem(sum(members.map((m) => m.memory))), '-', restartText({ restart: first.restart, watched: first.watched, restarts: members.reduce((a, m) => a + m.restarts, 0) }),
     first.group ?? '-', shorten(first.command, 40),
   ];
 }
@@ -172,6 +174,12 @@ export function settingRows(spec: StatusAnswer['spec']): Array<[string, string]>
     const targets = sc.policy ? [`policy ${sc.policy.command ?? sc.policy.module}`] : [sc.cpuPercent !== null ? `cpu ${sc.cpuPercent}%` : '', sc.memoryBytes !== null ? `memory ${formatMem(sc.memoryBytes)}` : ''].filter(Boolean);
     rows.push(['Scale', `${sc.min}-${sc.max} instances, ${targets.join(' or ')}; up after ${formatDuration(sc.upAfterMs)}, down after ${formatDuration(sc.downAfterMs)}, cooldown ${formatDuration(sc.cooldownMs)}`]);
   }
+  const w = spec.watch;
+  if (w) {
+    const what = [`${w.paths.join(', ')}`, w.ignore.length ? `ignoring ${w.ignore.join(', ')}` : '', `delay ${w.delayMs < 1000 ? `${w.delayMs}ms` : formatDuration(w.delayMs)}`].filter(Boolean).join(', ');
+    rows.push(['Watch', `${what}${w.error ? ` (not watching: ${w.error})` : w.active ? ` (${w.directories} directories)` : ' (off while stopped)'}`]);
+    if (w.lastChange) rows.push(['Changed', `${w.lastChange.reason} at ${new Date(w.lastChange.at).toISOString().replace('T', ' ').slice(0, 19)}`]);
+  }
   if (spec.restartCron) rows.push(['Schedule', `restart on "${spec.restartCron.cron}"${spec.restartCron.tz ? ` (${spec.restartCron.tz})` : ''}`]);
   const rd = spec.readiness as Record<string, unknown> | null;
   if (rd) {
@@ -192,6 +200,7 @@ export function settingRows(spec: StatusAnswer['spec']): Array<[string, string]>
   if (id.nice !== null) rows.push(['Nice', String(id.nice)]);
   if (id.ionice !== null) rows.push(['I/O class', id.ionice]);
   rows.push(['Stop', `${spec.stopSignal}, SIGKILL after ${formatDuration(spec.stopTimeoutMs)}`]);
+  rows.push(['Logs', `rotate at ${formatMem(spec.logMaxBytes)}, keep ${spec.logKeep}${spec.logCompress ? ', gzip' : ''}${spec.logTimestamps ? ', exact timestamps' : ''}`]);
   if (!spec.notify.enabled) rows.push(['Notify', 'off']);
   else if (spec.notify.webhooks.length) rows.push(['Notify', spec.notify.webhooks.join(', ')]);
   if (spec.configFile) rows.push(['From', spec.configFile]);
@@ -212,7 +221,7 @@ export function statusBlock(p: ProcessView, spec?: StatusAnswer['spec'], instanc
   if (p.reason) rows.push(['Reason', p.reason]);
   if (p.nextRestartAt) rows.push(['Next try', `in ${formatDuration(Math.max(0, p.nextRestartAt - Date.now()))}`]);
   if (p.port) {
-    const how = p.portMode === 'shared' ? ` (one socket shared by ${p.instances} instance${p.instances === 1 ? '' : 's'}, fd 3)` : p.portMode === 'per-instance' ? ` (per instance: base + ${p.instance})` : '';
+    const how = p.portMode === 'shared' ? ` (one socket shared by ${p.instances} instance${p.instances === 1 ? '' : 's'}, fd 3)` : p.portMode === 'per-instance' ? ` (per instance: base + ${p.instance})` : p.portMode === 'proxy' ? ` (behind the proxy on ${p.port - 1 - p.instance})` : '';
     rows.push(['Port', `${p.port}${how}`]);
   }
   rows.push(['Group', p.group ?? 'none'], ['CWD', p.cwd], ['Command', p.command], ['Stdout', p.stdoutLog], ['Stderr', p.stderrLog]);

@@ -3,6 +3,9 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { checkOptionValues } from './option-values.js';
 import { keepCloseSuggestions } from './suggest.js';
+import { closeTransport, selectTarget } from './common.js';
+import { failAndExit } from './output.js';
+import { register as context } from './commands/context.js';
 import { register as run } from './commands/run.js';
 import { register as list } from './commands/list.js';
 import { register as control } from './commands/control.js';
@@ -42,8 +45,27 @@ program
   .configureOutput({ outputError: (text, write) => write(keepCloseSuggestions(text)) })
   // bad input (unknown command or option, missing argument) exits 2, as the README promises; help and --version exit 0
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
-  .hook('preAction', (_root, command) => checkOptionValues(command));
+  .option('-H, --host <user@host[:port]>', 'manage the daemon of another host, over SSH (also SENTINEL_HOST; see "sentinel context")')
+  .option('--context <name>', 'use a context of "sentinel context list" for this command')
+  .option('--remote-home <dir>', "the remote daemon's SENTINEL_HOME (default: the remote user's ~/.sentinel)")
+  .option('--remote-command <command>', 'how to run sentinel on the remote host (default: sentinel)')
+  .hook('preAction', async (root, command) => {
+    checkOptionValues(command);
+    // the context commands edit the client's own file: they never reach a daemon
+    let top = command;
+    while (top.parent && top.parent !== root) top = top.parent;
+    if (top.name() === 'context') return;
+    try {
+      await selectTarget(root.opts());
+    } catch (err) {
+      failAndExit(err, false);
+    }
+  });
 
-for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, deploy, cluster]) reg(program);
+for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, context, cluster, deploy]) reg(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} finally {
+  closeTransport();
+}

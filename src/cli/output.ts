@@ -16,7 +16,7 @@ const PROCESS_FAILURES = new Set(['CRASHED_IMMEDIATELY', 'NOT_READY', 'STARTUP_T
 export function exitCodeFor(err: SentinelError): number {
   if (PROCESS_FAILURES.has(err.code)) return 1;
   if (err.status === 422 || err.status === 400 || err.code === 'INVALID_ARGUMENT') return 2;
-  if (err.code === 'DAEMON_UNAVAILABLE' || err.code === 'TIMEOUT') return 3;
+  if (err.code === 'DAEMON_UNAVAILABLE' || err.code === 'TIMEOUT' || err.code === 'SSH_FAILED') return 3;
   return 1;
 }
 

@@ -9,7 +9,8 @@ import { SentinelError } from '../core/errors.js';
 import { ndjsonItems, parseAnswer, readAll } from './wire.js';
 // types only: the CLI bundle must not load zod or the contracts at start-up
 import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
-import { ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
+import { daemonNodeFlags, ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
+import type { SshTunnel } from './ssh.js';
 
 /** What every face needs of a client, whichever transport carries it (this socket client, or remote.ts over TCP). */
 export type OpCaller = Pick<Client, 'call' | 'stream'>;
@@ -28,6 +29,8 @@ export interface ClientOptions {
    * client (a daemon started from a different install). The CLI warns on stderr.
    */
   onVersionMismatch?: (daemonVersion: string, clientVersion: string) => void;
+  /** Reach a daemon on another host through this SSH tunnel instead of the local socket (src/client/ssh.ts). */
+  tunnel?: SshTunnel;
 }
 
 /** This install's version (package.json two levels up from dist/client and dist/cli alike). */
@@ -70,6 +73,7 @@ export class Client {
   startedDaemon = false;
   private readonly onVersionMismatch: ClientOptions['onVersionMismatch'];
   private versionChecked = false;
+  readonly tunnel: SshTunnel | undefined;
 
   constructor(opts: ClientOptions = {}) {
     this.paths = opts.paths ?? homePaths();
@@ -78,6 +82,17 @@ export class Client {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? envNumber('SENTINEL_REQUEST_TIMEOUT', 120_000);
     this.clientName = opts.clientName ?? 'cli';
     this.onVersionMismatch = opts.onVersionMismatch;
+    this.tunnel = opts.tunnel;
+  }
+
+  /** Where the daemon is, for messages: its home, on which host. */
+  get where(): string {
+    return this.tunnel ? `${this.tunnel.label}` : this.paths.home;
+  }
+
+  /** An error of a request over a tunnel whose SSH connection dropped says so, not "socket hang up". */
+  private explain(err: unknown): unknown {
+    return this.tunnel?.lost ?? err;
   }
 
   /** Asks a running daemon its version, once, alongside the first call; never fails the call. */
@@ -100,15 +115,23 @@ export class Client {
   async call<K extends OpName>(op: K, params?: OpParamsIn<K>, opts: { minTimeoutMs?: number } = {}): Promise<OpResult<K>> {
     // in parallel with the call itself: a daemon that is not running yet is started by this install
     const checked = this.checkVersion();
-    const res = await this.request(op, params ?? {}, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
-    await checked;
-    return parseAnswer<OpResult<K>>(res);
+    try {
+      const res = await this.request(op, params ?? {}, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
+      await checked;
+      return await parseAnswer<OpResult<K>>(res);
+    } catch (err) {
+      throw this.explain(err);
+    }
   }
 
   /** Calls a streaming operation (follow modes): yields each NDJSON item until the stream ends. */
   async *stream<K extends StreamOpName>(op: K, params?: OpParamsIn<K>, opts: { signal?: AbortSignal } = {}): AsyncGenerator<OpItem<K>> {
-    const res = await this.request(op, params ?? {}, 0);
-    yield* ndjsonItems<OpItem<K>>(res, opts.signal);
+    try {
+      const res = await this.request(op, params ?? {}, 0);
+      yield* ndjsonItems<OpItem<K>>(res, opts.signal);
+    } catch (err) {
+      throw this.explain(err);
+    }
   }
 
   /** Whether a daemon answers on the socket (never starts one). */
@@ -116,7 +139,9 @@ export class Client {
     try {
       await this.rawRequest('daemon.status', {}, 2000);
       return true;
-    } catch {
+    } catch (err) {
+      // a host that cannot be reached (or whose key is refused) is not "no daemon": say why
+      if (this.tunnel && err instanceof SentinelError) throw err;
       return false;
     }
   }
@@ -127,25 +152,31 @@ export class Client {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // a home that is a file (or under one) shows up as ENOTDIR: say what is wrong with it
-      if (code === 'ENOTDIR') ensureHome(this.paths.home);
-      if (!this.autostart || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw toClientError(err, this.paths);
+      if (code === 'ENOTDIR' && !this.tunnel) ensureHome(this.paths.home);
+      if (!this.autostart || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw toClientError(err, this.paths, this.tunnel);
       await this.startDaemon({ scoped: this.autostartScoped });
       return await this.rawRequest(op, params, timeoutMs).catch((e) => {
-        throw toClientError(e, this.paths);
+        throw toClientError(e, this.paths, this.tunnel);
       });
     }
   }
 
   private rawRequest(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
     const body = JSON.stringify(params);
+    const tunnel = this.tunnel;
+    // over SSH each request gets its own channel to the remote socket (created asynchronously: http accepts a callback)
+    const where: http.RequestOptions = tunnel
+      ? { createConnection: ((_o: unknown, done: (err: Error | null, s?: unknown) => void) => void tunnel.openSocket().then((s) => done(null, s), (e: Error) => done(e))) as unknown as http.RequestOptions['createConnection'] }
+      : { socketPath: this.paths.socket };
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
-          socketPath: this.paths.socket,
+          ...where,
           path: `/v1/ops/${encodeURIComponent(op)}`,
           method: 'POST',
           headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-sentinel-client': this.clientName },
-          agent: false,
+          // http uses createConnection only without an agent (agent: false would build one)
+          agent: tunnel ? undefined : false,
         },
         resolve,
       );
@@ -162,6 +193,7 @@ export class Client {
    * A daemon that dies at start is reported at once, with its reason (its stderr goes to daemon.err).
    */
   async startDaemon(opts: { resetDamagedDb?: boolean; listen?: string; scoped?: boolean } = {}): Promise<number | null> {
+    if (this.tunnel) return this.startRemoteDaemon(this.tunnel, opts);
     ensureHome(this.paths.home);
     if (!existsSync(daemonEntry)) throw new SentinelError('DAEMON_UNAVAILABLE', `daemon entry ${daemonEntry} is missing; run "npm run build"`);
     const errFile = path.join(this.paths.home, 'daemon.err');
@@ -169,7 +201,7 @@ export class Client {
     let exited: { code: number | null; signal: string | null } | null = null;
     let child;
     try {
-      child = spawn(process.execPath, [daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : []), ...(opts.listen ? ['--listen', opts.listen] : []), ...(opts.scoped ? ['--scoped'] : [])], {
+      child = spawn(process.execPath, [...daemonNodeFlags(), daemonEntry, ...(opts.resetDamagedDb ? ['--reset-damaged-db'] : []), ...(opts.listen ? ['--listen', opts.listen] : []), ...(opts.scoped ? ['--scoped'] : [])], {
         detached: true,
         stdio: ['ignore', 'ignore', errFd],
         env: { ...process.env, SENTINEL_HOME: this.paths.home },
@@ -196,6 +228,18 @@ export class Client {
       `the daemon did not answer within ${this.startTimeoutMs} ms; see ${this.paths.daemonLog} or raise SENTINEL_DAEMON_START_TIMEOUT`,
     );
   }
+
+  /** The remote daemon: started by the remote sentinel over an exec channel, then waited for through the tunnel. */
+  private async startRemoteDaemon(tunnel: SshTunnel, opts: { resetDamagedDb?: boolean; listen?: string }): Promise<number | null> {
+    await tunnel.startDaemon(opts);
+    this.startedDaemon = true;
+    const deadline = Date.now() + this.startTimeoutMs;
+    while (Date.now() < deadline) {
+      if (await this.ping()) return null;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new SentinelError('DAEMON_UNAVAILABLE', `the daemon on ${tunnel.label} did not answer within ${this.startTimeoutMs} ms; see "sentinel --host ${tunnel.target.spec} daemon logs"`);
+  }
 }
 
 /** Why a daemon died at start: the last lines of its stderr, else the last error in daemon.log. */
@@ -215,9 +259,16 @@ function startFailure(errFile: string, daemonLog: string): string {
   return errors.length > 0 ? errors[errors.length - 1] : `no reason was given; see ${daemonLog}`;
 }
 
-function toClientError(err: unknown, paths: HomePaths): SentinelError {
+function toClientError(err: unknown, paths: HomePaths, tunnel?: SshTunnel): SentinelError {
   if (err instanceof SentinelError) return err;
   const code = (err as NodeJS.ErrnoException).code;
+  if (tunnel) {
+    if (code === 'ENOENT' || code === 'ECONNREFUSED') {
+      return new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running on ${tunnel.label}; start one with "sentinel --host ${tunnel.target.spec} daemon start"`);
+    }
+    if (code === 'ETIMEDOUT') return new SentinelError('TIMEOUT', `the daemon on ${tunnel.label} did not answer in time; raise SENTINEL_REQUEST_TIMEOUT`);
+    return tunnel.lost ?? new SentinelError('DAEMON_UNAVAILABLE', `cannot reach the daemon on ${tunnel.label}: ${(err as Error).message}`);
+  }
   if (code === 'ENOENT' || code === 'ECONNREFUSED') {
     return new SentinelError('DAEMON_UNAVAILABLE', `no daemon is running for ${paths.home}; start one with "sentinel daemon start"`);
   }

@@ -6,7 +6,7 @@ import type { Supervisor } from '../core/supervisor.js';
 import type { ScaleSection } from '../core/spec.js';
 import type { ProcessRecord } from '../store/processes.js';
 import type { UsageSampler } from '../daemon/metrics.js';
-import { decidePolicy, decideScale, readPolicyAnswer, type ScaleDecision, type ScaleSample } from './autoscaler.js';
+import { decidePolicy, decideScale, readPolicyAnswer, SCALE_UP_PERIOD_MS, type ScaleDecision, type ScaleSample } from './autoscaler.js';
 import { runPolicy } from './policy.js';
 
 export interface AutoscaleDeps {
@@ -28,6 +28,8 @@ interface State {
   asking: boolean;
   lastError: string | null;
   key: string;
+  /** Counts before each change of the last minute: the scale-up limit counts from the lowest. */
+  recent: Array<{ at: number; from: number }>;
 }
 
 /** How often a definition is sampled: a quarter of its shorter window, from 100 ms to 5 s. */
@@ -46,6 +48,7 @@ export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): v
 
   const act = (st: State, name: string, decision: ScaleDecision) => {
     st.busy = true;
+    st.recent.push({ at: now(), from: sup.instancesOf(name).length });
     deps.scaleTo(name, decision.to, decision.reason)
       .catch((err: Error) => {
         const first = sup.instancesOf(name)[0];
@@ -74,7 +77,7 @@ export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): v
       const key = JSON.stringify(scale);
       let st = states.get(name);
       if (!st || st.key !== key) {
-        st = { samples: [], lastChangeAt: st?.lastChangeAt ?? null, busy: false, asking: false, lastError: null, key };
+        st = { samples: [], lastChangeAt: st?.lastChangeAt ?? null, busy: false, asking: false, lastError: null, key, recent: st?.recent ?? [] };
         states.set(name, st);
       }
       if (st.busy || st.asking) continue;
@@ -121,7 +124,9 @@ export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): v
           });
         continue;
       }
-      const decision = decideScale(scale, count, st.samples, at, st.lastChangeAt);
+      st.recent = st.recent.filter((c) => c.at > at - SCALE_UP_PERIOD_MS);
+      const minuteAgo = Math.min(count, ...st.recent.map((c) => c.from));
+      const decision = decideScale(scale, count, st.samples, at, st.lastChangeAt, minuteAgo);
       if (decision) act(st, name, decision);
     }
     for (const name of states.keys()) if (!seen.has(name)) states.delete(name);

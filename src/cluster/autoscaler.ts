@@ -35,10 +35,13 @@ function metricsOf(scale: ScaleSection): Metric[] {
   return out;
 }
 
-/** The most a scale-up may add at once (HPA: 4 instances or 100 %, whichever is more). */
-export function scaleUpLimit(count: number): number {
-  return Math.max(count + 4, count * 2);
+/** The most a scale-up may reach within a minute from `base` instances (HPA: +4 or +100 %, whichever is more). */
+export function scaleUpLimit(base: number): number {
+  return Math.max(base + 4, base * 2);
 }
+
+/** HPA's scale-up period: the step limit counts from the count this long ago. */
+export const SCALE_UP_PERIOD_MS = 60_000;
 
 const clamp = (n: number, scale: ScaleSection) => Math.min(scale.max, Math.max(scale.min, n));
 
@@ -53,9 +56,12 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * What to do now with a definition of `count` instances. `samples` are those taken since its count last
- * changed, oldest first; `lastChangeAt` is when it last changed (null: never).
+ * changed, oldest first; `lastChangeAt` is when it last changed (null: never); `countMinuteAgo` is the
+ * lowest count of the last minute (SCALE_UP_PERIOD_MS), which the scale-up limit counts from.
  */
-export function decideScale(scale: ScaleSection, count: number, samples: ScaleSample[], now: number, lastChangeAt: number | null): ScaleDecision | null {
+export function decideScale(
+  scale: ScaleSection, count: number, samples: ScaleSample[], now: number, lastChangeAt: number | null, countMinuteAgo = count,
+): ScaleDecision | null {
   if (count < scale.min) return { to: scale.min, reason: `below the minimum of ${scale.min}: ${count} → ${scale.min}` };
   if (count > scale.max) return { to: scale.max, reason: `above the maximum of ${scale.max}: ${count} → ${scale.max}` };
   if (lastChangeAt !== null && now - lastChangeAt < scale.cooldownMs) return null;
@@ -72,7 +78,8 @@ export function decideScale(scale: ScaleSection, count: number, samples: ScaleSa
       if (!vs.every((v) => v > m.target)) continue;
       const avg = mean(vs);
       const wanted = Math.max(count + 1, Math.ceil((count * Math.min(...vs)) / m.target));
-      const to = Math.min(clamp(wanted, scale), scaleUpLimit(count));
+      const to = Math.min(clamp(wanted, scale), scaleUpLimit(Math.min(count, countMinuteAgo)));
+      if (to <= count) return null; // this minute's scale-up budget is spent
       return { to, reason: `${m.name} ${m.show(avg)} > ${m.show(m.target)} for ${humanDuration(scale.upAfterMs)}: ${count} → ${to}` };
     }
   }
@@ -90,7 +97,7 @@ export function decideScale(scale: ScaleSection, count: number, samples: ScaleSa
       wanted = Math.max(wanted, ...vs.map((v) => Math.ceil((count * v) / m.target)));
       shown.push(`${m.name} ${m.show(mean(vs))} < ${m.show(m.target)}`);
     }
-    const to = clamp(Math.min(wanted, count - 1), scale);
+    const to = clamp(Math.min(wanted, count), scale);
     if (to < count) return { to, reason: `${shown.join(', ')} for ${humanDuration(scale.downAfterMs)}: ${count} → ${to}` };
   }
   return null;

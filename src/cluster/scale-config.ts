@@ -8,13 +8,13 @@ import { SentinelError } from '../core/errors.js';
 import { SCALE_DEFAULTS, type PortMode, type ScaleSection } from '../core/spec.js';
 import { describeValue, Duration, Size } from '../config/schema-primitives.js';
 
-export const PORT_MODES = ['shared', 'per-instance'] as const;
+export const PORT_MODES = ['shared', 'per-instance', 'proxy'] as const;
 /** The most instances one definition may have. */
 export const MAX_INSTANCES = 1000;
 
 export const PortModeKey = z.enum(PORT_MODES, {
-  error: (iss) => `expected "shared" (one socket all instances listen on) or "per-instance" (PORT + index), got ${describeValue(iss.input)}`,
-}).meta({ description: 'shared: the daemon binds the port once and passes it to every instance (fd 3, LISTEN_FDS); per-instance: instance i gets PORT = port + i' });
+  error: (iss) => `expected "shared" (one socket all instances listen on), "per-instance" (PORT + index) or "proxy" (a proxy on the port, instances on port + 1 + index), got ${describeValue(iss.input)}`,
+}).meta({ description: 'shared: the daemon binds the port once and passes it to every instance (fd 3, LISTEN_FDS); per-instance: instance i gets PORT = port + i; proxy: a TCP proxy on the port, instance i on port + 1 + i' });
 
 const Percent = z
   .union([z.number().positive().max(100_000), z.string().regex(/^\d+(\.\d+)?\s*%$/, { error: 'expected a percentage of one core like "70%"' })], {
@@ -111,5 +111,5 @@ export function checkPortMode(mode: PortMode | null, port: number | null, contai
   if (mode === 'shared' && container) {
     throw new SentinelError('INVALID_ARGUMENT', `${where} shared cannot pass a socket into a container; publish the container's port instead (ports:) or use per-instance`);
   }
-  if (mode === 'per-instance' && port + 1 > 65535) throw new SentinelError('INVALID_ARGUMENT', `${where} per-instance: port ${port} leaves no room for a second instance; pick a lower port`);
+  if (mode !== 'shared' && port + 1 > 65535) throw new SentinelError('INVALID_ARGUMENT', `${where} ${mode}: port ${port} leaves no room for a second instance; pick a lower port`);
 }

@@ -28,7 +28,7 @@ function createServerHandle(): CreateServerHandle | null {
 
 /** Null when this Node can create a bound, not listening socket; else why not. */
 export function sharedSocketSupport(): string | null {
-  return createServerHandle() ? null : `this Node (${process.version}) lacks the call that creates a shared socket; use port_mode per-instance`;
+  return createServerHandle() ? null : `this Node (${process.version}) lacks the call that creates a shared socket; use port_mode proxy (or per-instance)`;
 }
 
 interface Entry {

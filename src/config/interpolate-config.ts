@@ -1,7 +1,7 @@
 // Step 3 over a whole config: every string value (never a key) is interpolated in place. The
 // `environments` section is skipped: the chosen overlay is already merged, the others are unused.
 import { formatIssue, type ConfigIssue } from './issues.js';
-import { hasSecretMarker, interpolateString, type SecretLookup } from './interpolate.js';
+import { hasSecretMarker, hasServiceMarker, interpolateString, type SecretLookup } from './interpolate.js';
 import { isPlainObject } from './merge.js';
 import { locate, type Path, type SourceMap } from './source-map.js';
 
@@ -61,7 +61,7 @@ export function interpolateConfig(data: Record<string, unknown>, map: SourceMap,
         outcome.issues.push({ path, message: `secret "${name}" is not set; add it with: sentinel secret set ${name}`, loc });
       }
     }
-    return hasSecretMarker(result.value) ? result.value : coerce(text, result.value);
+    return hasSecretMarker(result.value) || hasServiceMarker(result.value) ? result.value : coerce(text, result.value);
   };
 
   const visit = (value: unknown, path: Path): unknown => {

@@ -15,6 +15,8 @@ export interface InterpolateResult {
 
 const VAR = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([\s\S]*))?$/;
 const SECRET = /^secret:([A-Za-z_][A-Za-z0-9_.-]*)$/;
+const SERVICE = /^service:(.*)$/;
+const SERVICE_REF = /^([A-Za-z0-9_][A-Za-z0-9_.-]*)\.(port|host|address)$/;
 
 function findClose(text: string, from: number): number {
   let depth = 1;
@@ -34,6 +36,15 @@ function expandOne(body: string, env: Record<string, string | undefined>, out: I
   if (secret) {
     out.secrets.push(secret[1]);
     return `\${secret:${secret[1]}}`;
+  }
+  // ${service:NAME.port} stays in place: the port is the one NAME holds when this process starts (src/daemon/discovery.ts)
+  const service = body.match(SERVICE);
+  if (service) {
+    if (!SERVICE_REF.test(service[1])) {
+      out.errors.push(`invalid service reference "\${${body}}": expected \${service:NAME.port}, \${service:NAME.host} or \${service:NAME.address} (host:port), NAME being a process of this file`);
+      return '';
+    }
+    return `\${${body}}`;
   }
   const parts = body.match(VAR);
   if (!parts) {
@@ -105,6 +116,12 @@ export function resolveSecretMarkers(text: string, lookup: SecretLookup): string
     }
     return value;
   });
+}
+
+export const SERVICE_MARKER = /\$\{service:([A-Za-z0-9_][A-Za-z0-9_.-]*)\.(port|host|address)\}/g;
+
+export function hasServiceMarker(text: string): boolean {
+  return text.includes('${service:');
 }
 
 export function hasSecretMarker(text: string): boolean {

@@ -1,13 +1,13 @@
 // Step 6: turn each validated process into the ProcessSpec the daemon runs: durations in ms, sizes in
 // bytes, every option in its typed section (readiness, liveness, limits, identity, notify, source).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { parseDuration, parseSize } from '../core/duration.js';
 import { SentinelError } from '../core/errors.js';
 import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../isolation/cgroup-limits.js';
-import { DEFAULT_RESTART_POLICY, DEFAULTS, emptySections, type ProcessSpec, type RestartPolicy, type SourceSection } from '../core/spec.js';
+import { DEFAULT_RESTART_POLICY, DEFAULT_WATCH_DELAY_MS, DEFAULTS, emptySections, type ProcessSpec, type RestartPolicy, type SourceSection } from '../core/spec.js';
 import { expandedDependencies, groupMembership } from './dependencies.js';
 import { resolveSecretMarkers, type SecretLookup } from './interpolate.js';
 import type { ProcessConfigT, SentinelConfig } from './schema.js';
@@ -184,10 +184,12 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     logKeep: proc.log?.keep ?? DEFAULTS.logKeep,
     ...sections,
     logCompress: proc.log?.compress ?? false,
+    logTimestamps: proc.log?.timestamps ?? false,
     ...buildSections(proc),
     // relative mounts start where the process runs (its cwd), as its command's paths do
     container: containerSection(proc, resolve(options.cwd, proc.cwd ?? '.')),
     nix: nixSection(proc, options.cwd),
+    watch: watchSection(proc, resolve(options.cwd, proc.cwd ?? '.'), name),
   };
   spec.limits.group = groupLimits(config, group);
   spec.portMode = proc.port_mode ?? null;
@@ -229,6 +231,21 @@ function containerSection(proc: ProcessConfigT, cwd: string): ProcessSpec['conta
     volumes,
     user: proc.container_user === undefined ? null : String(proc.container_user),
   };
+}
+
+/** `watch:` as absolute paths (from the process's cwd); a path that does not exist is an error now, not a silent no-op. */
+export function watchSection(proc: Pick<ProcessConfigT, 'watch'>, cwd: string, name: string, key = `processes.${name}.watch`): ProcessSpec['watch'] {
+  const w = proc.watch;
+  if (w === undefined || w === false) return null;
+  const map = typeof w === 'object' && !Array.isArray(w) ? w : {};
+  const given = w === true ? [] : typeof w === 'string' || Array.isArray(w) ? w : (map.paths ?? []);
+  const list = (typeof given === 'string' ? [given] : given).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  const paths = [...new Set((list.length > 0 ? list : ['.']).map((p) => resolve(cwd, p)))];
+  for (const p of paths) {
+    if (!existsSync(p)) throw new SentinelError('WATCH_PATH_NOT_FOUND', `${key}: ${p} does not exist; create it or watch another path (relative paths start from the process's cwd, ${cwd})`);
+  }
+  const ignore = map.ignore === undefined ? [] : typeof map.ignore === 'string' ? [map.ignore] : map.ignore;
+  return { paths, ignore, delayMs: ms(map.delay) ?? DEFAULT_WATCH_DELAY_MS };
 }
 
 function nixSection(proc: ProcessConfigT, cwd: string): ProcessSpec['nix'] {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../isolation/cgroup-limits.js';
 import { InstancesKey, PortModeKey, ScaleKey } from '../cluster/scale-config.js';
+import { compileGlob } from '../watch/glob.js';
 import { describeValue, Duration, EnvMap, ExitCode, Name, PortNumber, Signal, Size, StringOrList } from './schema-primitives.js';
 
 export const RESTART_MODES = ['never', 'on-failure', 'always'] as const;
@@ -134,6 +135,37 @@ export const HardLimits = z.strictObject({
   pids_max: parsedBy(parsePidsMax, 'pids_max', 'a whole number of processes (threads count too) from 1, like 100: forks past it fail', 100).optional(),
 });
 
+/** A glob of watch.ignore, checked by the watcher's own compiler so the file and --watch-ignore agree. */
+const IgnoreGlob = z.string().check(
+  z.superRefine((v, ctx) => {
+    try {
+      compileGlob(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', input: v, message: (err as Error).message });
+    }
+  }),
+);
+
+const WatchPaths = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: (iss) => `expected a path or a list of paths to watch, got ${describeValue(iss.input)}`,
+});
+
+export const Watch = z
+  .union(
+    [
+      z.boolean(),
+      z.string().min(1),
+      z.array(z.string().min(1)).min(1),
+      z.strictObject({
+        paths: WatchPaths.optional().meta({ description: 'Files or directories to watch, relative to cwd (default: cwd)' }),
+        ignore: z.union([IgnoreGlob, z.array(IgnoreGlob)]).optional().meta({ description: 'Globs to ignore, gitignore-style ("*.log", "logs/**", "!keep.log"); node_modules, .git and .gitignore are ignored anyway' }),
+        delay: Duration.optional().meta({ description: 'Quiet time after the last change before the one restart (default 500ms)' }),
+      }),
+    ],
+    { error: (iss) => `expected true, a path, a list of paths or a map with "paths", "ignore" and "delay", got ${describeValue(iss.input)}` },
+  )
+  .meta({ description: 'Restart when files change: true watches cwd; paths or {paths, ignore, delay}' });
+
 const Command = z.union([z.string().min(1), z.array(z.string()).min(1)], {
   error: (iss) => `expected a shell command string or a non-empty list (argv), got ${describeValue(iss.input)}`,
 });
@@ -174,6 +206,7 @@ const processFields = {
       max_size: Size.optional(),
       keep: z.number().int().min(0).max(1000).optional(),
       compress: z.boolean().optional().meta({ description: 'gzip rotated files' }),
+      timestamps: z.boolean().optional().meta({ description: 'exact per-line times (output passes through the daemon; default: 1 s samples, output straight to the file)' }),
     })
     .optional(),
   depends_on: DependsOn.optional(),
@@ -198,6 +231,7 @@ const processFields = {
     .optional()
     .meta({ description: 'false: send no notifications for this process; {webhooks: [...]}: extra webhooks for it' }),
   autostart: z.boolean().optional().meta({ description: 'Start on `sentinel up` (default true)' }),
+  watch: Watch.optional(),
   ...containerFields,
 };
 

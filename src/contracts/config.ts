@@ -12,6 +12,10 @@ const stack = {
     .enum(['sentinel', 'procfile', 'pm2', 'compose', 'process-compose', 'supervisord'])
     .optional()
     .meta({ description: 'The format of the file (main file only), when its content does not tell' }),
+  content: z.string().max(4 * 1024 * 1024).optional().meta({
+    description: "The file's content, sent by a client on another machine: file is then the client's path, and the daemon keeps the content under SENTINEL_HOME/stacks/ (includes and the file's .env are not sent)",
+  }),
+  client_file: z.boolean().optional().meta({ description: "file is a path on the client's machine whose content was sent before (down of a file that is gone)" }),
 };
 const names = z.array(z.string()).optional().meta({ description: 'Only these processes (and what they depend on)' });
 const warnings = z.array(z.string());
@@ -37,7 +41,7 @@ export const configContracts = [
   }),
   defineOp({
     name: 'down', summary: 'Stop (and unless keep, delete) the processes a config file started', kind: 'write', permission: 'admin',
-    params: params({ file: stack.file, environment: stack.environment, env: stack.env, format: stack.format, names, keep: z.boolean().optional() }),
+    params: params({ file: stack.file, environment: stack.environment, env: stack.env, format: stack.format, content: stack.content, client_file: stack.client_file, names, keep: z.boolean().optional() }),
     result: z.object({
       ok: z.boolean(), file: z.string(), stopped: z.array(z.string()), removed: z.array(z.string()), kept: z.boolean(),
       released: z.object({ ports: z.array(z.number()), groups: z.array(z.string()), schedules: z.array(z.string()) }),

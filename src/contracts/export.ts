@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { defineOp } from './define.js';
 import { EnvMap, FilePath, params, Ref, StringMap } from './primitives.js';
+import { EXPORT_FORMATS } from '../export/formats.js';
 
-export const EXPORT_FORMATS = ['systemd', 'kubernetes', 'nomad', 'compose'] as const;
+export { EXPORT_FORMATS };
 
 export const exportContracts = [
   defineOp({

@@ -13,7 +13,7 @@ export const processContracts = [
     name: 'run', summary: 'Start a new managed process', kind: 'write', permission: 'admin',
     params: RunParams, result: OneProcess,
     routes: [{ method: 'POST', path: '/v1/processes' }],
-    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED'],
+    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'WATCH_PATH_NOT_FOUND', 'WATCH_LIMIT_REACHED', 'INVALID_PATTERN', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED'],
   }),
   defineOp({
     name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer', tokenScope: 'filter',
@@ -28,9 +28,9 @@ export const processContracts = [
       instances: z.array(ProcessView).meta({ description: 'Every instance of its definition' }),
       spec: z.object({
         shell: z.boolean(), args: z.array(z.string()), restart: RestartPolicy, stopSignal: z.string(), stopTimeoutMs: z.number(),
-        startWaitMs: z.number(), logMaxBytes: z.number(), logKeep: z.number(), logCompress: z.boolean(), envKeys: z.array(z.string()),
+        startWaitMs: z.number(), logMaxBytes: z.number(), logKeep: z.number(), logCompress: z.boolean(), logTimestamps: z.boolean(), envKeys: z.array(z.string()),
         instances: z.number().int(), port: z.number().int().nullable(),
-        portMode: z.enum(['shared', 'per-instance']).nullable(),
+        portMode: z.enum(['shared', 'per-instance', 'proxy']).nullable(),
         scale: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Scaling on load: min, max, targets, windows (ms), policy' }),
         restartCron: z.object({ cron: z.string(), tz: z.string().nullable() }).nullable(),
         readiness: z.record(z.string(), z.unknown()).nullable().meta({ description: 'Readiness conditions (durations in ms)' }),
@@ -52,6 +52,16 @@ export const processContracts = [
           .nullable()
           .meta({ description: 'The container it runs in (name: of instance 0), null for a process on this machine' }),
         nix: z.object({ packages: z.array(z.string()), file: z.string().nullable() }).nullable().meta({ description: 'The Nix environment it runs in' }),
+        watch: z
+          .object({
+            paths: z.array(z.string()), ignore: z.array(z.string()), delayMs: z.number(),
+            active: z.boolean().meta({ description: 'Watching now (false while stopped, or when it could not start: see error)' }),
+            directories: z.number().int().meta({ description: 'Directories watched (one inotify watch each)' }),
+            error: z.string().nullable().meta({ description: 'Why it does not watch (a path gone, the inotify limit)' }),
+            lastChange: z.object({ at: z.number(), reason: z.string() }).nullable().meta({ description: 'The last burst of changes that restarted it' }),
+          })
+          .nullable()
+          .meta({ description: 'Restart on file changes (--watch), null when off' }),
       }),
     }),
     routes: [{ method: 'GET', path: '/v1/processes/:ref' }],

@@ -38,7 +38,7 @@ export const ProcessView = z.object({
   command: z.string(),
   cwd: z.string(),
   port: z.number().int().nullable().meta({ description: "The instance's port (with port mode per-instance: its definition's plus its index)" }),
-  portMode: z.enum(['shared', 'per-instance']).nullable().meta({ description: 'shared: one socket all instances listen on; per-instance: PORT + index; null: each binds PORT itself' }),
+  portMode: z.enum(['shared', 'per-instance', 'proxy']).nullable().meta({ description: 'shared: one socket all instances listen on; per-instance: PORT + index; proxy: a proxy on the port, instances on port + 1 + index; null: each binds PORT itself' }),
   scale: z.object({ min: z.number().int(), max: z.number().int() }).nullable().meta({ description: 'The bounds it scales on load between, null when it does not' }),
   health: z.string().nullable(),
   reason: z.string().nullable(),
@@ -47,6 +47,7 @@ export const ProcessView = z.object({
   stdoutLog: z.string(),
   stderrLog: z.string(),
   createdAt: epochMs,
+  watched: z.literal(true).optional().meta({ description: 'Restarted when its files change (--watch); absent when not' }),
 });
 
 export const OneProcess = z.object({

@@ -28,9 +28,12 @@ export function instanceEnv(rec: Pick<ProcessRecord, 'instance'>): Record<string
   return { SENTINEL_INSTANCE: index, NODE_APP_INSTANCE: index };
 }
 
-/** The port of one instance: its definition's, plus its index when each instance has its own (port_mode per-instance). */
+/** The port of one instance: its definition's, plus its index when each has its own (per-instance), plus one more behind the proxy. */
 export function instancePort(rec: Pick<ProcessRecord, 'instance' | 'spec'>): number | null {
   const { port, portMode } = rec.spec;
   if (port === null) return null;
-  return portMode === 'per-instance' ? port + rec.instance : port;
+  if (portMode === 'per-instance') return port + rec.instance;
+  // behind the proxy, which holds the port itself
+  if (portMode === 'proxy') return port + 1 + rec.instance;
+  return port;
 }

@@ -44,6 +44,7 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       ...s,
       instances: s.instances ?? 1,
       logCompress: s.logCompress ?? false,
+      logTimestamps: s.logTimestamps ?? false,
       restartCron: s.restartCron ?? null,
       readiness: s.readiness ?? null,
       liveness: s.liveness ?? null,
@@ -59,6 +60,8 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
       // specs stored before cluster mode: each instance binds its PORT itself, no scaling
       portMode: s.portMode ?? null,
       scale: s.scale ?? null,
+      // specs stored before --watch existed watch nothing
+      watch: s.watch ?? null,
     };
   }
   const { extra: rawExtra, ...rest } = stored;
@@ -70,6 +73,7 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     ...(rest as unknown as ProcessSpec),
     instances: 1,
     logCompress: extra.logCompress === true,
+    logTimestamps: false,
     restartCron: cron ? { cron, tz: str(extra.restartCronTz) } : null,
     readiness: (extra.startup as ReadinessSection | undefined) ?? null,
     liveness: livenessFromExtra(extra.health as Bag | undefined),
@@ -82,5 +86,6 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
     nix: null,
     portMode: null,
     scale: null,
+    watch: null,
   };
 }

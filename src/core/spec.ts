@@ -117,6 +117,21 @@ export interface NixSection {
   file: string | null;
 }
 
+/**
+ * Restart on file changes: the trees under `paths` are watched (src/watch/); a burst of changes ends in
+ * one restart, `delayMs` after the last change. `node_modules`, `.git` and the `.gitignore` patterns at
+ * each watched root are ignored on top of `ignore`.
+ */
+export interface WatchSection {
+  /** Absolute paths (directories or single files). */
+  paths: string[];
+  /** Globs, gitignore-style: "*.log" matches at any depth, "logs/**" from a watched root, "!keep.log" re-includes. */
+  ignore: string[];
+  delayMs: number;
+}
+
+export const DEFAULT_WATCH_DELAY_MS = 500;
+
 /** Where a spec came from, for `up`/`down`/`reload` and secret rotation. */
 export interface SourceSection {
   /** The config file that created the process; null for `sentinel run`. */
@@ -148,9 +163,10 @@ export interface ScopeSection {
  *   shared        the daemon binds PORT once; every instance inherits the socket as fd 3 (systemd's
  *                 LISTEN_FDS/LISTEN_PID) and listens on it, so all share one accept queue
  *   per-instance  instance i gets PORT = port + i (also in its readiness and liveness targets)
+ *   proxy         a TCP proxy in the daemon listens on the port; instance i gets PORT = port + 1 + i
  * null: every instance gets the same PORT and binds it itself.
  */
-export type PortMode = 'shared' | 'per-instance';
+export type PortMode = 'shared' | 'per-instance' | 'proxy';
 
 /** A custom scaling policy: a command, or a JS module run by Node, that reads the metrics (JSON) and answers a count. */
 export interface ScalePolicy {
@@ -207,6 +223,11 @@ export interface ProcessSpec {
   logKeep: number;
   /** gzip rotated log files. */
   logCompress: boolean;
+  /**
+   * Exact per-line times: output goes through a pipe the daemon reads and stamps, instead of straight
+   * to the file (whose times come from the rotator's 1 s samples).
+   */
+  logTimestamps: boolean;
   readiness: ReadinessSection | null;
   liveness: LivenessSection | null;
   limits: LimitsSection;
@@ -219,6 +240,8 @@ export interface ProcessSpec {
   container: ContainerSection | null;
   /** null: no Nix environment. */
   nix: NixSection | null;
+  /** null: file changes do not restart it. */
+  watch: WatchSection | null;
 }
 
 /**
@@ -248,11 +271,11 @@ export function defaultSource(): SourceSection {
 }
 
 /** The optional sections of a spec with nothing set: one instance, no checks, no limits, no identity. */
-export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix' | 'portMode' | 'scale'> {
+export function emptySections(): Pick<ProcessSpec, 'instances' | 'restartCron' | 'logCompress' | 'logTimestamps' | 'readiness' | 'liveness' | 'limits' | 'identity' | 'notify' | 'source' | 'scope' | 'container' | 'nix' | 'watch' | 'portMode' | 'scale'> {
   return {
-    instances: 1, portMode: null, scale: null, restartCron: null, logCompress: false, readiness: null, liveness: null,
+    instances: 1, portMode: null, scale: null, restartCron: null, logCompress: false, logTimestamps: false, readiness: null, liveness: null,
     limits: { ...NO_LIMITS }, identity: { ...NO_IDENTITY }, notify: { ...DEFAULT_NOTIFY, webhooks: [] }, source: defaultSource(), scope: null,
-    container: null, nix: null,
+    container: null, nix: null, watch: null,
   };
 }
 

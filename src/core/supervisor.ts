@@ -17,7 +17,11 @@ import type { EventInput, ProcessPatch, ProcessRecord, ProcessRepo } from '../st
 
 /** What the supervisor needs from the log subsystem. */
 export interface LogPort {
-  open(name: string): { stdout: number; stderr: number };
+  /**
+   * The fds a child writes its output to. `sizes` are the log files' sizes when the fds are not the files
+   * themselves (output stamped by the daemon through a pipe); else the fds' own sizes are.
+   */
+  open(name: string, spec: ProcessSpec): { stdout: number; stderr: number; sizes?: { stdout: number; stderr: number } };
   watch(name: string, spec: ProcessSpec): void;
   unwatch(name: string): void;
   /** The last n lines; with `from`, only those written after the file had that size. */
@@ -243,14 +247,17 @@ export class Supervisor extends EventEmitter {
     return LIVE_STATES.has(rec.state);
   }
 
-  /** Starts a process; resolves when it is running (or ready), rejects if it crashed first. */
-  async start(rec: ProcessRecord, actor: Actor, opts: { wait?: boolean } = {}): Promise<ProcessRecord> {
+  /**
+   * Starts a process; resolves when it is running (or ready), rejects if it crashed first. `reason`: why it
+   * starts (a restart's cause, "file changed: ..."), kept as its reason while it runs.
+   */
+  async start(rec: ProcessRecord, actor: Actor, opts: { wait?: boolean; reason?: string } = {}): Promise<ProcessRecord> {
     if (this.shuttingDown) throw new SentinelError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down; try again once it is back');
     if (this.isLive(rec)) {
       throw new SentinelError('ALREADY_RUNNING', `process "${displayName(rec)}" is already ${rec.state} (pid ${rec.pid}); use "sentinel restart ${displayName(rec)}" to restart it`);
     }
     this.cancelTimer(rec.id);
-    const running = this.spawn(rec, actor, { wantRunning: true, reason: null });
+    const running = this.spawn(rec, actor, { wantRunning: true, reason: opts.reason ?? null });
     if (opts.wait === false) {
       running.catch(() => undefined);
       return rec;
@@ -264,8 +271,8 @@ export class Supervisor extends EventEmitter {
     const host = this.opts.host;
     host.checkSpawnable(rec.spec);
     const extras = this.opts.spawnExtras?.(rec) ?? null;
-    const fds = this.opts.logs.open(instanceKey(rec));
-    const logOffsets = { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
+    const fds = this.opts.logs.open(instanceKey(rec), rec.spec);
+    const logOffsets = fds.sizes ?? { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
     const env = { ...rec.spec.env, ...instanceEnv(rec), ...extras?.env };
     const child = host.spawn({ ...rec.spec, env }, extras?.listenFd !== undefined ? { ...fds, listen: extras.listenFd } : fds);
     if (child.pid <= 0) {
@@ -354,7 +361,19 @@ export class Supervisor extends EventEmitter {
     if (this.live.get(rec.id) !== live) return 'ignored';
     if (live.stopRequested) return 'ignored'; // the stop procedure records the ending
     this.live.delete(rec.id);
-    this.reapLeftovers(rec, targetOf(rec, exit.pid));
+    // the run's marker, read before the record moves on to the next run
+    const ended = targetOf(rec, exit.pid);
+    const outcome = this.recordExit(rec, exit);
+    // What the run left is looked for after the restart, not before: the look reads every /proc/PID/stat
+    // (and the environ of recent processes, for escapees) — milliseconds on a busy machine that a crash
+    // loop would wait each time. It finds only this run's group and marker, never the new run's, and the
+    // leftovers get the stop signal a moment later than the new run starts, as they would anyway (a reap
+    // never waited for them to end).
+    this.reapLeftovers(rec, ended);
+    return outcome;
+  }
+
+  private recordExit(rec: ProcessRecord, exit: ExitRecord): 'restarting' | 'ended' {
     this.opts.logs.unwatch(instanceKey(rec));
     const now = this.opts.clock.now();
     const decision = decideRestart(exit, rec.spec.restart, rec.restartHistory, now);
@@ -498,7 +517,8 @@ export class Supervisor extends EventEmitter {
     return { alreadyStopped: false, exit };
   }
 
-  async restart(rec: ProcessRecord, actor: Actor, opts: { wait?: boolean; reason?: string } = {}): Promise<ProcessRecord> {
+  /** `keepReason`: the reason stays the process's reason while the new run lasts (a file change that restarted it). */
+  async restart(rec: ProcessRecord, actor: Actor, opts: { wait?: boolean; reason?: string; keepReason?: boolean } = {}): Promise<ProcessRecord> {
     if (this.isLive(rec)) await this.stop(rec, actor, { reason: opts.reason ?? 'restart' });
     else this.cancelTimer(rec.id);
     if (rec.state !== 'stopped' && !['exited', 'failed'].includes(rec.state)) {
@@ -507,7 +527,7 @@ export class Supervisor extends EventEmitter {
     }
     rec.restarts += 1;
     this.opts.repo.update(rec.id, { restarts: rec.restarts, restartHistory: { restartTimes: [], consecutive: 0 } });
-    return this.start(rec, actor, opts);
+    return this.start(rec, actor, { wait: opts.wait, reason: opts.keepReason ? opts.reason : undefined });
   }
 
   async remove(rec: ProcessRecord, actor: Actor): Promise<void> {

@@ -18,6 +18,7 @@ import type { Principal } from '../contracts/roles.js';
 import type { ContainerManager } from '../isolation/container.js';
 import type { DeployEngine } from '../cluster/deploy.js';
 import type { DeployRepo } from '../store/deploys.js';
+import type { WatchPort } from './watch-port.js';
 
 export interface OpContext {
   actor: string;
@@ -56,6 +57,8 @@ export interface Daemon {
   settings: DaemonSettings;
   /** Container names, usage and clean-up (src/isolation/container.ts). */
   containers?: ContainerManager;
+  /** --watch: restarts on file changes (the watcher is loaded once a process has a watch). */
+  watches?: WatchPort;
   startedAt: number;
   /** Revisions and deploys (src/cluster/deploy.ts); absent in daemons built without them (tests of other faces). */
   deploys?: DeployEngine;

@@ -4,6 +4,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { SentinelError } from '../core/errors.js';
 
+/**
+ * V8 options every daemon starts with, whoever starts it (the CLI, a boot unit). A daemon allocates little
+ * and briefly, so a 1 MiB young generation (Node's default lets it grow to 16 MiB per semi-space) and
+ * V8's memory-over-speed mode cut its private memory by about a third (42 -> 26 MiB with 100 processes,
+ * measured with smaps_rollup); the cost is more frequent, smaller collections.
+ * SENTINEL_DAEMON_NODE_FLAGS replaces them (an empty value: none).
+ */
+export function daemonNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  const given = env.SENTINEL_DAEMON_NODE_FLAGS;
+  if (given !== undefined) return given.split(/\s+/).filter(Boolean);
+  return ['--max-semi-space-size=1', '--optimize-for-size'];
+}
+
 export interface HomePaths {
   home: string;
   socket: string;

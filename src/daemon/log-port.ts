@@ -1,7 +1,8 @@
 // The supervisor's view of log files: O_APPEND descriptors for children, the tail for crash reports.
-import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, openSync, readSync, fstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { openLogFds } from '../logs/paths.js';
+import { ensureLogDir, logPaths, openLogFds } from '../logs/paths.js';
+import { LogStamper } from '../logs/stamper.js';
 import { lastLines } from '../logs/read.js';
 import type { LogPort } from '../core/supervisor.js';
 import type { ProcessSpec } from '../core/spec.js';
@@ -34,13 +35,40 @@ export function readLastLines(file: string, n: number): string[] {
 export interface RotationHooks {
   watch(name: string, spec: ProcessSpec): void;
   unwatch(name: string): void;
+  sample(file: string, time: number): void;
 }
 
-export function createLogPort(logsDir: string, rotation: RotationHooks): LogPort {
+export interface DaemonLogPort extends LogPort {
+  /** Stops reading stamped output (children keep writing into their pipes for the next daemon). */
+  close(): void;
+}
+
+export function createLogPort(logsDir: string, rotation: RotationHooks, onError: (err: unknown, file: string) => void = () => undefined): DaemonLogPort {
+  // created on the first process with log timestamps: a daemon without one never loads it
+  let stamper: LogStamper | null = null;
+  const stamped = (): LogStamper => (stamper ??= new LogStamper(logsDir, { written: (file, time) => rotation.sample(file, time), onError }));
   return {
-    open: (name) => openLogFds(logsDir, name),
-    watch: (name, spec) => rotation.watch(name, spec),
+    open: (name, spec) => {
+      if (!spec.logTimestamps) return openLogFds(logsDir, name);
+      ensureLogDir(logsDir);
+      const files = logPaths(logsDir, name);
+      return { ...stamped().openForChild(name), sizes: { stdout: sizeOf(files.stdout), stderr: sizeOf(files.stderr) } };
+    },
+    watch: (name, spec) => {
+      rotation.watch(name, spec);
+      // a process re-adopted after a daemon restart: read what it wrote meanwhile, and on
+      if (spec.logTimestamps) stamped().resume(name);
+    },
+    close: () => stamper?.close(),
     unwatch: (name) => rotation.unwatch(name),
     lastLines: (name, stream, n, from) => lastLines(logFile(logsDir, name, stream), n, from),
   };
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }

@@ -1,4 +1,5 @@
 // The daemon's entry: ordered start-up hooks (lock, state, supervisor, server, resume), shut-down in reverse.
+import { discoverySpawner, type ServiceDirectory } from './discovery.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,7 @@ import type { FaceRegistrar } from '../api/tcp/server.js';
 import { createScopeWatcher } from './scopes.js';
 import { isAlive } from '../core/proc.js';
 import { loadDaemonSettings, settingsFile, type DaemonSettings } from './settings.js';
+import { createWatchPort } from './watch-port.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -82,11 +84,15 @@ async function main(): Promise<void> {
   const processes = new ProcessRepo(db);
   const rotation = createRotation(paths.logsDir, log);
   shutdownSteps.unshift(() => rotation.close());
+  const logPort = createLogPort(paths.logsDir, rotation, (err, file) => log.warn('LOG_STAMP_FAILED', `stamped output for ${file}: ${(err as Error).message}`));
+  shutdownSteps.unshift(() => logPort.close());
   const containers = new ContainerManager(paths.home, (m) => log.warn('CONTAINER', m));
   // the runtime decorators are innermost: a container's client or a Nix shell is what gets spawned
   const runtimes = (host: ProcessHost) => nixHost(containerHost(host, containers));
   const runtimeSpawner = containerSpawner(nixSpawner(realSpawner, new NixCache(paths.home)), containers);
   const cgroups = new CgroupManager(paths.home, { log: (m) => log.warn('CGROUP', m) });
+  // ${service:NAME.port} and the dependencies' NAME_PORT are resolved at each spawn from the supervisor's processes
+  let services: ServiceDirectory | undefined;
   const supervisor = new Supervisor({
     repo: processes,
     clock: systemClock,
@@ -94,10 +100,11 @@ async function main(): Promise<void> {
     // (then user, nice and ionice are applied, then the cgroups of hard limits are joined before exec, then a
     // container's client or a Nix shell is what gets spawned); schedule runs use this same host
     // (supervisor.host), so they get every spawner decorator too
-    host: runtimes(cgroupHost(createRealHost(secretSpawner(identitySpawner(cgroupSpawner(runtimeSpawner, cgroups)), secretStoreFor(db, paths.secretKey, keyEnv))), cgroups)),
-    logs: createLogPort(paths.logsDir, rotation),
+    host: runtimes(cgroupHost(createRealHost(discoverySpawner(secretSpawner(identitySpawner(cgroupSpawner(runtimeSpawner, cgroups)), secretStoreFor(db, paths.secretKey, keyEnv)), () => services)), cgroups)),
+    logs: logPort,
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
+  services = supervisor;
   supervisor.on('state', (ev: { processName: string; oldState: string; newState: string; reason: string; exitCode: number | null; signal: string | null }) => {
     if (ev.newState === 'exited' || ev.newState === 'failed' || ev.newState === 'backoff') {
       log.info('PROCESS_EXIT', `${ev.processName}: ${ev.oldState} -> ${ev.newState}: ${ev.reason}`, { exitCode: ev.exitCode, signal: ev.signal });
@@ -151,6 +158,10 @@ async function main(): Promise<void> {
   if (swept.removed.length) log.info('CGROUP_SWEEP', `removed ${swept.removed.length} cgroups left by an earlier daemon`, { names: swept.removed });
   if (recovered.lost.length) log.warn('LOST', `${recovered.lost.length} processes ended while the daemon was down`, { names: recovered.lost });
 
+  // after recovery: processes that watch files are known, so the watcher loads only if one does
+  const watches = createWatchPort(supervisor, log, paths.home);
+  daemon.watches = watches;
+  shutdownSteps.unshift(() => watches.close());
   ops = buildOperations(daemon, version);
   const autoscaler = startAutoscaler({
     supervisor,

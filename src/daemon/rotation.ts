@@ -10,6 +10,8 @@ export interface Rotation extends RotationHooks {
   /** Empties a process's logs, waiting out a rotation in progress. */
   clear(name: string): Promise<void>;
   close(): Promise<void>;
+  /** An exact time sample for bytes just appended to `file` (from the log stamper). */
+  sample(file: string, time: number): void;
 }
 
 export function createRotation(logsDir: string, log: Logger, intervalMs = Number(process.env.SENTINEL_LOG_CHECK_MS) || 1000): Rotation {
@@ -37,5 +39,6 @@ export function createRotation(logsDir: string, log: Logger, intervalMs = Number
       else clearLogs(logsDir, name);
     },
     close: () => rotator.close(),
+    sample: (file, time) => rotator.sample(file, time),
   };
 }

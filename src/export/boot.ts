@@ -15,6 +15,8 @@ export interface BootInstall {
   node: string;
   /** Absolute path of the daemon's entry (dist/daemon/main.js). */
   daemonEntry: string;
+  /** Node options the daemon starts with (daemonNodeFlags). */
+  nodeFlags: string[];
   /** Absolute path of the CLI (bin/sentinel.js): init scripts go through `daemon start|stop|status`. */
   cli: string;
   home: string;
@@ -85,7 +87,7 @@ function systemdUnit(o: BootInstall): BootFile {
     'Type=simple',
     ...(o.userMode ? [] : [`User=${o.user}`]),
     `Environment="SENTINEL_HOME=${o.home.replace(/%/g, '%%').replace(/"/g, '\\"')}"`,
-    `ExecStart=${[o.node, o.daemonEntry].map(execArg).join(' ')}`,
+    `ExecStart=${[o.node, ...o.nodeFlags, o.daemonEntry].map(execArg).join(' ')}`,
     // the daemon stops its processes itself (each with its own stop signal and timeout) on SIGTERM;
     // what is left after TimeoutStopSec is killed by systemd
     'KillMode=mixed',
@@ -188,7 +190,7 @@ function launchdPlist(o: BootInstall): BootFile {
   <key>ProgramArguments</key>
   <array>
     <string>${xml(o.node)}</string>
-    <string>${xml(o.daemonEntry)}</string>
+${o.nodeFlags.map((f) => `    <string>${xml(f)}</string>\n`).join('')}    <string>${xml(o.daemonEntry)}</string>
   </array>
   <key>EnvironmentVariables</key>
   <dict>
@@ -223,7 +225,7 @@ function windowsService(o: BootInstall): BootFile {
   <name>Sentinel</name>
   <description>Sentinel process supervisor</description>
   <executable>${xml(o.node)}</executable>
-  <arguments>"${xml(o.daemonEntry)}"</arguments>
+  <arguments>${[...o.nodeFlags, o.daemonEntry].map((a) => `"${xml(a)}"`).join(' ')}</arguments>
   <env name="SENTINEL_HOME" value="${xml(o.home)}"/>
   <startmode>Automatic</startmode>
   <onfailure action="restart" delay="1 sec"/>

@@ -201,6 +201,7 @@ export function commonWarnings(spec: ProcessSpec, engine: string, warnings: stri
   if (spec.identity.nice !== null) w('nice', `${engine} has no CPU niceness per container`);
   if (spec.identity.ionice) w('ionice', `${engine} has no I/O priority per container`);
   if (spec.restartCron) w('restart_cron', `${engine} does not restart on a schedule (a scheduled job running a restart command can)`);
+  if (spec.watch) w('watch', `${engine} does not restart on file changes (rebuild and roll out the image instead)`);
   if (spec.logMaxBytes !== DEFAULTS.logMaxBytes || spec.logKeep !== DEFAULTS.logKeep || spec.logCompress) w('log.max_size, keep, compress', 'the container runtime keeps and rotates the logs');
   if (!spec.notify.enabled || spec.notify.webhooks.length) w('notify', `${engine} sends no Sentinel notifications`);
   if (spec.startWaitMs !== DEFAULTS.startWaitMs) w('start_wait', `${engine} has no crash-at-start window`);

@@ -1,6 +1,6 @@
 // `logs --clear` and `delete --purge`: emptying and removing a process's log files.
 import fs from 'node:fs';
-import { indexPath, listRotated, listRotationTemps, logPaths } from './paths.js';
+import { fifoPath, indexPath, listRotated, listRotationTemps, LOG_STREAMS, logPaths } from './paths.js';
 import { emptyIndex, writeIndex } from './log-index.js';
 
 /**
@@ -32,6 +32,7 @@ export function purgeLogs(logsDir: string, name: string): void {
     fs.rmSync(indexPath(file), { force: true });
     fs.rmSync(file, { force: true });
   }
+  for (const stream of LOG_STREAMS) fs.rmSync(fifoPath(logsDir, name, stream), { force: true });
 }
 
 function truncateIfExists(file: string): void {

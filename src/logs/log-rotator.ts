@@ -51,6 +51,8 @@ export class LogRotator {
   /** directories being written to: polled every tick, their watch closed */
   private readonly busyDirs = new Set<string>();
   private lastSweep = 0;
+  /** watched files by path (for samples), rebuilt after a watch changes */
+  private byFile: Map<string, WatchedFile> | null = null;
   private readonly sweepMs: number;
 
   constructor(private readonly options: RotatorOptions = {}) {
@@ -93,11 +95,43 @@ export class LogRotator {
         return known;
       }),
     );
+    this.byFile = null;
     this.schedule(this.intervalMs);
+  }
+
+  /**
+   * A time sample from whoever wrote the bytes (the log stamper), exact to its write. Left to the next
+   * check while one is running: a rotation moves the offsets under it.
+   */
+  sample(file: string, time: number): void {
+    if (!this.byFile) {
+      this.byFile = new Map();
+      for (const files of this.watched.values()) for (const w of files) this.byFile.set(w.file, w);
+    }
+    const w = this.byFile.get(file);
+    if (!w) return;
+    if (this.running || w.index.pending) {
+      this.dirty.add(file);
+      this.schedule(this.intervalMs);
+      return;
+    }
+    const size = sizeOf(file);
+    if (size <= w.lastSize) {
+      // cleared behind our back (or nothing new): the next check starts again from the disk
+      if (size < w.lastSize) this.dirty.add(file);
+      return;
+    }
+    appendIndex(file, `${time} ${w.index.base + size}\n`, w.index);
+    w.lastSize = size;
+    if (size >= w.limits.maxBytes) {
+      this.dirty.add(file);
+      this.schedule(this.intervalMs);
+    }
   }
 
   unwatch(name: string): void {
     this.watched.delete(name);
+    this.byFile = null;
     if (this.watched.size === 0) this.stopTimer();
   }
 
@@ -131,6 +165,7 @@ export class LogRotator {
   async close(): Promise<void> {
     this.stopTimer();
     this.watched.clear();
+    this.byFile = null;
     for (const w of this.dirWatchers.values()) w.close();
     this.dirWatchers.clear();
     await this.running;

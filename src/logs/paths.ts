@@ -30,6 +30,11 @@ export function rotatedPath(file: string, index: number, gz: boolean): string {
   return `${file}.${index}${gz ? '.gz' : ''}`;
 }
 
+/** The FIFO of a stamped stream (`log: {timestamps: true}`): apart from the log files, which readers and search list. */
+export function fifoPath(logsDir: string, name: string, stream: LogStream): string {
+  return path.join(logsDir, '.pipes', `${name}.${stream}`);
+}
+
 /** The sidecar time index of a log file (see log-index.ts). */
 export function indexPath(file: string): string {
   return `${file}.idx`;

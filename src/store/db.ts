@@ -63,6 +63,11 @@ export function migrate(db: Db): void {
 
 const connections = new WeakMap<object, { conn: Db }>();
 
+/** The connection a handle's calls go to now (it changes when the database file is rewritten). */
+export function currentConnection(db: Db): object {
+  return connections.get(db)?.conn ?? db;
+}
+
 /** A handle whose calls go to the current connection; transactions bind to it when they run, not when made. */
 function swappable(first: Db): Db {
   const state = { conn: first };

@@ -1,10 +1,13 @@
 // Process rows and the event log; every state change is written together with its event.
-import type { Db } from './db.js';
+import type Database from 'better-sqlite3';
+import { currentConnection, type Db } from './db.js';
 import type { ExitRecord, ProcessSpec } from '../core/spec.js';
 import { upgradeSpec } from '../core/spec-upgrade.js';
 import type { ProcessState } from '../core/states.js';
 import type { RestartHistory } from '../core/restart-policy.js';
 import { parseDuration } from '../core/duration.js';
+
+type Statement = Database.Statement<unknown[]>;
 
 /**
  * A crash storm must not flood the event log: within FOLD.windowMs, the first FOLD.rowsBefore events
@@ -122,6 +125,8 @@ function toColumn(key: keyof ProcessPatch, value: unknown): unknown {
 
 export class ProcessRepo {
   private readonly folds = new Map<string, FoldEntry>();
+  private readonly statements = new Map<string, Statement>();
+  private statementsOf: object | null = null;
   private sincePrune = 0;
   private readonly retention: EventRetention;
   /** Writes the disk refused, to be written when it takes them again (patches merged per process). */
@@ -135,16 +140,15 @@ export class ProcessRepo {
   /** Run before each write batch (the check that the database files are still there). */
   beforeWrite: (() => void) | null = null;
 
-  // prepared per use, not kept: the connection may be replaced when the database file is rewritten
   private get insertEventStmt() {
-    return this.db.prepare(
+    return this.stmt(
       `INSERT INTO events (time, process_id, process_name, kind, old_state, new_state, pid, exit_code, signal, reason, actor)
        VALUES (@time, @processId, @processName, @kind, @oldState, @newState, @pid, @exitCode, @signal, @reason, @actor)`,
     );
   }
 
   private get foldStmt() {
-    return this.db.prepare('UPDATE events SET reason = ?, pid = ? WHERE id = ?');
+    return this.stmt('UPDATE events SET reason = ?, pid = ? WHERE id = ?');
   }
 
   constructor(private readonly db: Db, opts: { retention?: EventRetention; now?: () => number } = {}) {
@@ -198,7 +202,7 @@ export class ProcessRepo {
   }
 
   list(): ProcessRecord[] {
-    return (this.db.prepare('SELECT * FROM processes ORDER BY id').all() as Row[]).map(fromRow);
+    return (this.stmt('SELECT * FROM processes ORDER BY id').all() as Row[]).map(fromRow);
   }
 
   /** Inserts a new process row; a refused write throws (a record never exists without its row). */
@@ -211,7 +215,7 @@ export class ProcessRepo {
         .run(spec.name, instance, JSON.stringify(spec), 'stopped', now);
       const id = Number(info.lastInsertRowid);
       this.writeEvent({ ...event, processId: id });
-      return fromRow(this.db.prepare('SELECT * FROM processes WHERE id = ?').get(id) as Row);
+      return fromRow(this.stmt('SELECT * FROM processes WHERE id = ?').get(id) as Row);
     })();
     if (this.failure !== null) this.recovered();
     return rec;
@@ -233,7 +237,7 @@ export class ProcessRepo {
 
   remove(id: number, event: EventInput): void {
     this.write(() => {
-      this.db.prepare('DELETE FROM processes WHERE id = ?').run(id);
+      this.stmt('DELETE FROM processes WHERE id = ?').run(id);
       this.writeEvent(event);
     }, () => {
       this.pendingPatches.delete(id);
@@ -300,7 +304,7 @@ export class ProcessRepo {
   /** Inside a transaction: what was held, in order (removals, patches, then the events). */
   private flushPending(): void {
     if (this.failure === null) return;
-    for (const id of this.pendingRemovals) this.db.prepare('DELETE FROM processes WHERE id = ?').run(id);
+    for (const id of this.pendingRemovals) this.stmt('DELETE FROM processes WHERE id = ?').run(id);
     for (const [id, patch] of this.pendingPatches) this.writePatch(id, patch);
     if (this.droppedEvents > 0) {
       const first = this.pendingEvents[0];
@@ -320,13 +324,31 @@ export class ProcessRepo {
     }
   }
 
+  /**
+   * A statement prepared once per SQL text and connection (a patch's columns vary, but over a handful of
+   * shapes); the cache is dropped when the connection is replaced (the database file rewritten).
+   */
+  private stmt(sql: string): Statement {
+    const conn = currentConnection(this.db);
+    if (conn !== this.statementsOf) {
+      this.statements.clear();
+      this.statementsOf = conn;
+    }
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   private writePatch(id: number, patch: ProcessPatch): void {
     const keys = Object.keys(patch) as Array<keyof ProcessPatch>;
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
     const params: Record<string, unknown> = { id };
     for (const k of keys) params[k] = toColumn(k, patch[k]);
-    this.db.prepare(`UPDATE processes SET ${sets} WHERE id = @id`).run(params);
+    this.stmt(`UPDATE processes SET ${sets} WHERE id = @id`).run(params);
   }
 
   /** Events after `afterId`, oldest first (what a follower has not seen yet). */
@@ -355,6 +377,6 @@ export class ProcessRepo {
   }
 
   maxStartSeq(): number {
-    return (this.db.prepare('SELECT COALESCE(MAX(start_seq), 0) AS m FROM processes').get() as { m: number }).m;
+    return (this.stmt('SELECT COALESCE(MAX(start_seq), 0) AS m FROM processes').get() as { m: number }).m;
   }
 }

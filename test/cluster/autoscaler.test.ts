@@ -42,6 +42,13 @@ describe('decideScale', () => {
     expect(decideScale(SCALE, 6, burning, 30_000, null)).toBeNull(); // already at max
   });
 
+  it('counts the step limit over a minute: after 2 → 6, a minute that started at 2 allows no more than 6', () => {
+    const big: ScaleSection = { ...SCALE, max: 100, cooldownMs: 0 };
+    const burning = series(0, 30_000, () => 300);
+    expect(decideScale(big, 6, burning, 30_000, 0, 2)).toBeNull();
+    expect(decideScale(big, 6, burning, 30_000, 0, 6)?.to).toBe(12);
+  });
+
   it('scales in only after the whole down window below target, to the highest count that window asked for', () => {
     const calm = series(0, 300_000, (t) => (t === 100_000 ? 60 : 10));
     // at 4 instances: 4 × 60 / 70 → 4 at the busiest sample, so nothing is removed yet

@@ -65,7 +65,17 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
           "max_memory": "300M",
           "stop_signal": "SIGINT",
           "stop_timeout": "3000ms",
-          "instances": 4
+          "instances": 4,
+          "watch": {
+            "paths": [
+              "src"
+            ],
+            "ignore": [
+              "node_modules",
+              "*.log"
+            ],
+            "delay": "1000ms"
+          }
         },
         "reports": {
           "argv": [
@@ -92,7 +102,8 @@ const EXPECTED: Record<string, { format: string; config: unknown; warnings: stri
     },
     "warnings": [
       "api: exec_mode cluster (Node cluster module sharing one port) has no equivalent; runs as a plain process",
-      "api: watch is not supported; restart after changes with: sentinel restart api",
+      "api: ignore_watch \"[\\\\/\\\\\\\\]\\\\./\" is a regular expression, not a glob; not mapped: write it as a glob in watch.ignore (e.g. \".*\" for dot files)",
+      "api: watch_options.followSymlinks is not mapped: symlinked directories are not followed; watch their targets as paths instead",
       "api: out_file is not mapped; Sentinel keeps logs itself (sentinel logs api)",
       "reports: not mapped: source_map_support",
       "deploy: PM2 deployment targets are not mapped"

@@ -41,15 +41,19 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Two free ports in a row (per-instance mode). */
-async function freePortPair(): Promise<number> {
+/** `n` free ports in a row (per-instance and proxy modes). */
+async function freePorts(n: number): Promise<number> {
+  const free = (p: number) => new Promise<boolean>((r) => {
+    const s = net.createServer().once('error', () => r(false)).listen(p, '127.0.0.1', () => s.close(() => r(true)));
+  });
   for (let i = 0; i < 20; i++) {
     const p = await freePort();
-    if (p < 65000 && (await new Promise<boolean>((r) => {
-      const s = net.createServer().once('error', () => r(false)).listen(p + 1, '127.0.0.1', () => s.close(() => r(true)));
-    }))) return p;
+    if (p >= 65000) continue;
+    let ok = true;
+    for (let k = 1; k < n && ok; k++) ok = await free(p + k);
+    if (ok) return p;
   }
-  throw new Error('no two free ports in a row');
+  throw new Error(`no ${n} free ports in a row`);
 }
 
 function get(port: number): Promise<{ status: number; body: string }> {
@@ -162,7 +166,7 @@ describe('shared socket', () => {
 
 describe('ports per instance', () => {
   it('instance i gets PORT = port + i, also in its readiness check', async () => {
-    const base = await freePortPair();
+    const base = await freePorts(2);
     const r = await cli(home, ['run', '--name', 'pi', '--instances', '2', '--port', String(base), '--port-mode', 'per-instance',
       '--wait-port', '${PORT}', '--startup-timeout', '20s', 'exec python3 -m http.server $PORT --bind 127.0.0.1']);
     expect(r.code, r.stderr).toBe(0);
@@ -172,6 +176,50 @@ describe('ports per instance', () => {
     expect((await get(base + 1)).status).toBe(200);
     expect((await cli(home, ['status', 'pi:1'])).stdout).toContain(`Port:      ${base + 1} (per instance: base + 1)`);
     await cli(home, ['delete', 'pi']);
+  });
+});
+
+describe('proxy', () => {
+  it('a proxy on the port spreads connections over instances on the next ports; replacing them under load loses none', async () => {
+    const base = await freePorts(3);
+    const both = 'if [ "$SENTINEL_INSTANCE" = 0 ]; then exec node server.mjs; else exec python3 server.py; fi';
+    const r = await cli(home, ['run', '--name', 'px', '--instances', '2', '--port', String(base), '--port-mode', 'proxy',
+      '--wait-port', '${PORT}', '--cwd', EXAMPLES, both]);
+    expect(r.code, r.stderr).toBe(0);
+    const px = await of('px');
+    expect(px.map((p) => [p.port, p.portMode, p.status])).toEqual([[base + 1, 'proxy', 'running'], [base + 2, 'proxy', 'running']]);
+    expect((await cli(home, ['list'])).stdout).toContain(`px (2) proxy :${base}`);
+    const load = loadLoop(base);
+    await waitFor(() => load.ok > 20, 20_000);
+    for (const ref of ['px:0', 'px:1']) {
+      const rr = await cli(home, ['restart', ref]);
+      expect(rr.code, rr.stderr).toBe(0);
+      const mark = load.ok;
+      await waitFor(() => load.ok > mark + 20, 20_000);
+    }
+    await load.stop();
+    expect(load.failures).toEqual([]);
+    expect([...load.seen].sort()).toEqual(['node', 'python']);
+    expect((await cli(home, ['delete', 'px'])).code).toBe(0);
+    // the proxy goes with the definition
+    expect(await waitFor(async () => {
+      const s = net.createServer();
+      return new Promise<boolean>((res) => s.once('error', () => res(false)).listen(base, '127.0.0.1', () => s.close(() => res(true))));
+    }, 10_000, 100)).toBe(true);
+  });
+
+  it('a proxy port already taken fails the start with the reason', async () => {
+    const blocker = net.createServer();
+    const port = await new Promise<number>((res) => blocker.listen(0, '127.0.0.1', () => res((blocker.address() as net.AddressInfo).port)));
+    try {
+      // the port is in use, so Sentinel cannot allocate it: the refusal comes before anything starts
+      const r = await cli(home, ['run', '--name', 'pxbad', '--port', String(port), '--port-mode', 'proxy', 'sleep 30']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`port ${port} is in use`);
+      expect(await of('pxbad')).toEqual([]);
+    } finally {
+      blocker.close();
+    }
   });
 });
 
@@ -187,6 +235,14 @@ describe('sentinel scale', () => {
     web = await of('web');
     expect(web.map((p) => p.name)).toEqual(['web:0', 'web:1']);
     expect((await cli(home, ['scale', 'web', '2'])).stdout).toContain('web already has 2 instances; nothing to do');
+    // max: one per core for a definition without scale bounds
+    const cores = os.availableParallelism();
+    const mx = await cli(home, ['run', '--name', 'mx', '--instances', 'max', 'sleep 60']);
+    expect(mx.code, mx.stderr).toBe(0);
+    expect((await of('mx')).length).toBe(cores);
+    expect((await cli(home, ['scale', 'mx', '1'])).code).toBe(0);
+    expect((await cli(home, ['scale', 'mx', 'max'])).stdout).toContain(`Scaled mx: 1 → ${cores} instances`);
+    await cli(home, ['delete', 'mx']);
     const scaleEvents = (await events('web')).filter((e) => e.kind === 'scale').map((e) => e.reason);
     expect(scaleEvents).toEqual(['scaled by cli: 3 → 5', 'scaled by cli: 5 → 4', 'scaled by cli: 4 → 2']);
   });
@@ -271,6 +327,19 @@ describe('scaling on load', () => {
     expect(counts[counts.length - 1][1]).toBe(2);
     const status = await cli(home, ['status', 'burner']);
     expect(status.stdout).toContain('Scale:     2-4 instances, cpu 15%; up after 2s, down after 3s, cooldown 1s');
+    // applying the file again keeps the count it scaled to (within the file's bounds)
+    expect((await cli(home, ['scale', 'burner', '3'])).code).toBe(0);
+    const again = await cli(home, ['up', '-f', file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await of('burner')).length).toBe(3);
+    expect((await cli(home, ['scale', 'burner', '2'])).code).toBe(0);
+    // a person cannot go past the configured bounds either
+    const over = await cli(home, ['scale', 'burner', '5']);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain('cannot scale "burner" to 5: its scale maximum is 4 (scale: {min: 2, max: 4}); raise max in its definition first');
+    const under = await cli(home, ['scale', 'burner', '-1']);
+    expect(under.stderr).toContain('its scale minimum is 2');
+    expect((await cli(home, ['scale', 'burner', 'max'])).stdout).toContain('Scaled burner: 2 → 4 instances');
     await cli(home, ['delete', 'burner']);
   });
 });

@@ -18,6 +18,18 @@ function newHome(): string {
 const daemonPid = (home: string) => readPid(path.join(home, 'daemon.pid'));
 
 describe('daemon', () => {
+  it('starts with the memory-lean V8 options, and SENTINEL_DAEMON_NODE_FLAGS replaces them', async () => {
+    const home = newHome();
+    await cli(home, ['daemon', 'start']);
+    const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(args(daemonPid(home)!)).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--optimize-for-size']));
+    await cli(home, ['daemon', 'stop']);
+    await cli(home, ['daemon', 'start'], { env: { SENTINEL_DAEMON_NODE_FLAGS: '--max-old-space-size=200' } });
+    const own = args(daemonPid(home)!);
+    expect(own).toContain('--max-old-space-size=200');
+    expect(own).not.toContain('--optimize-for-size');
+  });
+
   it('start, status, refuses a second daemon, stop', async () => {
     const home = newHome();
     const started = await cli(home, ['daemon', 'start']);

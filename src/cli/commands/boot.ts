@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { SentinelError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
-import { homePaths } from '../../daemon/home.js';
+import { daemonNodeFlags, homePaths } from '../../daemon/home.js';
 import { BOOT_KINDS, BOOT_MARKER, bootFile, detectBootKind, type BootKind, type BootFile } from '../../export/boot.js';
 import { act, collect } from '../common.js';
 import { oneOf, badValue } from '../option-values.js';
-import { EXPORT_FORMATS } from '../../contracts/export.js';
+import { EXPORT_FORMATS } from '../../export/formats.js';
 import { FORMAT_HELP, STACK_FORMATS, stackParams, type StackFormat } from './config-file.js';
 import { failAndExit, printJson, println } from '../output.js';
 
@@ -44,7 +44,7 @@ function build(kind: BootKind, opts: BootOpts): BootFile {
   const info = os.userInfo();
   const { cli, daemonEntry } = installPaths();
   const file = bootFile(kind, {
-    node: process.execPath, daemonEntry, cli, home: homePaths().home,
+    node: process.execPath, daemonEntry, nodeFlags: daemonNodeFlags(), cli, home: homePaths().home,
     user: info.username, userHome: info.homedir, userMode: opts.user === true, stopTimeoutSec,
   });
   if (opts.path !== undefined) {

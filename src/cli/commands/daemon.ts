@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { SentinelError } from '../../core/errors.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { formatLogLine } from '../../daemon/logger.js';
-import { Client } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
 import { failAndExit, printJson, println } from '../output.js';
-import { act, warnVersionMismatch } from '../common.js';
+import { act, makeClient, remoteTunnel, warnVersionMismatch } from '../common.js';
 
 function isAlive(pid: number): boolean {
   try {
@@ -43,6 +43,21 @@ function readPid(c: Client): string {
   }
 }
 
+/**
+ * On a remote host, start, stop, restart and logs act on that machine itself (its processes, its files): the
+ * remote sentinel runs them, over an SSH exec channel, with the same arguments and output.
+ */
+async function runRemotely(json: boolean | undefined): Promise<boolean> {
+  const tunnel = remoteTunnel();
+  if (!tunnel) return false;
+  try {
+    process.exitCode = await tunnel.runRemoteCli(process.argv.slice(process.argv.indexOf('daemon')));
+  } catch (err) {
+    failAndExit(err, json ?? false);
+  }
+  return true;
+}
+
 export function register(program: Command): void {
   const daemon = program.command('daemon').description('Manage the Sentinel daemon that owns the processes');
 
@@ -53,7 +68,8 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'also serve the API (tokens required) on this TCP address, e.g. 127.0.0.1:9797; overrides api.listen of SENTINEL_HOME/daemon.yaml')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      const c = new Client({ autostart: false });
+      if (await runRemotely(opts.json)) return;
+      const c = makeClient({ autostart: false });
       try {
         if (await c.ping()) {
           throw new SentinelError('DAEMON_RUNNING', `a daemon is already running (pid ${readPid(c)}) for ${c.paths.home}; stop it with "sentinel daemon stop"`);
@@ -73,7 +89,8 @@ export function register(program: Command): void {
     .option('-t, --timeout <duration>', 'how long to wait for the daemon to finish', '60s')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      const c = new Client({ autostart: false });
+      if (await runRemotely(opts.json)) return;
+      const c = makeClient({ autostart: false });
       try {
         const pid = await stopDaemon(c, opts.timeout);
         if (opts.json) printJson({ stopped: true, pid });
@@ -89,7 +106,8 @@ export function register(program: Command): void {
     .option('-t, --timeout <duration>', 'how long to wait for the daemon to stop', '60s')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      const c = new Client({ autostart: false });
+      if (await runRemotely(opts.json)) return;
+      const c = makeClient({ autostart: false });
       try {
         const before = await c.call('daemon.status');
         await stopDaemon(c, opts.timeout, true);
@@ -107,10 +125,18 @@ export function register(program: Command): void {
     .description('Is the daemon running?')
     .option('--json', 'print the result as JSON')
     .action(async (opts) => {
-      const c = new Client({ autostart: false, onVersionMismatch: warnVersionMismatch });
-      if (!(await c.ping())) {
-        if (opts.json) printJson({ running: false, home: c.paths.home });
-        else println('Daemon is not running');
+      const c = makeClient({ autostart: false, onVersionMismatch: warnVersionMismatch });
+      let running = false;
+      let home = c.paths.home;
+      try {
+        running = await c.ping();
+        if (c.tunnel) home = await c.tunnel.remoteHome();
+      } catch (err) {
+        failAndExit(err, opts.json ?? false);
+      }
+      if (!running) {
+        if (opts.json) printJson({ running: false, home, ...(c.tunnel ? { host: c.tunnel.label } : {}) });
+        else println(c.tunnel ? `Daemon is not running on ${c.tunnel.label} (${home})` : 'Daemon is not running');
         process.exitCode = 1;
         return;
       }
@@ -121,11 +147,12 @@ export function register(program: Command): void {
 
   daemon
     .command('logs')
-    .description("Print the daemon's own log, readably")
+    .description("Print the daemon's own log in a readable form")
     .option('-n, --lines <n>', 'number of lines', wholeNumber('--lines', 1, 1_000_000, 100), 100)
     .option('--json', 'print the raw JSON lines')
     .action(async (opts) => {
-      const c = new Client({ autostart: false });
+      if (await runRemotely(opts.json)) return;
+      const c = makeClient({ autostart: false });
       let lines: string[] = [];
       try {
         lines = readFileSync(c.paths.daemonLog, 'utf8').split('\n').filter(Boolean).slice(-opts.lines);

@@ -62,6 +62,12 @@ export function register(program: Command): void {
         println(`  ${link}`);
         println(`The token "${name}" expires on its own; revoke it sooner with: sentinel token revoke ${name}`);
         if (opened) process.stderr.write(`Warning: ${opened}\n`);
+        const tunnel = c.tunnel;
+        if (tunnel) {
+          // the listener is the remote host's: reachable from here only if it listens beyond loopback, or through a forward
+          const at = new URL(base);
+          println(`This address is on ${tunnel.label}. If it listens on loopback there, forward it first: ssh -N -L ${at.port}:${at.hostname}:${at.port} ${tunnel.target.user}@${tunnel.target.host}${tunnel.target.port === 22 ? '' : ` -p ${tunnel.target.port}`}`);
+        }
       } catch (err) {
         failAndExit(err, opts.json ?? false);
       }

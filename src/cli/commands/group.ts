@@ -50,7 +50,7 @@ export function register(program: Command): void {
     });
 
   for (const [verb, past] of [['start', 'Started'], ['stop', 'Stopped'], ['restart', 'Restarted']] as const) {
-    group.command(verb).argument('<group>').description(`${past.replace(/ed$/, '')} all processes of a group`)
+    group.command(verb).argument('<group>').description(`${verb[0].toUpperCase()}${verb.slice(1)} all processes of a group`)
       .option('--json', 'print the result as JSON')
       .action(async (g: string, opts) => {
         await act(opts, (c) => c.call(`group.${verb}`, { group: g }), (r) => report(past, r));

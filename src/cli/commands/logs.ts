@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('-f, --follow', 'keep printing new lines as they are written')
     .option('-s, --stream <stream>', 'only stdout or stderr', oneOf('--stream', ['stdout', 'stderr']))
     .option('--since <time>', 'only lines written since a duration ago (10m) or a date (2026-11-21T10:00)')
-    .option('-t, --timestamps', 'prefix each line with the time it was written (to the rotation check interval)')
+    .option('-t, --timestamps', 'prefix each line with the time it was written (exact for a process run with --log-timestamps, else to the second)')
     .option('--clear', 'empty the log files')
     .option('-g, --grep <regex>', 'search live and rotated (gzipped) files for lines matching a regular expression')
     .option('-i, --ignore-case', 'with --grep: match regardless of case')

@@ -1,11 +1,10 @@
 // sentinel run: start a new managed process (shell string or argv after --).
 import { badValue, wholeNumber } from '../option-values.js';
-import { captureEnv } from '../../client/client.js';
 import type { Command } from 'commander';
 import { SentinelError } from '../../core/errors.js';
 import { suggest } from '../../core/suggest.js';
 import { parseDuration } from '../../core/duration.js';
-import { act, collect } from '../common.js';
+import { act, clientCwd, clientEnv, collect } from '../common.js';
 import { whatActedOn } from '../format.js';
 import { failAndExit } from '../output.js';
 import { println } from '../output.js';
@@ -51,6 +50,12 @@ function scopePid(value: string | undefined): number | undefined {
   return pid;
 }
 
+/** --watch given alone (true) or with paths, repeatable: true stays true only while no path is given. */
+function collectWatch(value: string | undefined, previous: true | string[] | undefined): true | string[] {
+  if (value === undefined) return previous ?? true;
+  return [...(Array.isArray(previous) ? previous : []), value];
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('run')
@@ -72,11 +77,12 @@ export function register(program: Command): void {
     .option('--log-max-size <size>', 'rotate a log file when it grows past this size (default 10M)')
     .option('--log-keep <n>', 'rotated log files to keep (default 5)', wholeNumber('--log-keep', 0, 1000, 5))
     .option('--log-compress', 'gzip rotated log files')
+    .option('--log-timestamps', 'record the exact time of every output line (output then passes through the daemon)')
     .option('-u, --user <user[:group]>', 'run as this user, with its groups (the daemon must run as root)')
     .option('--nice <n>', 'CPU priority from -20 (highest) to 19 (lowest)')
     .option('--ionice <class[:level]>', 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle')
     .option('-i, --instances <n>', 'how many copies of the process run (default 1; "max": one per core)')
-    .option('--port-mode <mode>', 'how instances use --port: shared (one socket passed to all as fd 3, LISTEN_FDS) or per-instance (PORT + index)')
+    .option('--port-mode <mode>', 'how instances use --port: shared (one socket the daemon binds, passed to every instance as descriptor 3 with LISTEN_FDS) per-instance (PORT + index) or proxy (a proxy on the port, instances on the next ports)')
     .option('--scale <min-max>', 'scale on load between MIN and MAX instances, e.g. 2-4 (CPU target 70% unless --scale-cpu/--scale-memory)')
     .option('--scale-cpu <percent>', 'with --scale: average CPU per instance to keep under, e.g. 70%')
     .option('--scale-memory <size>', 'with --scale: average memory per instance to keep under, e.g. 400M')
@@ -92,6 +98,9 @@ export function register(program: Command): void {
     .option('--pids-max <n>', 'most processes (and threads) the tree may hold (cgroup); forks past it fail')
     .option('--restart-cron <cron>', 'also restart the process on this cron schedule (e.g. "0 4 * * *")')
     .option('--restart-cron-tz <tz>', 'time zone of --restart-cron (default: the machine\'s)')
+    .option('-w, --watch [paths]', 'restart when files change: the working directory, or these paths (repeatable, or comma-separated)', collectWatch)
+    .option('--watch-ignore <glob>', 'a glob the watch ignores, gitignore-style: "*.log", "logs/**", "!keep.log" (repeatable; node_modules, .git and .gitignore are ignored anyway)', collect, [])
+    .option('--watch-delay <duration>', 'quiet time after the last change before the one restart (default 500ms)')
     .option('--scope <pid>', 'stop and delete the process when this process exits: a pid, or "parent" for the shell running this command (default inside "sentinel shell": that shell)')
     .option('--json', 'print the result as JSON');
   addHealthOptions(addPolicyOptions(cmd)).action(async (words: string[], opts: Record<string, unknown>) => {
@@ -107,6 +116,12 @@ export function register(program: Command): void {
         words = [restart, ...words];
         restart = true;
       }
+      let watch = opts.watch as true | string[] | undefined;
+      if (Array.isArray(watch) && words.length === 0) {
+        // "run --watch 'node app.js'": the optional path swallowed the command
+        words = [watch[watch.length - 1]];
+        watch = watch.length > 1 ? watch.slice(0, -1) : true;
+      }
       const dashdash = argv.includes('--');
       const shell = !dashdash && words.length === 1;
       const params: Record<string, unknown> = {
@@ -116,8 +131,8 @@ export function register(program: Command): void {
         name: opts.name,
         restart,
         group: opts.group,
-        cwd: opts.cwd ?? process.cwd(),
-        env: captureEnv(),
+        cwd: opts.cwd ?? clientCwd(),
+        env: clientEnv(),
         envVars: opts.env,
         envFiles: opts.envFile,
         keepEnv: opts.cleanEnv === undefined ? undefined : opts.cleanEnv === true ? [] : String(opts.cleanEnv).split(',').filter(Boolean),
@@ -130,6 +145,7 @@ export function register(program: Command): void {
         logMaxSize: opts.logMaxSize,
         logKeep: opts.logKeep,
         logCompress: opts.logCompress,
+        logTimestamps: opts.logTimestamps,
         user: opts.user,
         nice: opts.nice,
         ionice: opts.ionice,
@@ -152,6 +168,9 @@ export function register(program: Command): void {
         nixFile: opts.nixFile,
         ...policyParams(opts),
         ...healthParams(opts),
+        watch,
+        watchIgnore: (opts.watchIgnore as string[]).length > 0 ? opts.watchIgnore : undefined,
+        watchDelay: opts.watchDelay,
         scope: scopePid(opts.scope as string | undefined),
       };
       const waits = Boolean(opts.waitPort || opts.waitHttp || opts.waitLog || opts.waitExec) && opts.wait !== false;

@@ -1,12 +1,11 @@
 // sentinel schedule ...: cron, interval and one-time jobs run by the daemon, with history and logs.
 // Validation (cron, zones, durations) happens in the daemon: this file loads no scheduler code.
-import { captureEnv } from '../../client/client.js';
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/duration.js';
 import { SentinelError } from '../../core/errors.js';
 import type { OpParamsIn } from '../../contracts/index.js';
 import type { RunView, ScheduleView } from '../../daemon/ops/schedules.js';
-import { act, collect } from '../common.js';
+import { act, clientCwd, clientEnv, collect } from '../common.js';
 import { makeTable, shorten } from '../format.js';
 import { failAndExit, println } from '../output.js';
 
@@ -110,8 +109,8 @@ async function addSchedule(name: string, command: { command: string | undefined;
     tz: opts.tz,
     every: opts.every,
     at: opts.at,
-    cwd: opts.cwd ?? process.cwd(),
-    env: captureEnv(),
+    cwd: opts.cwd ?? clientCwd(),
+    env: clientEnv(),
     envVars: opts.env,
     overlap: opts.overlap,
     missed: opts.missed,

@@ -1,9 +1,8 @@
 // `sentinel monit`: picks the client (the local socket, or --url/--token over the TCP API), checks it has a
 // terminal, runs the monitor and exits with its code. Loaded only by the monit command.
-import { Client } from '../../client/client.js';
 import { RemoteClient } from '../../client/remote.js';
 import { SentinelError } from '../../core/errors.js';
-import { getClient } from '../common.js';
+import { getClient, makeClient } from '../common.js';
 import { failAndExit } from '../output.js';
 import { runMonit } from './app.js';
 
@@ -36,9 +35,9 @@ export async function startMonit(opts: MonitCliOptions): Promise<void> {
     } else {
       // starts the daemon if needed, as every command does; the monitor itself never starts one behind your back
       await getClient().call('daemon.status');
-      const local = new Client({ autostart: false, clientName: 'monit', requestTimeoutMs: 30_000 });
+      const local = makeClient({ autostart: false, clientName: 'monit', requestTimeoutMs: 30_000 });
       client = local;
-      source = `local ${local.paths.home}`;
+      source = local.tunnel ? `ssh ${local.tunnel.label}` : `local ${local.paths.home}`;
     }
     const end = await runMonit({ client, source, local: !url, color: colorWanted(opts), input: process.stdin, output: process.stdout });
     if (end.error) process.stderr.write(`Error: ${end.error}\n`);

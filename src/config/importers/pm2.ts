@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../../core/errors.js';
+import { compileGlob } from '../../watch/glob.js';
 import { millis, processName, shellJoin, shellSplit, toName, unmappedKeys, type ImportResult } from './common.js';
 
 // PM2 loads ecosystem files with require(): compile as CommonJS whatever the nearest package.json says,
@@ -86,7 +87,7 @@ const INTERPRETERS: Record<string, string> = { '.js': 'node', '.cjs': 'node', '.
 const HANDLED = [
   'name', 'script', 'args', 'interpreter', 'interpreter_args', 'node_args', 'cwd', 'env', 'instances', 'exec_mode', 'autorestart',
   'max_restarts', 'min_uptime', 'restart_delay', 'exp_backoff_restart_delay', 'max_memory_restart', 'cron_restart', 'kill_timeout',
-  'watch', 'ignore_watch', 'stop_exit_codes', 'uid', 'gid', 'out_file', 'error_file', 'log_file', 'output', 'error', 'log', 'merge_logs', 'log_date_format', 'time',
+  'watch', 'ignore_watch', 'watch_delay', 'watch_options', 'stop_exit_codes', 'uid', 'gid', 'out_file', 'error_file', 'log_file', 'output', 'error', 'log', 'merge_logs', 'log_date_format', 'time',
 ];
 
 /** PM2's instances: a count, 0 or "max" (one per core), -1 / "-1" (cores minus one). */
@@ -129,6 +130,42 @@ function restartOf(app: Record<string, unknown>): unknown {
   return restart;
 }
 
+/** A PM2 ignore_watch entry that is a regular expression written as a string (PM2's docs show one for dot files), not a glob. */
+function looksLikeRegex(p: string): boolean {
+  return /\\[./\\dswb]|^\^|\$$|\(\?/.test(p);
+}
+
+/** PM2's watch, ignore_watch, watch_delay and watch_options as `watch:`; what has no equivalent is said. */
+function watchOf(app: Record<string, unknown>, name: string, warnings: string[]): unknown {
+  const w = app.watch;
+  // ignore_watch without watch does nothing in PM2 either (ecosystem files often keep it with watch: false)
+  if (w === undefined || w === false) return undefined;
+  const paths = w === true ? [] : (Array.isArray(w) ? w : [w]).map(String).filter((p) => p !== '');
+  const ignore: string[] = [];
+  const rawIgnore = app.ignore_watch === undefined ? [] : Array.isArray(app.ignore_watch) ? app.ignore_watch : [app.ignore_watch];
+  for (const raw of rawIgnore.map(String)) {
+    if (looksLikeRegex(raw)) {
+      warnings.push(`${name}: ignore_watch ${JSON.stringify(raw)} is a regular expression, not a glob; not mapped: write it as a glob in watch.ignore (e.g. ".*" for dot files)`);
+      continue;
+    }
+    try {
+      compileGlob(raw);
+      ignore.push(raw);
+    } catch (err) {
+      warnings.push(`${name}: ignore_watch: ${(err as Error).message}; not mapped`);
+    }
+  }
+  const options = app.watch_options && typeof app.watch_options === 'object' ? (app.watch_options as Record<string, unknown>) : {};
+  if (options.followSymlinks === true) warnings.push(`${name}: watch_options.followSymlinks is not mapped: symlinked directories are not followed; watch their targets as paths instead`);
+  if (options.usePolling === true) warnings.push(`${name}: watch_options.usePolling is not mapped: Sentinel watches with inotify (a network file system may not report changes)`);
+  const otherOptions = Object.keys(options).filter((k) => k !== 'followSymlinks' && k !== 'usePolling');
+  if (otherOptions.length) warnings.push(`${name}: watch_options ${otherOptions.join(', ')} not mapped`);
+  const delay = typeof app.watch_delay === 'number' && app.watch_delay >= 0 ? millis(app.watch_delay) : undefined;
+  if (app.watch_delay !== undefined && delay === undefined) warnings.push(`${name}: watch_delay ${JSON.stringify(app.watch_delay)} is not a number of milliseconds; the default (500ms) is used`);
+  if (ignore.length === 0 && delay === undefined) return paths.length === 0 ? true : paths;
+  return { ...(paths.length ? { paths } : {}), ...(ignore.length ? { ignore } : {}), ...(delay !== undefined ? { delay } : {}) };
+}
+
 function mapApp(app: Record<string, unknown>, index: number, environments: Record<string, Record<string, unknown>>, warnings: string[]): [string, Record<string, unknown>] | null {
   const where = `apps[${index}]`;
   if (typeof app.script !== 'string') {
@@ -152,7 +189,8 @@ function mapApp(app: Record<string, unknown>, index: number, environments: Recor
   if (instances === null) warnings.push(`${name}: instances: ${JSON.stringify(app.instances)} is not understood; imported as one instance`);
   else if (instances > 1) proc.instances = instances;
   if (app.exec_mode === 'cluster' || app.exec_mode === 'cluster_mode') warnings.push(`${name}: exec_mode cluster (Node cluster module sharing one port) has no equivalent; runs as a plain process`);
-  if (app.watch) warnings.push(`${name}: watch is not supported; restart after changes with: sentinel restart ${name}`);
+  const watch = watchOf(app, name, warnings);
+  if (watch !== undefined) proc.watch = watch;
   for (const key of ['out_file', 'error_file', 'log_file', 'output', 'error', 'log'] as const) {
     if (app[key] !== undefined) warnings.push(`${name}: ${key} is not mapped; Sentinel keeps logs itself (sentinel logs ${name})`);
   }

@@ -3,7 +3,7 @@
 // with its reason; added instances start when the definition is running, surplus ones stop, last first.
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessRecord } from '../../store/processes.js';
-import type { ScaleSection } from '../../core/spec.js';
+import type { ProcessSpec, ScaleSection } from '../../core/spec.js';
 import type { Daemon, Handlers } from '../context.js';
 import { coreCount, MAX_INSTANCES } from '../../cluster/scale-config.js';
 import { views } from './processes.js';
@@ -72,6 +72,18 @@ export function scaleTo(
     }
     return { from, to };
   });
+}
+
+/**
+ * A definition that scales keeps the count it has (by hand or on load) when its file is applied again
+ * (`up`, `reload`): the file's `instances` is only where it starts. Within the file's min..max.
+ */
+export function keepScaledCounts(d: Daemon, specs: ProcessSpec[]): void {
+  for (const spec of specs) {
+    const current = d.supervisor.instancesOf(spec.name);
+    if (!spec.scale || current.length === 0 || !current[0].spec.scale) continue;
+    spec.instances = Math.min(spec.scale.max, Math.max(spec.scale.min, current.length));
+  }
 }
 
 export function clusterOps(d: Daemon): Handlers<'scale'> {

@@ -2,6 +2,8 @@
 // processes it already owns, and the groups and ports it created (so `down` can release them).
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readEnvFile } from '../../core/env.js';
 import { scheduleParams } from './config-extras.js';
 import { SentinelError, type ErrorCode } from '../../core/errors.js';
@@ -39,8 +41,28 @@ export interface Stack {
 const VOLATILE = new Set(['_', 'OLDPWD', 'PWD', 'SHLVL', 'SENTINEL_SECRET_KEY']);
 
 /** The stack parameters every config operation takes (checked at the door: `file` is absolute). */
-export function readStackParams(p: { file: string; environment?: string; env?: Record<string, string>; format?: ConfigFormat }): StackParams {
-  return { file: p.file, environment: p.environment, env: p.env ?? {}, format: p.format };
+export function readStackParams(
+  p: { file: string; environment?: string; env?: Record<string, string>; format?: ConfigFormat; content?: string; client_file?: boolean },
+  home: string,
+): StackParams {
+  const file = p.content !== undefined || p.client_file ? storeClientFile(home, p.file, p.content) : p.file;
+  return { file, environment: p.environment, env: p.env ?? {}, format: p.format };
+}
+
+/**
+ * A config file that lives on the client's machine (a CLI managing this daemon over SSH sends its content): kept
+ * under SENTINEL_HOME/stacks/<hash of the client's path>/<its name>, so the same file always maps to the same
+ * stack (up, reload and down agree) and relative paths in it resolve in that directory on this host.
+ */
+export function storeClientFile(home: string, clientPath: string, content: string | undefined): string {
+  const dir = path.join(home, 'stacks', createHash('sha256').update(clientPath).digest('hex').slice(0, 16));
+  const stored = path.join(dir, path.basename(clientPath));
+  if (content !== undefined) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(`${stored}.tmp`, content, { mode: 0o600 });
+    renameSync(`${stored}.tmp`, stored);
+  }
+  return stored;
 }
 
 export function baseEnvOf(env: Record<string, string>): Record<string, string> {

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
+import { keepScaledCounts } from './cluster.js';
 import type { Daemon, Handlers } from '../context.js';
 import { redactSecretsDeep, secretStoreFor } from '../secrets-store.js';
 import { views } from './processes.js';
@@ -44,8 +45,9 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     ...secretOps(d, store),
 
     async up(p, ctx) {
-      const sp = readStackParams(p);
+      const sp = readStackParams(p, d.paths.home);
       const stack = await loadStack(store, sp, d.paths.globalEnv);
+      keepScaledCounts(d, stack.specs);
       const asked = p.names ?? [];
       const names = selectNames(stack, asked);
       const selected = stack.specs.filter((s) => names.includes(s.name));
@@ -93,7 +95,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     },
 
     async down(p, ctx) {
-      const file = readStackParams(p).file;
+      const file = readStackParams(p, d.paths.home).file;
       const keep = p.keep ?? false;
       const asked = p.names ?? [];
       const owned = ownedBy(d, file);
@@ -130,9 +132,10 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     },
 
     async reload(p, ctx) {
-      const sp = readStackParams(p);
+      const sp = readStackParams(p, d.paths.home);
       const dryRun = p.dryRun ?? false;
       const stack = await loadStack(store, sp, d.paths.globalEnv);
+      keepScaledCounts(d, stack.specs);
       const all = stack.specs.map((s) => s.name);
       checkConflicts(d, sp.file, stack.specs);
       await assignPorts(d, stack, all, false);
@@ -179,7 +182,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     },
 
     async 'config.validate'(p) {
-      const sp = readStackParams(p);
+      const sp = readStackParams(p, d.paths.home);
       const { loadConfig } = await import('../../config/load.js');
       const result = loadConfig(sp.file, { format: sp.format, environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
       const errors = [...result.messages];
@@ -198,7 +201,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     },
 
     async 'config.print'(p) {
-      const sp = readStackParams(p);
+      const sp = readStackParams(p, d.paths.home);
       const { loadConfigOrThrow } = await import('../../config/load.js');
       const { stringify } = await import('yaml');
       const { config } = loadConfigOrThrow(sp.file, { format: sp.format, environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
@@ -212,7 +215,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     },
 
     async graph(p) {
-      const sp = readStackParams(p);
+      const sp = readStackParams(p, d.paths.home);
       const { loadConfigOrThrow } = await import('../../config/load.js');
       const { graphFromConfig } = await import('../../config/graph.js');
       const { config } = loadConfigOrThrow(sp.file, { format: sp.format, environment: sp.environment, env: sp.env });

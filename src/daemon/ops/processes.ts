@@ -125,6 +125,15 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       checkPortMode(spec.portMode, spec.port, spec.container !== null, '--port-mode');
       if (spec.group && !d.groups.get(spec.group)) d.groups.create(spec.group, {}, Date.now());
       const rec = sup.create(spec, ctx.actor);
+      if (spec.watch && d.watches) {
+        // a watch that cannot start (the inotify limit) is said now, with nothing left behind
+        const watches = await d.watches.load();
+        const failure = watches.sync(rec.name) ?? watches.failureOf(rec.name);
+        if (failure) {
+          await sup.removeDefinition(rec, ctx.actor);
+          throw failure;
+        }
+      }
       // a start that fails keeps the records (with their logs) so the user can inspect and fix them
       const members = sup.instancesOf(rec.name);
       await startAll(members, (m) => sup.start(m, ctx.actor, { wait: wantWait(p) }));
@@ -146,12 +155,13 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         instances: views(d, sup.instancesOf(rec.name)),
         spec: {
           shell: s.shell, args: s.args, restart: s.restart, stopSignal: s.stopSignal, stopTimeoutMs: s.stopTimeoutMs,
-          startWaitMs: s.startWaitMs, logMaxBytes: s.logMaxBytes, logKeep: s.logKeep, logCompress: s.logCompress, envKeys: Object.keys(s.env).sort(),
+          startWaitMs: s.startWaitMs, logMaxBytes: s.logMaxBytes, logKeep: s.logKeep, logCompress: s.logCompress, logTimestamps: s.logTimestamps, envKeys: Object.keys(s.env).sort(),
           instances: s.instances, port: s.port, portMode: s.portMode, scale: s.scale as Record<string, unknown> | null, restartCron: s.restartCron,
           readiness: s.readiness ? { ...s.readiness } : null, liveness: s.liveness ? { ...s.liveness } : null,
           limits: s.limits, identity: s.identity, notify: s.notify, configFile: s.source.configFile,
           container: s.container ? { ...s.container, name: d.containers?.nameOf(s.name, 0) ?? '' } : null,
           nix: s.nix,
+          watch: s.watch ? { ...s.watch, ...(d.watches?.stateOf(s.name) ?? { active: false, directories: 0, error: null, lastChange: null }) } : null,
         },
       };
     },

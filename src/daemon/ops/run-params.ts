@@ -31,6 +31,7 @@ export const RunParams = z.strictObject({
   logMaxSize: Size.optional(),
   logKeep: count(0, 1000, 5).optional(),
   logCompress: z.boolean().optional(),
+  logTimestamps: z.boolean().optional(),
   user: text.optional().meta({ description: 'Run as this user (NAME or NAME:GROUP)' }),
   nice: textOrNumber.optional().meta({ description: 'CPU priority, -20 to 19' }),
   ionice: text.optional().meta({ description: 'I/O priority: realtime[:0-7], best-effort[:0-7] or idle' }),
@@ -41,6 +42,12 @@ export const RunParams = z.strictObject({
   scaleMemory: Size.optional().meta({ description: 'Average memory per instance to keep under, e.g. "400M"' }),
   restartCron: text.optional(),
   restartCronTz: text.optional(),
+  watch: z
+    .union([z.boolean(), z.array(text)], { error: 'expected true (watch the cwd) or a list of paths' })
+    .optional()
+    .meta({ description: 'Restart when files change: true watches cwd, or these paths (a path may hold several, comma-separated)' }),
+  watchIgnore: z.array(text).optional().meta({ description: 'Globs the watch ignores, gitignore-style ("*.log", "logs/**", "!keep.log")' }),
+  watchDelay: textOrNumber.optional().meta({ description: 'Quiet time after the last change before the one restart (default 500ms)' }),
   scope: count(1, 2 ** 22, 4321).optional().meta({ description: 'Tie the process to this pid (a shell, a CI job): when that process exits, this one is stopped and deleted' }),
   ...PolicyFields,
   waitPort: textOrNumber.optional(),

@@ -1,8 +1,10 @@
 // Turns run parameters (the CLI's flags or an API body) into the config file's process, then a ProcessSpec.
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
-import { parseSize } from '../../core/duration.js';
+import { parseDuration, parseSize } from '../../core/duration.js';
+import { compileGlob } from '../../watch/glob.js';
 import { parseScaleRange, PORT_MODES } from '../../cluster/scale-config.js';
 import { DEFAULT_RESTART_POLICY, type PortMode, type LivenessSection, type ProcessSpec, type ReadinessSection, type RestartMode, type RestartPolicy } from '../../core/spec.js';
 import type { SentinelConfig } from '../../config/schema.js';
@@ -98,7 +100,7 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
     stop_signal: stopSignal ? parseSignal(stopSignal) : undefined,
     stop_timeout: msText(optDuration(p, 'stopTimeout', '--stop-timeout')),
     start_wait: msText(waitMs),
-    log: compact({ max_size: logMax, keep: logKeep, compress: optBool(p, 'logCompress') }),
+    log: compact({ max_size: logMax, keep: logKeep, compress: optBool(p, 'logCompress'), timestamps: optBool(p, 'logTimestamps') }),
     startup: health.readiness ? readinessToConfig(health.readiness) : undefined,
     health: health.liveness ? livenessToConfig(health.liveness) : undefined,
     max_memory: health.limits.maxMemoryBytes ?? undefined,
@@ -110,6 +112,7 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
     instances: instancesFromParams(p),
     scale: scaleFromParams(p),
     limits: hardLimitsFromParams(p),
+    watch: watchFromParams(p, cwd),
   });
   const { ProcessConfig } = await import('../../config/schema-process.js');
   const { toProcessSpec } = await import('../../config/normalize.js');
@@ -133,14 +136,14 @@ function portModeFromParams(p: Params): PortMode | null {
   if (p.portMode === undefined || p.portMode === null) return null;
   const mode = String(p.portMode);
   if (!(PORT_MODES as readonly string[]).includes(mode)) {
-    throw new SentinelError('INVALID_ARGUMENT', `--port-mode ${JSON.stringify(mode)}: expected "shared" (one socket every instance listens on) or "per-instance" (PORT + index)`);
+    throw new SentinelError('INVALID_ARGUMENT', `--port-mode ${JSON.stringify(mode)}: expected "shared" (one socket every instance listens on), "per-instance" (PORT + index) or "proxy" (a proxy on the port)`);
   }
   return mode as PortMode;
 }
 
 /** The flags of the container and Nix keys, for error messages about them. */
 const FLAG_OF_KEY: Record<string, string> = {
-  port_mode: '--port-mode', scale: '--scale', image: '--image', runtime: '--runtime', ports: '--publish', volumes: '--volume', container_user: '--container-user', nix: '--nix / --nix-file',
+  port_mode: '--port-mode', scale: '--scale', watch: '--watch', image: '--image', runtime: '--runtime', ports: '--publish', volumes: '--volume', container_user: '--container-user', nix: '--nix / --nix-file',
 };
 
 /** "docker.io/library/redis:7" → "redis". */
@@ -228,6 +231,32 @@ function restartCronFromParams(p: Params): ProcessSpec['restartCron'] {
   if (tz) validateTimeZone(tz);
   validateCron(cron, tz);
   return { cron, tz: tz ?? null };
+}
+
+/** --watch [PATHS] --watch-ignore GLOB --watch-delay D as the config file's `watch`, each checked with its flag's message. */
+function watchFromParams(p: Params, cwd: string): unknown {
+  const ignore = optStringArray(p, 'watchIgnore') ?? [];
+  const delay = p.watchDelay === undefined || p.watchDelay === null ? undefined : parseDuration(p.watchDelay as string | number, '--watch-delay');
+  if (p.watch === undefined || p.watch === false) {
+    if (ignore.length > 0 || delay !== undefined) {
+      throw new SentinelError('INVALID_ARGUMENT', '--watch-ignore and --watch-delay only apply with --watch, as in --watch src --watch-ignore "*.log" --watch-delay 1s');
+    }
+    return undefined;
+  }
+  const paths = (p.watch === true ? [] : (p.watch as string[])).flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean);
+  for (const w of paths) {
+    const abs = path.resolve(cwd, w);
+    if (!existsSync(abs)) throw new SentinelError('WATCH_PATH_NOT_FOUND', `--watch ${w}: ${abs} does not exist; create it or watch another path (relative paths start from --cwd, ${cwd})`);
+  }
+  for (const g of ignore) {
+    try {
+      compileGlob(g);
+    } catch (err) {
+      throw new SentinelError('INVALID_PATTERN', `--watch-ignore: ${(err as Error).message}`);
+    }
+  }
+  if (paths.length === 0 && ignore.length === 0 && delay === undefined) return true;
+  return compact({ paths: paths.length > 0 ? paths : undefined, ignore: ignore.length > 0 ? ignore : undefined, delay: msText(delay) });
 }
 
 /** --user NAME[:GROUP], --nice N, --ionice CLASS[:LEVEL]; checked against the system by the identity spawner. */

@@ -45,5 +45,6 @@ export function viewProcess(rec: ProcessRecord, usage: Usage | undefined, logsDi
     stdoutLog: logFile(logsDir, instanceKey(rec), 'stdout'),
     stderrLog: logFile(logsDir, instanceKey(rec), 'stderr'),
     createdAt: rec.createdAt,
+    ...(rec.spec.watch ? { watched: true as const } : {}),
   };
 }

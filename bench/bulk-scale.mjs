@@ -1,0 +1,138 @@
+// Bulk start and scale: N `sleep` processes started from ONE file — `sentinel up -f stack.yaml` against
+// `pm2 start ecosystem.config.js` with the same apps — timed until all N run (counted from /proc, so no
+// CLI polling is in the figure); then, with all N up: the daemon's idle CPU, RSS and private memory
+// (smaps_rollup Private_*: what it holds beyond the pages shared with every Node process), `list` and
+// `list --json` / `pm2 jlist`, and one `stop` of a process that ends at once on SIGTERM.
+// Sizes: 100 and 1000 (BENCH_QUICK: 100 only). Prints BENCH_RESULT rows for bench/run.js.
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSentinelDriver } from './lib/sentinel-driver.js';
+import { createPm2Driver, installPm2 } from './lib/pm2-driver.js';
+import { runCommand, timeCommand, timeRepeated } from './lib/cli-timing.js';
+import { readCpuMs, readRssBytes } from './lib/proc.js';
+import { trackPids, killLeftovers } from './lib/leftovers.js';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.dirname(benchDir);
+const quick = ['1', 'true', 'yes'].includes(String(process.env.BENCH_QUICK ?? '').toLowerCase());
+const sizes = quick ? [100] : [100, 1000];
+const idleMs = quick ? 5000 : 15_000;
+const cliRuns = quick ? 3 : 5;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const MiB = 1024 * 1024;
+
+/** Private memory of a process (Private_Clean + Private_Dirty of smaps_rollup), in bytes. */
+function privateBytes(pid) {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  let kb = 0;
+  for (const m of text.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)) kb += Number(m[1]);
+  return kb * 1024;
+}
+
+/** PIDs of processes whose command line is exactly `sleep ARG` (ARG unique to this run). */
+function sleepers(arg) {
+  const want = `sleep\0${arg}\0`;
+  const out = [];
+  for (const e of readdirSync('/proc')) {
+    const c = e.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'latin1') === want) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** The same N apps, in each supervisor's own file format. */
+function writeFiles(dir, n, arg) {
+  const yaml = ['processes:'];
+  const apps = [];
+  for (let i = 0; i < n; i++) {
+    yaml.push(`  s${i}:`, `    argv: [sleep, "${arg}"]`);
+    apps.push({ name: `s${i}`, script: 'sleep', args: arg, interpreter: 'none', autorestart: true });
+  }
+  const stack = path.join(dir, 'stack.yaml');
+  writeFileSync(stack, `${yaml.join('\n')}\n`);
+  const ecosystem = path.join(dir, 'ecosystem.config.js');
+  writeFileSync(ecosystem, `module.exports = ${JSON.stringify({ apps }, null, 1)};\n`);
+  return { stack, ecosystem };
+}
+
+async function measure(driver, n, dir) {
+  // a unique argument: the count from /proc sees only this run's processes
+  const arg = `${1000 + n}.${process.pid}${Math.floor(Math.random() * 1000)}`;
+  const files = writeFiles(dir, n, arg);
+  driver.open();
+  try {
+    const command = driver.key === 'sentinel' ? driver.upCommand(files.stack) : driver.startFileCommand(files.ecosystem);
+    const t0 = performance.now();
+    const up = timeCommand(command);
+    let running = sleepers(arg).length;
+    const deadline = t0 + 600_000;
+    while (running < n && performance.now() < deadline) {
+      await sleep(20);
+      running = sleepers(arg).length;
+    }
+    const allRunningMs = performance.now() - t0;
+    if (running < n) throw new Error(`${driver.label}: only ${running} of ${n} running after 600 s`);
+    trackPids(sleepers(arg));
+    await sleep(2000);
+    const pid = driver.daemonPid();
+    const cpu0 = readCpuMs(pid);
+    const w0 = performance.now();
+    await sleep(idleMs);
+    const idleCpuPct = ((readCpuMs(pid) - cpu0) / (performance.now() - w0)) * 100;
+    const rssBytes = readRssBytes(pid);
+    const privBytes = privateBytes(pid);
+    const list = timeRepeated(driver.listCommand(), { warmup: 1, runs: cliRuns }).medianMs;
+    const listJson = timeRepeated(driver.listJsonCommand(), { warmup: 1, runs: cliRuns }).medianMs;
+    const stopMs = timeCommand(driver.stopCommand(`s${Math.floor(n / 2)}`));
+    return { upCliMs: up, allRunningMs, idleCpuPct, rssBytes, privBytes, list, listJson, stopMs };
+  } finally {
+    await driver.close();
+  }
+}
+
+function result(figure, unit, s, p, target) {
+  console.log(`BENCH_RESULT ${JSON.stringify({ figure, unit, sentinel: s ?? null, pm2: p ?? null, ...(target ? { target } : {}) })}`);
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'sentinel-bench-bulk-'));
+try {
+  const sentinel = createSentinelDriver({ repo });
+  let pm2 = null;
+  if (!['1', 'true', 'yes'].includes(String(process.env.BENCH_SKIP_PM2 ?? '').toLowerCase())) {
+    const installed = installPm2(path.join(repo, '.bench', 'pm2'));
+    if (installed.version) pm2 = createPm2Driver({ prefix: path.join(repo, '.bench', 'pm2') });
+    else console.log(`PM2 unavailable: ${installed.reason}`);
+  }
+  for (const n of sizes) {
+    const s = await measure(sentinel, n, dir);
+    console.log(`Sentinel, ${n} from one file: ${JSON.stringify(s)}`);
+    let p = null;
+    if (pm2) {
+      try {
+        p = await measure(pm2, n, dir);
+        console.log(`PM2, ${n} from one file: ${JSON.stringify(p)}`);
+      } catch (err) {
+        console.log(`PM2 at ${n}: ${err.message}`);
+      }
+    }
+    const first = n === 100;
+    result(`bulk start: ${n} processes from one file until all run (\`up -f\` / ecosystem file)`, 's', s.allRunningMs, p?.allRunningMs,
+      first ? { text: '≤ 0.5× PM2', ratioMax: 0.5 } : { text: '≤ 3 s', max: 3000 });
+    result(`idle daemon CPU after that start, ${n} up`, 'pct', s.idleCpuPct, p?.idleCpuPct, { text: first ? '≤ 0.1 %' : '≤ 0.2 %', max: first ? 0.1 : 0.2 });
+    result(`daemon RSS, ${n} up`, 'mib', s.rssBytes, p?.rssBytes);
+    result(`daemon private memory (smaps_rollup Private_*), ${n} up`, 'mib', s.privBytes, p?.privBytes, first ? { text: '≤ 0.7× PM2', ratioMax: 0.7 } : { text: '≤ 50 MiB', max: 50 * MiB });
+    result(`\`list\` with ${n} up (from one file)`, 'ms', s.list, p?.list, first ? undefined : { text: '≤ 250 ms', max: 250 });
+    result(`\`list --json\` / \`pm2 jlist\` with ${n} up (from one file)`, 'ms', s.listJson, p?.listJson, first ? undefined : { text: '≤ 250 ms', max: 250 });
+    result(`one \`stop\` of a process that ends on SIGTERM, ${n} up (CLI wall)`, 'ms', s.stopMs, p?.stopMs);
+  }
+} finally {
+  killLeftovers();
+  rmSync(dir, { recursive: true, force: true });
+}

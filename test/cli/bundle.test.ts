@@ -1,0 +1,25 @@
+// The CLI is started hundreds of times a day: its bundle must not carry what only the daemon needs.
+// zod alone was 730 KB of a 1 MB bundle (pulled in by one constant), and compiling it was most of the
+// CLI's start-up beyond Node's own. Needs `npm run build` (npm test runs it first).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bundle = readFileSync(path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'bundle.js'), 'utf8');
+
+describe('the CLI bundle', () => {
+  it.each([
+    ['zod', /\$ZodType|ZodError/],
+    ['better-sqlite3', /better-sqlite3|better_sqlite3/],
+    ['fastify', /fastify/i],
+    ['prom-client', /prom-client|prom_client/],
+    ['yaml', /node_modules\/yaml\//],
+  ])('does not include %s', (_name, pattern) => {
+    expect(pattern.test(bundle)).toBe(false);
+  });
+
+  it('stays small', () => {
+    // a sum of the CLI's own code and commander; a daemon-side library pulled in by an import would break it
+    expect(bundle.length).toBeLessThan(450 * 1024);
+  });
+});
