@@ -16,6 +16,7 @@ export function addHealthOptions(cmd: Command): Command {
     .option('--health-http <url>', 'liveness check: GET this URL')
     .option('--health-tcp <port>', 'liveness check: connect to [host:]port')
     .option('--health-exec <command>', 'liveness check: this command must exit 0')
+    .option('--health-plugin <name>', 'liveness check: ask this health plugin (declared in daemon.yaml)')
     .option('--health-interval <duration>', 'time between checks (default 10s)')
     .option('--health-timeout <duration>', 'time one check may take (default 5s)')
     .option('--health-retries <n>', 'failed checks in a row before unhealthy (default 3)', wholeNumber('--health-retries', 1, 1000, 3))
@@ -26,10 +27,11 @@ export function addHealthOptions(cmd: Command): Command {
     .option('--max-memory <size>', 'restart when the whole process tree uses more memory (e.g. 500M)')
     .option('--max-cpu <percent>', 'restart when the tree uses more CPU than this (e.g. 90%) for --for')
     .option('--for <duration>', 'how long --max-cpu must be exceeded (default 60s)')
-    .option('--notify-webhook <url>', 'POST crash/failed/unhealthy/recovered events here (repeatable)', collect, []);
+    .option('--notify-webhook <url>', 'POST crash/failed/unhealthy/recovered events here (repeatable)', collect, [])
+    .option('--notify-plugin <name>', 'send this process\'s events to this notifier plugin (repeatable)', collect, []);
 }
 
-const LIVENESS = ['healthHttp', 'healthTcp', 'healthExec'];
+const LIVENESS = ['healthHttp', 'healthTcp', 'healthExec', 'healthPlugin'];
 
 /** Liveness tuning given without a liveness check would be ignored silently (readiness, --expect-status and --for are checked by the daemon). */
 const TUNES_LIVENESS: Array<[string, string, string]> = [
@@ -47,10 +49,10 @@ export function healthParams(o: Record<string, unknown>): Record<string, unknown
   }
   return {
     waitPort: o.waitPort, waitHttp: o.waitHttp, expectStatus: o.expectStatus, waitLog: o.waitLog, waitExec: o.waitExec,
-    startupTimeout: o.startupTimeout, healthHttp: o.healthHttp, healthTcp: o.healthTcp, healthExec: o.healthExec,
+    startupTimeout: o.startupTimeout, healthHttp: o.healthHttp, healthTcp: o.healthTcp, healthExec: o.healthExec, healthPlugin: o.healthPlugin,
     healthInterval: o.healthInterval, healthTimeout: o.healthTimeout, healthRetries: o.healthRetries,
     healthSuccessThreshold: o.healthSuccessThreshold, healthInitialDelay: o.healthInitialDelay, healthAction: o.healthAction,
     healthExpectStatus: o.healthExpectStatus, maxMemory: o.maxMemory, maxCpu: o.maxCpu, cpuFor: o.for,
-    notifyWebhooks: o.notifyWebhook,
+    notifyWebhooks: o.notifyWebhook, notifyPlugins: o.notifyPlugin,
   };
 }

@@ -1,71 +1,14 @@
 // The sentinel command line: each command is one daemon operation, called through the typed client.
-import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { checkOptionValues } from './option-values.js';
-import { keepCloseSuggestions } from './suggest.js';
-import { closeTransport, selectTarget } from './common.js';
-import { failAndExit } from './output.js';
-import { register as context } from './commands/context.js';
-import { register as run } from './commands/run.js';
-import { register as list } from './commands/list.js';
-import { register as control } from './commands/control.js';
-import { register as bulk } from './commands/bulk.js';
-import { register as logs } from './commands/logs.js';
-import { register as daemon } from './commands/daemon.js';
-import { register as group } from './commands/group.js';
-import { register as port } from './commands/port.js';
-import { register as schedule } from './commands/schedule.js';
-import { register as config } from './commands/config.js';
-import { register as notify } from './commands/notify.js';
-import { register as api } from './commands/api.js';
-import { register as token } from './commands/token.js';
-import { register as boot } from './commands/boot.js';
-import { register as scope } from './commands/scope.js';
-import { register as monit } from './commands/monit.js';
-import { register as metrics } from './commands/metrics.js';
-import { register as dashboard } from './commands/dashboard.js';
-import { register as deploy } from './commands/deploy.js';
-import { register as cluster } from './commands/cluster.js';
-
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { buildProgram } from './program.js';
+import { closeTransport } from './common.js';
 
 // a closed pipe (sentinel list | head) is not an error
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
 });
 
-const program = new Command();
-program
-  .name('sentinel')
-  .description('A process supervisor: run, watch, restart and log any command.')
-  .version(version)
-  .showHelpAfterError('(add --help for usage)')
-  .enablePositionalOptions()
-  // set before the commands are added, so every subcommand inherits them
-  .configureOutput({ outputError: (text, write) => write(keepCloseSuggestions(text)) })
-  // bad input (unknown command or option, missing argument) exits 2, as the README promises; help and --version exit 0
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
-  .option('-H, --host <user@host[:port]>', 'manage the daemon of another host, over SSH (also SENTINEL_HOST; see "sentinel context")')
-  .option('--context <name>', 'use a context of "sentinel context list" for this command')
-  .option('--remote-home <dir>', "the remote daemon's SENTINEL_HOME (default: the remote user's ~/.sentinel)")
-  .option('--remote-command <command>', 'how to run sentinel on the remote host (default: sentinel)')
-  .hook('preAction', async (root, command) => {
-    checkOptionValues(command);
-    // the context commands edit the client's own file: they never reach a daemon
-    let top = command;
-    while (top.parent && top.parent !== root) top = top.parent;
-    if (top.name() === 'context') return;
-    try {
-      await selectTarget(root.opts());
-    } catch (err) {
-      failAndExit(err, false);
-    }
-  });
-
-for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, context, cluster, deploy]) reg(program);
-
 try {
-  await program.parseAsync(process.argv);
+  await buildProgram().parseAsync(process.argv);
 } finally {
   closeTransport();
 }

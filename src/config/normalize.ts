@@ -101,6 +101,7 @@ function buildSections(proc: ProcessConfigT): Sections {
       ? (compact({
           ...(h.http !== undefined ? { kind: 'http', target: httpCheck(h.http).url, expectStatus: httpCheck(h.http).expectStatus }
             : h.tcp !== undefined ? { kind: 'tcp', target: tcpTarget(h.tcp) }
+            : h.plugin !== undefined ? { kind: 'plugin', target: h.plugin, options: h.options }
             : { kind: 'exec', target: h.exec }),
           intervalMs: ms(h.interval),
           timeoutMs: ms(h.timeout),
@@ -123,6 +124,7 @@ function buildSections(proc: ProcessConfigT): Sections {
     notify: {
       enabled: proc.notify !== false,
       webhooks: typeof proc.notify === 'object' ? (proc.notify.webhooks ?? []) : [],
+      ...(typeof proc.notify === 'object' && proc.notify.plugins?.length ? { plugins: proc.notify.plugins } : {}),
     },
     restartCron: proc.restart_cron === undefined ? null
       : typeof proc.restart_cron === 'string' ? { cron: proc.restart_cron, tz: null }

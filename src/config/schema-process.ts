@@ -57,6 +57,8 @@ export const Health = z
     http: HttpCheck.optional(),
     tcp: z.union([PortNumber, z.string()]).optional().meta({ description: 'A port or "host:port"' }),
     exec: z.string().optional(),
+    plugin: Name.optional().meta({ description: 'A health plugin declared in daemon.yaml (plugins:) that answers the check' }),
+    options: z.record(z.string(), z.unknown()).optional().meta({ description: 'plugin only: passed to the plugin with each check, over its own options' }),
     send: z.string().optional().meta({ description: 'tcp only: bytes to send; the check then needs a reply (finds a stopped server)' }),
     interval: Duration.optional(),
     timeout: Duration.optional(),
@@ -66,9 +68,10 @@ export const Health = z
     action: z.enum(['restart', 'notify']).optional(),
   })
   .check(
-    z.refine((h) => [h.http, h.tcp, h.exec].filter((v) => v !== undefined).length === 1, {
-      error: 'expected exactly one of "http", "tcp" or "exec"',
+    z.refine((h) => [h.http, h.tcp, h.exec, h.plugin].filter((v) => v !== undefined).length === 1, {
+      error: 'expected exactly one of "http", "tcp", "exec" or "plugin"',
     }),
+    z.refine((h) => h.options === undefined || h.plugin !== undefined, { path: ['options'], error: '"options" is for a plugin check: add plugin: NAME or remove options' }),
   );
 
 const PUBLISH = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:]+\]):)?(\d{1,5}):(\d{1,5})(?:\/(tcp|udp|sctp))?$/;
@@ -225,11 +228,11 @@ const processFields = {
   port_mode: PortModeKey.optional(),
   scale: ScaleKey.optional().meta({ description: 'Scaling on load: {min, max, cpu: "70%", memory: "400M", up_after: 30s, down_after: 5m, cooldown: 1m, policy}' }),
   notify: z
-    .union([z.boolean(), z.strictObject({ webhooks: z.array(z.url()).optional() })], {
-      error: (iss) => `expected true, false or a map with "webhooks", got ${describeValue(iss.input)}`,
+    .union([z.boolean(), z.strictObject({ webhooks: z.array(z.url()).optional(), plugins: z.array(Name).optional() })], {
+      error: (iss) => `expected true, false or a map with "webhooks" and/or "plugins", got ${describeValue(iss.input)}`,
     })
     .optional()
-    .meta({ description: 'false: send no notifications for this process; {webhooks: [...]}: extra webhooks for it' }),
+    .meta({ description: 'false: send no notifications for this process; {webhooks: [...], plugins: [...]}: extra webhooks and notifier plugins (daemon.yaml plugins:) for it' }),
   autostart: z.boolean().optional().meta({ description: 'Start on `sentinel up` (default true)' }),
   watch: Watch.optional(),
   ...containerFields,

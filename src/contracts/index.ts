@@ -14,6 +14,7 @@ import { exportContracts } from './export.js';
 import { metricsContracts } from './metrics.js';
 import { watchContracts } from './watch.js';
 import { deployContracts } from './deploys.js';
+import { pluginContracts } from './plugins.js';
 import { clusterContracts } from './cluster.js';
 
 export const apiContracts = [
@@ -40,6 +41,7 @@ export const CONTRACT_LIST = [
   ...exportContracts,
   ...metricsContracts,
   ...deployContracts,
+  ...pluginContracts,
   ...apiContracts,
 ] as const;
 

@@ -169,7 +169,7 @@ export const Channels = z.object({
 });
 
 export const DeliveryResult = z.object({
-  channel: z.enum(['webhook', 'email']),
+  channel: z.enum(['webhook', 'email', 'plugin']),
   target: z.string(),
   event: z.string(),
   process: z.string(),

@@ -70,6 +70,8 @@ export const ERRORS = {
   DEPLOY_NOT_FOUND: { status: 404 },
   REVISION_NOT_FOUND: { status: 404 },
   DEPLOY_FAILED: { status: 422 },
+  /** A plugin (daemon.yaml plugins:) failed, hung, crashed or answered something that is not its protocol. */
+  PLUGIN_FAILED: { status: 502 },
   INTERNAL: { status: 500 },
 } as const satisfies Record<string, ErrorDef>;
 

@@ -34,9 +34,11 @@ export interface ReadinessSection {
 
 /** Liveness: one probe repeated while running. `target` may hold ${PORT}. Durations in ms. */
 export interface LivenessSection {
-  kind: 'http' | 'tcp' | 'exec';
-  /** http: URL; tcp: "port" or "host:port"; exec: shell command. */
+  kind: 'http' | 'tcp' | 'exec' | 'plugin';
+  /** http: URL; tcp: "port" or "host:port"; exec: shell command; plugin: the plugin's name in daemon.yaml. */
   target: string;
+  /** plugin only: passed with each check. */
+  options?: Record<string, unknown>;
   expectStatus?: number | [number, number];
   send?: string;
   intervalMs?: number;
@@ -88,6 +90,8 @@ export interface NotifySection {
   enabled: boolean;
   /** Extra webhooks for this process only. */
   webhooks: string[];
+  /** Notifier plugins (daemon.yaml plugins:) for this process only; absent in specs stored before plugins. */
+  plugins?: string[];
 }
 
 /**

@@ -12,6 +12,7 @@ import type { RunCounts } from '../metrics/run-counts.js';
 import type { OpItem, OpName, OpParams, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import type { Rotation } from './rotation.js';
 import type { HealthMonitor } from './health-monitor.js';
+import type { PluginHost } from '../plugins/host.js';
 import type { DaemonSettings } from './settings.js';
 import type { TokenRepo } from '../store/tokens.js';
 import type { Principal } from '../contracts/roles.js';
@@ -53,6 +54,8 @@ export interface Daemon {
   metrics: { scans: ScanCache; history: MetricsHistory; runs: RunCounts };
   rotation: Rotation;
   health: HealthMonitor;
+  /** The plugins daemon.yaml declares (src/plugins/). */
+  plugins: PluginHost;
   /** SENTINEL_HOME/daemon.yaml with the command line's overrides. */
   settings: DaemonSettings;
   /** Container names, usage and clean-up (src/isolation/container.ts). */

@@ -12,7 +12,9 @@ import { createThresholdEvaluator, type ThresholdEvaluator } from '../health/thr
 import { sampleTrees } from '../metrics/proc-tree.js';
 import { CpuTracker } from '../metrics/cpu-tracker.js';
 import { createNotifier, type Notifier, type NotifyConfig, type ChannelSet } from '../notify/notifier.js';
-import type { NotifyEvent, NotifyEventKind } from '../notify/types.js';
+import type { NotifyEvent, NotifyEventKind, NotifyPayload } from '../notify/types.js';
+import type { PluginHost } from '../plugins/host.js';
+import type { ProbeResult } from '../health/probe-net.js';
 import { createCoalescer, DEFAULT_COALESCE_WINDOW_MS } from '../notify/coalesce.js';
 import { parseDuration } from '../core/duration.js';
 import { logPaths } from '../logs/paths.js';
@@ -62,6 +64,7 @@ export function livenessOf(rec: ProcessRecord, execWhere: ExecWhere = onThisMach
     successThreshold: h.successThreshold ?? LIVENESS_DEFAULTS.successThreshold,
     initialDelayMs: h.initialDelayMs ?? LIVENESS_DEFAULTS.initialDelayMs,
     action: h.action ?? LIVENESS_DEFAULTS.action,
+    ...(h.options !== undefined ? { options: h.options } : {}),
     ...(h.expectStatus !== undefined ? { expectStatus: statusRange(h.expectStatus) } : {}),
     ...(h.send !== undefined ? { send: h.send } : {}),
   };
@@ -87,6 +90,8 @@ export interface HealthMonitorOptions {
   notifyWindowMs?: number;
   /** Where command checks run (a container's inside its container); default: on this machine. */
   execWhere?: ExecWhere;
+  /** Health and notifier plugins (daemon.yaml plugins:). */
+  plugins?: PluginHost;
 }
 
 export interface HealthMonitor {
@@ -115,11 +120,13 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
     const processes: NotifyConfig['processes'] = {};
     for (const rec of sup.list()) {
       const hooks = rec.spec.notify.webhooks;
-      if (hooks?.length) processes[instanceKey(rec)] = { webhooks: hooks.map((url) => ({ url })) };
+      const plugins = rec.spec.notify.plugins ?? [];
+      if (hooks?.length || plugins.length) processes[instanceKey(rec)] = { webhooks: hooks.map((url) => ({ url })), plugins };
     }
     return { global: readGlobal(), processes };
   };
   const notifier = createNotifier(notifyConfig(), {
+    ...(o.plugins ? { sendPlugin: (name: string, payload: NotifyPayload) => o.plugins!.notify(name, payload) } : {}),
     onResult: (r) => {
       const rec = sup.find(r.process);
       const text = `${r.channel} ${r.target}: ${r.ok ? 'delivered' : `failed after ${r.attempts} attempts (${r.error ?? r.status})`}`;
@@ -178,6 +185,20 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
     const spec = livenessOf(rec, o.execWhere);
     if (!spec) return;
     const pid = rec.pid;
+    const plugins = o.plugins;
+    // a plugin check: the plugin answers; its failure (crash, hang, garbage) is a failed check, never the daemon's
+    const probe = spec.kind === 'plugin'
+      ? async (s: LivenessSpec): Promise<ProbeResult> => {
+          const started = Date.now();
+          if (!plugins) return { ok: false, detail: `no plugins are declared in daemon.yaml (health.plugin: ${s.target})`, durationMs: 0 };
+          try {
+            const r = await plugins.check(s.target, { process: instanceKey(rec), pid: rec.pid, port: rec.spec.port ?? null, ...(s.options ? { options: s.options } : {}) }, s.timeoutMs);
+            return { ok: r.ok, detail: r.detail ?? (r.ok ? 'ok' : 'failed'), durationMs: Date.now() - started };
+          } catch (err) {
+            return { ok: false, detail: (err as Error).message, durationMs: Date.now() - started };
+          }
+        }
+      : undefined;
     const checker = createLivenessChecker(spec, {
       onChange: (status, detail, previous) => {
         if (rec.pid !== pid || rec.state !== 'running') return;
@@ -193,7 +214,7 @@ export function createHealthMonitor(o: HealthMonitorOptions): HealthMonitor {
           void notify('recovered', rec, detail);
         }
       },
-    }, { pid: () => rec.pid });
+    }, { pid: () => rec.pid, ...(probe ? { probe } : {}) });
     checkers.set(rec.id, checker);
     checker.start();
   }

@@ -35,6 +35,7 @@ import { isSentinelError } from '../core/errors.js';
 import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
+import { createPluginHost } from '../plugins/host.js';
 import { watchDisk } from './disk-watch.js';
 import { guardDbFiles } from './db-watch.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
@@ -116,8 +117,26 @@ async function main(): Promise<void> {
   const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log });
   shutdownSteps.unshift(() => dbFiles.close());
 
+  // plugins (daemon.yaml plugins:): each failure is an event and a log line, never the daemon's end
+  const plugins = createPluginHost({
+    home: paths.home,
+    plugins: settings.plugins,
+    log: (m) => log.info('PLUGIN_LOG', m),
+    onEvent: (ev) => {
+      const text = `plugin ${ev.plugin}: ${ev.kind}: ${ev.message}`;
+      if (ev.kind === 'started') log.info('PLUGIN_STARTED', text);
+      else log.warn(`PLUGIN_${ev.kind.toUpperCase()}`, text);
+      processes.addEvent({
+        time: Date.now(), processId: null, processName: null, kind: `plugin-${ev.kind}`, oldState: null, newState: null,
+        pid: null, exitCode: null, signal: null, reason: text, actor: 'sentinel',
+      });
+    },
+  });
+  shutdownSteps.unshift(() => plugins.close());
+  void plugins.start();
+
   const health = createHealthMonitor({
-    supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000,
+    supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000, plugins,
     // a container's command checks run inside it, where its programs are
     execWhere: (rec, command) => (rec.spec.container ? containers.execInside(rec.spec.container, rec.name, rec.instance, command) : command),
   });
@@ -139,7 +158,7 @@ async function main(): Promise<void> {
   let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(scans, (pid) => cgroups.usageOfPid(pid)), metrics: { scans, history, runs: new RunCounts() }, rotation, health, settings, containers, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null, deploys, deployRepo,
+    usage: new UsageSampler(scans, (pid) => cgroups.usageOfPid(pid)), metrics: { scans, history, runs: new RunCounts() }, rotation, health, plugins, settings, containers, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null, deploys, deployRepo,
     requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract

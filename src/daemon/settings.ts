@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
+import { pluginsSetting } from '../plugins/settings.js';
 
 const listenAddress = z
   .string()
@@ -54,8 +55,15 @@ export const daemonSettingsSchema = z
       })
       .strict()
       .default({ interval: 15_000, history: 3_600_000, step: 5_000 }),
+    /** Notifiers, health checks and other hooks the daemon loads (src/plugins/); processes name them. */
+    plugins: pluginsSetting,
   })
   .strict();
+
+/** A plugin module given as a path rather than a package name ("@scope/name" is a package). */
+function looksLikePath(module: string): boolean {
+  return module.startsWith('.') || module.startsWith('/') || (!module.startsWith('@') && module.includes('/'));
+}
 
 export type DaemonSettings = z.output<typeof daemonSettingsSchema>;
 
@@ -84,7 +92,7 @@ export function loadDaemonSettings(home: string, overrides: { listen?: string } 
     throw new SentinelError('INVALID_CONFIG', `${file}${overrides.listen ? ' (with --listen)' : ''} is not valid: ${problems}`);
   }
   const s = parsed.data;
-  for (const p of [s.api.tls?.cert, s.api.tls?.key, s.metrics.file]) {
+  for (const p of [s.api.tls?.cert, s.api.tls?.key, s.metrics.file, ...s.plugins.flatMap((pl) => [pl.cwd, pl.module !== undefined && looksLikePath(pl.module) ? pl.module : undefined])]) {
     if (p !== undefined && !path.isAbsolute(p)) {
       throw new SentinelError('INVALID_CONFIG', `${file}: path ${JSON.stringify(p)} must be absolute`);
     }

@@ -172,6 +172,7 @@ export function tcpCheck(target: string | number | true, spec: ProcessSpec): Che
 export function livenessCheck(l: LivenessSection, spec: ProcessSpec): Check | null {
   if (l.kind === 'http') return httpCheck(l.target, spec);
   if (l.kind === 'tcp') return tcpCheck(l.target, spec);
+  if (l.kind === 'plugin') return null; // named in commonWarnings
   return { kind: 'exec', command: l.target };
 }
 
@@ -203,7 +204,8 @@ export function commonWarnings(spec: ProcessSpec, engine: string, warnings: stri
   if (spec.restartCron) w('restart_cron', `${engine} does not restart on a schedule (a scheduled job running a restart command can)`);
   if (spec.watch) w('watch', `${engine} does not restart on file changes (rebuild and roll out the image instead)`);
   if (spec.logMaxBytes !== DEFAULTS.logMaxBytes || spec.logKeep !== DEFAULTS.logKeep || spec.logCompress) w('log.max_size, keep, compress', 'the container runtime keeps and rotates the logs');
-  if (!spec.notify.enabled || spec.notify.webhooks.length) w('notify', `${engine} sends no Sentinel notifications`);
+  if (spec.liveness?.kind === 'plugin') w('health.plugin', `${engine} cannot call a Sentinel plugin (${spec.liveness.target}); write the check as health.http, tcp or exec`);
+  if (!spec.notify.enabled || spec.notify.webhooks.length || spec.notify.plugins?.length) w('notify', `${engine} sends no Sentinel notifications`);
   if (spec.startWaitMs !== DEFAULTS.startWaitMs) w('start_wait', `${engine} has no crash-at-start window`);
   if (spec.source.envFiles.length) warnings.push(`${spec.name}: env_file values were read into the environment (${spec.source.envFiles.map((f) => path.basename(f)).join(', ')}); keep them out of version control if they hold secrets`);
 }

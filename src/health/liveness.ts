@@ -18,9 +18,11 @@ import { parseCount, parseHostPort, parseHttpUrl, parseStatusRange } from './val
 export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
 
 export interface LivenessSpec {
-  kind: 'http' | 'tcp' | 'exec';
-  /** http: URL; tcp: "port" or "host:port"; exec: shell command. */
+  kind: 'http' | 'tcp' | 'exec' | 'plugin';
+  /** http: URL; tcp: "port" or "host:port"; exec: shell command; plugin: the plugin's name (the daemon passes a `probe` that calls it). */
   target: string;
+  /** plugin only. */
+  options?: Record<string, unknown>;
   intervalMs: number;
   timeoutMs: number;
   failureThreshold: number;
@@ -73,6 +75,7 @@ export function runLivenessProbe(spec: LivenessSpec, signal?: AbortSignal): Prom
   const opts = { timeoutMs: spec.timeoutMs, signal };
   if (spec.kind === 'http') return probeHttp({ url: spec.target, expectStatus: spec.expectStatus }, opts);
   if (spec.kind === 'tcp') return probeTcp({ ...parseHostPort(spec.target), send: spec.send }, opts);
+  if (spec.kind === 'plugin') return Promise.resolve({ ok: false, detail: `plugin check "${spec.target}" needs the daemon's plugin host`, durationMs: 0 });
   return probeExec({ command: spec.target }, opts);
 }
 
@@ -195,11 +198,11 @@ function durationOf(raw: unknown, what: string, fallback: number): number {
  * { http | tcp | exec, interval, timeout, failureThreshold, successThreshold, initialDelay, action, expectStatus, send }.
  */
 export function validateLiveness(raw: Record<string, unknown>): LivenessSpec {
-  const kinds = (['http', 'tcp', 'exec'] as const).filter((k) => raw[k] !== undefined && raw[k] !== null);
+  const kinds = (['http', 'tcp', 'exec', 'plugin'] as const).filter((k) => raw[k] !== undefined && raw[k] !== null);
   if (kinds.length !== 1) {
     throw new SentinelError(
       'INVALID_ARGUMENT',
-      `health check: expected exactly one of --health-http URL, --health-tcp PORT or --health-exec CMD, like --health-http http://127.0.0.1:8080/health, got ${kinds.length === 0 ? 'none' : kinds.map((k) => `--health-${k}`).join(' and ')}`,
+      `health check: expected exactly one of --health-http URL, --health-tcp PORT or --health-exec CMD (or --health-plugin NAME), like --health-http http://127.0.0.1:8080/health, got ${kinds.length === 0 ? 'none' : kinds.map((k) => `--health-${k}`).join(' and ')}`,
     );
   }
   const kind = kinds[0];
@@ -208,6 +211,9 @@ export function validateLiveness(raw: Record<string, unknown>): LivenessSpec {
   if (kind === 'tcp') {
     const { host, port } = parseHostPort(raw.tcp as string, '--health-tcp');
     target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  if (kind === 'plugin' && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(target)) {
+    throw new SentinelError('INVALID_ARGUMENT', `--health-plugin: expected the name of a plugin in daemon.yaml, like "http-body", got ${JSON.stringify(target)}`);
   }
   if (kind === 'exec' && target.trim() === '') {
     throw new SentinelError('INVALID_ARGUMENT', `--health-exec: expected a shell command like "curl -fsS http://127.0.0.1:8080/health", got ""`);

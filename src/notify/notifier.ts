@@ -8,6 +8,8 @@ import type { DeliveryResult, NotifyEvent, NotifyEventKind, NotifyPayload } from
 export interface ChannelSet {
   webhooks?: WebhookConfig[];
   emails?: EmailConfig[];
+  /** Notifier plugins by name (daemon.yaml plugins:); they get the events a channel gets by default. */
+  plugins?: string[];
 }
 
 export interface NotifyConfig {
@@ -26,6 +28,8 @@ export interface NotifierDeps {
   onResult?: (result: DeliveryResult) => void;
   sendWebhook?: (cfg: WebhookConfig, payload: NotifyPayload) => Promise<DeliveryResult>;
   sendEmail?: (cfg: EmailConfig, payload: NotifyPayload) => Promise<DeliveryResult>;
+  /** Hands a payload to a notifier plugin; rejects when the plugin failed. */
+  sendPlugin?: (name: string, payload: NotifyPayload) => Promise<void>;
 }
 
 export interface Notifier {
@@ -62,7 +66,15 @@ export function createNotifier(initial: NotifyConfig, deps: NotifierDeps = {}): 
     return {
       webhooks: [...(base.webhooks ?? []), ...(own?.webhooks ?? [])],
       emails: [...(base.emails ?? []), ...(own?.emails ?? [])],
+      plugins: [...new Set([...(base.plugins ?? []), ...(own?.plugins ?? [])])],
     };
+  }
+
+  async function viaPlugin(name: string, payload: NotifyPayload): Promise<DeliveryResult> {
+    const start = now();
+    if (!deps.sendPlugin) throw new Error('no plugin host');
+    await deps.sendPlugin(name, payload);
+    return { channel: 'plugin', target: name, event: payload.event, process: payload.process, ok: true, attempts: 1, durationMs: now() - start };
   }
 
   function remember(r: DeliveryResult): DeliveryResult {
@@ -76,7 +88,7 @@ export function createNotifier(initial: NotifyConfig, deps: NotifierDeps = {}): 
     return r;
   }
 
-  async function guarded(channel: 'webhook' | 'email', target: string, payload: NotifyPayload, run: () => Promise<DeliveryResult>): Promise<DeliveryResult> {
+  async function guarded(channel: DeliveryResult['channel'], target: string, payload: NotifyPayload, run: () => Promise<DeliveryResult>): Promise<DeliveryResult> {
     const start = now();
     try {
       return remember(await run());
@@ -98,12 +110,13 @@ export function createNotifier(initial: NotifyConfig, deps: NotifierDeps = {}): 
           host,
           ...(event.repeats !== undefined ? { repeats: event.repeats } : {}),
         };
-        const { webhooks, emails } = channelsFor(event.process);
+        const { webhooks, emails, plugins } = channelsFor(event.process);
         return await Promise.all([
           ...webhooks.filter((w) => wants(w.events, event.event)).map((w) => guarded('webhook', w.url, payload, () => webhook(w, payload))),
           ...emails
             .filter((e) => wants(e.events, event.event))
             .map((e) => guarded('email', Array.isArray(e.to) ? e.to.join(', ') : e.to, payload, () => email(e, payload))),
+          ...plugins.filter(() => wants(undefined, event.event)).map((name) => guarded('plugin', name, payload, () => viaPlugin(name, payload))),
         ]);
       } catch {
         return [];

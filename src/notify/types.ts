@@ -31,8 +31,8 @@ export interface NotifyPayload {
 }
 
 export interface DeliveryResult {
-  channel: 'webhook' | 'email';
-  /** The URL, or the SMTP recipients. */
+  channel: 'webhook' | 'email' | 'plugin';
+  /** The URL, the SMTP recipients, or the plugin's name. */
   target: string;
   event: NotifyEventKind;
   process: string;

@@ -76,7 +76,7 @@ const EXPECTED: Record<string, string[]> = {
     "processes.web.nice: expected a number <= 19, got 40 (sentinel.yaml:4:11)",
   ],
   "health with two checks": [
-    "processes.web.health: expected exactly one of \"http\", \"tcp\" or \"exec\" (sentinel.yaml:4:5)",
+    "processes.web.health: expected exactly one of \"http\", \"tcp\", \"exec\" or \"plugin\" (sentinel.yaml:4:5)",
   ],
   "dependency condition misspelled": [
     "processes.web.depends_on.db.condition: expected one of \"started\", \"ready\", \"healthy\", \"completed_successfully\", got \"healty\"; did you mean \"healthy\"? (sentinel.yaml:6:20)",

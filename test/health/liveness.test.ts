@@ -182,8 +182,8 @@ describe('validateLiveness', () => {
   });
 
   it.each([
-    [{}, 'health check: expected exactly one of --health-http URL, --health-tcp PORT or --health-exec CMD, like --health-http http://127.0.0.1:8080/health, got none'],
-    [{ http: 'http://x/', tcp: '80' }, 'health check: expected exactly one of --health-http URL, --health-tcp PORT or --health-exec CMD, like --health-http http://127.0.0.1:8080/health, got --health-http and --health-tcp'],
+    [{}, 'health check: expected exactly one of --health-http URL, --health-tcp PORT or --health-exec CMD (or --health-plugin NAME), like --health-http http://127.0.0.1:8080/health, got none'],
+    [{ http: 'http://x/', tcp: '80' }, 'health check: expected exactly one of --health-http URL, --health-tcp PORT or --health-exec CMD (or --health-plugin NAME), like --health-http http://127.0.0.1:8080/health, got --health-http and --health-tcp'],
     [{ tcp: 'db' }, '--health-tcp: expected a port like 8080 or host:port like "127.0.0.1:5432", got "db"'],
     [{ exec: 'true', action: 'reboot' }, '--health-action: expected "restart" or "notify", like --health-action notify, got "reboot"'],
     [{ exec: 'true', interval: '10ms' }, '--health-interval: expected at least 100ms, like "10s", got "10ms"'],

@@ -1,5 +1,6 @@
 // A config file as the daemon sees it: the specs it wants (tagged with the file, ports resolved), the
 // processes it already owns, and the groups and ports it created (so `down` can release them).
+import { pluginRefProblems } from '../../plugins/check-refs.js';
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -151,6 +152,7 @@ export async function stackProblems(d: Daemon, stack: Stack, specs: ProcessSpec[
     } catch (err) {
       note(`process "${spec.name}"`, err);
     }
+    for (const message of pluginRefProblems(spec, d.plugins)) problems.push({ code: 'INVALID_CONFIG', message: `process "${spec.name}": ${message}` });
   }
   if (!withSchedules) return problems;
   for (const [name, s] of Object.entries(stack.config.schedules ?? {})) {

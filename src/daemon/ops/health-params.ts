@@ -50,9 +50,9 @@ export function healthSectionsFromParams(p: Params): HealthSections {
   } else if (defined(p.startupTimeout)) {
     throw new SentinelError('INVALID_ARGUMENT', '--startup-timeout: only applies with a readiness check (or --port-mode shared), as in --wait-port 8080 --startup-timeout 30s');
   }
-  if (defined(p.healthHttp) || defined(p.healthTcp) || defined(p.healthExec)) {
+  if (defined(p.healthHttp) || defined(p.healthTcp) || defined(p.healthExec) || defined(p.healthPlugin)) {
     const spec = validateLiveness({
-      http: p.healthHttp ?? undefined, tcp: p.healthTcp ?? undefined, exec: p.healthExec ?? undefined,
+      http: p.healthHttp ?? undefined, tcp: p.healthTcp ?? undefined, exec: p.healthExec ?? undefined, plugin: p.healthPlugin ?? undefined,
       interval: p.healthInterval ?? undefined, timeout: p.healthTimeout ?? undefined,
       failureThreshold: p.healthRetries ?? undefined, successThreshold: p.healthSuccessThreshold ?? undefined,
       initialDelay: p.healthInitialDelay ?? undefined, action: p.healthAction ?? undefined,
@@ -68,5 +68,7 @@ export function healthSectionsFromParams(p: Params): HealthSections {
   if (Array.isArray(hooks) && hooks.length > 0) {
     extra.notify.webhooks = hooks.map((u) => parseHttpUrl(String(u), '--notify-webhook').href);
   }
+  const plugins = p.notifyPlugins;
+  if (Array.isArray(plugins) && plugins.length > 0) extra.notify.plugins = plugins.map(String);
   return extra;
 }

@@ -1,4 +1,5 @@
 // Process operations: run, list, status, start, stop, restart, delete, clean and the bulk forms.
+import { pluginRefProblems } from '../../plugins/check-refs.js';
 import { hasIdentity, resolveIdentity } from '../../isolation/identity.js';
 import { readStat } from '../../core/proc.js';
 import { SentinelError } from '../../core/errors.js';
@@ -106,6 +107,8 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         takenNames: (n) => sup.find(n) !== undefined,
       });
       if (hasIdentity(spec.identity)) resolveIdentity(spec.identity);
+      const pluginProblems = pluginRefProblems(spec, d.plugins, { health: '--health-plugin', notify: '--notify-plugin' });
+      if (pluginProblems.length) throw new SentinelError('INVALID_ARGUMENT', pluginProblems.join('; '));
       if (p.scope !== undefined) spec.scope = scopeOf(p.scope);
       if (sup.find(spec.name)) {
         throw new SentinelError('NAME_TAKEN', `a process named "${spec.name}" already exists; choose another --name or "sentinel delete ${spec.name}" first`);

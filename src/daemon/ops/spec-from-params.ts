@@ -105,7 +105,9 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
     health: health.liveness ? livenessToConfig(health.liveness) : undefined,
     max_memory: health.limits.maxMemoryBytes ?? undefined,
     max_cpu: health.limits.maxCpu ? compact({ percent: health.limits.maxCpu.percent, for: msText(health.limits.maxCpu.forMs) }) : undefined,
-    notify: health.notify.webhooks.length > 0 ? { webhooks: health.notify.webhooks } : undefined,
+    notify: health.notify.webhooks.length > 0 || health.notify.plugins?.length
+      ? compact({ webhooks: health.notify.webhooks.length > 0 ? health.notify.webhooks : undefined, plugins: health.notify.plugins })
+      : undefined,
     user: identity.user === null ? undefined : identity.group === null ? identity.user : `${identity.user}:${identity.group}`,
     nice: identity.nice ?? undefined,
     ionice: identity.ionice ?? undefined,
@@ -207,6 +209,7 @@ function readinessToConfig(r: ReadinessSection): Record<string, unknown> {
 function livenessToConfig(l: LivenessSection): Record<string, unknown> {
   const target = l.kind === 'http' ? { http: compact({ url: l.target, expect_status: statusText(l.expectStatus) }) }
     : l.kind === 'tcp' ? { tcp: l.target }
+    : l.kind === 'plugin' ? { plugin: l.target }
     : { exec: l.target };
   return compact({
     ...target,

@@ -1,0 +1,141 @@
+// The plugin API: what a plugin is, the kinds it may be, and the hook each kind answers. A plugin is
+// either a JS module (an npm package or a file, loaded in the daemon with import()) or a program of
+// any language speaking JSON lines over stdin/stdout (exec-protocol.ts). Both answer the same methods
+// with the same shapes, so a plugin can move from one form to the other without its users noticing.
+
+/** Bumped when a method or a shape changes incompatibly; a plugin names the version it was written for. */
+export const PLUGIN_API_VERSION = 1;
+
+export const PLUGIN_KINDS = ['notifier', 'health', 'scaling', 'runtime', 'exporter'] as const;
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
+
+/** The method of each kind. notifier and health are called by the daemon; the others are hook points kept for their subsystems. */
+export const KIND_METHOD: Record<PluginKind, string> = {
+  notifier: 'notify',
+  health: 'check',
+  scaling: 'decide',
+  runtime: 'wrap',
+  exporter: 'render',
+};
+
+/** notifier → `notify`: one notification (the webhook body). Resolve (or answer `{}`) when delivered; throw or answer an error when not. */
+export interface NotifyRequest {
+  event: string;
+  process: string;
+  exitCode: number | null;
+  signal: string | null;
+  reason: string;
+  /** ISO 8601. */
+  time: string;
+  host: string;
+  repeats?: number;
+  /** The plugin's `options` from daemon.yaml. */
+  options: Record<string, unknown>;
+}
+
+/** health → `check`: is this running process healthy? Called every `interval`, bounded by `timeout`. */
+export interface CheckRequest {
+  process: string;
+  pid: number | null;
+  /** The process's port, when it has one. */
+  port: number | null;
+  /** The process's `health.options` merged over the plugin's `options`. */
+  options: Record<string, unknown>;
+}
+export interface CheckResult {
+  ok: boolean;
+  /** One line saying what was seen; shown in events and notifications. */
+  detail?: string;
+}
+
+/** scaling → `decide`: how many instances a process should run now (a pure decision: state in, number and reason out). */
+export interface DecideRequest {
+  process: string;
+  instances: number;
+  /** Recent samples per instance, as the metrics history holds them. */
+  metrics: Array<{ instance: number; cpuPercent: number | null; rssBytes: number | null }>;
+  options: Record<string, unknown>;
+  /** Epoch ms. */
+  now: number;
+}
+export interface DecideResult {
+  instances: number;
+  reason: string;
+}
+
+/** runtime → `wrap`: the argv, environment and cwd to exec instead of the process's own (a spawner decorator). */
+export interface WrapRequest {
+  process: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  options: Record<string, unknown>;
+}
+export interface WrapResult {
+  argv: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** exporter → `render`: files describing the processes for another system, and what could not be carried. */
+export interface RenderRequest {
+  processes: Array<{ name: string; spec: Record<string, unknown> }>;
+  options: Record<string, unknown>;
+}
+export interface RenderResult {
+  files: Array<{ path: string; content: string }>;
+  warnings?: string[];
+}
+
+export interface PluginHooks {
+  notify?(req: NotifyRequest): unknown;
+  check?(req: CheckRequest): CheckResult | Promise<CheckResult>;
+  decide?(req: DecideRequest): DecideResult | Promise<DecideResult>;
+  wrap?(req: WrapRequest): WrapResult | Promise<WrapResult>;
+  render?(req: RenderRequest): RenderResult | Promise<RenderResult>;
+  /** Called once when the daemon stops or the plugin is replaced. */
+  close?(): unknown;
+}
+
+/**
+ * What a JS plugin module exports:
+ *   export const apiVersion = 1;
+ *   export const kinds = ['notifier'];
+ *   export function create(options, context) { return { notify(req) { ... } }; }
+ */
+export interface PluginModule {
+  apiVersion: number;
+  kinds: PluginKind[];
+  create(options: Record<string, unknown>, context: PluginContext): PluginHooks | Promise<PluginHooks>;
+}
+
+export interface PluginContext {
+  /** The plugin's name in daemon.yaml. */
+  name: string;
+  /** SENTINEL_HOME. */
+  home: string;
+  /** Writes one line to the daemon's log. */
+  log(message: string): void;
+}
+
+/** What went wrong with a plugin; each is written to the event log and the daemon's log. */
+export type PluginEventKind = 'started' | 'crashed' | 'timeout' | 'garbage' | 'failed' | 'incompatible' | 'error';
+
+export interface PluginEvent {
+  plugin: string;
+  kind: PluginEventKind;
+  message: string;
+}
+
+export type PluginState = 'starting' | 'ready' | 'backoff' | 'disabled' | 'stopped';
+
+export interface PluginStatus {
+  name: string;
+  form: 'module' | 'exec';
+  kinds: PluginKind[];
+  state: PluginState;
+  /** Times the program was started again after a crash or a hang (exec form). */
+  restarts: number;
+  pid: number | null;
+  lastError: string | null;
+}
