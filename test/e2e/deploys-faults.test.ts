@@ -159,7 +159,9 @@ describe('deploy: a canary answering errors', () => {
     const r = await cli(home, ['deploy', 'web', '-e', 'BEHAVIOUR=fail500', '--strategy', 'canary', '--canary-weight', '50', '--bake', '5s', '--max-error-rate', '5', ...FAST]);
     const report = await load.stop();
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/failed: the canary's error rate is 100\.0% \(\d+ of \d+ connections\), above 5\.0%/);
+    // connections still in flight when the rate is read count as not failed (yet): the rate is at most 100 %
+    expect(r.stderr).toMatch(/failed: the canary's error rate is \d+\.\d% \(\d+ of \d+ connections\), above 5\.0%/);
+    expect(Number(/error rate is (\d+\.\d)%/.exec(r.stderr)![1])).toBeGreaterThan(50);
     // the 500s the canary gave were seen by the clients too: that is what the rollback cut short
     expect(report.failures.every((f) => f === 'status 500')).toBe(true);
     expect(report.failed).toBeGreaterThanOrEqual(5);
