@@ -167,6 +167,13 @@ export class Supervisor extends EventEmitter {
     return first;
   }
 
+  /** Adds one instance with a spec of its own (a deploy's new revision beside the old one), stopped. */
+  addInstance(spec: ProcessSpec, instance: number, actor: Actor): ProcessRecord {
+    if (this.find(spec.name, instance)) throw new SentinelError('NAME_TAKEN', `"${spec.name}" already has an instance ${instance}`);
+    this.opts.host.checkSpawnable(spec);
+    return this.createInstance(spec, instance, actor);
+  }
+
   private createInstance(spec: ProcessSpec, instance: number, actor: Actor): ProcessRecord {
     const ev = this.event(null, { kind: 'created', reason: 'created', actor }, instanceKey({ name: spec.name, instance }));
     const rec = this.opts.repo.insert(spec, this.opts.clock.now(), ev, instance);
