@@ -18,8 +18,21 @@ export function readDependsOn(value: unknown): Record<string, Condition> {
   return out;
 }
 
-/** The group of each process: its own `group:` or the group that lists it. */
+const memberships = new WeakMap<SentinelConfig, { processes: unknown; groups: unknown; out: Record<string, string | null> }>();
+
+/**
+ * The group of each process: its own `group:` or the group that lists it. Worked out once per config
+ * (asked for every process while a file is normalized: a thousand processes made it quadratic).
+ */
 export function groupMembership(config: SentinelConfig): Record<string, string | null> {
+  const known = memberships.get(config);
+  if (known && known.processes === config.processes && known.groups === config.groups) return known.out;
+  const out = computeMembership(config);
+  memberships.set(config, { processes: config.processes, groups: config.groups, out });
+  return out;
+}
+
+function computeMembership(config: SentinelConfig): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const [name, proc] of Object.entries(config.processes ?? {})) out[name] = isPlainObject(proc) && typeof proc.group === 'string' ? proc.group : null;
   for (const [group, def] of Object.entries(config.groups ?? {})) {

@@ -133,17 +133,55 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * only when nothing of ours is left; after the timeout everything of ours is SIGKILLed, again every poll.
  */
 export async function stopTree(target: ProcessTarget, opts: StopTreeOptions): Promise<StopTreeResult> {
+  activeStops++;
+  try {
+    return await stopTreeOnce(target, opts);
+  } finally {
+    activeStops--;
+  }
+}
+
+/** Stops running now: with many (a daemon stopping a thousand processes), their sweeps are shared. */
+let activeStops = 0;
+
+interface Snapshot {
+  startedAt: number;
+  doneAt: number;
+  stats: ProcStat[];
+}
+
+let lastSnapshot: Snapshot | null = null;
+
+/**
+ * A /proc sweep shared by the stops running at once: one finished at most `maxAgeMs` ago (and, with
+ * `after`, begun after that moment) is used again. A thousand stops polling every 20 ms each read /proc
+ * on their own made stopping a thousand processes quadratic (over a minute).
+ */
+function sweep(maxAgeMs: number, after?: number): Snapshot {
+  const now = performance.now();
+  const last = lastSnapshot;
+  if (last && now - last.doneAt <= maxAgeMs && (after === undefined || last.startedAt > after)) return last;
+  const startedAt = performance.now();
+  const stats = readAllStats();
+  lastSnapshot = { startedAt, doneAt: performance.now(), stats };
+  return lastSnapshot;
+}
+
+async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promise<StopTreeResult> {
   const pollMs = opts.pollMs ?? 20;
+  const shareMs = pollMs / 2;
   const proof = proofFor(target);
   // a sweep reads every /proc/PID/stat and the environ of every process newer than the root (about
   // 0.04 ms each): on a busy machine the polls space out to keep the sweep under a third of a core
   let scanMs = 0;
   const scan = () => {
     const t0 = Date.now();
-    let tree = ownTree(target, readAllStats(), proof);
-    // an empty sweep is read again: a process that forks and exits while /proc is being read leaves
-    // its child out of that listing (listed before the fork, the parent read after its exit)
-    if (tree.members.length === 0) tree = ownTree(target, readAllStats(), proof);
+    const first = sweep(shareMs);
+    let tree = ownTree(target, first.stats, proof);
+    // an empty sweep is read again, from a sweep begun after it ended: a process that forks and exits
+    // while /proc is being read leaves its child out of that listing (listed before the fork, the parent
+    // read after its exit)
+    if (tree.members.length === 0) tree = ownTree(target, sweep(shareMs, first.doneAt).stats, proof);
     scanMs = Date.now() - t0;
     return tree;
   };

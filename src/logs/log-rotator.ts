@@ -51,6 +51,7 @@ export class LogRotator {
   /** directories being written to: polled every tick, their watch closed */
   private readonly busyDirs = new Set<string>();
   private lastSweep = 0;
+  private readonly listings = new Map<string, { at: number; entries: string[] }>();
   /** watched files by path (for samples), rebuilt after a watch changes */
   private byFile: Map<string, WatchedFile> | null = null;
   private readonly sweepMs: number;
@@ -171,10 +172,28 @@ export class LogRotator {
     await this.running;
   }
 
+  /**
+   * A directory's entries, listed at most once a second for the files that start being watched: the
+   * files a new watch looks for (rotation temps, rotated files) are made only by the rotation of a file
+   * already watched, so a listing a second old is complete for one that is not yet.
+   */
+  private listing(dir: string): string[] | undefined {
+    const now = Date.now();
+    const known = this.listings.get(dir);
+    if (known && now - known.at < 1000) return known.entries;
+    try {
+      const entries = fs.readdirSync(dir);
+      this.listings.set(dir, { at: now, entries });
+      return entries;
+    } catch {
+      return undefined;
+    }
+  }
+
   private startWatching(file: string, limits: RotateLimits): WatchedFile {
     let index: LogIndex;
     try {
-      index = loadIndexForRotation(file);
+      index = loadIndexForRotation(file, this.listing(path.dirname(file)));
     } catch (err) {
       // an unreadable index must not stop the process from starting: report, rotate without it
       this.options.onError?.(err, file);

@@ -41,12 +41,12 @@ export function indexPath(file: string): string {
 }
 
 /** Rotated files of a log, newest (.1) first; a file present both plain and .gz counts once (plain wins). */
-export function listRotated(file: string): RotatedFile[] {
+export function listRotated(file: string, listing?: string[]): RotatedFile[] {
   const dir = path.dirname(file);
   const base = path.basename(file);
   let entries: string[];
   try {
-    entries = fs.readdirSync(dir);
+    entries = listing ?? fs.readdirSync(dir);
   } catch {
     return [];
   }
@@ -65,11 +65,11 @@ export function listRotated(file: string): RotatedFile[] {
 }
 
 /** Temporary files a rotation leaves behind if the daemon dies in the middle of one. */
-export function listRotationTemps(file: string): string[] {
+export function listRotationTemps(file: string, listing?: string[]): string[] {
   const dir = path.dirname(file);
   const prefix = `${path.basename(file)}.tmp-`;
   try {
-    return fs.readdirSync(dir).filter((e) => e.startsWith(prefix)).map((e) => path.join(dir, e));
+    return (listing ?? fs.readdirSync(dir)).filter((e) => e.startsWith(prefix)).map((e) => path.join(dir, e));
   } catch {
     return [];
   }

@@ -48,12 +48,16 @@ export async function rotateIfNeeded(file: string, limits: RotateLimits): Promis
   return rotateWithIndex(file, limits, index);
 }
 
-/** The index a rotator starts from: the one on disk, or a fresh one placed after the rotated files (clears leftover temps). */
-export function loadIndexForRotation(file: string): LogIndex {
-  for (const tmp of listRotationTemps(file)) fs.rmSync(tmp, { force: true });
+/**
+ * The index a rotator starts from: the one on disk, or a fresh one placed after the rotated files (clears
+ * leftover temps). `listing`: the directory's entries when the caller has them (a thousand processes
+ * starting at once would otherwise list a directory of thousands of files each, twice).
+ */
+export function loadIndexForRotation(file: string, listing?: string[]): LogIndex {
+  for (const tmp of listRotationTemps(file, listing)) fs.rmSync(tmp, { force: true });
   const index = readIndex(file);
   if (index) return index;
-  return emptyIndex(listRotated(file).reduce((sum, r) => sum + segmentSize(r.path, r.gz), 0));
+  return emptyIndex(listRotated(file, listing).reduce((sum, r) => sum + segmentSize(r.path, r.gz), 0));
 }
 
 /** Rotation with an index the caller keeps in memory (the LogRotator); `index.base` is updated. */
