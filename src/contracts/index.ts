@@ -15,6 +15,7 @@ import { metricsContracts } from './metrics.js';
 import { watchContracts } from './watch.js';
 import { pluginContracts } from './plugins.js';
 import { clusterContracts } from './cluster.js';
+import { hostContracts } from './hosts.js';
 
 export const apiContracts = [
   defineOp({
@@ -40,6 +41,7 @@ export const CONTRACT_LIST = [
   ...exportContracts,
   ...metricsContracts,
   ...pluginContracts,
+  ...hostContracts,
   ...apiContracts,
 ] as const;
 

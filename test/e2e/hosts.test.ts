@@ -1,0 +1,195 @@
+// Several hosts in one view (daemon.yaml `hosts:`): this daemon asks a second daemon through a real sshd on
+// loopback (its Unix socket over an SSH channel) and a third through its TCP API with a viewer token; a host
+// that never answers becomes an error entry after its timeout while the rest still answers. Then the faces:
+// `monit --hosts` in tmux and the dashboard in Chromium show the HOST column and the rows of every host.
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { cleanupHome, cli, cliJson, readPid, tempHome } from '../helpers.js';
+import { startSshd, type Sshd } from './sshd.js';
+import { makeToken, startListening } from './tcp-helpers.js';
+import { Tmux } from './monit-helpers.js';
+import { launchChromium } from './dashboard-helpers.js';
+
+interface Row { name: string; host: string; status: string }
+interface HostsAnswer { hosts: string[]; processes: Row[]; errors: Array<{ host: string; code: string; error: string }> }
+
+let sshd: Sshd;
+let local: string;
+let sshHome: string;
+let tcpHome: string;
+let scratch: string;
+let silent: net.Server;
+let silentPort: number;
+let env: Record<string, string>;
+let localUrl: string;
+const terminals: Tmux[] = [];
+let browser: Browser | undefined;
+
+const hostsYaml = (tokenFile: string, tcpUrl: string) => `hosts:
+  - name: box-ssh
+    ssh: root@127.0.0.1:${sshd.port}
+    remote_home: ${sshHome}
+  - name: box-tcp
+    url: ${tcpUrl}
+    token_file: ${tokenFile}
+  - name: silent
+    url: http://127.0.0.1:${silentPort}
+    token_file: ${tokenFile}
+    timeout: 1s
+`;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  // the daemon reaches the SSH host with the test's own ~/.ssh (key, known_hosts) and no agent
+  env = { HOME: sshd.clientHome, SSH_AUTH_SOCK: '' };
+  sshHome = tempHome('snh-ssh-');
+  tcpHome = tempHome('snh-tcp-');
+  local = tempHome('snh-loc-');
+  scratch = tempHome('snh-x-');
+  expect((await cli(sshHome, ['run', 'sleep 600', '--name', 'over-ssh'])).code).toBe(0);
+  const tcpUrl = await startListening(tcpHome);
+  expect((await cli(tcpHome, ['run', 'sleep 600', '--name', 'over-tcp'])).code).toBe(0);
+  const tokenFile = path.join(scratch, 'tcp.token');
+  writeFileSync(tokenFile, (await makeToken(tcpHome, 'hosts-viewer', 'viewer')) + '\n');
+  // a host that accepts connections and never answers: only its timeout ends the wait
+  silent = net.createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silentPort = (silent.address() as net.AddressInfo).port;
+  writeFileSync(path.join(local, 'daemon.yaml'), hostsYaml(tokenFile, tcpUrl));
+  const r = await cli(local, ['daemon', 'start', '--listen', '127.0.0.1:0'], { env });
+  expect(r.code, r.stderr).toBe(0);
+  localUrl = (await cliJson<{ api: { url: string } }>(local, ['daemon', 'status'])).api.url;
+  expect((await cli(local, ['run', 'sleep 600', '--name', 'here'])).code).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  for (const t of terminals) t.kill();
+  await browser?.close();
+  silent?.close();
+  await cleanupHome(local);
+  await cleanupHome(sshHome);
+  await cleanupHome(tcpHome);
+  await cleanupHome(scratch);
+  sshd?.stop();
+}, 60_000);
+
+describe('hosts.processes', () => {
+  it('returns the rows of this host, the SSH host and the TCP host, each with its host; the silent one is an error', async () => {
+    const r = await cliJson<HostsAnswer>(local, ['hosts', 'ps']);
+    expect(r.hosts).toEqual(['local', 'box-ssh', 'box-tcp', 'silent']);
+    const rows = r.processes.map((p) => `${p.host}/${p.name}/${p.status}`).sort();
+    expect(rows).toEqual(['box-ssh/over-ssh/running', 'box-tcp/over-tcp/running', 'local/here/running']);
+    expect(r.errors).toEqual([{ host: 'silent', code: 'TIMEOUT', error: expect.stringContaining('no answer within 1000 ms') }]);
+  }, 30_000);
+
+  it('hosts.list says how each host is reached and never shows a token', async () => {
+    const r = await cli(local, ['hosts', 'list', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const list = JSON.parse(r.stdout) as { hosts: Array<{ name: string; via: string; address: string | null }> };
+    expect(list.hosts.map((h) => `${h.name}:${h.via}`)).toEqual(['local:local', 'box-ssh:ssh', 'box-tcp:tcp', 'silent:tcp']);
+    expect(list.hosts[1].address).toBe(`root@127.0.0.1:${sshd.port}`);
+    expect(r.stdout).not.toMatch(/token_file|snt_|hosts-viewer/);
+  }, 30_000);
+
+  it('a host whose daemon stops becomes an error entry; the others still answer', async () => {
+    const other = tempHome('snh-gone-');
+    try {
+      writeFileSync(path.join(other, 'daemon.yaml'), `hosts:\n  - name: gone\n    ssh: root@127.0.0.1:${sshd.port}\n    remote_home: ${path.join(other, 'nothing-here')}\n`);
+      expect((await cli(other, ['daemon', 'start'], { env })).code).toBe(0);
+      const r = await cliJson<HostsAnswer>(other, ['hosts', 'ps']);
+      expect(r.processes).toEqual([]);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0].host).toBe('gone');
+      expect(r.errors[0].error).toMatch(/no daemon/);
+    } finally {
+      await cleanupHome(other);
+    }
+  }, 30_000);
+
+  it('a token limited to some processes sees only those, on every host', async () => {
+    const token = await makeToken(local, 'only-over', 'viewer', ['--processes', 'over-*']);
+    const res = await fetch(`${localUrl}/v1/hosts/processes`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as HostsAnswer;
+    expect(body.processes.map((p) => p.name).sort()).toEqual(['over-ssh', 'over-tcp']);
+  }, 30_000);
+});
+
+describe('bad hosts: settings', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['no way to reach it', 'hosts:\n  - name: a\n', /hosts\.0: give either "ssh"/],
+    ['both ssh and url', 'hosts:\n  - name: a\n    ssh: root@h\n    url: http://h:1\n    token_file: /etc/hostname\n', /give either "ssh".*not both/],
+    ['the reserved name', 'hosts:\n  - name: local\n    ssh: root@h\n', /hosts\.0\.name: "local" is the name of this host/],
+    ['a duplicate name', 'hosts:\n  - name: a\n    ssh: root@h\n  - name: a\n    ssh: root@g\n', /hosts\.1\.name: the name "a" is used by two hosts/],
+    ['a url without token_file', 'hosts:\n  - name: a\n    url: http://h:1\n', /hosts\.0\.token_file: a host reached by url needs "token_file"/],
+    ['a bad ssh target', 'hosts:\n  - name: a\n    ssh: "root@h:99999"\n', /hosts\.0\.ssh: .*port/],
+    ['a bad url', 'hosts:\n  - name: a\n    url: ftp://h\n    token_file: /etc/hostname\n', /hosts\.0\.url: .*http:\/\/ or https:\/\//],
+    ['a missing token file', 'hosts:\n  - name: a\n    url: http://h:1\n    token_file: /nonexistent/token\n', /hosts "a": token_file \/nonexistent\/token does not exist/],
+    ['an unknown key', 'hosts:\n  - name: a\n    ssh: root@h\n    password: x\n', /hosts\.0: .*password/],
+  ];
+  for (const [what, yaml, message] of cases) {
+    it(`refuses ${what}: the daemon does not start and says why`, async () => {
+      const home = tempHome('snh-bad-');
+      try {
+        writeFileSync(path.join(home, 'daemon.yaml'), yaml);
+        const r = await cli(home, ['daemon', 'start']);
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(message);
+        expect(readPid(path.join(home, 'daemon.pid'))).toBeNull();
+      } finally {
+        await cleanupHome(home);
+      }
+    }, 30_000);
+  }
+});
+
+describe('the faces', () => {
+  it('monit --hosts shows the HOST column, the rows of every host and the unreachable one; H filters a host', async () => {
+    const t = new Tmux({ SENTINEL_HOME: local, ...env });
+    terminals.push(t);
+    t.startMonit(['--hosts']);
+    let screen = await t.waitScreen((s) => /over-ssh/.test(s) && /over-tcp/.test(s) && /silent: unreachable/.test(s), 20_000);
+    const title = screen.split('\n').find((l) => /NAME/.test(l))!;
+    expect(title).toMatch(/NAME\s+HOST\s+STATE/);
+    expect(screen).toMatch(/over-ssh\s+box-ssh\s+running/);
+    expect(screen).toMatch(/over-tcp\s+box-tcp\s+running/);
+    expect(screen).toMatch(/here\s+local\s+running/);
+    // a remote row's actions are refused here, and say where to do it
+    t.keys('H', 'H');
+    screen = await t.waitScreen((s) => /Host box-ssh only/.test(s) && !/over-tcp/.test(s) && !/here\s+local/.test(s));
+    expect(screen).toMatch(/over-ssh\s+box-ssh/);
+    t.keys('r');
+    screen = await t.waitScreen((s) => /Read-only for remote hosts/.test(s));
+    t.keys('q');
+  }, 60_000);
+
+  it('monit --host-filter with a name the daemon does not have fails before the screen changes', async () => {
+    const r = await cli(local, ['monit', '--host-filter', 'nope'], { env });
+    // no TTY here: the terminal check speaks first; the name is checked against the daemon in tmux
+    expect(r.code).not.toBe(0);
+    const t = new Tmux({ SENTINEL_HOME: local, ...env });
+    terminals.push(t);
+    t.startMonit(['--host-filter', 'nope']);
+    const screen = await t.waitScreen((s) => /--host-filter "nope" is not a host/.test(s));
+    expect(screen).toMatch(/local, box-ssh, box-tcp, silent/);
+  }, 30_000);
+
+  it('the dashboard shows a Host column and a host filter with the rows of every host', async () => {
+    browser = await launchChromium();
+    const page = await (await browser.newContext()).newPage();
+    const out = await cliJson<{ link: string }>(local, ['dashboard', '--role', 'viewer']);
+    await page.goto(out.link);
+    await page.waitForSelector('#process-table th.c-host');
+    await page.waitForSelector('tr[data-host="box-tcp"][data-name="over-tcp"]');
+    await page.waitForSelector('tr[data-host="box-ssh"][data-name="over-ssh"]');
+    await page.waitForSelector('tr[data-host="local"][data-name="here"]');
+    expect(await page.textContent('tr[data-host="box-ssh"] td.c-host')).toBe('box-ssh');
+    expect(await page.textContent('#host-errors')).toContain('silent: unreachable');
+    await page.selectOption('#f-host', 'box-tcp');
+    await page.waitForFunction(() => document.querySelectorAll('#process-table tbody tr').length === 1);
+    expect(await page.getAttribute('#process-table tbody tr', 'data-name')).toBe('over-tcp');
+  }, 60_000);
+});
