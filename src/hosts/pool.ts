@@ -8,6 +8,7 @@ import type { OpCaller } from '../client/client.js';
 import type { OpResult } from '../contracts/index.js';
 import type { SshTunnel } from '../client/ssh.js';
 import type { HostSetting } from './settings.js';
+import { loadedFaces } from '../daemon/loaded-faces.js';
 
 interface Reached { caller: OpCaller; tunnel?: SshTunnel }
 
@@ -22,6 +23,8 @@ export class HostPool {
   private async open(h: HostSetting): Promise<Reached> {
     if (h.ssh !== undefined) {
       const [{ SshTunnel }, { Client }] = await Promise.all([import('../client/ssh.js'), import('../client/client.js')]);
+      // daemon.status shows it: a daemon whose hosts are all TCP (or that has none) never loads SSH
+      loadedFaces.add('ssh');
       const tunnel = new SshTunnel({ host: h.ssh, remoteHome: h.remote_home, remoteCommand: h.remote_command, connectTimeoutMs: h.timeout });
       // never starts a daemon there: a viewer's question must not change another host
       return { caller: new Client({ tunnel, autostart: false, requestTimeoutMs: h.timeout, clientName: 'hosts' }), tunnel };

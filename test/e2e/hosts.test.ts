@@ -83,6 +83,15 @@ describe('hosts.processes', () => {
     const rows = r.processes.map((p) => `${p.host}/${p.name}/${p.status}`).sort();
     expect(rows).toEqual(['box-ssh/over-ssh/running', 'box-tcp/over-tcp/running', 'local/here/running']);
     expect(r.errors).toEqual([{ host: 'silent', code: 'TIMEOUT', error: expect.stringContaining('no answer within 1000 ms') }]);
+    expect((await cliJson<{ loaded: string[] }>(local, ['daemon', 'status'])).loaded).toContain('ssh');
+  }, 30_000);
+
+  it('a daemon without hosts answers with its own rows only, and never loads SSH', async () => {
+    const r = await cliJson<HostsAnswer>(tcpHome, ['hosts', 'ps']);
+    expect(r.hosts).toEqual(['local']);
+    expect(r.processes.map((p) => `${p.host}/${p.name}`)).toEqual(['local/over-tcp']);
+    expect(r.errors).toEqual([]);
+    expect((await cliJson<{ loaded: string[] }>(tcpHome, ['daemon', 'status'])).loaded).not.toContain('ssh');
   }, 30_000);
 
   it('hosts.list says how each host is reached and never shows a token', async () => {
