@@ -2,7 +2,7 @@
 // every one of them, each row naming its host. A host that does not answer is an error entry, never a failure.
 import { z } from 'zod';
 import { defineOp } from './define.js';
-import { NoParams } from './primitives.js';
+import { NoParams, params, Ref } from './primitives.js';
 import { ProcessView } from './results.js';
 
 const HostInfo = z.object({
@@ -27,5 +27,17 @@ export const hostContracts = [
       errors: z.array(z.object({ host: z.string(), code: z.string(), error: z.string() })).meta({ description: 'The hosts that did not answer (in time), and why' }),
     }),
     routes: [{ method: 'GET', path: '/v1/hosts/processes' }],
+  }),
+  defineOp({
+    // no tokenScope: a token limited to some processes cannot be checked against another host's names, so it is refused
+    name: 'hosts.act', summary: 'Start, stop or restart a process on one of the hosts (through that host\'s own operation)', kind: 'write', permission: 'operator',
+    params: params({
+      host: z.string().min(1).meta({ description: 'A host of hosts.list ("local" is this one)' }),
+      action: z.enum(['start', 'stop', 'restart']),
+      ref: Ref,
+    }),
+    result: z.object({ host: z.string(), action: z.string(), process: ProcessView }),
+    routes: [{ method: 'POST', path: '/v1/hosts/:host/processes/:ref/:action' }],
+    errors: ['NOT_FOUND', 'PROCESS_NOT_FOUND'],
   }),
 ] as const;

@@ -10,6 +10,9 @@ import type { SshTunnel } from '../client/ssh.js';
 import type { HostSetting } from './settings.js';
 import { loadedFaces } from '../daemon/loaded-faces.js';
 
+/** As long as the CLI gives a stop or restart (a stop timeout plus the start wait). */
+const ACTION_TIMEOUT_MS = 120_000;
+
 interface Reached { caller: OpCaller; tunnel?: SshTunnel }
 
 export class HostPool {
@@ -72,6 +75,18 @@ export class HostPool {
       throw err;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** One process action on a host: its own start/stop/restart, given the time a stop may take. */
+  async act(h: HostSetting, action: 'start' | 'stop' | 'restart', ref: string): Promise<OpResult<'start'>['process']> {
+    try {
+      const { caller } = await this.reach(h);
+      const r = await caller.call(action, { ref }, { minTimeoutMs: ACTION_TIMEOUT_MS });
+      return r.process;
+    } catch (err) {
+      if (!(err instanceof SentinelError) || err.status >= 500) this.drop(h.name);
+      throw err instanceof SentinelError ? new SentinelError(err.code, `host ${h.name}: ${err.message}`, err.details) : err;
     }
   }
 

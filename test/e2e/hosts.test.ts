@@ -14,6 +14,8 @@ import { Tmux } from './monit-helpers.js';
 import { launchChromium } from './dashboard-helpers.js';
 
 interface Row { name: string; host: string; status: string }
+const restartsOf = async (home: string, name: string) => (await cliJson<{ process: { restarts: number } }>(home, ['status', name])).process.restarts;
+
 interface HostsAnswer { hosts: string[]; processes: Row[]; errors: Array<{ host: string; code: string; error: string }> }
 
 let sshd: Sshd;
@@ -127,6 +129,30 @@ describe('hosts.processes', () => {
   }, 30_000);
 });
 
+describe('hosts.act', () => {
+  it('acts on a process of another host; refuses an unknown host, a viewer, and a token limited to some processes', async () => {
+    const operator = await makeToken(local, 'act-op', 'operator');
+    const post = (route: string, token: string) => fetch(`${localUrl}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const before = await restartsOf(sshHome, 'over-ssh');
+    const ok = await post('/v1/hosts/box-ssh/processes/over-ssh/restart', operator);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { host: string; process: { name: string } })).toMatchObject({ host: 'box-ssh', action: 'restart', process: { name: 'over-ssh' } });
+    expect(await restartsOf(sshHome, 'over-ssh')).toBe(before + 1);
+    const unknown = await post('/v1/hosts/nowhere/processes/over-ssh/restart', operator);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(/no host "nowhere"; the hosts are local, box-ssh, box-tcp, silent/);
+    const noProc = await post('/v1/hosts/box-ssh/processes/ghost/restart', operator);
+    expect(noProc.status).toBe(404);
+    expect(((await noProc.json()) as { error: { message: string } }).error.message).toMatch(/^host box-ssh: /);
+    const viewer = await makeToken(local, 'act-viewer', 'viewer');
+    expect((await post('/v1/hosts/box-ssh/processes/over-ssh/restart', viewer)).status).toBe(403);
+    const limited = await makeToken(local, 'act-limited', 'operator', ['--processes', 'over-*']);
+    const refused = await post('/v1/hosts/box-ssh/processes/over-ssh/restart', limited);
+    expect(refused.status).toBe(403);
+    expect(await restartsOf(sshHome, 'over-ssh')).toBe(before + 1);
+  }, 60_000);
+});
+
 describe('bad hosts: settings', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['no way to reach it', 'hosts:\n  - name: a\n', /hosts\.0: give either "ssh"/],
@@ -166,12 +192,20 @@ describe('the faces', () => {
     expect(screen).toMatch(/over-ssh\s+box-ssh\s+running/);
     expect(screen).toMatch(/over-tcp\s+box-tcp\s+running/);
     expect(screen).toMatch(/here\s+local\s+running/);
-    // a remote row's actions are refused here, and say where to do it
     t.keys('H', 'H');
     screen = await t.waitScreen((s) => /Host box-ssh only/.test(s) && !/over-tcp/.test(s) && !/here\s+local/.test(s));
     expect(screen).toMatch(/over-ssh\s+box-ssh/);
+    // r restarts the remote row's process on its own host (through hosts.act and the SSH tunnel)
+    const before = await restartsOf(sshHome, 'over-ssh');
     t.keys('r');
-    screen = await t.waitScreen((s) => /Read-only for remote hosts/.test(s));
+    await t.waitScreen((s) => /Restarted over-ssh on box-ssh/.test(s), 30_000);
+    expect(await restartsOf(sshHome, 'over-ssh')).toBe(before + 1);
+    // the TCP host's token is a viewer: its daemon refuses, and the monitor says which host and why
+    t.keys('H');
+    await t.waitScreen((s) => /Host box-tcp only/.test(s));
+    t.keys('r');
+    screen = await t.waitScreen((s) => /host box-tcp: .*operator role/.test(s));
+    expect(await restartsOf(tcpHome, 'over-tcp')).toBe(0);
     t.keys('q');
   }, 60_000);
 
@@ -187,7 +221,7 @@ describe('the faces', () => {
   }, 30_000);
 
   it('the dashboard shows a Host column and a host filter with the rows of every host', async () => {
-    browser = await launchChromium();
+    browser ??= await launchChromium();
     const page = await (await browser.newContext()).newPage();
     const out = await cliJson<{ link: string }>(local, ['dashboard', '--role', 'viewer']);
     await page.goto(out.link);
@@ -197,8 +231,23 @@ describe('the faces', () => {
     await page.waitForSelector('tr[data-host="local"][data-name="here"]');
     expect(await page.textContent('tr[data-host="box-ssh"] td.c-host')).toBe('box-ssh');
     expect(await page.textContent('#host-errors')).toContain('silent: unreachable');
+    // a viewer gets no buttons on other hosts' rows either
+    expect(await page.textContent('tr[data-host="box-ssh"] td.c-actions')).toBe('read-only');
     await page.selectOption('#f-host', 'box-tcp');
     await page.waitForFunction(() => document.querySelectorAll('#process-table tbody tr').length === 1);
     expect(await page.getAttribute('#process-table tbody tr', 'data-name')).toBe('over-tcp');
+  }, 60_000);
+
+  it('an operator restarts a process of another host from the dashboard', async () => {
+    browser ??= await launchChromium();
+    const page = await (await browser.newContext()).newPage();
+    const out = await cliJson<{ link: string }>(local, ['dashboard', '--role', 'operator']);
+    await page.goto(out.link);
+    const button = 'tr[data-host="box-ssh"][data-name="over-ssh"] button[data-action="restart"]';
+    await page.waitForSelector(button);
+    const before = await restartsOf(sshHome, 'over-ssh');
+    await page.click(button);
+    await page.waitForSelector('text=restart over-ssh on box-ssh: done', { timeout: 30_000 });
+    expect(await restartsOf(sshHome, 'over-ssh')).toBe(before + 1);
   }, 60_000);
 });

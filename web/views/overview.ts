@@ -2,7 +2,7 @@
 // filters by group, state and name. Rows are keyed by id and updated in place, so focus and scroll
 // survive every push.
 import type { Api } from '../api';
-import { controlsKey, processControls } from '../controls';
+import { controlsKey, processControls, remoteControls } from '../controls';
 import { fill, h, setText } from '../dom';
 import { formatBytes, formatCpu, formatDuration } from '../format';
 import type { Live } from '../live';
@@ -88,10 +88,9 @@ export function overviewView(api: Api, live: Live): View {
     if (host !== 'local') {
       // another host's process: shown, not controlled here (its own daemon, or sentinel --host, does that)
       fill(cells.name, h('span', { class: 'pname' }, p.name));
-      fill(cells.actions, h('span', { class: 'muted', title: `Use sentinel --host for ${host}` }, 'read-only'));
     } else fill(cells.name, h('a', { href: `#/process/${encodeURIComponent(p.name)}`, class: 'pname' }, p.name));
     if (cells.host) setText(cells.host, host);
-    return { tr, cells, controlsKey: host === 'local' ? '' : 'remote', view: p };
+    return { tr, cells, controlsKey: '', view: p };
   }
 
   /** Turns on the Host column (once): the rows made so far are rebuilt with it. */
@@ -117,11 +116,12 @@ export function overviewView(api: Api, live: Live): View {
     setText(r.cells.uptime, p.uptimeMs === null ? '–' : formatDuration(p.uptimeMs + age));
     setText(r.cells.restarts, String(p.restarts));
     setText(r.cells.group, p.group ?? '–');
-    const key = r.controlsKey === 'remote' ? 'remote' : controlsKey(p);
+    const host = r.tr.dataset.host ?? 'local';
+    const key = controlsKey(p);
     if (key !== r.controlsKey) {
       // rebuilt only when the buttons change; keep keyboard focus on the same action if it still exists
       const focused = r.cells.actions.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.action : undefined;
-      fill(r.cells.actions, processControls(api, p));
+      fill(r.cells.actions, host === 'local' ? processControls(api, p) : remoteControls(api, p, host));
       r.controlsKey = key;
       if (focused) (r.cells.actions.querySelector(`[data-action="${focused}"]`) as HTMLElement | null)?.focus();
     }

@@ -50,6 +50,7 @@ function messageOf(err: unknown): string {
 }
 
 const DOING: Record<Action, string> = { start: 'Starting', stop: 'Stopping', restart: 'Restarting' };
+const DONE: Record<Action, string> = { start: 'Started', stop: 'Stopped', restart: 'Restarted' };
 
 export async function runMonit(opts: MonitOptions): Promise<MonitEnd> {
   const { client, input, output } = opts;
@@ -177,13 +178,18 @@ export async function runMonit(opts: MonitOptions): Promise<MonitEnd> {
       void poll();
     };
 
-    const perform = async (action: Action, name: string) => {
-      state = { ...state, message: { text: `${DOING[action]} ${name}…`, error: false } };
+    const perform = async (action: Action, name: string, host?: string) => {
+      const label = host ? `${name} on ${host}` : name;
+      state = { ...state, message: { text: `${DOING[action]} ${label}…`, error: false } };
       scheduleDraw();
       let text: string;
       let error = false;
       try {
-        if (action === 'stop') {
+        if (host) {
+          // another host's process: that host's own operation, through this daemon (hosts.act)
+          await client.call('hosts.act', { host, action, ref: name }, { minTimeoutMs: ACTION_TIMEOUT_MS });
+          text = `${DONE[action]} ${label}`;
+        } else if (action === 'stop') {
           const r = await client.call('stop', { ref: name }, { minTimeoutMs: ACTION_TIMEOUT_MS });
           text = r.alreadyStopped ? `${name} was not running (${r.process.status})` : `Stopped ${name}`;
         } else if (action === 'start') {
@@ -208,7 +214,7 @@ export async function runMonit(opts: MonitOptions): Promise<MonitEnd> {
       if (!effect) return;
       if (effect.kind === 'quit') finish({ code: 0 });
       else if (effect.kind === 'redraw') screen.invalidate();
-      else void perform(effect.action, effect.name);
+      else void perform(effect.action, effect.name, effect.host);
     };
     const onData = (data: string) => {
       for (const key of parseKeys(data)) {

@@ -42,7 +42,8 @@ export function parseKeys(data: string): Key[] {
   return keys;
 }
 
-export type Effect = { kind: 'quit' } | { kind: 'redraw' } | { kind: 'act'; action: Action; name: string };
+/** `host`: a process of another host (monit --hosts), acted on through hosts.act. */
+export type Effect = { kind: 'quit' } | { kind: 'redraw' } | { kind: 'act'; action: Action; name: string; host?: string };
 
 export interface Pressed { state: MonitState; effect?: Effect }
 
@@ -51,14 +52,13 @@ const VERB: Record<Action, string> = { start: 'start', stop: 'stop', restart: 'r
 function act(s: MonitState, action: Action): Pressed {
   if (!s.selected) return { state: { ...s, message: { text: 'No process selected', error: true } } };
   const row = selectedRow(s);
-  if (row && isRemote(row)) {
-    return { state: { ...s, mode: 'table', message: { text: `Read-only for remote hosts: ${VERB[action]} ${row.name} on ${row.host} with "sentinel --host ${row.host} ${VERB[action]} ${row.name}" (or its url)`, error: true } } };
-  }
   if (!mayDo(s, action)) {
     return { state: { ...s, mode: 'table', message: { text: `Your token's role (${s.role}) cannot ${VERB[action]} processes (it needs ${s.needs[action]})`, error: true } } };
   }
   if (action === 'stop' && s.mode !== 'confirm') return { state: { ...s, mode: 'confirm', message: null } };
-  return { state: { ...s, mode: 'table', message: null }, effect: { kind: 'act', action, name: row?.name ?? s.selected } };
+  const effect: Effect = { kind: 'act', action, name: row?.name ?? s.selected };
+  if (row && isRemote(row)) effect.host = row.host;
+  return { state: { ...s, mode: 'table', message: null }, effect };
 }
 
 function move(s: MonitState, by: number | 'first' | 'last'): MonitState {

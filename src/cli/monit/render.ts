@@ -155,7 +155,7 @@ export const HELP: ReadonlyArray<[string, string]> = [
   ['s', 'stop the selected process (asks y to confirm)'],
   ['t', 'start the selected process'],
   ['/', 'filter by name (Enter keeps the filter, Esc clears it)'],
-  ['H', 'with --hosts: show one host, the next, ... then all again (rows of other hosts are read-only)'],
+  ['H', 'with --hosts: show one host, the next, ... then all again'],
   ['Esc', 'clear the filter or a message'],
   ['Ctrl-L', 'redraw the whole screen'],
   ['?', 'this help (any key closes it)'],

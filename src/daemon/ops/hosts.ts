@@ -7,7 +7,7 @@ import type { Daemon, Handlers } from '../context.js';
 
 type Answer = OpResult<'hosts.processes'>;
 
-export function hostOps(d: Daemon): Handlers<'hosts.list' | 'hosts.processes'> {
+export function hostOps(d: Daemon): Handlers<'hosts.list' | 'hosts.processes' | 'hosts.act'> {
   const hosts = d.settings.hosts;
   let pool: Promise<HostPool> | null = null;
   // the pool (and what it loads) only once a host is asked
@@ -49,6 +49,14 @@ export function hostOps(d: Daemon): Handlers<'hosts.list' | 'hosts.processes'> {
         }
       });
       return out;
+    },
+    async 'hosts.act'({ host, action, ref }) {
+      if (host === LOCAL_HOST) return { host, action, process: (await d.call(action, { ref })).process };
+      const h = hosts.find((x) => x.name === host);
+      if (!h) {
+        throw new SentinelError('NOT_FOUND', `no host "${host}"; the hosts are ${[LOCAL_HOST, ...hosts.map((x) => x.name)].join(', ')} (hosts: in daemon.yaml)`);
+      }
+      return { host, action, process: await (await getPool()).act(h, action, ref) };
     },
   };
 }

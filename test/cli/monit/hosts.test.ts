@@ -1,5 +1,5 @@
 // monit --hosts as pure functions: the HOST column, one line per unreachable host, the H host filter, and
-// rows of other hosts that are selected apart from same-named local ones and refuse actions.
+// rows of other hosts that are selected apart from same-named local ones and act through hosts.act.
 import { describe, expect, it } from 'vitest';
 import { parseKeys, press, type Effect } from '../../../src/cli/monit/keys.js';
 import { render } from '../../../src/cli/monit/render.js';
@@ -61,13 +61,14 @@ describe('monit --hosts', () => {
     expect(onB2.selected).toBe('b2/db');
   });
 
-  it('actions on another host\'s row are refused with where to do them; local rows still act', () => {
-    const remote = run(base(), 'jr');
-    expect(remote.effects).toEqual([]);
-    expect(remote.state.message).toEqual({ text: expect.stringContaining('Read-only for remote hosts'), error: true });
-    expect(remote.state.message!.text).toContain('sentinel --host b1 restart web');
-    const here = run(base(), 'r');
-    expect(here.effects).toEqual([{ kind: 'act', action: 'restart', name: 'web' }]);
+  it('an action on another host\'s row names that host (hosts.act); a local row\'s does not', () => {
+    expect(run(base(), 'jr').effects).toEqual([{ kind: 'act', action: 'restart', name: 'web', host: 'b1' }]);
+    expect(run(base(), 'jsy').effects).toEqual([{ kind: 'act', action: 'stop', name: 'web', host: 'b1' }]);
+    expect(run(base(), 'r').effects).toEqual([{ kind: 'act', action: 'restart', name: 'web' }]);
+    // a viewer's keys call nothing, whichever host
+    const viewer = run(base({ role: 'viewer' }), 'jr');
+    expect(viewer.effects).toEqual([]);
+    expect(viewer.state.message?.error).toBe(true);
   });
 
   it('H without --hosts says how to get hosts', () => {
