@@ -28,6 +28,7 @@ import { register as hosts } from './commands/hosts.js';
 import { register as metrics } from './commands/metrics.js';
 import { register as dashboard } from './commands/dashboard.js';
 import { register as plugin } from './commands/plugin.js';
+import { register as deploy } from './commands/deploy.js';
 
 export function cliVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -63,6 +64,6 @@ export function buildProgram(): Command {
       }
     });
 
-  for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, plugin, context, cluster, hosts]) reg(program);
+  for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, plugin, context, cluster, deploy, hosts]) reg(program);
   return program;
 }

@@ -1,6 +1,7 @@
 // The typed client every face uses: calls daemon operations over HTTP on the Unix socket and starts
 // the daemon on first use. Errors arrive as SentinelErrors with the daemon's code and message.
 import http from 'node:http';
+import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -167,7 +168,9 @@ export class Client {
     // over SSH each request gets its own channel to the remote socket (created asynchronously: http accepts a callback)
     const where: http.RequestOptions = tunnel
       ? { createConnection: ((_o: unknown, done: (err: Error | null, s?: unknown) => void) => void tunnel.openSocket().then((s) => done(null, s), (e: Error) => done(e))) as unknown as http.RequestOptions['createConnection'] }
-      : { socketPath: this.paths.socket };
+      // the socket directly, not through an agent: an agent works out a TLS server name for every request, and
+      // compiling the IPv6 pattern that takes was several ms of each CLI call's start-up
+      : { createConnection: (() => net.createConnection(this.paths.socket)) as unknown as http.RequestOptions['createConnection'] };
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -176,7 +179,7 @@ export class Client {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-sentinel-client': this.clientName },
           // http uses createConnection only without an agent (agent: false would build one)
-          agent: tunnel ? undefined : false,
+          agent: undefined,
         },
         resolve,
       );

@@ -19,6 +19,6 @@ export const clusterContracts = [
       processes: z.array(ProcessView).meta({ description: 'Every instance of the definition after the change' }),
     }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/scale' }],
-    errors: ['PROCESS_NOT_FOUND', 'PORT_IN_USE', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
+    errors: ['PROCESS_NOT_FOUND', 'PORT_IN_USE', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'DEPLOY_IN_PROGRESS'],
   }),
 ] as const;

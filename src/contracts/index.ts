@@ -13,6 +13,7 @@ import { tokenContracts } from './tokens.js';
 import { exportContracts } from './export.js';
 import { metricsContracts } from './metrics.js';
 import { watchContracts } from './watch.js';
+import { deployContracts } from './deploys.js';
 import { pluginContracts } from './plugins.js';
 import { clusterContracts } from './cluster.js';
 import { hostContracts } from './hosts.js';
@@ -40,6 +41,7 @@ export const CONTRACT_LIST = [
   ...tokenContracts,
   ...exportContracts,
   ...metricsContracts,
+  ...deployContracts,
   ...pluginContracts,
   ...hostContracts,
   ...apiContracts,

@@ -66,6 +66,10 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413 },
   DISK_FULL: { status: 507 },
   STORE_UNAVAILABLE: { status: 503 },
+  DEPLOY_IN_PROGRESS: { status: 409 },
+  DEPLOY_NOT_FOUND: { status: 404 },
+  REVISION_NOT_FOUND: { status: 404 },
+  DEPLOY_FAILED: { status: 422 },
   /** A plugin (daemon.yaml plugins:) failed, hung, crashed or answered something that is not its protocol. */
   PLUGIN_FAILED: { status: 502 },
   INTERNAL: { status: 500 },

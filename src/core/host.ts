@@ -57,7 +57,8 @@ export interface ProcessHost {
   stopTree(target: ProcessTarget, opts: StopTreeOptions): Promise<StopTreeResult>;
   /**
    * Stops what a process that ended left in its process group: the signal, then SIGKILL after the
-   * timeout. Returns how many were found. A group now led by another process (recycled pid) is not ours.
+   * timeout. Returns how many were found at once; what is found later (a host may look outside an empty
+   * group in a batched sweep) is told to `onLater`. A group now led by another process (recycled pid) is not ours.
    */
-  reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number): number;
+  reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number, onLater?: (found: number) => void): number;
 }

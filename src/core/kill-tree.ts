@@ -183,19 +183,59 @@ export async function stopTree(target: ProcessTarget, opts: StopTreeOptions): Pr
 }
 
 /** What the (now dead) target left: the rest of its group and session when they are still ours, and what escaped them. */
-function leftovers(target: ProcessTarget, proof: Proof): OwnTree {
-  const tree = ownTree(target, readAllStats(), proof);
+function leftovers(target: ProcessTarget, proof: Proof, stats: ProcStat[] = readAllStats()): OwnTree {
+  const tree = ownTree(target, stats, proof);
   return { members: tree.members.filter((st) => st.pid !== target.pid), group: tree.group };
 }
 
+/** Whether any process is left in the group the root led (kill(-pgid, 0): one system call, no /proc sweep). */
+function groupHasMembers(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface PendingReap {
+  target: ProcessTarget;
+  proof: Proof;
+  signal: NodeJS.Signals;
+  timeoutMs: number;
+  onLater?: (found: number) => void;
+}
+
+const pendingReaps: PendingReap[] = [];
+let sweepTimer: NodeJS.Timeout | null = null;
+
 /**
- * When a process ends on its own, what it left (a shell's children, workers, a daemonized grandchild) is
- * stopped too, as systemd does for a service's control group: the stop signal, then SIGKILL after the
- * timeout. Returns how many were found. The group id cannot be reused while any member lives.
+ * How long the runs that ended with an empty group wait for the one /proc sweep that looks for what
+ * they may have left outside it (a session member in another group, an escapee found by its marker):
+ * one sweep for every run that ended meanwhile, instead of one per exit — a sweep reads every
+ * /proc/PID/stat, and in a crash loop it was most of the daemon's CPU per restart.
  */
-export function reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number): number {
-  const proof = proofFor(target);
-  const left = leftovers(target, proof);
+function reapSweepMs(): number {
+  return Number(process.env.SENTINEL_REAP_SWEEP_MS) || 1000;
+}
+
+function sweepPendingReaps(): void {
+  sweepTimer = null;
+  const batch = pendingReaps.splice(0);
+  let stats: ProcStat[];
+  try {
+    stats = readAllStats();
+  } catch {
+    return;
+  }
+  for (const p of batch) {
+    const found = reapFrom(stats, p.target, p.proof, p.signal, p.timeoutMs);
+    if (found > 0) p.onLater?.(found);
+  }
+}
+
+function reapFrom(stats: ProcStat[], target: ProcessTarget, proof: Proof, signal: NodeJS.Signals, timeoutMs: number): number {
+  const left = leftovers(target, proof, stats);
   if (left.members.length === 0) return 0;
   signalTree(target.pid, left, signal);
   signalTree(target.pid, left, 'SIGCONT');
@@ -205,4 +245,22 @@ export function reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeout
   }, timeoutMs);
   timer.unref();
   return left.members.length;
+}
+
+/**
+ * When a process ends on its own, what it left (a shell's children, workers, a daemonized grandchild) is
+ * stopped too, as systemd does for a service's control group: the stop signal, then SIGKILL after the
+ * timeout. Returns how many were found at once: a group with members left is swept now; with the group
+ * empty, what may be left outside it is looked for in the next batched sweep, and `onLater` hears of it.
+ * The group id cannot be reused while any member lives.
+ */
+export function reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number, onLater?: (found: number) => void): number {
+  const proof = proofFor(target);
+  if (groupHasMembers(target.pid)) return reapFrom(readAllStats(), target, proof, signal, timeoutMs);
+  pendingReaps.push({ target, proof, signal, timeoutMs, onLater });
+  if (!sweepTimer) {
+    sweepTimer = setTimeout(sweepPendingReaps, reapSweepMs());
+    sweepTimer.unref();
+  }
+  return 0;
 }

@@ -167,6 +167,13 @@ export class Supervisor extends EventEmitter {
     return first;
   }
 
+  /** Adds one instance with a spec of its own (a deploy's new revision beside the old one), stopped. */
+  addInstance(spec: ProcessSpec, instance: number, actor: Actor): ProcessRecord {
+    if (this.find(spec.name, instance)) throw new SentinelError('NAME_TAKEN', `"${spec.name}" already has an instance ${instance}`);
+    this.opts.host.checkSpawnable(spec);
+    return this.createInstance(spec, instance, actor);
+  }
+
   private createInstance(spec: ProcessSpec, instance: number, actor: Actor): ProcessRecord {
     const ev = this.event(null, { kind: 'created', reason: 'created', actor }, instanceKey({ name: spec.name, instance }));
     const rec = this.opts.repo.insert(spec, this.opts.clock.now(), ev, instance);
@@ -414,15 +421,15 @@ export class Supervisor extends EventEmitter {
   /** Stops what a process that ended on its own left behind in its group, and says so in the event log. */
   private reapLeftovers(rec: ProcessRecord, target: ProcessTarget): void {
     const { stopSignal, stopTimeoutMs } = rec.spec;
-    let found: number;
+    const noteFound = (found: number) => {
+      if (found > 0 && this.records.has(rec.id)) this.note(rec, 'reaped', `${found} leftover processes of pid ${target.pid}'s group stopped (${stopSignal}, SIGKILL after ${humanDuration(stopTimeoutMs)})`);
+    };
     try {
-      found = this.opts.host.reapGroup(target, stopSignal, stopTimeoutMs);
+      noteFound(this.opts.host.reapGroup(target, stopSignal, stopTimeoutMs, noteFound));
     } catch (err) {
       // never in the way of the exit being recorded (and the restart that follows)
       this.note(rec, 'reap-failed', `could not look for leftovers of pid ${target.pid}'s group: ${messageOf(err)}`);
-      return;
     }
-    if (found > 0) this.note(rec, 'reaped', `${found} leftover processes of pid ${target.pid}'s group stopped (${stopSignal}, SIGKILL after ${humanDuration(stopTimeoutMs)})`);
   }
 
   private autoRestart(rec: ProcessRecord): void {

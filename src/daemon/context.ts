@@ -17,6 +17,8 @@ import type { DaemonSettings } from './settings.js';
 import type { TokenRepo } from '../store/tokens.js';
 import type { Principal } from '../contracts/roles.js';
 import type { ContainerManager } from '../isolation/container.js';
+import type { DeployEngine } from '../cluster/deploy.js';
+import type { DeployRepo } from '../store/deploys.js';
 import type { WatchPort } from './watch-port.js';
 
 export interface OpContext {
@@ -61,6 +63,9 @@ export interface Daemon {
   /** --watch: restarts on file changes (the watcher is loaded once a process has a watch). */
   watches?: WatchPort;
   startedAt: number;
+  /** Revisions and deploys (src/cluster/deploy.ts); absent in daemons built without them (tests of other faces). */
+  deploys?: DeployEngine;
+  deployRepo?: DeployRepo;
   tokens: TokenRepo;
   /** The TCP listener when it is on (sentinel.yaml api.listen or --listen). */
   listener: { url: string; tls: boolean } | null;

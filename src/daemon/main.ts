@@ -40,6 +40,8 @@ import { watchDisk } from './disk-watch.js';
 import { guardDbFiles } from './db-watch.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
 import { TokenRepo } from '../store/tokens.js';
+import { DeployRepo } from '../store/deploys.js';
+import { DeployEngine } from '../cluster/deploy.js';
 import type { FaceRegistrar } from '../api/tcp/server.js';
 import { createScopeWatcher } from './scopes.js';
 import { isAlive } from '../core/proc.js';
@@ -150,11 +152,13 @@ async function main(): Promise<void> {
   });
   shutdownSteps.unshift(() => history.stop());
 
+  const deployRepo = new DeployRepo(db);
+  const deploys = new DeployEngine(supervisor, deployRepo, (m) => log.info('DEPLOY', m));
   let shuttingDown = false;
   let ops: OperationTable = new Map();
   const daemon: Daemon = {
     paths, db, supervisor, processes, groups: new GroupRepo(db), ports: new PortRepo(db), log,
-    usage: new UsageSampler(scans, (pid) => cgroups.usageOfPid(pid)), metrics: { scans, history, runs: new RunCounts() }, rotation, health, plugins, settings, containers, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null,
+    usage: new UsageSampler(scans, (pid) => cgroups.usageOfPid(pid)), metrics: { scans, history, runs: new RunCounts() }, rotation, health, plugins, settings, containers, startedAt: Date.now(), tokens: new TokenRepo(db), listener: null, deploys, deployRepo,
     requestShutdown: (o) => setImmediate(() => void shutdown(o?.keepProcesses ? 'restart requested by a client (processes left running)' : 'requested by a client', o?.keepProcesses ?? false)),
     onShutdown: (step) => void shutdownSteps.unshift(step),
     // the same door as the API: parameters checked against the operation's contract
@@ -249,6 +253,11 @@ async function main(): Promise<void> {
   for (const rec of recovered.resumed) {
     supervisor.resume(rec).catch((err: Error) => log.warn('RESUME_FAILED', `could not resume ${rec.name}: ${err.message}`));
   }
+  // proxies back on their ports, and a deploy the last daemon left unfinished rolled back
+  void deploys.recover().then(
+    (rolled) => { if (rolled.length) log.warn('DEPLOY_RECOVERED', `${rolled.length} unfinished deploys rolled back`, { ids: rolled.map((r) => r.id) }); },
+    (err: Error) => log.error('DEPLOY_RECOVERY_FAILED', err.message),
+  );
 
   async function shutdown(why: string, keepProcesses = false): Promise<void> {
     if (shuttingDown) return;
@@ -257,6 +266,7 @@ async function main(): Promise<void> {
     const timeoutMs = process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT ? Number(process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT) : undefined;
     // leaving them running is what a daemon SIGKILL does too: their records keep pid and start time, and
     // the next daemon re-adopts them
+    await deploys.halt();
     if (keepProcesses) supervisor.detach();
     else await supervisor.shutdown(timeoutMs);
     for (const step of shutdownSteps) {

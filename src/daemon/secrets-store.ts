@@ -146,8 +146,9 @@ export function secretSpawner(inner: Spawner, store: SecretStore): Spawner {
     spawn(spec, fds) {
       const env: Record<string, string> = {};
       for (const [key, value] of Object.entries(spec.env)) {
-        // Sentinel's own variables (the secret key above all) never reach a child; SENTINEL_INSTANCE is the daemon's own per-instance value
-        if (key.startsWith('SENTINEL_') && key !== 'SENTINEL_INSTANCE') continue;
+        // Sentinel's own variables (the secret key above all) never reach a child; SENTINEL_INSTANCE and
+        // SENTINEL_REVISION are the daemon's own per-instance values
+        if (key.startsWith('SENTINEL_') && key !== 'SENTINEL_INSTANCE' && key !== 'SENTINEL_REVISION') continue;
         env[key] = hasSecretMarker(value) ? resolveSecretMarkers(value, (n) => store.get(n)) : value;
       }
       return inner.spawn({ ...spec, env }, fds);

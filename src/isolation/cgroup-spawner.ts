@@ -62,9 +62,9 @@ export function cgroupHost(inner: ProcessHost, mgr: CgroupManager): ProcessHost 
       const cg = mgr.lookup(target);
       return cg ? stopCgroup(mgr, cg, opts) : inner.stopTree(target, opts);
     },
-    reapGroup(target, signal, timeoutMs) {
+    reapGroup(target, signal, timeoutMs, onLater) {
       const cg = mgr.lookup(target);
-      return cg ? reapCgroup(mgr, cg, signal, timeoutMs) : inner.reapGroup(target, signal, timeoutMs);
+      return cg ? reapCgroup(mgr, cg, signal, timeoutMs) : inner.reapGroup(target, signal, timeoutMs, onLater);
     },
   };
 }

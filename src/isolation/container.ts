@@ -247,9 +247,9 @@ export function containerHost(inner: ProcessHost, mgr: ContainerManager): Proces
       const run = mgr.lookup(target);
       return run ? stopContainer(mgr, run, target, opts, inner) : inner.stopTree(target, opts);
     },
-    reapGroup(target, signal, timeoutMs) {
+    reapGroup(target, signal, timeoutMs, onLater) {
       const run = mgr.lookup(target);
-      const found = inner.reapGroup(target, signal, timeoutMs);
+      const found = inner.reapGroup(target, signal, timeoutMs, onLater);
       if (!run) return found;
       mgr.forget(target);
       // a client that was killed leaves its container running: removed by this run's label only, so a

@@ -148,4 +148,38 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE processes ADD COLUMN run_marker TEXT;
   `,
+  // 7: deploys. A revision is a definition's spec as deployed (plus an optional hash of an artifact
+  // directory), numbered per definition; a deploy moves a definition from one revision to another through
+  // a planned list of steps, and records the step it is at before acting on it, so a daemon killed in the
+  // middle knows what it was doing.
+  `
+  CREATE TABLE revisions (
+    name TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    spec TEXT NOT NULL,
+    artifact_hash TEXT,
+    traffic TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT,
+    PRIMARY KEY (name, revision)
+  );
+  CREATE TABLE deploys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    from_revision INTEGER,
+    to_revision INTEGER NOT NULL,
+    strategy TEXT NOT NULL,
+    options TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    step INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    reason TEXT,
+    report TEXT NOT NULL DEFAULT '{}',
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    actor TEXT
+  );
+  CREATE INDEX deploys_by_name ON deploys (name, id);
+  CREATE INDEX deploys_by_state ON deploys (state);
+  `,
 ];

@@ -13,6 +13,7 @@ import { SecretRepo } from '../../src/store/secrets.js';
 import { MetaRepo } from '../../src/store/meta.js';
 import { ConfigOwnedRepo } from '../../src/store/config-owned.js';
 import { TokenRepo } from '../../src/store/tokens.js';
+import { DeployRepo } from '../../src/store/deploys.js';
 import { createSchedule } from '../../src/scheduler/schedule.js';
 import { DEFAULT_RESTART_POLICY, type ProcessSpec } from '../../src/core/spec.js';
 
@@ -57,7 +58,7 @@ describe('the schema of a fresh state.db', () => {
     const { db } = freshDb();
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = schema(db).filter((o) => o.type === 'table').map((o) => o.name).sort();
-    expect(tables).toEqual(['config_owned', 'events', 'groups', 'meta', 'ports', 'processes', 'schedule_runs', 'schedules', 'secrets', 'tokens']);
+    expect(tables).toEqual(['config_owned', 'deploys', 'events', 'groups', 'meta', 'ports', 'processes', 'revisions', 'schedule_runs', 'schedules', 'secrets', 'tokens']);
     expect([...tablesUsedByStore()].sort()).toEqual(tables);
   });
 
@@ -111,6 +112,17 @@ describe('the schema of a fresh state.db', () => {
     expect(tokens.removeExpiredBefore(now * 2)).toBe(0);
     expect(tokens.remove('t')).toBe(true);
     expect(tokens.remove('t')).toBe(false);
+    const deploys = new DeployRepo(db);
+    const rev = deploys.addRevision({ name: 'p', spec: spec('p'), artifactHash: null, traffic: 'proxy', createdAt: now, createdBy: 'cli' });
+    expect(rev.revision).toBe(1);
+    const options = { maxSurge: 1, maxUnavailable: 0, minHealthyMs: 0, canaryWeight: 0.1, canaryInstances: 1, bakeMs: 0, maxErrorRate: 0.01, drainMs: 0 };
+    const dep = deploys.insertDeploy({ name: 'p', fromRevision: null, toRevision: 1, strategy: 'rolling', options, plan: [{ op: 'add', count: 1, weight: 'normal' }], step: 0, state: 'running', reason: null, report: {}, startedAt: now, endedAt: null, actor: 'cli' });
+    expect(deploys.running('p').map((x) => x.id)).toEqual([dep.id]);
+    deploys.setStep(dep.id, 1, { steps: [] });
+    deploys.finish(dep.id, 'succeeded', null, {}, now + 1);
+    expect(deploys.current('p')?.revision).toBe(1);
+    expect(deploys.history('p', 5).map((x) => x.state)).toEqual(['succeeded']);
+    expect(deploys.names()).toEqual(['p']);
     expect(schema(db)).toEqual(before);
   });
 

@@ -12,7 +12,8 @@ const SQL_PATTERNS: Array<[string, RegExp]> = [
   ['prepare(', /\.prepare\s*\(/],
   ['pragma(', /\.pragma\s*\(/],
   ['transaction(', /\.transaction\s*\(/],
-  ['exec of a string', /\.exec\s*\(\s*['"`]/],
+  // a string of SQL, not any exec (an SSH channel's exec runs a shell command)
+  ['exec of a string', /\.exec\s*\(\s*['"`]\s*(?:CREATE|INSERT|UPDATE|DELETE|SELECT|PRAGMA|BEGIN|COMMIT|DROP|ALTER|VACUUM|WITH)\b/],
   ['better-sqlite3', /['"]better-sqlite3['"]/],
   ['CREATE', /\bCREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\b/],
   ['ALTER TABLE', /\bALTER\s+TABLE\b/],

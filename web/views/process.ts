@@ -10,6 +10,7 @@ import { lineChart } from './chart';
 import { History } from './history';
 import { LogView } from './log-view';
 import { statusBadge } from './overview';
+import { deployPanel } from './deploy-panel';
 import type { View } from './view';
 
 const EXIT_STATES = new Set(['exited', 'failed', 'backoff']);
@@ -60,12 +61,15 @@ export function processView(api: Api, live: Live, name: string): View {
   const exits = h('tbody', { id: 'p-exits' });
   const settings = h('tbody', { id: 'p-settings' });
   const gone = h('p', { class: 'notice', hidden: true, role: 'alert' });
+  // the definition's revisions and deploys (an instance "web:1" shows its definition's)
+  const deploys = api.has('deploy.status') ? deployPanel(api, name.replace(/:\d+$/, '')) : null;
   const el = h('section', { class: 'view process', 'aria-labelledby': 'h-process' },
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/' }, 'Processes'), ' / ', name),
     h('div', { class: 'view-head' }, h('div', { class: 'title' }, title, badge), controls),
     gone,
     facts,
     h('h2', null, 'Resources'), charts,
+    ...(deploys ? [h('h2', null, 'Deploys'), deploys.el] : []),
     h('h2', null, 'Log'), logs.el,
     h('div', { class: 'two' },
       h('div', null, h('h2', null, 'Events'), h('div', { class: 'table-wrap tall' }, h('table', { class: 'small' },
@@ -175,6 +179,7 @@ export function processView(api: Api, live: Live, name: string): View {
     el, title: name,
     dispose: () => {
       abort.abort();
+      deploys?.dispose();
       unsubscribe();
       logs.dispose();
     },

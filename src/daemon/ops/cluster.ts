@@ -52,6 +52,12 @@ export function scaleTo(
     const sup = d.supervisor;
     const members = sup.instancesOf(name);
     if (members.length === 0) throw new SentinelError('PROCESS_NOT_FOUND', `no process named "${name}"; run "sentinel list" to see the managed processes`);
+    // behind the deploy proxy each instance has a port of its own and a revision: deploys change their number
+    if (d.deploys?.proxyOf(name)) {
+      throw new SentinelError('INVALID_ARGUMENT', `"${name}" is served through the deploy proxy: change its number of instances with a deploy ("sentinel deploy ${name} --instances N")`);
+    }
+    const deploying = d.deployRepo?.running(name)[0];
+    if (deploying) throw new SentinelError('DEPLOY_IN_PROGRESS', `deploy ${deploying.id} of "${name}" is running; scale it once the deploy ended ("sentinel deploy status ${name}")`, { deployId: deploying.id });
     const first = members[0];
     const from = members.length;
     const to = count(from, first);

@@ -198,6 +198,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         throw new SentinelError('INVALID_ARGUMENT', `"${p.ref}" is one of ${members.length} instances of "${rec.name}"; delete removes a whole definition ("sentinel delete ${rec.name}"); to run fewer, lower its instances`);
       }
       await sup.removeDefinition(rec, ctx.actor);
+      await d.deploys?.forget(rec.name);
       releaseOwnedPorts(d, members);
       if (p.purge) for (const m of members) purgeProcessLogs(d, instanceKey(m));
       return { deleted: { id: rec.id, name: rec.name }, purged: p.purge ?? false };
