@@ -2,7 +2,7 @@
 // loopback (its Unix socket over an SSH channel) and a third through its TCP API with a viewer token; a host
 // that never answers becomes an error entry after its timeout while the rest still answers. Then the faces:
 // `monit --hosts` in tmux and the dashboard in Chromium show the HOST column and the rows of every host.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,7 +105,7 @@ describe('hosts.processes', () => {
     expect(r.stdout).not.toMatch(/token_file|snt_|hosts-viewer/);
   }, 30_000);
 
-  it('a host whose daemon stops becomes an error entry; the others still answer', async () => {
+  it('a host where no daemon runs is an error entry saying so, and the daemon starts none there', async () => {
     const other = tempHome('snh-gone-');
     try {
       writeFileSync(path.join(other, 'daemon.yaml'), `hosts:\n  - name: gone\n    ssh: root@127.0.0.1:${sshd.port}\n    remote_home: ${path.join(other, 'nothing-here')}\n`);
@@ -115,6 +115,7 @@ describe('hosts.processes', () => {
       expect(r.errors).toHaveLength(1);
       expect(r.errors[0].host).toBe('gone');
       expect(r.errors[0].error).toMatch(/no daemon/);
+      expect(existsSync(path.join(other, 'nothing-here', 'daemon.pid'))).toBe(false);
     } finally {
       await cleanupHome(other);
     }
