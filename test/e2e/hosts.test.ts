@@ -11,7 +11,7 @@ import { cleanupHome, cli, cliJson, readPid, tempHome } from '../helpers.js';
 import { startSshd, type Sshd } from './sshd.js';
 import { makeToken, startListening } from './tcp-helpers.js';
 import { Tmux } from './monit-helpers.js';
-import { launchChromium } from './dashboard-helpers.js';
+import { artifact, launchChromium } from './dashboard-helpers.js';
 
 interface Row { name: string; host: string; status: string }
 const restartsOf = async (home: string, name: string) => (await cliJson<{ process: { restarts: number } }>(home, ['status', name])).process.restarts;
@@ -232,6 +232,7 @@ describe('the faces', () => {
     await page.waitForSelector('tr[data-host="local"][data-name="here"]');
     expect(await page.textContent('tr[data-host="box-ssh"] td.c-host')).toBe('box-ssh');
     expect(await page.textContent('#host-errors')).toContain('silent: unreachable');
+    await page.screenshot({ path: artifact('hosts-overview.png') });
     // a viewer gets no buttons on other hosts' rows either
     expect(await page.textContent('tr[data-host="box-ssh"] td.c-actions')).toBe('read-only');
     await page.selectOption('#f-host', 'box-tcp');

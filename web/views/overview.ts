@@ -129,8 +129,9 @@ export function overviewView(api: Api, live: Live): View {
 
   function render(): void {
     if (!snap) return;
-    const groups = [...new Set(snap.processes.map((p) => p.group).filter((g): g is string => !!g))].sort();
-    const states = [...new Set(snap.processes.map((p) => p.status))].sort();
+    const every: ProcessView[] = hostSnap ? [...snap.processes, ...hostSnap.rows] : snap.processes;
+    const groups = [...new Set(every.map((p) => p.group).filter((g): g is string => !!g))].sort();
+    const states = [...new Set(every.map((p) => p.status))].sort();
     // the saved choice applies once its group or state exists; after that the selects are the truth
     options(groupSel, groups, restoring ? saved.group ?? '' : groupSel.value);
     options(stateSel, states, restoring ? saved.state ?? '' : stateSel.value);
