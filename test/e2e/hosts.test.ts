@@ -2,6 +2,7 @@
 // loopback (its Unix socket over an SSH channel) and a third through its TCP API with a viewer token; a host
 // that never answers becomes an error entry after its timeout while the rest still answers. Then the faces:
 // `monit --hosts` in tmux and the dashboard in Chromium show the HOST column and the rows of every host.
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -128,6 +129,31 @@ describe('hosts.processes', () => {
     const body = (await res.json()) as HostsAnswer;
     expect(body.processes.map((p) => p.name).sort()).toEqual(['over-ssh', 'over-tcp']);
   }, 30_000);
+});
+
+describe('a host behind TLS', () => {
+  it('is reached with its ca_file; without it, the error says the certificate is not trusted', async () => {
+    const tls = tempHome('snh-tls-');
+    const viaTls = tempHome('snh-via-');
+    try {
+      const cert = path.join(scratch, 'tls.crt');
+      const key = path.join(scratch, 'tls.key');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      const url = await startListening(tls, `api:\n  tls: {cert: ${cert}, key: ${key}}\n`);
+      expect(url).toMatch(/^https:/);
+      expect((await cli(tls, ['run', 'sleep 600', '--name', 'over-tls'])).code).toBe(0);
+      const tokenFile = path.join(scratch, 'tls.token');
+      writeFileSync(tokenFile, await makeToken(tls, 'tls-viewer', 'viewer'));
+      writeFileSync(path.join(viaTls, 'daemon.yaml'), `hosts:\n  - {name: with-ca, url: "${url}", token_file: ${tokenFile}, ca_file: ${cert}}\n  - {name: without-ca, url: "${url}", token_file: ${tokenFile}}\n`);
+      expect((await cli(viaTls, ['daemon', 'start'], { env: { NODE_EXTRA_CA_CERTS: '' } })).code).toBe(0);
+      const r = await cliJson<HostsAnswer>(viaTls, ['hosts', 'ps']);
+      expect(r.processes.map((p) => `${p.host}/${p.name}`)).toEqual(['with-ca/over-tls']);
+      expect(r.errors).toEqual([{ host: 'without-ca', code: 'DAEMON_UNAVAILABLE', error: expect.stringMatching(/TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/) }]);
+    } finally {
+      await cleanupHome(viaTls);
+      await cleanupHome(tls);
+    }
+  }, 60_000);
 });
 
 describe('hosts.act', () => {
