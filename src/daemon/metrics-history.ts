@@ -8,6 +8,9 @@ import { SentinelError } from '../core/errors.js';
 import type { ScanCache } from '../metrics/scan-cache.js';
 import type { ProcessRecord } from '../store/processes.js';
 
+/** 0.2 % of one core: what the history's sampling may cost on average (SENTINEL_METRICS_CPU_BUDGET). */
+export const DEFAULT_CPU_BUDGET = Number(process.env.SENTINEL_METRICS_CPU_BUDGET) || 0.002;
+
 /** At most this many points per series (a day at 5 s): each point is 24 bytes, for every process. */
 export const MAX_POINTS = 17_280;
 
@@ -35,6 +38,12 @@ export interface HistoryOptions {
   records: () => ProcessRecord[];
   isLive: (rec: ProcessRecord) => boolean;
   now?: () => number;
+  /**
+   * The share of one core the sampling may take (default 0.002: 0.2 %). A tick that cost more than the
+   * budget allows at the step (a /proc scan of a thousand processes is about 20 ms) puts the next one off
+   * until the average is back under it: the points of a large fleet are spaced wider, never the daemon busier.
+   */
+  cpuBudget?: number;
 }
 
 export class MetricsHistory {
@@ -43,6 +52,7 @@ export class MetricsHistory {
   private readonly cpu = new CpuTracker();
   private daemonCpu: { micros: number; atMs: number } | null = null;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
   private readonly now: () => number;
 
   constructor(private readonly o: HistoryOptions) {
@@ -51,14 +61,33 @@ export class MetricsHistory {
   }
 
   start(): void {
-    this.tick();
-    this.timer = setInterval(() => this.tick(), this.o.stepMs);
-    this.timer.unref();
+    this.stopped = false;
+    this.scheduleAfter(this.timedTick());
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** The wait before the next tick: the step, or longer when the last tick cost more than the budget allows. */
+  nextDelayMs(tickCpuMs: number): number {
+    const budget = this.o.cpuBudget ?? DEFAULT_CPU_BUDGET;
+    return budget > 0 ? Math.max(this.o.stepMs, Math.ceil(tickCpuMs / budget)) : this.o.stepMs;
+  }
+
+  private timedTick(): number {
+    const before = process.cpuUsage();
+    this.tick();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000;
+  }
+
+  private scheduleAfter(tickCpuMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.scheduleAfter(this.timedTick()), this.nextDelayMs(tickCpuMs));
+    this.timer.unref();
   }
 
   /** One sample of every live process and of the daemon; series of deleted processes are dropped. */

@@ -33,6 +33,15 @@ function setup(stepMs: number, historyMs: number) {
 }
 
 describe('MetricsHistory', () => {
+  it('keeps its sampling within the CPU budget: a costly tick puts the next one off, a cheap one keeps the step', () => {
+    const mk = (cpuBudget?: number) => new MetricsHistory({ scans: new ScanCache(() => new Map()), stepMs: 5000, historyMs: 60_000, records: () => [], isLive: () => true, cpuBudget });
+    const h = mk(0.002);
+    expect(h.nextDelayMs(3)).toBe(5000); // 100 processes: 0.06 % at the step
+    expect(h.nextDelayMs(20)).toBe(10_000); // a thousand: 20 ms a tick is 0.2 % only every 10 s
+    expect(h.nextDelayMs(50)).toBe(25_000);
+    expect(mk(0).nextDelayMs(50)).toBe(5000); // no budget: the step
+  });
+
   it('samples each live tree (children included) once per tick, CPU from the ticks between two samples', () => {
     const t = setup(1000, 60_000);
     t.setRecords([rec(1, 100), rec(2, null)]);
