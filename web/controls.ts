@@ -62,3 +62,18 @@ export function processControls(api: Api, p: ProcessView, opts: { onDeleted?: ()
 export function controlsKey(p: ProcessView): string {
   return `${LIVE.has(p.status)}:${p.instances}`;
 }
+
+/** Start/stop/restart for a process of another host (hosts.act); empty when the token may not act. */
+export function remoteControls(api: Api, p: ProcessView, host: string): HTMLElement {
+  const box = h('div', { class: 'controls', role: 'group', 'aria-label': `Actions for ${p.name} on ${host}` });
+  if (!api.allowed('hosts.act')) {
+    box.append(h('span', { class: 'muted' }, 'read-only'));
+    return box;
+  }
+  const act = (action: 'start' | 'stop' | 'restart', label: string) =>
+    button(label, `${label} ${p.name} on ${host}`, (b) => void runAction(b, `${action} ${p.name} on ${host}`, () => api.call('hosts.act', { host, action, ref: p.name })));
+  if (LIVE.has(p.status)) box.append(act('stop', 'Stop'));
+  else box.append(act('start', 'Start'));
+  box.append(act('restart', 'Restart'));
+  return box;
+}

@@ -43,8 +43,9 @@ const ITEM_NAME: Record<string, (item: Record<string, unknown>) => string | null
   list: (v) => v.name as string,
   events: (v) => v.processName as string | null,
   'logs.all': (v) => v.name as string,
+  'hosts.processes': (v) => v.name as string,
 };
-const LIST_KEY: Record<string, string> = { list: 'processes', events: 'events', 'logs.all': 'lines' };
+const LIST_KEY: Record<string, string> = { list: 'processes', events: 'events', 'logs.all': 'lines', 'hosts.processes': 'processes' };
 
 /** One NDJSON item of a stream: kept only when it is about a process the principal may see. */
 export function itemVisible(p: Principal, c: AnyContract, item: unknown): boolean {

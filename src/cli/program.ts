@@ -24,6 +24,7 @@ import { register as token } from './commands/token.js';
 import { register as boot } from './commands/boot.js';
 import { register as scope } from './commands/scope.js';
 import { register as monit } from './commands/monit.js';
+import { register as hosts } from './commands/hosts.js';
 import { register as metrics } from './commands/metrics.js';
 import { register as dashboard } from './commands/dashboard.js';
 import { register as plugin } from './commands/plugin.js';
@@ -63,6 +64,6 @@ export function buildProgram(): Command {
       }
     });
 
-  for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, plugin, context, cluster, deploy]) reg(program);
+  for (const reg of [run, list, control, bulk, logs, daemon, group, port, schedule, config, notify, api, token, boot, scope, monit, metrics, dashboard, plugin, context, cluster, deploy, hosts]) reg(program);
   return program;
 }

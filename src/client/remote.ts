@@ -14,6 +14,8 @@ export interface RemoteOptions {
   /** How long one call may take (0 = no limit; streams never time out). */
   requestTimeoutMs?: number;
   clientName?: string;
+  /** Certificates to trust for an https:// url (a private CA), instead of Node's default list. */
+  ca?: Buffer;
 }
 
 /** Checks a --url / SENTINEL_URL value; the error says what a good one looks like. */
@@ -41,6 +43,7 @@ export class RemoteClient {
   private readonly token: string | undefined;
   private readonly requestTimeoutMs: number;
   private readonly clientName: string;
+  private readonly ca: Buffer | undefined;
 
   constructor(opts: RemoteOptions) {
     this.url = parseRemoteUrl(opts.url);
@@ -50,6 +53,7 @@ export class RemoteClient {
     this.token = opts.token;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
     this.clientName = opts.clientName ?? 'cli';
+    this.ca = opts.ca;
   }
 
   async call<K extends OpName>(op: K, params?: OpParamsIn<K>, opts: { minTimeoutMs?: number } = {}): Promise<OpResult<K>> {
@@ -81,6 +85,7 @@ export class RemoteClient {
           method: 'POST',
           headers,
           agent: false,
+          ...(this.ca ? { ca: this.ca } : {}),
         },
         resolve,
       );

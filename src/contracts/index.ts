@@ -16,6 +16,7 @@ import { watchContracts } from './watch.js';
 import { deployContracts } from './deploys.js';
 import { pluginContracts } from './plugins.js';
 import { clusterContracts } from './cluster.js';
+import { hostContracts } from './hosts.js';
 
 export const apiContracts = [
   defineOp({
@@ -42,6 +43,7 @@ export const CONTRACT_LIST = [
   ...metricsContracts,
   ...deployContracts,
   ...pluginContracts,
+  ...hostContracts,
   ...apiContracts,
 ] as const;
 

@@ -22,6 +22,7 @@ import { watchOps } from './ops/watch.js';
 import { deployOps } from './ops/deploys.js';
 import { pluginOps } from './ops/plugins.js';
 import { clusterOps } from './ops/cluster.js';
+import { hostOps } from './ops/hosts.js';
 
 export interface BoundOperation {
   contract: AnyContract;
@@ -35,7 +36,7 @@ export function buildOperations(d: Daemon, version: string): OperationTable {
   let openApi: Record<string, unknown> | undefined;
   const handlers: Handlers = {
     ...processOps(d), ...groupOps(d), ...portOps(d), ...logOps(d), ...daemonOps(d, version), ...policyOps(d), ...notifyOps(d),
-    ...scheduleOps(d), ...configOps(d), ...tokenOps(d), ...exportOps(d), ...metricsOps(d), ...watchOps(d), ...deployOps(d), ...pluginOps(d), ...clusterOps(d),
+    ...scheduleOps(d), ...configOps(d), ...tokenOps(d), ...exportOps(d), ...metricsOps(d), ...watchOps(d), ...deployOps(d), ...pluginOps(d), ...clusterOps(d), ...hostOps(d),
     // built on first request (JSON Schema generation is not free), then kept: the list never changes at run time
     async 'api.schema'() {
       const { buildOpenApi } = await import('../contracts/openapi.js');

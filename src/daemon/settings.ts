@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { pluginsSetting } from '../plugins/settings.js';
+import { hostsSetting } from '../hosts/settings.js';
 
 const listenAddress = z
   .string()
@@ -57,6 +58,8 @@ export const daemonSettingsSchema = z
       .default({ interval: 15_000, history: 3_600_000, step: 5_000 }),
     /** Notifiers, health checks and other hooks the daemon loads (src/plugins/); processes name them. */
     plugins: pluginsSetting,
+    /** Other hosts whose processes monit --hosts and the dashboard show next to this one's (src/hosts/). */
+    hosts: hostsSetting,
   })
   .strict();
 
@@ -92,9 +95,14 @@ export function loadDaemonSettings(home: string, overrides: { listen?: string } 
     throw new SentinelError('INVALID_CONFIG', `${file}${overrides.listen ? ' (with --listen)' : ''} is not valid: ${problems}`);
   }
   const s = parsed.data;
-  for (const p of [s.api.tls?.cert, s.api.tls?.key, s.metrics.file, ...s.plugins.flatMap((pl) => [pl.cwd, pl.module !== undefined && looksLikePath(pl.module) ? pl.module : undefined])]) {
+  for (const p of [s.api.tls?.cert, s.api.tls?.key, s.metrics.file, ...s.plugins.flatMap((pl) => [pl.cwd, pl.module !== undefined && looksLikePath(pl.module) ? pl.module : undefined]), ...s.hosts.flatMap((h) => [h.token_file, h.ca_file])]) {
     if (p !== undefined && !path.isAbsolute(p)) {
       throw new SentinelError('INVALID_CONFIG', `${file}: path ${JSON.stringify(p)} must be absolute`);
+    }
+  }
+  for (const h of s.hosts) {
+    for (const [key, p] of [['token_file', h.token_file], ['ca_file', h.ca_file]] as const) {
+      if (p !== undefined && !existsSync(p)) throw new SentinelError('INVALID_CONFIG', `${file}: hosts "${h.name}": ${key} ${p} does not exist; create it (or fix the path)`);
     }
   }
   return s;

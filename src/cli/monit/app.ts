@@ -19,6 +19,9 @@ export interface MonitOptions {
   input: NodeJS.ReadStream;
   output: NodeJS.WriteStream;
   tickMs?: number;
+  /** Rows of every host of daemon.yaml (`hosts.processes`), with a HOST column; `hostFilter` shows one at first. */
+  hosts?: boolean;
+  hostFilter?: string;
 }
 
 export interface MonitEnd { code: number; error?: string }
@@ -28,7 +31,18 @@ const FOLLOW_DELAY_MS = 150;
 const ACTION_TIMEOUT_MS = 120_000;
 
 function toRow(p: Row): Row {
-  return { name: p.name, status: p.status, pid: p.pid, cpu: p.cpu, memory: p.memory, restarts: p.restarts, health: p.health, uptimeMs: p.uptimeMs };
+  const row: Row = { name: p.name, status: p.status, pid: p.pid, cpu: p.cpu, memory: p.memory, restarts: p.restarts, health: p.health, uptimeMs: p.uptimeMs };
+  if (p.host !== undefined) row.host = p.host;
+  return row;
+}
+
+interface Table { rows: Row[]; errors: Array<{ host: string; error: string }>; hosts: string[] | null }
+
+/** One refresh: `list` of one daemon, or `hosts.processes` of every host it lists. */
+async function fetchTable(client: OpCaller, hosts: boolean): Promise<Table> {
+  if (!hosts) return { rows: (await client.call('list')).processes.map(toRow), errors: [], hosts: null };
+  const r = await client.call('hosts.processes');
+  return { rows: r.processes.map(toRow), errors: r.errors.map((e) => ({ host: e.host, error: e.error })), hosts: r.hosts };
 }
 
 function messageOf(err: unknown): string {
@@ -36,16 +50,22 @@ function messageOf(err: unknown): string {
 }
 
 const DOING: Record<Action, string> = { start: 'Starting', stop: 'Stopping', restart: 'Restarting' };
+const DONE: Record<Action, string> = { start: 'Started', stop: 'Stopped', restart: 'Restarted' };
 
 export async function runMonit(opts: MonitOptions): Promise<MonitEnd> {
   const { client, input, output } = opts;
   const tickMs = opts.tickMs ?? 1000;
   // the first answer comes before the screen changes: a bad token or a daemon that is down is a plain error
-  const first = await client.call('list');
+  const hostsMode = opts.hosts === true || opts.hostFilter !== undefined;
+  const first = await fetchTable(client, hostsMode);
+  if (opts.hostFilter !== undefined && !first.hosts!.includes(opts.hostFilter)) {
+    throw new SentinelError('INVALID_ARGUMENT', `--host-filter ${JSON.stringify(opts.hostFilter)} is not a host of the daemon; its hosts are ${first.hosts!.join(', ')} (hosts: in daemon.yaml)`);
+  }
   const [role, needs] = await Promise.all([whoami(client, opts.local), permissions(client)]);
   let state: MonitState = withRows(
-    initialState({ width: output.columns || 80, height: output.rows || 24, color: opts.color, source: opts.source, role, needs }),
-    first.processes.map(toRow),
+    initialState({ width: output.columns || 80, height: output.rows || 24, color: opts.color, source: opts.source, role, needs, hosts: first.hosts, hostFilter: opts.hostFilter ?? null }),
+    first.rows,
+    first.errors,
   );
   const screen = new Screen(output);
 
@@ -89,6 +109,12 @@ export async function runMonit(opts: MonitOptions): Promise<MonitEnd> {
       pendingLogs = [];
       state = { ...state, logName: name, logs: [] };
       if (name === null) return;
+      if (name.includes('/')) {
+        // HOST/NAME: a process of another host; its logs are that host's
+        const [host, proc] = [name.slice(0, name.indexOf('/')), name.slice(name.indexOf('/') + 1)];
+        note(`(logs of other hosts are not followed here: sentinel --host ${host} logs ${proc} -f)`);
+        return;
+      }
       const ac = new AbortController();
       logAbort = ac;
       const lines = Math.max(10, state.height);
@@ -127,8 +153,8 @@ export async function runMonit(opts: MonitOptions): Promise<MonitEnd> {
     const poll = async () => {
       polling = true;
       try {
-        const r = await client.call('list');
-        state = withRows(state, r.processes.map(toRow));
+        const t = await fetchTable(client, hostsMode);
+        state = withRows({ ...state, hosts: t.hosts }, t.rows, t.errors);
       } catch (err) {
         state = { ...state, problem: messageOf(err) };
       }
@@ -152,13 +178,18 @@ export async function runMonit(opts: MonitOptions): Promise<MonitEnd> {
       void poll();
     };
 
-    const perform = async (action: Action, name: string) => {
-      state = { ...state, message: { text: `${DOING[action]} ${name}…`, error: false } };
+    const perform = async (action: Action, name: string, host?: string) => {
+      const label = host ? `${name} on ${host}` : name;
+      state = { ...state, message: { text: `${DOING[action]} ${label}…`, error: false } };
       scheduleDraw();
       let text: string;
       let error = false;
       try {
-        if (action === 'stop') {
+        if (host) {
+          // another host's process: that host's own operation, through this daemon (hosts.act)
+          await client.call('hosts.act', { host, action, ref: name }, { minTimeoutMs: ACTION_TIMEOUT_MS });
+          text = `${DONE[action]} ${label}`;
+        } else if (action === 'stop') {
           const r = await client.call('stop', { ref: name }, { minTimeoutMs: ACTION_TIMEOUT_MS });
           text = r.alreadyStopped ? `${name} was not running (${r.process.status})` : `Stopped ${name}`;
         } else if (action === 'start') {
@@ -183,7 +214,7 @@ export async function runMonit(opts: MonitOptions): Promise<MonitEnd> {
       if (!effect) return;
       if (effect.kind === 'quit') finish({ code: 0 });
       else if (effect.kind === 'redraw') screen.invalidate();
-      else void perform(effect.action, effect.name);
+      else void perform(effect.action, effect.name, effect.host);
     };
     const onData = (data: string) => {
       for (const key of parseKeys(data)) {

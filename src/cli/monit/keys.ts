@@ -1,7 +1,7 @@
 // Keys: raw terminal input split into named keys, and what each key does to the state (a pure reducer).
 // Actions on processes come back as effects for the app to carry out through the client.
 import { paneSizes } from './render.js';
-import { keepSelection, mayDo, visibleRows, type Action, type MonitState } from './state.js';
+import { isRemote, keepSelection, mayDo, nextHostFilter, rowKey, selectedRow, visibleRows, type Action, type MonitState } from './state.js';
 
 export type Key = string;
 
@@ -42,7 +42,8 @@ export function parseKeys(data: string): Key[] {
   return keys;
 }
 
-export type Effect = { kind: 'quit' } | { kind: 'redraw' } | { kind: 'act'; action: Action; name: string };
+/** `host`: a process of another host (monit --hosts), acted on through hosts.act. */
+export type Effect = { kind: 'quit' } | { kind: 'redraw' } | { kind: 'act'; action: Action; name: string; host?: string };
 
 export interface Pressed { state: MonitState; effect?: Effect }
 
@@ -50,19 +51,22 @@ const VERB: Record<Action, string> = { start: 'start', stop: 'stop', restart: 'r
 
 function act(s: MonitState, action: Action): Pressed {
   if (!s.selected) return { state: { ...s, message: { text: 'No process selected', error: true } } };
+  const row = selectedRow(s);
   if (!mayDo(s, action)) {
     return { state: { ...s, mode: 'table', message: { text: `Your token's role (${s.role}) cannot ${VERB[action]} processes (it needs ${s.needs[action]})`, error: true } } };
   }
   if (action === 'stop' && s.mode !== 'confirm') return { state: { ...s, mode: 'confirm', message: null } };
-  return { state: { ...s, mode: 'table', message: null }, effect: { kind: 'act', action, name: s.selected } };
+  const effect: Effect = { kind: 'act', action, name: row?.name ?? s.selected };
+  if (row && isRemote(row)) effect.host = row.host;
+  return { state: { ...s, mode: 'table', message: null }, effect };
 }
 
 function move(s: MonitState, by: number | 'first' | 'last'): MonitState {
   const rows = visibleRows(s);
   if (rows.length === 0) return s;
-  const at = Math.max(0, rows.findIndex((r) => r.name === s.selected));
+  const at = Math.max(0, rows.findIndex((r) => rowKey(r) === s.selected));
   const to = by === 'first' ? 0 : by === 'last' ? rows.length - 1 : Math.min(rows.length - 1, Math.max(0, at + by));
-  return { ...s, selected: rows[to].name, message: null };
+  return { ...s, selected: rowKey(rows[to]), message: null };
 }
 
 /** What one key does in the current mode. */
@@ -113,6 +117,11 @@ export function press(s: MonitState, key: Key): Pressed {
     case '?':
     case 'h':
       return { state: { ...s, mode: 'help', message: null } };
+    case 'H': {
+      if (!s.hosts) return { state: { ...s, message: { text: 'One host only: start with "sentinel monit --hosts" to see the hosts of daemon.yaml', error: true } } };
+      const hostFilter = nextHostFilter(s);
+      return { state: keepSelection({ ...s, hostFilter, message: { text: hostFilter === null ? 'All hosts' : `Host ${hostFilter} only (H: next host)`, error: false } }) };
+    }
     case 'escape':
       return { state: keepSelection({ ...s, filter: '', message: null }) };
     case 'ctrl-l':

@@ -6,7 +6,7 @@ import { getClient, makeClient } from '../common.js';
 import { failAndExit } from '../output.js';
 import { runMonit } from './app.js';
 
-export interface MonitCliOptions { url?: string; token?: string; color?: boolean }
+export interface MonitCliOptions { url?: string; token?: string; color?: boolean; hosts?: boolean; hostFilter?: string }
 
 const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
 
@@ -39,7 +39,7 @@ export async function startMonit(opts: MonitCliOptions): Promise<void> {
       client = local;
       source = local.tunnel ? `ssh ${local.tunnel.label}` : `local ${local.paths.home}`;
     }
-    const end = await runMonit({ client, source, local: !url, color: colorWanted(opts), input: process.stdin, output: process.stdout });
+    const end = await runMonit({ client, source, local: !url, color: colorWanted(opts), input: process.stdin, output: process.stdout, hosts: opts.hosts, hostFilter: opts.hostFilter });
     if (end.error) process.stderr.write(`Error: ${end.error}\n`);
     process.exit(end.code);
   } catch (err) {

@@ -1,7 +1,7 @@
 // The monitor's screen as a pure function: state → exactly `height` lines, none wider than `width` columns.
 // Colors are SGR escapes only (never cursor moves), and none at all when color is off (NO_COLOR).
 import { formatBytes, formatCpu, formatUptime } from './format.js';
-import { visibleRows, type MonitState, type Row } from './state.js';
+import { rowKey, visibleHostErrors, visibleRows, type MonitState, type Row } from './state.js';
 import { displayWidth, fit, sanitize, truncate } from './text.js';
 
 export const MIN_WIDTH = 40;
@@ -19,12 +19,14 @@ const COLUMNS: Column[] = [
   { title: 'HEALTH', width: 9, right: false, drop: 5, cell: (r) => r.health ?? '-' },
   { title: 'UPTIME', width: 7, right: true, drop: 4, cell: (r) => formatUptime(r.uptimeMs) },
 ];
+// monit --hosts: which host a row runs on; it gives way only after every other column but STATE
+const HOST_COLUMN: Column = { title: 'HOST', width: 10, right: false, drop: 0.5, cell: (r) => r.host ?? 'local' };
 const MARK = 2;
 const MIN_NAME = 12;
 
 /** The columns that fit `width` next to a name column of at least MIN_NAME, and the name column's width. */
-export function layoutColumns(width: number): { columns: Column[]; nameWidth: number } {
-  let columns = COLUMNS;
+export function layoutColumns(width: number, hosts = false): { columns: Column[]; nameWidth: number } {
+  let columns = hosts ? [HOST_COLUMN, ...COLUMNS] : COLUMNS;
   const used = (cols: Column[]) => MARK + cols.reduce((n, c) => n + 1 + c.width, 0);
   while (columns.length > 1 && width - used(columns) < MIN_NAME) {
     const worst = columns.reduce((a, b) => (b.drop > a.drop ? b : a));
@@ -81,7 +83,8 @@ export function render(s: MonitState): string[] {
 function header(s: MonitState): string {
   const running = s.rows.filter((r) => r.status === 'running').length;
   const left = ` Sentinel monit  ${s.source}${s.role && s.role !== 'admin' ? ` (${s.role})` : ''}`;
-  const right = s.problem ? `! ${s.problem}` : `${s.rows.length} process${s.rows.length === 1 ? '' : 'es'}, ${running} running${s.filter ? `, filter "${s.filter}"` : ''} `;
+  const hosts = s.hosts ? `${s.hostFilter === null ? `${s.hosts.length} hosts` : `host ${s.hostFilter}`}${s.hostErrors.length ? ` (${s.hostErrors.length} unreachable)` : ''}, ` : '';
+  const right = s.problem ? `! ${s.problem}` : `${hosts}${s.rows.length} process${s.rows.length === 1 ? '' : 'es'}, ${running} running${s.filter ? `, filter "${s.filter}"` : ''} `;
   const room = s.width - displayWidth(left) - 1;
   const r = truncate(sanitize(right), Math.max(0, room));
   const text = fit(left, s.width - displayWidth(r)) + r;
@@ -89,17 +92,21 @@ function header(s: MonitState): string {
 }
 
 function tableLines(s: MonitState, height: number): string[] {
-  const { columns, nameWidth } = layoutColumns(s.width);
+  const { columns, nameWidth } = layoutColumns(s.width, s.hosts !== null);
   const title = ' '.repeat(MARK) + fit('NAME', nameWidth) + columns.map((c) => ' ' + fit(c.title, c.width, c.right)).join('');
   const out = [paint(s, fit(title, s.width), 'bold')];
+  // a host that did not answer: one line with its error, above the rows
+  const errors = visibleHostErrors(s).slice(0, Math.max(0, height - 1));
+  for (const e of errors) out.push(paint(s, truncate(sanitize(`  ! ${e.host}: unreachable: ${e.error}`), s.width), 'red'));
+  height -= errors.length;
   const rows = visibleRows(s);
-  if (rows.length === 0) {
+  if (rows.length === 0 && errors.length === 0) {
     out.push(fit(s.rows.length === 0 ? '  No managed processes. Start one with: sentinel run "COMMAND"' : `  No process matches "${s.filter}" (Esc clears the filter)`, s.width));
   }
-  const at = Math.max(0, rows.findIndex((r) => r.name === s.selected));
+  const at = Math.max(0, rows.findIndex((r) => rowKey(r) === s.selected));
   const first = at < height ? 0 : at - height + 1;
   for (const r of rows.slice(first, first + height)) {
-    const selected = r.name === s.selected;
+    const selected = rowKey(r) === s.selected;
     let line = (selected ? '> ' : '  ') + paint(s, fit(sanitize(r.name), nameWidth), selected ? 'bold' : null);
     for (const c of columns) {
       const cell = fit(c.cell(r), c.width, c.right);
@@ -107,8 +114,8 @@ function tableLines(s: MonitState, height: number): string[] {
     }
     out.push(selected ? paint(s, line, 'inverse') : line);
   }
-  while (out.length < height + 1) out.push('');
-  return out.slice(0, height + 1);
+  while (out.length < height + errors.length + 1) out.push('');
+  return out.slice(0, height + errors.length + 1);
 }
 
 function logLines(s: MonitState, height: number): string[] {
@@ -148,6 +155,7 @@ export const HELP: ReadonlyArray<[string, string]> = [
   ['s', 'stop the selected process (asks y to confirm)'],
   ['t', 'start the selected process'],
   ['/', 'filter by name (Enter keeps the filter, Esc clears it)'],
+  ['H', 'with --hosts: show one host, the next, ... then all again'],
   ['Esc', 'clear the filter or a message'],
   ['Ctrl-L', 'redraw the whole screen'],
   ['?', 'this help (any key closes it)'],
