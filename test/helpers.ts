@@ -35,7 +35,7 @@ export async function cliJson<T = Record<string, unknown>>(home: string, args: s
   const dd = args.indexOf('--');
   const withJson = dd < 0 ? [...args, '--json'] : [...args.slice(0, dd), '--json', ...args.slice(dd)];
   const r = await cli(home, withJson, opts);
-  if (r.code !== 0) throw new Error(`sentinel ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  if (r.code !== 0) throw new Error(`sentinel ${args.join(" ")} failed (${r.code}): ${r.stderr}${r.stdout ? `\nstdout: ${r.stdout}` : ""}`);
   return JSON.parse(r.stdout) as T;
 }
 
