@@ -116,11 +116,32 @@ function runMarker(target: ProcessTarget): string | null {
   return token;
 }
 
+const MAX_KNOWN_MARKERS = 50_000;
+const knownMarkers = new Map<string, string | null>();
+
+/**
+ * The run marker in a process's environment, read once per process (pid and start time): the
+ * environment a process was started with does not change, and a thousand stops at once each asked every
+ * process newer than their root — a million reads of /proc/PID/environ.
+ */
+function markerOf(st: ProcStat): string | null {
+  const key = identity(st);
+  const known = knownMarkers.get(key);
+  if (known !== undefined) return known;
+  const marker = readEnvVar(st.pid, RUN_MARKER);
+  // a process gone before its environment was read is not remembered: its pid may come back
+  if (marker !== null || isAlive(st.pid, st.startTime)) {
+    knownMarkers.set(key, marker);
+    if (knownMarkers.size > MAX_KNOWN_MARKERS) knownMarkers.delete(knownMarkers.keys().next().value!);
+  }
+  return marker;
+}
+
 /** With the run's marker: that marker proves; without it (unknown after a daemon restart), any of Sentinel's run markers proves a group, nothing proves an escaped process. */
 function proofFor(target: ProcessTarget): Proof {
   const marker = runMarker(target);
-  if (marker === null) return { group: (st) => readEnvVar(st.pid, RUN_MARKER) !== null };
-  const mine: Prover = (st) => readEnvVar(st.pid, RUN_MARKER) === marker;
+  if (marker === null) return { group: (st) => markerOf(st) !== null };
+  const mine: Prover = (st) => markerOf(st) === marker;
   return { group: mine, escaped: mine };
 }
 
@@ -151,6 +172,10 @@ interface Snapshot {
 }
 
 let lastSnapshot: Snapshot | null = null;
+/** How long the last sweep took: every stop's polls space out by it, shared or not. */
+let lastSweepMs = 0;
+/** Up to this many stops at once, each confirms an empty sweep at once with one of its own. */
+const FEW_STOPS = 4;
 
 /**
  * A /proc sweep shared by the stops running at once: one finished at most `maxAgeMs` ago (and, with
@@ -164,6 +189,7 @@ function sweep(maxAgeMs: number, after?: number): Snapshot {
   const startedAt = performance.now();
   const stats = readAllStats();
   lastSnapshot = { startedAt, doneAt: performance.now(), stats };
+  lastSweepMs = lastSnapshot.doneAt - startedAt;
   return lastSnapshot;
 }
 
@@ -174,16 +200,31 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
   // a sweep reads every /proc/PID/stat and the environ of every process newer than the root (about
   // 0.04 ms each): on a busy machine the polls space out to keep the sweep under a third of a core
   let scanMs = 0;
-  const scan = () => {
+  // when the last sweep found nothing of ours: when it ended
+  let emptyAfter: number | null = null;
+  /**
+   * What is left; `gone` only once two sweeps found nothing, the second begun after the first ended: a
+   * process that forks and exits while /proc is being read leaves its child out of that listing (listed
+   * before the fork, the parent read after its exit). A lone stop reads the second sweep at once; among
+   * many, the next poll's shared sweep serves, so they do not each force a sweep of their own.
+   */
+  const scan = (): OwnTree & { gone: boolean } => {
     const t0 = Date.now();
     const first = sweep(shareMs);
     let tree = ownTree(target, first.stats, proof);
-    // an empty sweep is read again, from a sweep begun after it ended: a process that forks and exits
-    // while /proc is being read leaves its child out of that listing (listed before the fork, the parent
-    // read after its exit)
-    if (tree.members.length === 0) tree = ownTree(target, sweep(shareMs, first.doneAt).stats, proof);
-    scanMs = Date.now() - t0;
-    return tree;
+    let gone = false;
+    if (tree.members.length > 0) {
+      emptyAfter = null;
+    } else if (emptyAfter !== null && first.startedAt > emptyAfter) {
+      gone = true;
+    } else if (activeStops <= FEW_STOPS) {
+      tree = ownTree(target, sweep(shareMs, first.doneAt).stats, proof);
+      gone = tree.members.length === 0;
+    } else {
+      emptyAfter = first.doneAt;
+    }
+    scanMs = Math.max(Date.now() - t0, lastSweepMs);
+    return { ...tree, gone };
   };
   let mainDone = false;
   void opts.exited.then(() => { mainDone = true; });
@@ -203,7 +244,7 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
     for (;;) {
       if (mainDone) {
         const tree = scan();
-        if (tree.members.length === 0) return { forceKilled: false, survivors: [] };
+        if (tree.gone) return { forceKilled: false, survivors: [] };
         signalNew(tree);
       }
       if (Date.now() >= deadline) break;
@@ -213,7 +254,7 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
   const deadline = Date.now() + (opts.killWaitMs ?? 5000);
   for (;;) {
     const tree = scan();
-    if (mainDone && tree.members.length === 0) return { forceKilled: !opts.force, survivors: [] };
+    if (mainDone && tree.gone) return { forceKilled: !opts.force, survivors: [] };
     if (Date.now() >= deadline) return { forceKilled: !opts.force, survivors: tree.members.map((s) => s.pid) };
     signalTree(target.pid, tree, 'SIGKILL');
     await tick();
