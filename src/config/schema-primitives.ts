@@ -91,3 +91,14 @@ export const StringOrList = z.union([z.string(), z.array(z.string())], {
 });
 
 export const ExitCode = z.number().int().min(0).max(255);
+
+/** A duration in the daemon's settings (daemon.yaml): seconds as a number, or text such as "30s"; in ms. */
+export const SettingsDuration = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
+  if (typeof v === 'number') return v * 1000;
+  try {
+    return parseDuration(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { SentinelError } from '../core/errors.js';
-import { parseDuration } from '../core/duration.js';
+import { SettingsDuration } from '../config/schema-primitives.js';
 import { pluginsSetting } from '../plugins/settings.js';
 import { hostsSetting } from '../hosts/settings.js';
 
@@ -18,15 +18,7 @@ const listenAddress = z
     return port >= 0 && port <= 65535;
   }, 'the port must be 0..65535');
 
-const duration = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'number') return v * 1000;
-  try {
-    return parseDuration(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+const duration = SettingsDuration;
 
 export const daemonSettingsSchema = z
   .object({

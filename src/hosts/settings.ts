@@ -2,7 +2,7 @@
 // dashboard's host column) shows next to this one's. Each is reached through an SSH tunnel to its daemon's
 // Unix socket, or through its TCP API with a token. "local" is this host's own name in every answer.
 import { z } from 'zod';
-import { parseDuration } from '../core/duration.js';
+import { SettingsDuration } from '../config/schema-primitives.js';
 import { parseHostSpec } from '../client/ssh-target.js';
 import { parseRemoteUrl } from '../client/remote.js';
 
@@ -13,15 +13,7 @@ const hostName = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a host name is letters, digits, ".", "_" or "-" (at most 63), like "web-1"')
   .refine((n) => n !== LOCAL_HOST, '"local" is the name of this host; give the other host another name');
 
-const timeout = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'number') return v * 1000;
-  try {
-    return parseDuration(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+const timeout = SettingsDuration;
 
 /** A message of a parser that throws, as a zod issue (the parser's message already says what a good value is). */
 function checkWith(parse: (v: string) => unknown) {

@@ -1,20 +1,12 @@
 // The `plugins:` key of daemon.yaml: each plugin's name, its form (an npm package / JS file, or a command
 // speaking the exec protocol), the kinds it serves, its call timeout and its options.
 import { z } from 'zod';
-import { parseDuration } from '../core/duration.js';
+import { SettingsDuration } from '../config/schema-primitives.js';
 import { PLUGIN_KINDS } from './types.js';
 
 const pluginName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a plugin name is letters, digits, ".", "_" or "-" (at most 63), like "pager"');
 
-const timeout = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
-  if (typeof v === 'number') return v * 1000;
-  try {
-    return parseDuration(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+const timeout = SettingsDuration;
 
 const pluginEntry = z
   .object({
