@@ -2,6 +2,7 @@
 // either a JS module (an npm package or a file, loaded in the daemon with import()) or a program of
 // any language speaking JSON lines over stdin/stdout (exec-protocol.ts). Both answer the same methods
 // with the same shapes, so a plugin can move from one form to the other without its users noticing.
+import type { NotifyPayload } from '../notify/types.js';
 
 /** Bumped when a method or a shape changes incompatibly; a plugin names the version it was written for. */
 export const PLUGIN_API_VERSION = 1;
@@ -19,16 +20,7 @@ export const KIND_METHOD: Record<PluginKind, string> = {
 };
 
 /** notifier → `notify`: one notification (the webhook body). Resolve (or answer `{}`) when delivered; throw or answer an error when not. */
-export interface NotifyRequest {
-  event: string;
-  process: string;
-  exitCode: number | null;
-  signal: string | null;
-  reason: string;
-  /** ISO 8601. */
-  time: string;
-  host: string;
-  repeats?: number;
+export interface NotifyRequest extends NotifyPayload {
   /** The plugin's `options` from daemon.yaml. */
   options: Record<string, unknown>;
 }

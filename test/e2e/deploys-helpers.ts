@@ -1,9 +1,11 @@
 // Shared by the deploy tests: a load generator (one new connection per request, as the recipe says) and
 // small readers of `deploy status`.
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { cliJson, FIXTURES } from '../helpers.js';
+import { freePort } from '../../src/cluster/deploy-proxy.js';
+
+export { freePort };
 
 export const NODE_SERVER = `node ${path.join(FIXTURES, 'deploy/server.mjs')}`;
 export const PY_SERVER = `python3 ${path.join(FIXTURES, 'deploy/server.py')}`;
@@ -66,17 +68,6 @@ export function startLoad(port: number, workers = 4): { stop: () => Promise<Load
   };
 }
 
-/** A port nothing listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface InstanceRow { name: string; instance: number; state: string; pid: number | null; revision: number; port: number | null; restarts: number; traffic: { weight: number } | null }
 export interface DeployRow { id: number; state: string; step: number; steps: string[]; reason: string | null; fromRevision: number | null; toRevision: number; report: Record<string, unknown> }
