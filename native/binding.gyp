@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "fast_spawn",
-      "sources": ["fast-spawn.c"],
+      "target_name": "sentinel_native",
+      "sources": ["addon.c", "spawn.c", "proc.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
     }
   ]

@@ -1,35 +1,19 @@
-// Starting a managed child without forking the daemon (native/fast-spawn.c: posix_spawn, which clones
+// Starting a managed child without forking the daemon (native/spawn.c: posix_spawn, which clones
 // without copying the daemon's memory). Measured on a 70 MiB daemon: Node's spawn 2.2 ms (a fork that
 // copies the page tables, then a wait for the copy to exec), posix_spawn 0.3 ms, on every restart of a
 // crashing process. The addon is optional: when it is not built, or SENTINEL_SPAWN=node, or a start needs
 // what it does not do (a source fd in the way of the dup2s, an error to report), spawn.ts uses Node's
 // child_process as before. Children started here are reaped here: one SIGCHLD listener waits for each of
 // them by pid, and never for the daemon's other children, which libuv waits for by pid itself.
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+import { nativeAddon, type NativeAddon } from './native.js';
 import type { ChildHandle } from './spawn.js';
 import { readStartTime } from './proc.js';
 
-interface Native {
-  spawn(file: string, argv: string[], envp: string[], cwd: string, fds: number[]): number;
-  reap(pid: number): [number, number] | null;
-  peek(): number;
-}
+let native: NativeAddon | null | undefined;
 
-/** Where node-gyp puts the addon, from src/core or dist/core alike. */
-const ADDON = new URL('../../native/build/Release/fast_spawn.node', import.meta.url);
-
-let native: Native | null | undefined;
-
-function load(): Native | null {
-  if (native !== undefined) return native;
-  native = null;
-  if (process.env.SENTINEL_SPAWN === 'node') return null;
-  try {
-    native = createRequire(import.meta.url)(ADDON.pathname) as Native;
-  } catch {
-    native = null; // not built (no compiler where it was installed): Node's spawn does the work
-  }
+function load(): NativeAddon | null {
+  if (native === undefined) native = process.env.SENTINEL_SPAWN === 'node' ? null : nativeAddon();
   return native;
 }
 

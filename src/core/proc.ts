@@ -1,5 +1,6 @@
 // Facts about live processes read from /proc: identity (PID + start time), state, the process tree.
 import { readFileSync, readdirSync } from 'node:fs';
+import { nativeAddon, PF, PROC_STRIDE } from './native.js';
 
 export interface ProcStat {
   pid: number;
@@ -46,6 +47,17 @@ export function isAlive(pid: number, startTime?: number | null): boolean {
 }
 
 export function readAllStats(): ProcStat[] {
+  const rows = nativeAddon()?.procStats();
+  if (rows) {
+    const out: ProcStat[] = new Array(rows.length / PROC_STRIDE);
+    for (let i = 0, r = 0; r < rows.length; i++, r += PROC_STRIDE) {
+      out[i] = {
+        pid: rows[r + PF.pid], state: String.fromCharCode(rows[r + PF.state]), ppid: rows[r + PF.ppid], pgid: rows[r + PF.pgid],
+        sid: rows[r + PF.sid], utime: rows[r + PF.utime], stime: rows[r + PF.stime], startTime: rows[r + PF.start], rssPages: rows[r + PF.rss],
+      };
+    }
+    return out;
+  }
   const out: ProcStat[] = [];
   for (const entry of readdirSync('/proc')) {
     const c = entry.charCodeAt(0);

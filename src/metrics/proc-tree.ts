@@ -2,6 +2,7 @@
 // once, build the parent map, then sum each root's descendants. (Per-process reads of
 // status/statm/children for each managed process is what made other supervisors burn a core.)
 import fs from 'node:fs';
+import { nativeAddon, PF, PROC_STRIDE } from '../core/native.js';
 
 /** USER_HZ: the unit of the tick fields in /proc/PID/stat; fixed at 100 by the Linux ABI. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -126,6 +127,18 @@ export function isZombie(pid: number): boolean {
 /** Reads every process's stat once. */
 export function scanProcesses(): Map<number, ProcStat> {
   const all = new Map<number, ProcStat>();
+  const rows = nativeAddon()?.procStats();
+  if (rows) {
+    const page = getPageSize();
+    for (let r = 0; r < rows.length; r += PROC_STRIDE) {
+      all.set(rows[r + PF.pid], {
+        pid: rows[r + PF.pid], ppid: rows[r + PF.ppid], state: String.fromCharCode(rows[r + PF.state]),
+        cpuTicks: rows[r + PF.utime] + rows[r + PF.stime] + rows[r + PF.cutime] + rows[r + PF.cstime],
+        startTime: rows[r + PF.start], rssBytes: rows[r + PF.rss] * page,
+      });
+    }
+    return all;
+  }
   for (const name of fs.readdirSync('/proc')) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;

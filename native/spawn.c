@@ -16,13 +16,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#define CHECK(call)                                                                    \
-  do {                                                                                 \
-    if ((call) != napi_ok) {                                                           \
-      napi_throw_error(env, NULL, "fast-spawn: bad argument (" #call ")");             \
-      goto done;                                                                       \
-    }                                                                                  \
-  } while (0)
+#include "native.h"
+
 
 static char *copy_string(napi_env env, napi_value value) {
   size_t len = 0;
@@ -72,7 +67,7 @@ static void throw_errno(napi_env env, int code, const char *what) {
 // spawn(file, argv, envp, cwd, fds) -> pid. `file` is a path (no PATH search); envp holds "KEY=value"
 // strings; fds[i] becomes the child's fd i (-1: /dev/null). Every fd in fds must be >= fds.length, so
 // that no dup2 overwrites a source still to be copied (the caller checks). Throws with `errno` set.
-static napi_value Spawn(napi_env env, napi_callback_info info) {
+napi_value Spawn(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value args[5], result = NULL;
   char *file = NULL, *cwd = NULL;
@@ -148,7 +143,7 @@ done:
 
 // reap(pid) -> null while it runs, [code, 0] when it exited, [-1, signal] when a signal ended it,
 // [-1, 0] when it is not (or no longer) our child.
-static napi_value Reap(napi_env env, napi_callback_info info) {
+napi_value Reap(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1], result = NULL, code, sig;
   int32_t pid = 0;
@@ -185,7 +180,7 @@ done:
 
 // peek() -> the pid of a child that has ended and is not yet reaped (any child: ours or libuv's), or 0.
 // It reaps nothing (WNOWAIT).
-static napi_value Peek(napi_env env, napi_callback_info info) {
+napi_value Peek(napi_env env, napi_callback_info info) {
   siginfo_t si;
   memset(&si, 0, sizeof si);
   int rc;
@@ -194,15 +189,4 @@ static napi_value Peek(napi_env env, napi_callback_info info) {
   napi_value result;
   napi_create_int32(env, rc < 0 ? 0 : si.si_pid, &result);
   return result;
-}
-
-NAPI_MODULE_INIT() {
-  napi_value fn;
-  napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, Spawn, NULL, &fn);
-  napi_set_named_property(env, exports, "spawn", fn);
-  napi_create_function(env, "reap", NAPI_AUTO_LENGTH, Reap, NULL, &fn);
-  napi_set_named_property(env, exports, "reap", fn);
-  napi_create_function(env, "peek", NAPI_AUTO_LENGTH, Peek, NULL, &fn);
-  napi_set_named_property(env, exports, "peek", fn);
-  return exports;
 }

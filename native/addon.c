@@ -1,0 +1,19 @@
+// Sentinel's optional native addon: what Node has no fast call for, on the daemon's hot paths.
+//   spawn.c  starting a child with posix_spawn (no fork of the daemon), and reaping it;
+//   proc.c   one pass over every /proc/PID/stat (stops, reaps and metrics sweep them all).
+// Everything here has a JavaScript fallback (src/core/native.ts): the addon changes speed, not behaviour.
+#include "native.h"
+
+static void add(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+  napi_value value;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &value);
+  napi_set_named_property(env, exports, name, value);
+}
+
+NAPI_MODULE_INIT() {
+  add(env, exports, "spawn", Spawn);
+  add(env, exports, "reap", Reap);
+  add(env, exports, "peek", Peek);
+  add(env, exports, "procStats", ProcStats);
+  return exports;
+}

@@ -1,0 +1,21 @@
+// The functions of Sentinel's native addon (see addon.c), one file per concern.
+#ifndef SENTINEL_NATIVE_H
+#define SENTINEL_NATIVE_H
+#include <node_api.h>
+
+#define CHECK(call)                                                        \
+  do {                                                                     \
+    if ((call) != napi_ok) {                                               \
+      napi_throw_error(env, NULL, "sentinel native: bad argument (" #call ")"); \
+      goto done;                                                           \
+    }                                                                      \
+  } while (0)
+
+// spawn.c
+napi_value Spawn(napi_env env, napi_callback_info info);
+napi_value Reap(napi_env env, napi_callback_info info);
+napi_value Peek(napi_env env, napi_callback_info info);
+// proc.c
+napi_value ProcStats(napi_env env, napi_callback_info info);
+
+#endif

@@ -1,0 +1,32 @@
+// Sentinel's optional native addon (native/: posix_spawn for children, one-pass /proc reads), loaded once.
+// Every user has a JavaScript fallback, so an install without a compiler runs the same, only slower:
+// SENTINEL_NATIVE=0 turns the addon off (to compare, or to rule it out), SENTINEL_SPAWN=node only its spawn.
+import { createRequire } from 'node:module';
+
+export interface NativeAddon {
+  spawn(file: string, argv: string[], envp: string[], cwd: string, fds: number[]): number;
+  reap(pid: number): [number, number] | null;
+  peek(): number;
+  procStats(): Float64Array;
+}
+
+/** Where node-gyp puts the addon, from src/core and dist/core alike. */
+const ADDON = new URL('../../native/build/Release/sentinel_native.node', import.meta.url);
+
+let addon: NativeAddon | null | undefined;
+
+export function nativeAddon(): NativeAddon | null {
+  if (addon !== undefined) return addon;
+  addon = null;
+  if (process.env.SENTINEL_NATIVE === '0') return null;
+  try {
+    addon = createRequire(import.meta.url)(ADDON.pathname) as NativeAddon;
+  } catch {
+    addon = null; // not built (no compiler where it was installed): the JavaScript paths do the work
+  }
+  return addon;
+}
+
+/** How many numbers procStats gives per process, and where each is (native/proc.c's order). */
+export const PROC_STRIDE = 11;
+export const PF = { pid: 0, state: 1, ppid: 2, pgid: 3, sid: 4, utime: 5, stime: 6, cutime: 7, cstime: 8, start: 9, rss: 10 } as const;
