@@ -52,6 +52,8 @@ export const processContracts = [
           .nullable()
           .meta({ description: 'The container it runs in (name: of instance 0), null for a process on this machine' }),
         nix: z.object({ packages: z.array(z.string()), file: z.string().nullable() }).nullable().meta({ description: 'The Nix environment it runs in' }),
+        wrap: z.object({ plugin: z.string(), options: z.record(z.string(), z.unknown()) }).nullable()
+          .meta({ description: 'The runtime plugin asked before each spawn for the argv, env and cwd to run instead (wrap:), null when none' }),
         watch: z
           .object({
             paths: z.array(z.string()), ignore: z.array(z.string()), delayMs: z.number(),

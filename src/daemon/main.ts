@@ -186,6 +186,7 @@ async function main(): Promise<void> {
     supervisor,
     usage: new UsageSampler(scans, (pid) => cgroups.usageOfPid(pid)),
     scaleTo: (name, to, reason) => scaleTo(daemon, name, () => to, 'autoscaler', () => reason),
+    decide: (plugin, request, timeoutMs) => plugins.decide(plugin, request, timeoutMs),
     warn: (rec, kind, reason) => {
       supervisor.note(rec, kind, reason, 'autoscaler');
       log.warn('SCALE', `${rec.name}: ${reason}`);

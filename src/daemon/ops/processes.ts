@@ -164,6 +164,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
           limits: s.limits, identity: s.identity, notify: s.notify, configFile: s.source.configFile,
           container: s.container ? { ...s.container, name: d.containers?.nameOf(s.name, 0) ?? '' } : null,
           nix: s.nix,
+          wrap: s.wrap ?? null,
           watch: s.watch ? { ...s.watch, ...(d.watches?.stateOf(s.name) ?? { active: false, directories: 0, error: null, lastChange: null }) } : null,
         },
       };
