@@ -107,7 +107,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         takenNames: (n) => sup.find(n) !== undefined,
       });
       if (hasIdentity(spec.identity)) resolveIdentity(spec.identity);
-      const pluginProblems = pluginRefProblems(spec, d.plugins, { health: '--health-plugin', notify: '--notify-plugin' });
+      const pluginProblems = pluginRefProblems(spec, d.plugins, { health: '--health-plugin', notify: '--notify-plugin', wrap: '--wrap' });
       if (pluginProblems.length) throw new SentinelError('INVALID_ARGUMENT', pluginProblems.join('; '));
       if (p.scope !== undefined) spec.scope = scopeOf(p.scope);
       if (sup.find(spec.name)) {
