@@ -277,7 +277,10 @@ describe('an exporter plugin', () => {
   it('an unknown format lists the built-in formats and the exporter plugins; another kind is refused', async () => {
     const r = await cli(home, ['export', 'helm', '-f', path.join(home, 'exp.yaml'), '-o', path.join(home, 'out-helm')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('Error: "helm" is neither a format nor an exporter plugin (built-in formats: systemd, kubernetes, nomad, compose; exporter plugins in daemon.yaml: exp, exp-escape, exp-absolute, exp-garbage, exp-hang)\n');
+    expect(r.stderr).toBe('Error: export "helm": expected systemd, kubernetes, nomad or compose, or an exporter plugin in daemon.yaml (exp, exp-escape, exp-absolute, exp-garbage, exp-hang)\n');
+    const typo = await cli(home, ['export', 'exp-hnag', '-f', path.join(home, 'exp.yaml')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('did you mean "exp-hang"?');
     const kind = await cli(home, ['export', 'scaler', '-f', path.join(home, 'exp.yaml')]);
     expect(kind.code).toBe(2);
     expect(kind.stderr).toContain('plugin "scaler" is not an exporter plugin (it serves scaling)');

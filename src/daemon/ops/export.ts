@@ -3,6 +3,7 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
+import { suggest } from '../../core/suggest.js';
 import type { ProcessSpec } from '../../core/spec.js';
 import type { OpParams } from '../../contracts/index.js';
 import { isSentinelVariable } from '../../contracts/primitives.js';
@@ -67,9 +68,15 @@ const isBuiltIn = (format: string): format is (typeof EXPORT_FORMATS)[number] =>
 function checkPluginFormat(d: Daemon, p: OpParams<'export.units'>): void {
   const kinds = d.plugins.kindsOf(p.format);
   const exporters = d.plugins.names().filter((n) => d.plugins.kindsOf(n)?.includes('exporter'));
-  const choices = `built-in formats: ${EXPORT_FORMATS.join(', ')}; exporter plugins in daemon.yaml: ${exporters.length ? exporters.join(', ') : 'none'}`;
-  if (kinds === null) throw new SentinelError('INVALID_ARGUMENT', `"${p.format}" is neither a format nor an exporter plugin (${choices})`);
-  if (kinds.length > 0 && !kinds.includes('exporter')) throw new SentinelError('INVALID_ARGUMENT', `plugin "${p.format}" is not an exporter plugin (it serves ${kinds.join(', ')}); ${choices}`);
+  const builtIn = `${EXPORT_FORMATS.slice(0, -1).join(', ')} or ${EXPORT_FORMATS.at(-1)}`;
+  const plugins = exporters.length ? `an exporter plugin in daemon.yaml (${exporters.join(', ')})` : 'an exporter plugin declared in daemon.yaml (it declares none)';
+  if (kinds === null) {
+    const close = suggest(p.format, [...EXPORT_FORMATS, ...exporters]);
+    throw new SentinelError('INVALID_ARGUMENT', `export ${JSON.stringify(p.format)}: expected ${builtIn}, or ${plugins}${close ? `; did you mean "${close}"?` : ''}`);
+  }
+  if (kinds.length > 0 && !kinds.includes('exporter')) {
+    throw new SentinelError('INVALID_ARGUMENT', `export ${p.format}: plugin "${p.format}" is not an exporter plugin (it serves ${kinds.join(', ')}); expected ${builtIn}, or ${plugins}`);
+  }
   if (p.image !== undefined || p.images !== undefined) throw new SentinelError('INVALID_ARGUMENT', `--image goes with kubernetes, nomad and compose; an exporter plugin takes its settings from its options in daemon.yaml`);
 }
 
