@@ -15,6 +15,7 @@ interface Plugin { name: string; pid: number | null; restarts: number; state: st
 const SCALER = path.join(FIXTURES, 'plugins/scaler.mjs');
 const WRAPPER = path.join(FIXTURES, 'plugins/wrap_env.py');
 const EXPORTER = path.join(FIXTURES, 'plugins/exporter.mjs');
+const CRASHER = path.join(FIXTURES, 'plugins/crash_on_call.py');
 let home: string;
 let want: string;
 let asked: string;
@@ -49,6 +50,9 @@ beforeAll(() => {
   - {name: exp-absolute, module: ${EXPORTER}, options: {mode: absolute}}
   - {name: exp-garbage, module: ${EXPORTER}, options: {mode: garbage}}
   - {name: exp-hang, module: ${EXPORTER}, options: {mode: hang}, timeout: 500ms}
+  - {name: exp-throw, module: ${EXPORTER}, options: {mode: throw}}
+  - {name: scale-crash, command: [python3, ${CRASHER}], kinds: [scaling]}
+  - {name: exp-crash, command: [python3, ${CRASHER}], kinds: [exporter]}
 `);
 });
 afterAll(async () => {
@@ -107,6 +111,17 @@ describe('a scaling plugin', () => {
     writeFileSync(want, '2');
     expect(await waitFor(async () => (await members('scaled')).length === 2, 30_000, 250)).toBe(true);
     await cli(home, ['delete', 'scaled']);
+  });
+
+  it('an exec plugin that crashes on decide is an event, and the count stays', async () => {
+    const r = await up('crashscaled.yaml', config('crashscaled', 'scale-crash'));
+    expect(r.code).toBe(0);
+    expect(await waitFor(async () => (await events('crashscaled')).some((e) => e.kind === 'scale-policy-failed'), 30_000, 250)).toBe(true);
+    const failed = (await events('crashscaled')).find((e) => e.kind === 'scale-policy-failed');
+    expect(failed?.reason).toBe('plugin "scale-crash": the program exited with code 3; keeping 1 instances');
+    expect((await events()).some((e) => e.kind === 'plugin-crashed' && /scale-crash/.test(e.reason ?? ''))).toBe(true);
+    expect((await members('crashscaled')).length).toBe(1);
+    await cli(home, ['delete', 'crashscaled']);
   });
 
   it('an unknown plugin, or one of another kind, fails up with the key named, and nothing is created', async () => {
@@ -261,6 +276,8 @@ describe('an exporter plugin', () => {
       ['exp-absolute', /the file path "\/tmp\/sentinel-exporter-absolute\.txt" is absolute/],
       ['exp-garbage', /plugin "exp-garbage": answered render with \{"files":"everything"\}/],
       ['exp-hang', /plugin "exp-hang": no answer to render within 500 ms/],
+      ['exp-throw', /plugin "exp-throw": render\(\) threw: template missing/],
+      ['exp-crash', /plugin "exp-crash": the program exited with code 3/],
     ];
     for (const [name, message] of cases) {
       const out = path.join(home, `out-${name}`);
@@ -277,7 +294,7 @@ describe('an exporter plugin', () => {
   it('an unknown format lists the built-in formats and the exporter plugins; another kind is refused', async () => {
     const r = await cli(home, ['export', 'helm', '-f', path.join(home, 'exp.yaml'), '-o', path.join(home, 'out-helm')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('Error: export "helm": expected systemd, kubernetes, nomad or compose, or an exporter plugin in daemon.yaml (exp, exp-escape, exp-absolute, exp-garbage, exp-hang)\n');
+    expect(r.stderr).toBe('Error: export "helm": expected systemd, kubernetes, nomad or compose, or an exporter plugin in daemon.yaml (exp, exp-escape, exp-absolute, exp-garbage, exp-hang, exp-throw, exp-crash)\n');
     const typo = await cli(home, ['export', 'exp-hnag', '-f', path.join(home, 'exp.yaml')]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('did you mean "exp-hang"?');
