@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SentinelError } from './errors.js';
 import type { ProcessSpec } from './spec.js';
 import { readStartTime } from './proc.js';
+import { fastSpawn } from './fast-spawn.js';
 
 export interface ChildHandle {
   pid: number;
@@ -157,6 +158,10 @@ export const realSpawner: Spawner = {
     const [file, args] = fds.listen !== undefined
       ? listenArgv(spec)
       : [spec.shell ? '/bin/sh' : spec.command, spec.shell ? ['-c', spec.command] : spec.args];
+    const program = resolveExecutable(file, spec.env.PATH, spec.cwd);
+    const stdio = fds.listen !== undefined ? [-1, fds.stdout, fds.stderr, fds.listen] : [-1, fds.stdout, fds.stderr];
+    const fast = program === null ? null : fastSpawn(program, [file, ...args], spec.env, spec.cwd, stdio);
+    if (fast) return fast;
     const child = spawnChild(file, args, {
       cwd: spec.cwd,
       env: spec.env,

@@ -88,6 +88,8 @@ export class Supervisor extends EventEmitter {
   private readonly wrapping = new Map<number, { cancelled: string | null }>();
   private readonly adoptPollMs: number;
   private shuttingDown = false;
+  /** Writes held while an exit is handled (see record). */
+  private held: Array<() => void> | null = null;
   /** Set while the disk under SENTINEL_HOME refuses writes: live processes' output is being lost (shown in their status). */
   storageWarning: string | null = null;
 
@@ -233,9 +235,43 @@ export class Supervisor extends EventEmitter {
     }
     const from = rec.state;
     const ev = this.event(rec, { kind: 'state', oldState: from, newState: to, ...info }, instanceKey(rec), patch.pid);
-    this.opts.repo.update(rec.id, { ...patch, state: to }, ev);
+    const stored = { ...patch, state: to };
     Object.assign(rec, patch, { state: to });
-    this.emit('state', ev);
+    this.record(() => {
+      this.opts.repo.update(rec.id, stored, ev);
+      this.emit('state', ev);
+    });
+  }
+
+  /**
+   * Stores a change and announces it, at once — or, while an exit is being handled, right after the next
+   * run has been spawned: a crash loop's restart then waits for no SQLite write and no listener (about a
+   * millisecond of the crash → running gap). Every change is still written, in order, in the same turn of
+   * the event loop (before any request can read the store), and the in-memory record is current throughout.
+   */
+  private record(write: () => void): void {
+    if (this.held) this.held.push(write);
+    else write();
+  }
+
+  /** Runs `fn` with the writes it makes held (see record), then makes them in order. */
+  private holdingWrites<T>(fn: () => T): T {
+    if (this.held) return fn();
+    const held: Array<() => void> = (this.held = []);
+    try {
+      return fn();
+    } finally {
+      this.held = null;
+      let failure: unknown = null;
+      for (const write of held) {
+        try {
+          write();
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      if (failure !== null) throw failure;
+    }
   }
 
   private event(
@@ -254,13 +290,15 @@ export class Supervisor extends EventEmitter {
   /** Records an event that is not a state change (health, thresholds, notifications...). */
   note(rec: ProcessRecord, kind: string, reason: string, actor: Actor = 'sentinel'): void {
     const ev = this.event(rec, { kind, reason, actor });
-    this.opts.repo.addEvent(ev);
-    this.emit('state', ev);
+    this.record(() => {
+      this.opts.repo.addEvent(ev);
+      this.emit('state', ev);
+    });
   }
 
   setHealth(rec: ProcessRecord, health: string | null): void {
     rec.health = health;
-    this.opts.repo.update(rec.id, { health });
+    this.record(() => this.opts.repo.update(rec.id, { health }));
   }
 
   isLive(rec: ProcessRecord): boolean {
@@ -362,7 +400,7 @@ export class Supervisor extends EventEmitter {
       ok: () => { settled = true; ok(); },
       fail: (e) => { settled = true; fail(e); },
     }));
-    child.onExit((code, signal, cause) => {
+    child.onExit((code, signal, cause) => this.holdingWrites(() => {
       const exit = this.exitRecord(live, child.pid, startedAt, code, signal, cause);
       resolveExit(exit);
       const crashedStarting = rec.state === 'starting' && rec.pid === child.pid;
@@ -379,7 +417,7 @@ export class Supervisor extends EventEmitter {
         // stopped (or restarted by someone else) while still starting: the caller waiting for it hears why
         settle.fail(interrupted);
       }
-    });
+    }));
 
     const alive = () => rec.pid === child.pid && rec.state === 'starting';
     const gate = this.opts.readiness?.(rec, alive, logOffsets) ?? null;
@@ -503,7 +541,8 @@ export class Supervisor extends EventEmitter {
     this.live.delete(rec.id);
     try {
       rec.restarts += 1;
-      this.opts.repo.update(rec.id, { restarts: rec.restarts });
+      const restarts = rec.restarts;
+      this.record(() => this.opts.repo.update(rec.id, { restarts }));
       this.spawn(rec, 'sentinel', { wantRunning: true, reason: 'automatic restart' }).catch(() => undefined);
     } catch (err) {
       // spawn throws before the process leaves exited/backoff: it is failed, with the reason, never left "restarting"
