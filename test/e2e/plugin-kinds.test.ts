@@ -3,10 +3,11 @@
 // child's /proc environ, argv and nice value; an exporter plugin writes files under -o DIR. Each kind's bad
 // cases (a plugin that hangs, crashes or answers garbage; an unknown plugin; the wrong kind) are refused or
 // isolated: an event, the process's state says why, and the daemon goes on.
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, cleanupHome, cli, cliJson, FIXTURES, readPid, tempHome, waitFor } from '../helpers.js';
+import { alive, BIN, cleanupHome, cli, cliJson, FIXTURES, readPid, tempHome, waitFor } from '../helpers.js';
 
 interface View { name: string; definition: string; instance: number; pid: number | null; status: string; reason: string | null; restarts: number }
 interface Ev { kind: string; reason: string | null; process?: string | null; name?: string | null }
@@ -32,6 +33,13 @@ const plugins = async () => {
 const environ = (pid: number) => Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+const SECRET = 'hunter2-not-for-plugins';
+/** `sentinel secret set NAME` with the value on stdin. */
+const setSecret = (name: string, value: string) => new Promise<number>((resolve) => {
+  const child = spawn(process.execPath, ['--', BIN, 'secret', 'set', name], { env: { ...process.env, SENTINEL_HOME: home }, stdio: ['pipe', 'ignore', 'inherit'] });
+  child.on('close', (code) => resolve(code ?? 1));
+  child.stdin.end(`${value}\n`);
+});
 const up = (file: string, body: string) => {
   writeFileSync(path.join(home, file), body);
   return cli(home, ['up', '-f', path.join(home, file)]);
@@ -146,10 +154,11 @@ describe('a scaling plugin', () => {
 
 describe('a runtime plugin', () => {
   it('wraps the start: the child runs with the argv, env and nice value the plugin answered', async () => {
+    expect(await setSecret('db_password', SECRET)).toBe(0);
     const r = await up('wrapped.yaml', `processes:
   wrapped:
     argv: [sleep, '311']
-    env: {APP_MODE: plain}
+    env: {APP_MODE: plain, APP_DB: "\${secret:db_password}"}
     wrap: {plugin: wrapper, options: {nice: 7}}
 `);
     expect(r.stderr).toBe('');
@@ -160,6 +169,10 @@ describe('a runtime plugin', () => {
     expect(env.WRAPPED).toBe('1');
     expect(env.WRAPPED_BY).toBe('wrapper:wrapped');
     expect(env.APP_MODE).toBe('plain');
+    // the plugin saw the secret as a reference; the child got its value, resolved after the wrap
+    expect(env.SEEN_APP_DB).toBe('<secret:db_password>');
+    expect(env.SEEN_APP_MODE).toBe('plain');
+    expect(env.APP_DB).toBe(SECRET);
     expect(cmdline(p.pid!)).toEqual(['sleep', '311']); // env and nice exec'd it: the pid is the supervised one
     expect(niceOf(p.pid!)).toBe(7);
     expect(spec.wrap).toEqual({ plugin: 'wrapper', options: { nice: 7 } });
@@ -252,6 +265,7 @@ describe('a runtime plugin', () => {
 
 describe('an exporter plugin', () => {
   it('writes the files it renders under -o DIR, secrets as references, its warnings on stderr', async () => {
+    expect(await setSecret('db_password', SECRET)).toBe(0);
     writeFileSync(path.join(home, 'exp.yaml'), `processes:
   api: {command: node server.js --port 1, env: {APP_DB: "\${secret:db_password}", APP_MODE: prod}}
   worker: {argv: [python3, work.py]}
@@ -267,9 +281,12 @@ describe('an exporter plugin', () => {
     expect(text).toContain('APP_MODE=prod');
     expect(text).toMatch(/worker: python3 work\.py/);
     // from the running daemon too
-    await cli(home, ['run', '--name', 'live', '-e', 'APP_X=1', '--', 'sleep', '314']);
+    await cli(home, ['run', '--name', 'live', '-e', 'APP_X=1', '-e', 'APP_DB=${secret:db_password}', '--', 'sleep', '314']);
     const live = await cliJson<{ files: Array<{ file: string; content: string }>; warnings: string[] }>(home, ['export', 'exp', 'live']);
-    expect(live.files).toEqual([{ process: null, file: 'procs/list.txt', content: 'live: sleep 314 APP_X=1\n' }]);
+    expect(live.files).toEqual([{ process: null, file: 'procs/list.txt', content: 'live: sleep 314 APP_X=1 APP_DB=${secret:db_password}\n' }]);
+    expect(JSON.stringify(live)).not.toContain(SECRET);
+    // the process itself got the value
+    expect(environ((await status('live')).process.pid!).APP_DB).toBe(SECRET);
     await cli(home, ['delete', 'live']);
   });
 
