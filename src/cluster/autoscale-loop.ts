@@ -24,7 +24,7 @@ export interface AutoscaleDeps {
   now?: () => number;
 }
 
-/** A policy's wanted count and the words to say it with, or a rejection saying why there is none. */
+/** A policy's wanted count and who answered it, for the event ("policy", or "plugin NAME (its reason)"). */
 type Answer = { count: number; said: string };
 
 interface State {
