@@ -169,10 +169,14 @@ export function settingRows(spec: StatusAnswer['spec']): Array<[string, string]>
     if (r.noRestartExitCodes.length) parts.push(`never on exit ${r.noRestartExitCodes.join(',')}`);
     rows.push(['Policy', parts.join(', ')]);
   }
-  const sc = spec.scale as { min: number; max: number; cpuPercent: number | null; memoryBytes: number | null; upAfterMs: number; downAfterMs: number; cooldownMs: number; policy: { command: string | null; module: string | null } | null } | null | undefined;
+  const sc = spec.scale as { min: number; max: number; cpuPercent: number | null; memoryBytes: number | null; upAfterMs: number; downAfterMs: number; cooldownMs: number; policy: { command: string | null; module: string | null; plugin?: { name: string } | null } | null } | null | undefined;
   if (sc) {
-    const targets = sc.policy ? [`policy ${sc.policy.command ?? sc.policy.module}`] : [sc.cpuPercent !== null ? `cpu ${sc.cpuPercent}%` : '', sc.memoryBytes !== null ? `memory ${formatMem(sc.memoryBytes)}` : ''].filter(Boolean);
+    const targets = sc.policy ? [`policy ${sc.policy.plugin ? `plugin ${sc.policy.plugin.name}` : sc.policy.command ?? sc.policy.module}`] : [sc.cpuPercent !== null ? `cpu ${sc.cpuPercent}%` : '', sc.memoryBytes !== null ? `memory ${formatMem(sc.memoryBytes)}` : ''].filter(Boolean);
     rows.push(['Scale', `${sc.min}-${sc.max} instances, ${targets.join(' or ')}; up after ${formatDuration(sc.upAfterMs)}, down after ${formatDuration(sc.downAfterMs)}, cooldown ${formatDuration(sc.cooldownMs)}`]);
+  }
+  if (spec.wrap) {
+    const opts = Object.keys(spec.wrap.options).length ? ` with options ${JSON.stringify(spec.wrap.options)}` : '';
+    rows.push(['Wrap', `runtime plugin ${spec.wrap.plugin}${opts} (asked for the argv, env and cwd before each start)`]);
   }
   const w = spec.watch;
   if (w) {

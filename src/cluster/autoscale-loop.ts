@@ -1,9 +1,12 @@
 // The autoscaler in the daemon: every tick it samples the tree-wide CPU and memory of each scaled
 // definition's running instances, keeps the samples taken since its count last changed, and asks the
-// decision function (autoscaler.ts) — or the definition's custom policy — what to do. A decision is
-// carried out by `scaleTo` (the same path as `sentinel scale`), its reason the event's.
+// decision function (autoscaler.ts) — or the definition's custom policy (a command, a module, or a scaling
+// plugin's decide()) — what to do. A decision is carried out by `scaleTo` (the same path as `sentinel
+// scale`), its reason the event's. Every policy's answer goes through the same decidePolicy: clamped to
+// min..max, held by the cooldown; one that fails, hangs or answers garbage is one event, and the count stays.
 import type { Supervisor } from '../core/supervisor.js';
-import type { ScaleSection } from '../core/spec.js';
+import type { ScalePolicy, ScaleSection } from '../core/spec.js';
+import type { DecideRequest, DecideResult } from '../plugins/types.js';
 import type { ProcessRecord } from '../store/processes.js';
 import type { UsageSampler } from '../daemon/metrics.js';
 import { decidePolicy, decideScale, readPolicyAnswer, SCALE_UP_PERIOD_MS, type ScaleDecision, type ScaleSample } from './autoscaler.js';
@@ -16,8 +19,13 @@ export interface AutoscaleDeps {
   scaleTo(name: string, to: number, reason: string): Promise<unknown>;
   /** Something went wrong that the user should see (a policy that failed, a scale that did not work). */
   warn(rec: ProcessRecord, kind: string, reason: string): void;
+  /** Asks a scaling plugin (the daemon's plugin host); absent: a plugin policy fails with a clear reason. */
+  decide?(plugin: string, request: Omit<DecideRequest, 'options'> & { options: Record<string, unknown> }, timeoutMs: number): Promise<DecideResult>;
   now?: () => number;
 }
+
+/** A policy's wanted count and who answered it, for the event ("policy", or "plugin NAME (its reason)"). */
+type Answer = { count: number; said: string };
 
 interface State {
   samples: ScaleSample[];
@@ -67,6 +75,12 @@ export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): v
     st.lastError = why;
   };
 
+  const askPlugin = async (policy: ScalePolicy, plugin: { name: string; options: Record<string, unknown> }, request: Omit<DecideRequest, 'options'>): Promise<Answer> => {
+    if (!deps.decide) throw new Error(`scale policy plugin "${plugin.name}": this daemon has no plugin host`);
+    const answer = await deps.decide(plugin.name, { ...request, options: plugin.options }, policy.timeoutMs);
+    return { count: answer.instances, said: `plugin ${plugin.name}${answer.reason ? ` (${answer.reason})` : ''}` };
+  };
+
   const tick = () => {
     const seen = new Set<string>();
     for (const first of sup.list()) {
@@ -110,12 +124,20 @@ export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): v
           perInstance: per.map((u) => ({ instance: u.instance, pid: u.pid, cpuPercent: u.cpuPercent ?? null, memoryBytes: u.memoryBytes ?? null })),
           samples: state.samples.slice(-20),
         };
-        runPolicy(policy, metrics, { cwd: first.spec.cwd, env: first.spec.env })
-          .then((out) => {
+        const asked: Promise<Answer | { error: string }> = policy.plugin
+          ? askPlugin(policy, policy.plugin, {
+            process: name, instances: count, min: scale.min, max: scale.max, now: at,
+            metrics: per.map((u) => ({ instance: u.instance, cpuPercent: u.cpuPercent ?? null, rssBytes: u.memoryBytes ?? null })),
+          })
+          : runPolicy(policy, metrics, { cwd: first.spec.cwd, env: first.spec.env }).then((out) => {
             const answer = readPolicyAnswer(out);
-            if ('error' in answer) return policyFailed(state, first, `the scale policy's answer is not usable: ${answer.error}`);
+            return 'error' in answer ? { error: `the scale policy's answer is not usable: ${answer.error}` } : { count: answer.count, said: 'policy' };
+          });
+        asked
+          .then((answer) => {
+            if ('error' in answer) return policyFailed(state, first, answer.error);
             state.lastError = null;
-            const decision = decidePolicy(scale, sup.instancesOf(name).length, answer.count, now(), state.lastChangeAt);
+            const decision = decidePolicy(scale, sup.instancesOf(name).length, answer.count, now(), state.lastChangeAt, answer.said);
             if (decision && !closed) act(state, name, decision);
           })
           .catch((err: Error) => policyFailed(state, first, err.message))

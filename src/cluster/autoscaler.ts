@@ -123,10 +123,10 @@ export function readPolicyAnswer(answer: unknown): { count: number } | { error: 
 }
 
 /** What a policy's count means now: clamped to min..max; null when nothing changes or the cooldown holds. */
-export function decidePolicy(scale: ScaleSection, count: number, answered: number, now: number, lastChangeAt: number | null): ScaleDecision | null {
+export function decidePolicy(scale: ScaleSection, count: number, answered: number, now: number, lastChangeAt: number | null, who = 'policy'): ScaleDecision | null {
   const to = clamp(answered, scale);
   if (to === count) return null;
   if (lastChangeAt !== null && now - lastChangeAt < scale.cooldownMs && count >= scale.min && count <= scale.max) return null;
   const clamped = to !== answered ? ` (clamped to ${scale.min}..${scale.max})` : '';
-  return { to, reason: `policy answered ${answered}${clamped}: ${count} → ${to}` };
+  return { to, reason: `${who} answered ${answered}${clamped}: ${count} → ${to}` };
 }

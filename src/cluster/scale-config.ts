@@ -27,9 +27,12 @@ export const ScalePolicyKey = z
   .strictObject({
     command: z.string().min(1).optional().meta({ description: 'A shell command: reads the metrics as JSON on stdin, prints the wanted count' }),
     module: z.string().min(1).optional().meta({ description: 'A JS module (run by Node) whose default export takes the metrics and returns the wanted count' }),
+    plugin: z.string().min(1).optional().meta({ description: 'A scaling plugin declared in daemon.yaml (plugins:) whose decide() answers the wanted count' }),
+    options: z.record(z.string(), z.unknown()).optional().meta({ description: 'plugin only: passed with each decide(), over the plugin\'s own options' }),
     timeout: Duration.optional().meta({ description: 'How long an answer may take (default 5s); past it the count stays' }),
   })
-  .refine((p) => (p.command === undefined) !== (p.module === undefined), { error: 'expected exactly one of "command" or "module"' });
+  .refine((p) => [p.command, p.module, p.plugin].filter((v) => v !== undefined).length === 1, { error: 'expected exactly one of "command", "module" or "plugin"' })
+  .refine((p) => p.options === undefined || p.plugin !== undefined, { path: ['options'], error: '"options" is for a plugin policy: add plugin: NAME or remove options' });
 
 export const ScaleKey = z
   .strictObject({
@@ -71,6 +74,7 @@ export function scaleSection(s: ScaleKeyT | undefined, cwd: string): ScaleSectio
     ? {
         command: s.policy.command ?? null,
         module: s.policy.module !== undefined ? path.resolve(cwd, s.policy.module) : null,
+        plugin: s.policy.plugin !== undefined ? { name: s.policy.plugin, options: s.policy.options ?? {} } : null,
         timeoutMs: s.policy.timeout !== undefined ? parseDuration(s.policy.timeout) : SCALE_DEFAULTS.policyTimeoutMs,
       }
     : null;

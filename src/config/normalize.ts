@@ -192,6 +192,8 @@ export function toProcessSpec(config: SentinelConfig, name: string, options: Nor
     container: containerSection(proc, resolve(options.cwd, proc.cwd ?? '.')),
     nix: nixSection(proc, options.cwd),
     watch: watchSection(proc, resolve(options.cwd, proc.cwd ?? '.'), name),
+    // only when set: specs without a runtime plugin stay as they were stored before there was one
+    ...(proc.wrap ? { wrap: { plugin: proc.wrap.plugin, options: proc.wrap.options ?? {} } } : {}),
   };
   spec.limits.group = groupLimits(config, group);
   spec.portMode = proc.port_mode ?? null;

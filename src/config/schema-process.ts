@@ -235,6 +235,13 @@ const processFields = {
     .meta({ description: 'false: send no notifications for this process; {webhooks: [...], plugins: [...]}: extra webhooks and notifier plugins (daemon.yaml plugins:) for it' }),
   autostart: z.boolean().optional().meta({ description: 'Start on `sentinel up` (default true)' }),
   watch: Watch.optional(),
+  wrap: z
+    .strictObject({
+      plugin: Name.meta({ description: 'A runtime plugin declared in daemon.yaml (plugins:)' }),
+      options: z.record(z.string(), z.unknown()).optional().meta({ description: 'Passed with each wrap(), over the plugin\'s own options' }),
+    })
+    .optional()
+    .meta({ description: 'Before each start, ask this runtime plugin for the argv, environment and cwd to run instead (e.g. under a sandbox or a profiler)' }),
   ...containerFields,
 };
 
@@ -260,6 +267,11 @@ export const ProcessConfig = z.strictObject(processFields).check(
     when: isMap,
     path: ['user'],
     error: 'user: runs a process on this machine as a host account; for the user inside the container write container_user:',
+  }),
+  z.refine((p) => p.image === undefined || p.wrap === undefined, {
+    when: isMap,
+    path: ['wrap'],
+    error: 'a container process (image:) is started by its runtime (podman or docker), which a runtime plugin cannot wrap; remove wrap: or image:',
   }),
   z.refine((p) => p.image === undefined || p.nix === undefined, {
     when: isMap,

@@ -1,6 +1,7 @@
 // Exporting processes to another system's format, for users who want that system to own them: systemd units,
 // Kubernetes objects, Nomad jobs or a Compose file; from the daemon's processes or from a config file (read
-// and normalized as `config validate` does, nothing started). Admin only: the files carry each process's
+// and normalized as `config validate` does, nothing started). FORMAT may also name an exporter plugin
+// (daemon.yaml plugins:) whose render() writes the files. Admin only: the files carry each process's
 // environment (secrets only as references).
 import { z } from 'zod';
 import { defineOp } from './define.js';
@@ -13,7 +14,10 @@ export const exportContracts = [
   defineOp({
     name: 'export.units', summary: 'Render processes (and schedules) for another system: systemd units, Kubernetes objects, Nomad jobs or a Compose file', kind: 'read', permission: 'admin',
     params: params({
-      format: z.enum(EXPORT_FORMATS, { error: `expected a format: ${EXPORT_FORMATS.join(', ')}` }),
+      format: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, { error: `expected a format (${EXPORT_FORMATS.join(', ')}) or the name of an exporter plugin declared in daemon.yaml` })
+        .meta({ description: `${EXPORT_FORMATS.join(', ')}, or an exporter plugin declared in daemon.yaml (plugins:)` }),
       names: z.array(Ref).optional().meta({ description: 'Processes to export (default: all)' }),
       file: FilePath.optional().meta({ description: "A config file to export instead of the daemon's processes (absolute path; nothing is started)" }),
       environment: z.string().optional().meta({ description: 'With file: an environments: entry to apply' }),
@@ -30,6 +34,6 @@ export const exportContracts = [
       warnings: z.array(z.string()).meta({ description: 'Every setting the format cannot carry, named' }),
     }),
     routes: [{ method: 'POST', path: '/v1/export' }],
-    errors: ['PROCESS_NOT_FOUND', 'INVALID_CONFIG', 'CONFIG_NOT_FOUND'],
+    errors: ['PROCESS_NOT_FOUND', 'INVALID_CONFIG', 'CONFIG_NOT_FOUND', 'INVALID_ARGUMENT', 'PLUGIN_FAILED'],
   }),
 ] as const;

@@ -13,7 +13,7 @@ export const processContracts = [
     name: 'run', summary: 'Start a new managed process', kind: 'write', permission: 'admin',
     params: RunParams, result: OneProcess,
     routes: [{ method: 'POST', path: '/v1/processes' }],
-    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'WATCH_PATH_NOT_FOUND', 'WATCH_LIMIT_REACHED', 'INVALID_PATTERN', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED'],
+    errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'WATCH_PATH_NOT_FOUND', 'WATCH_LIMIT_REACHED', 'INVALID_PATTERN', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED', 'PLUGIN_FAILED'],
   }),
   defineOp({
     name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer', tokenScope: 'filter',
@@ -52,6 +52,8 @@ export const processContracts = [
           .nullable()
           .meta({ description: 'The container it runs in (name: of instance 0), null for a process on this machine' }),
         nix: z.object({ packages: z.array(z.string()), file: z.string().nullable() }).nullable().meta({ description: 'The Nix environment it runs in' }),
+        wrap: z.object({ plugin: z.string(), options: z.record(z.string(), z.unknown()) }).nullable()
+          .meta({ description: 'The runtime plugin asked before each spawn for the argv, env and cwd to run instead (wrap:), null when none' }),
         watch: z
           .object({
             paths: z.array(z.string()), ignore: z.array(z.string()), delayMs: z.number(),
@@ -72,7 +74,7 @@ export const processContracts = [
     params: params({ ref: Ref, noWait }),
     result: OneProcess.extend({ alreadyRunning: z.boolean().optional().meta({ description: 'true: it was running already; nothing was done' }) }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/start' }],
-    errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
+    errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PLUGIN_FAILED'],
   }),
   defineOp({
     name: 'stop', summary: 'Stop a process: its stop signal, then SIGKILL after the timeout', kind: 'write', permission: 'operator', tokenScope: 'ref',
@@ -85,7 +87,7 @@ export const processContracts = [
     name: 'restart', summary: 'Stop and start a process', kind: 'write', permission: 'operator', tokenScope: 'ref',
     params: params({ ref: Ref, noWait }), result: OneProcess,
     routes: [{ method: 'POST', path: '/v1/processes/:ref/restart' }],
-    errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT'],
+    errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PLUGIN_FAILED'],
   }),
   defineOp({
     name: 'delete', summary: 'Stop a process and forget it', kind: 'write', permission: 'admin', tokenScope: 'ref',

@@ -172,12 +172,24 @@ export interface ScopeSection {
  */
 export type PortMode = 'shared' | 'per-instance' | 'proxy';
 
-/** A custom scaling policy: a command, or a JS module run by Node, that reads the metrics (JSON) and answers a count. */
+/**
+ * A custom scaling policy: a command, or a JS module run by Node, that reads the metrics (JSON) and answers a
+ * count; or a scaling plugin (daemon.yaml plugins:) asked through the daemon's plugin host. Exactly one is set.
+ */
 export interface ScalePolicy {
   command: string | null;
   /** Absolute path of a module whose default export takes the metrics and returns (or resolves to) a count. */
   module: string | null;
+  /** A scaling plugin and the options passed with each `decide` (absent in specs stored before plugin policies). */
+  plugin?: { name: string; options: Record<string, unknown> } | null;
   timeoutMs: number;
+}
+
+/** A runtime plugin (daemon.yaml plugins:) asked before each spawn for the argv, env and cwd to run instead. */
+export interface WrapSection {
+  plugin: string;
+  /** Passed with each `wrap`, over the plugin's own options. */
+  options: Record<string, unknown>;
 }
 
 /**
@@ -246,6 +258,8 @@ export interface ProcessSpec {
   nix: NixSection | null;
   /** null: file changes do not restart it. */
   watch: WatchSection | null;
+  /** null (or absent, in specs stored before runtime plugins): started as it is. */
+  wrap?: WrapSection | null;
 }
 
 /**

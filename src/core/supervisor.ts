@@ -40,6 +40,13 @@ export type ReadinessGate = (rec: ProcessRecord, isAlive: () => boolean, logOffs
  */
 export type SpawnExtras = (rec: ProcessRecord) => { env?: Record<string, string>; listenFd?: number } | null;
 
+/**
+ * Optional, set by the plugin subsystem: what to run instead of `spec` (a runtime plugin's wrap), or null
+ * when the process has no wrap — then the spawn stays synchronous, as for every process without one.
+ * Rejects when the wrap cannot be had (the start then fails like a crash: event, last exit, restart policy).
+ */
+export type SpawnWrap = (rec: ProcessRecord, spec: ProcessSpec) => Promise<ProcessSpec> | null;
+
 export interface SupervisorOptions {
   repo: ProcessRepo;
   clock: Clock;
@@ -50,6 +57,7 @@ export interface SupervisorOptions {
   adoptPollMs?: number;
   readiness?: ReadinessGate;
   spawnExtras?: SpawnExtras;
+  wrap?: SpawnWrap;
 }
 
 type Live = LiveRun;
@@ -76,6 +84,8 @@ export class Supervisor extends EventEmitter {
   private readonly buckets = new Map<number, Bucket>();
   private overallBucket: Bucket | undefined;
   private seq: number;
+  /** Starts waiting for their wrap (a runtime plugin's answer): `cancelled` says a stop or delete came meanwhile. */
+  private readonly wrapping = new Map<number, { cancelled: string | null }>();
   private readonly adoptPollMs: number;
   private shuttingDown = false;
   /** Writes held while an exit is handled (see record). */
@@ -100,6 +110,16 @@ export class Supervisor extends EventEmitter {
   /** Set once, by the cluster subsystem (ports of instances, the shared socket). */
   setSpawnExtras(extras: SpawnExtras): void {
     this.opts.spawnExtras = extras;
+  }
+
+  /** Set once, by the plugin subsystem (runtime plugins). */
+  setSpawnWrap(wrap: SpawnWrap): void {
+    this.opts.wrap = wrap;
+  }
+
+  /** A start of it is waiting for its runtime plugin's wrap (its state still the one before the start). */
+  isWrapping(rec: ProcessRecord): boolean {
+    return this.wrapping.has(rec.id);
   }
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -294,6 +314,9 @@ export class Supervisor extends EventEmitter {
     if (this.isLive(rec)) {
       throw new SentinelError('ALREADY_RUNNING', `process "${displayName(rec)}" is already ${rec.state} (pid ${rec.pid}); use "sentinel restart ${displayName(rec)}" to restart it`);
     }
+    if (this.wrapping.has(rec.id)) {
+      throw new SentinelError('ALREADY_RUNNING', `process "${displayName(rec)}" is being started (its runtime plugin ${rec.spec.wrap?.plugin ?? ''} is asked how); wait for it, or stop it first`);
+    }
     this.cancelTimer(rec.id);
     const running = this.spawn(rec, actor, { wantRunning: true, reason: opts.reason ?? null });
     if (opts.wait === false) {
@@ -306,13 +329,55 @@ export class Supervisor extends EventEmitter {
 
   /** Throws (the state unchanged) when the process cannot be spawned. */
   private spawn(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }): Promise<void> {
-    const host = this.opts.host;
-    host.checkSpawnable(rec.spec);
+    this.opts.host.checkSpawnable(rec.spec);
     const extras = this.opts.spawnExtras?.(rec) ?? null;
+    const spec = { ...rec.spec, env: { ...rec.spec.env, ...instanceEnv(rec), ...extras?.env } };
+    const wrapped = this.opts.wrap?.(rec, spec) ?? null;
+    return wrapped === null ? this.launch(rec, actor, how, spec, extras?.listenFd) : this.launchWrapped(rec, actor, how, wrapped, extras?.listenFd);
+  }
+
+  /**
+   * Waits for the wrap, then spawns what it answered. Meanwhile the state stays as it was (no child
+   * exists yet); a stop, delete or shutdown in between means nothing is spawned. A wrap that fails is a
+   * failed start: a run that ended at once, with the reason as its exit's cause, under the restart policy.
+   */
+  private async launchWrapped(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }, wrapped: Promise<ProcessSpec>, listenFd: number | undefined): Promise<void> {
+    const pending = { cancelled: null as string | null };
+    this.wrapping.set(rec.id, pending);
+    let spec: ProcessSpec | null = null;
+    let failure: unknown = null;
+    try {
+      spec = await wrapped;
+      // what the plugin answered must be startable too (its program found, its cwd there)
+      this.opts.host.checkSpawnable(spec);
+    } catch (err) {
+      failure = err;
+    }
+    if (this.wrapping.get(rec.id) === pending) this.wrapping.delete(rec.id);
+    if (pending.cancelled !== null || !this.records.has(rec.id) || this.shuttingDown || this.isLive(rec)) {
+      throw new SentinelError('START_INTERRUPTED', `process "${displayName(rec)}" was not started: ${pending.cancelled ?? 'it was stopped or deleted'} while its runtime plugin was asked how to start it`);
+    }
+    if (failure === null) return this.launch(rec, actor, how, spec!, listenFd);
+    const why = `runtime plugin "${rec.spec.wrap?.plugin ?? '?'}" gave no command to start: ${messageOf(failure)}`;
+    const now = this.opts.clock.now();
+    this.changeState(
+      rec,
+      'starting',
+      { pid: null, pidStartTime: null, runMarker: null, startedAt: now, wantRunning: how.wantRunning, startSeq: ++this.seq, nextRestartAt: null, reason: how.reason },
+      { actor, reason: how.reason ?? 'start' },
+    );
+    const exit: ExitRecord = { pid: 0, exitCode: null, signal: null, startedAt: now, endedAt: now, durationMs: 0, stoppedByUs: false, forceKilled: false, timedOut: false, cause: why };
+    const outcome = this.recordExit(rec, exit);
+    // as for a run that crashed at once: one its policy restarts is started as far as the caller is concerned
+    if (outcome === 'restarting') return;
+    throw new SentinelError('PLUGIN_FAILED', `could not start "${displayName(rec)}": ${why}`);
+  }
+
+  private launch(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }, spec: ProcessSpec, listenFd: number | undefined): Promise<void> {
+    const host = this.opts.host;
     const fds = this.opts.logs.open(instanceKey(rec), rec.spec);
     const logOffsets = fds.sizes ?? { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
-    const env = { ...rec.spec.env, ...instanceEnv(rec), ...extras?.env };
-    const child = host.spawn({ ...rec.spec, env }, extras?.listenFd !== undefined ? { ...fds, listen: extras.listenFd } : fds);
+    const child = host.spawn(spec, listenFd !== undefined ? { ...fds, listen: listenFd } : fds);
     if (child.pid <= 0) {
       throw new SentinelError('SPAWN_FAILED', `could not start "${displayName(rec)}": the system refused to create the process; check the command and the system's limits`);
     }
@@ -504,6 +569,12 @@ export class Supervisor extends EventEmitter {
     actor: Actor,
     opts: { force?: boolean; timeoutMs?: number; keepWanted?: boolean; reason?: string } = {},
   ): Promise<{ alreadyStopped: boolean; exit: ExitRecord | null }> {
+    const wrapping = this.wrapping.get(rec.id);
+    if (wrapping) {
+      // a start waiting for its wrap: nothing is spawned once the answer comes
+      wrapping.cancelled = opts.reason ?? 'a stop was requested';
+      this.wrapping.delete(rec.id);
+    }
     const live = this.live.get(rec.id);
     if (rec.state === 'stopping' && live?.stopping) {
       await live.stopping;

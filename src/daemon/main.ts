@@ -36,6 +36,7 @@ import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
 import { createHealthMonitor } from './health-monitor.js';
 import { createPluginHost } from '../plugins/host.js';
+import { wrapHook } from '../plugins/wrap.js';
 import { watchDisk } from './disk-watch.js';
 import { guardDbFiles } from './db-watch.js';
 import { redactSecrets, secretSpawner, secretStoreFor } from './secrets-store.js';
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
   });
   shutdownSteps.unshift(() => plugins.close());
   void plugins.start();
+  // runtime plugins: a process with wrap: is started as its plugin says (the others are not touched)
+  supervisor.setSpawnWrap(wrapHook(plugins));
 
   const health = createHealthMonitor({
     supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000, plugins,
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
     supervisor,
     usage: new UsageSampler(scans, (pid) => cgroups.usageOfPid(pid)),
     scaleTo: (name, to, reason) => scaleTo(daemon, name, () => to, 'autoscaler', () => reason),
+    decide: (plugin, request, timeoutMs) => plugins.decide(plugin, request, timeoutMs),
     warn: (rec, kind, reason) => {
       supervisor.note(rec, kind, reason, 'autoscaler');
       log.warn('SCALE', `${rec.name}: ${reason}`);

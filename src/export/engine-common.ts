@@ -204,6 +204,7 @@ export function commonWarnings(spec: ProcessSpec, engine: string, warnings: stri
   if (spec.restartCron) w('restart_cron', `${engine} does not restart on a schedule (a scheduled job running a restart command can)`);
   if (spec.watch) w('watch', `${engine} does not restart on file changes (rebuild and roll out the image instead)`);
   if (spec.logMaxBytes !== DEFAULTS.logMaxBytes || spec.logKeep !== DEFAULTS.logKeep || spec.logCompress) w('log.max_size, keep, compress', 'the container runtime keeps and rotates the logs');
+  if (spec.wrap) w('wrap', `${engine} starts the command itself and cannot ask a Sentinel runtime plugin (${spec.wrap.plugin}); put what it adds into the command or the image`);
   if (spec.liveness?.kind === 'plugin') w('health.plugin', `${engine} cannot call a Sentinel plugin (${spec.liveness.target}); write the check as health.http, tcp or exec`);
   if (!spec.notify.enabled || spec.notify.webhooks.length || spec.notify.plugins?.length) w('notify', `${engine} sends no Sentinel notifications`);
   if (spec.startWaitMs !== DEFAULTS.startWaitMs) w('start_wait', `${engine} has no crash-at-start window`);

@@ -109,6 +109,7 @@ export function processUnit(spec: ProcessSpec, opts: UnitOptions = {}): string {
   if (spec.readiness) notMapped.push('readiness checks');
   if (spec.liveness) notMapped.push('liveness checks');
   if (spec.restartCron) notMapped.push(`restart on cron "${spec.restartCron.cron}" (a .timer unit can do it)`);
+  if (spec.wrap) notMapped.push(`the runtime plugin ${spec.wrap.plugin} (wrap:) that Sentinel asks before each start; ExecStart= runs the command as it is`);
   if (spec.watch) notMapped.push(`restart on changes under ${spec.watch.paths.join(', ')} (a .path unit with PathModified= can do it)`);
   service.push(`StandardOutput=journal`, `StandardError=journal`);
 

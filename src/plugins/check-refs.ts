@@ -1,4 +1,4 @@
-// A process may name plugins (health.plugin, notify.plugins); each must be declared in daemon.yaml and
+// A process may name plugins (health.plugin, notify.plugins, scale.policy.plugin, wrap.plugin); each must be declared in daemon.yaml and
 // serve that kind. Checked when a config is validated or applied, so a typo fails `up`, not a check later.
 import type { ProcessSpec } from '../core/spec.js';
 import type { PluginHost } from './host.js';
@@ -6,13 +6,16 @@ import type { PluginKind } from './types.js';
 
 /** `keys` name where each reference came from: the config keys, or the flags of `sentinel run`. */
 export function pluginRefProblems(
-  spec: Pick<ProcessSpec, 'liveness' | 'notify'>,
-  host: PluginHost,
-  keys: { health: string; notify: string } = { health: 'health.plugin', notify: 'notify.plugins' },
+  spec: Pick<ProcessSpec, 'liveness' | 'notify'> & Partial<Pick<ProcessSpec, 'scale' | 'wrap'>>,
+  host: Pick<PluginHost, 'names' | 'kindsOf'>,
+  keys: { health: string; notify: string; scale?: string; wrap?: string } = { health: 'health.plugin', notify: 'notify.plugins' },
 ): string[] {
   const refs: Array<[string, PluginKind, string]> = [];
   if (spec.liveness?.kind === 'plugin') refs.push([spec.liveness.target, 'health', keys.health]);
   for (const name of spec.notify.plugins ?? []) refs.push([name, 'notifier', keys.notify]);
+  const policy = spec.scale?.policy?.plugin;
+  if (policy) refs.push([policy.name, 'scaling', keys.scale ?? 'scale.policy.plugin']);
+  if (spec.wrap) refs.push([spec.wrap.plugin, 'runtime', keys.wrap ?? 'wrap.plugin']);
   const problems: string[] = [];
   for (const [name, kind, key] of refs) {
     const kinds = host.kindsOf(name);

@@ -6,10 +6,15 @@ import { SentinelError } from '../core/errors.js';
 import { createExecPlugin, type ExecPlugin } from './exec-protocol.js';
 import { loadPluginModule, resolvePluginModule } from './js-module.js';
 import type { PluginSetting } from './settings.js';
+import { readCheck, readDecide, readRender, readWrap, type Read } from './answers.js';
 import {
   KIND_METHOD, PLUGIN_API_VERSION,
-  type CheckRequest, type CheckResult, type NotifyRequest, type PluginEvent, type PluginHooks, type PluginKind, type PluginState, type PluginStatus,
+  type CheckRequest, type CheckResult, type DecideRequest, type DecideResult, type NotifyRequest, type PluginEvent, type PluginHooks, type PluginKind,
+  type PluginState, type PluginStatus, type RenderRequest, type RenderResult, type WrapRequest, type WrapResult,
 } from './types.js';
+
+/** A request without its options (the host adds the plugin's own), or with some to put over them. */
+type Req<T extends { options: Record<string, unknown> }> = Omit<T, 'options'> & { options?: Record<string, unknown> };
 
 export interface PluginHostOptions {
   home: string;
@@ -27,7 +32,13 @@ export interface PluginHost {
   /** Calls the hook of `kind` (notify, check, decide, wrap, render) and resolves with its answer. */
   call(name: string, kind: PluginKind, request: Record<string, unknown>, timeoutMs?: number): Promise<unknown>;
   notify(name: string, request: Omit<NotifyRequest, 'options'>): Promise<void>;
-  check(name: string, request: Omit<CheckRequest, 'options'> & { options?: Record<string, unknown> }, timeoutMs?: number): Promise<CheckResult>;
+  check(name: string, request: Req<CheckRequest>, timeoutMs?: number): Promise<CheckResult>;
+  /** The autoscaler's question; the answer is checked (a bad one is a `garbage` event and a rejection). */
+  decide(name: string, request: Req<DecideRequest>, timeoutMs?: number): Promise<DecideResult>;
+  /** The supervisor's question before a spawn; the answer is checked (argv, env, an existing cwd). */
+  wrap(name: string, request: Req<WrapRequest>): Promise<WrapResult>;
+  /** `sentinel export PLUGIN`; the answer is checked (relative paths inside the output directory). */
+  render(name: string, request: Req<RenderRequest>): Promise<RenderResult>;
   status(): PluginStatus[];
   /** Starts (exec) or loads (module) every plugin; failures become events, never a rejection. */
   start(): Promise<void>;
@@ -146,10 +157,6 @@ function moduleEntry(s: PluginSetting, o: PluginHostOptions): Entry {
   return entry;
 }
 
-function isCheckResult(v: unknown): v is CheckResult {
-  return typeof v === 'object' && v !== null && typeof (v as CheckResult).ok === 'boolean' && ((v as CheckResult).detail === undefined || typeof (v as CheckResult).detail === 'string');
-}
-
 export function createPluginHost(o: PluginHostOptions): PluginHost {
   const entries = new Map<string, Entry>(o.plugins.map((s) => [s.name, s.module !== undefined ? moduleEntry(s, o) : execEntry(s, o)]));
 
@@ -168,6 +175,16 @@ export function createPluginHost(o: PluginHostOptions): PluginHost {
     return e.invoke(KIND_METHOD[kind], { ...request, options: { ...e.setting.options, ...(request.options as object | undefined) } }, timeoutMs ?? e.setting.timeout);
   }
 
+  /** Calls and checks the answer: one of the wrong shape is reported as `garbage` and rejected. */
+  async function ask<T>(name: string, kind: PluginKind, request: object, read: (v: unknown) => Read<T>, timeoutMs?: number): Promise<T> {
+    const answer = read(await call(name, kind, request as Record<string, unknown>, timeoutMs));
+    if ('error' in answer) {
+      o.onEvent({ plugin: name, kind: 'garbage', message: answer.error });
+      throw pluginError(name, answer.error);
+    }
+    return answer.ok;
+  }
+
   return {
     names: () => [...entries.keys()],
     kindsOf: (name) => entries.get(name)?.kinds ?? null,
@@ -175,15 +192,10 @@ export function createPluginHost(o: PluginHostOptions): PluginHost {
     async notify(name, request) {
       await call(name, 'notifier', request as unknown as Record<string, unknown>);
     },
-    async check(name, request, timeoutMs) {
-      const answer = await call(name, 'health', request as unknown as Record<string, unknown>, timeoutMs);
-      if (!isCheckResult(answer)) {
-        const message = `answered check with ${JSON.stringify(answer)?.slice(0, 120)}; expected {"ok": true|false, "detail": "..."}`;
-        o.onEvent({ plugin: name, kind: 'garbage', message });
-        throw pluginError(name, message);
-      }
-      return answer;
-    },
+    check: (name, request, timeoutMs) => ask(name, 'health', request, readCheck, timeoutMs),
+    decide: (name, request, timeoutMs) => ask(name, 'scaling', request, readDecide, timeoutMs),
+    wrap: (name, request) => ask(name, 'runtime', request, readWrap),
+    render: (name, request) => ask(name, 'exporter', request, readRender),
     status: () =>
       [...entries.values()].map((e) => ({
         name: e.setting.name,

@@ -10,7 +10,11 @@ export const PLUGIN_API_VERSION = 1;
 export const PLUGIN_KINDS = ['notifier', 'health', 'scaling', 'runtime', 'exporter'] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
-/** The method of each kind. notifier and health are called by the daemon; the others are hook points kept for their subsystems. */
+/**
+ * The method of each kind, and who calls it: notify — the notifier (every event sent to a process's
+ * notify.plugins); check — the health monitor (health.plugin); decide — the autoscaler (scale.policy.plugin);
+ * wrap — the supervisor before each spawn (wrap.plugin); render — `sentinel export PLUGIN`.
+ */
 export const KIND_METHOD: Record<PluginKind, string> = {
   notifier: 'notify',
   health: 'check',
@@ -44,6 +48,9 @@ export interface CheckResult {
 export interface DecideRequest {
   process: string;
   instances: number;
+  /** The process's scale.min and scale.max: the answer is clamped to them. */
+  min: number;
+  max: number;
   /** Recent samples per instance, as the metrics history holds them. */
   metrics: Array<{ instance: number; cpuPercent: number | null; rssBytes: number | null }>;
   options: Record<string, unknown>;
@@ -51,31 +58,49 @@ export interface DecideRequest {
   now: number;
 }
 export interface DecideResult {
+  /** The wanted count (a whole number ≥ 0); clamped to min..max, and held by the cooldown, as a command policy's. */
   instances: number;
-  reason: string;
+  /** One line saying why; shown in the scale event. */
+  reason?: string;
 }
 
-/** runtime → `wrap`: the argv, environment and cwd to exec instead of the process's own (a spawner decorator). */
+/**
+ * runtime → `wrap`: the argv, environment and cwd to exec instead of the process's own, asked before each
+ * spawn. `env` holds secrets as ${secret:NAME} references (resolved after the wrap, into the child only):
+ * keep them in the answer's env for the child to get them.
+ */
 export interface WrapRequest {
+  /** The instance ("web", or "web:2"). */
   process: string;
+  /** What would run: a shell command is ["/bin/sh", "-c", COMMAND]. */
   argv: string[];
   env: Record<string, string>;
   cwd: string;
+  /** The process's wrap.options over the plugin's own. */
   options: Record<string, unknown>;
 }
 export interface WrapResult {
+  /** A non-empty list of strings; argv[0] is found in the answer's PATH. */
   argv: string[];
+  /** The whole environment (default: the request's). */
   env?: Record<string, string>;
+  /** An existing directory (default: the request's). */
   cwd?: string;
 }
 
-/** exporter → `render`: files describing the processes for another system, and what could not be carried. */
+/**
+ * exporter → `render`: files describing the processes for another system, and what could not be carried.
+ * Each spec is the stored one (from the daemon, or a config file read as `config validate` does), with
+ * secrets as ${secret:NAME} references, never their values.
+ */
 export interface RenderRequest {
   processes: Array<{ name: string; spec: Record<string, unknown> }>;
   options: Record<string, unknown>;
 }
 export interface RenderResult {
+  /** Paths relative to the output directory (no absolute path, no ".." out of it). */
   files: Array<{ path: string; content: string }>;
+  /** Printed to stderr by the CLI. */
   warnings?: string[];
 }
 

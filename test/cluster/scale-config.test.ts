@@ -1,7 +1,7 @@
 // The cluster keys as written (--scale, instances: max, port_mode) and what the spec makes of them.
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { checkPortMode, instancesFrom, parseScaleRange, scaleSection, startingCount } from '../../src/cluster/scale-config.js';
+import { checkPortMode, instancesFrom, parseScaleRange, ScaleKey, scaleSection, startingCount } from '../../src/cluster/scale-config.js';
 import { instancePort } from '../../src/core/instances.js';
 import { emptySections, type ProcessSpec } from '../../src/core/spec.js';
 import { upgradeSpec } from '../../src/core/spec-upgrade.js';
@@ -26,8 +26,20 @@ describe('scale-config', () => {
       min: 2, max: 4, cpuPercent: 70, memoryBytes: null, upAfterMs: 30_000, downAfterMs: 300_000, cooldownMs: 60_000, policy: null,
     });
     expect(scaleSection({ min: 1, max: 3, memory: '400M' }, '/srv')?.cpuPercent).toBeNull();
-    expect(scaleSection({ min: 1, max: 3, policy: { module: './p.mjs', timeout: '2s' } }, '/srv')?.policy).toEqual({ command: null, module: '/srv/p.mjs', timeoutMs: 2000 });
+    expect(scaleSection({ min: 1, max: 3, policy: { module: './p.mjs', timeout: '2s' } }, '/srv')?.policy).toEqual({ command: null, module: '/srv/p.mjs', plugin: null, timeoutMs: 2000 });
+    // a scaling plugin: its name and options (none: {}), the default timeout, no CPU target
+    const byPlugin = scaleSection({ min: 1, max: 3, policy: { plugin: 'queue', options: { q: 'jobs' } } }, '/srv');
+    expect(byPlugin?.policy).toEqual({ command: null, module: null, plugin: { name: 'queue', options: { q: 'jobs' } }, timeoutMs: 5000 });
+    expect(byPlugin?.cpuPercent).toBeNull();
+    expect(scaleSection({ min: 1, max: 3, policy: { plugin: 'queue' } }, '/srv')?.policy?.plugin).toEqual({ name: 'queue', options: {} });
     expect(scaleSection(undefined, '/srv')).toBeNull();
+  });
+
+  it('a policy is one of command, module or plugin; options go with a plugin only', () => {
+    expect(ScaleKey.safeParse({ min: 1, max: 2, policy: { plugin: 'q', command: 'echo 2' } }).error?.issues[0].message).toBe('expected exactly one of "command", "module" or "plugin"');
+    expect(ScaleKey.safeParse({ min: 1, max: 2, policy: {} }).error?.issues[0].message).toBe('expected exactly one of "command", "module" or "plugin"');
+    expect(ScaleKey.safeParse({ min: 1, max: 2, policy: { command: 'echo 2', options: { a: 1 } } }).error?.issues[0].message).toBe('"options" is for a plugin policy: add plugin: NAME or remove options');
+    expect(ScaleKey.safeParse({ min: 1, max: 2, policy: { plugin: 'q', options: { a: 1 } } }).success).toBe(true);
   });
 
   it('starts within min..max', () => {

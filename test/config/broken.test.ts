@@ -150,7 +150,7 @@ const EXPECTED: Record<string, string[]> = {
   "several errors at once": [
     "processes.web.stop_timeout: expected a duration like \"5s\", got \"later\" (sentinel.yaml:4:19)",
     "processes.web.restart: expected \"never\", \"on-failure\", \"always\" or a map with \"policy\", got \"sometimes\" (sentinel.yaml:5:14)",
-    "processes.web.colour: unknown key \"colour\"; allowed keys: command, argv, cwd, env, env_file, inherit_env, group, port, restart, restart_cron, stop_signal, stop_timeout, start_wait, startup, health, limits, max_memory, max_cpu, log, depends_on, extends, user, nice, ionice, instances, port_mode, scale, notify, autostart, watch, image, runtime, ports, volumes, container_user, nix (sentinel.yaml:6:5)",
+    "processes.web.colour: unknown key \"colour\"; allowed keys: command, argv, cwd, env, env_file, inherit_env, group, port, restart, restart_cron, stop_signal, stop_timeout, start_wait, startup, health, limits, max_memory, max_cpu, log, depends_on, extends, user, nice, ionice, instances, port_mode, scale, notify, autostart, watch, wrap, image, runtime, ports, volumes, container_user, nix (sentinel.yaml:6:5)",
   ],
   "TOML wrong type with position": [
     "processes.web.stop_timeout: expected a duration like \"5s\", got \"soon\" (sentinel.toml:3:16)",

@@ -109,6 +109,8 @@ const SAMPLES: Record<string, { proc: Proc; top?: Record<string, unknown> }> = {
   'scale.policy.command': { proc: { scale: { min: 1, max: 4, policy: { command: 'echo 3' } } } },
   'scale.policy.module': { proc: { scale: { min: 1, max: 4, policy: { module: './policy.mjs' } } } },
   'scale.policy.timeout': { proc: { scale: { min: 1, max: 4, policy: { command: 'echo 3', timeout: '2s' } } } },
+  'scale.policy.plugin': { proc: { scale: { min: 1, max: 4, policy: { plugin: 'queue' } } } },
+  'scale.policy.options': { proc: { scale: { min: 1, max: 4, policy: { plugin: 'queue', options: { q: 'jobs' } } } } },
   notify: { proc: { notify: false } },
   'notify.webhooks': { proc: { notify: { webhooks: ['http://127.0.0.1:4108/hook'] } } },
   'notify.plugins': { proc: { notify: { plugins: ['pager'] } } },
@@ -125,6 +127,9 @@ const SAMPLES: Record<string, { proc: Proc; top?: Record<string, unknown> }> = {
   nix: { proc: { nix: { packages: ['redis'] } } },
   'nix.packages': { proc: { nix: { packages: ['python3'] } } },
   'nix.file': { proc: { nix: { file: 'shell.nix' } } },
+  wrap: { proc: { wrap: { plugin: 'sandbox' } } },
+  'wrap.plugin': { proc: { wrap: { plugin: 'jail' } } },
+  'wrap.options': { proc: { wrap: { plugin: 'sandbox', options: { profile: 'strict' } } } },
 };
 
 function specOf(proc: Proc, top: Record<string, unknown> = {}): string {

@@ -13,6 +13,7 @@ import { BOOT_KINDS, BOOT_MARKER, bootFile, detectBootKind, type BootKind, type 
 import { act, collect } from '../common.js';
 import { oneOf, badValue } from '../option-values.js';
 import { EXPORT_FORMATS } from '../../export/formats.js';
+import { exportPathProblem } from '../../plugins/answers.js';
 import { FORMAT_HELP, STACK_FORMATS, stackParams, type StackFormat } from './config-file.js';
 import { failAndExit, printJson, println } from '../output.js';
 
@@ -110,7 +111,7 @@ export function register(program: Command): void {
 
   program
     .command('export <format> [names...]')
-    .description(`Write processes (and schedules) for another system: FORMAT ${EXPORT_FORMATS.join(', ')}. Every setting the format cannot carry is a warning`)
+    .description(`Write processes (and schedules) for another system: FORMAT ${EXPORT_FORMATS.join(', ')}, or an exporter plugin declared in daemon.yaml. Every setting the format cannot carry is a warning`)
     .option('-f, --file <file>', "export a config file instead of the daemon's processes (nothing is started)")
     .option('--environment <name>', 'with -f: apply the environments.<name> overlay')
     .option('--format <format>', `with -f: ${FORMAT_HELP}`, oneOf('--format', STACK_FORMATS))
@@ -122,7 +123,8 @@ export function register(program: Command): void {
       await act(
         opts,
         async (c) => {
-          const chosen = oneOf('export', EXPORT_FORMATS)(format) as (typeof EXPORT_FORMATS)[number];
+          // a built-in format, or an exporter plugin the daemon knows (it says which there are when neither)
+          const chosen = format;
           const images: Record<string, string> = {};
           let image: string | undefined;
           for (const item of opts.image) {
@@ -143,8 +145,18 @@ export function register(program: Command): void {
           }
           if (opts.stdout || opts.json) return res;
           const dir = path.resolve(opts.dir);
+          // every path checked before anything is written: a plugin's answer may not leave the directory
+          for (const f of res.files) {
+            const problem = exportPathProblem(f.file);
+            const target = path.resolve(dir, f.file);
+            if (problem || !target.startsWith(dir + path.sep)) throw new SentinelError('PLUGIN_FAILED', `export ${format}: ${problem ?? `${f.file} is outside ${dir}`}; nothing was written`);
+          }
           mkdirSync(dir, { recursive: true });
-          for (const f of res.files) writeFileSync(path.join(dir, f.file), f.content, { mode: 0o644 });
+          for (const f of res.files) {
+            const target = path.resolve(dir, f.file);
+            mkdirSync(path.dirname(target), { recursive: true });
+            writeFileSync(target, f.content, { mode: 0o644 });
+          }
           return { ...res, dir };
         },
         (res) => {
@@ -156,7 +168,8 @@ export function register(program: Command): void {
           }
           for (const f of res.files) println(`Wrote ${path.join((res as { dir?: string }).dir ?? '.', f.file)}`);
           warn();
-          println(NEXT_STEP[format as keyof typeof NEXT_STEP] ?? '');
+          const next = NEXT_STEP[format as keyof typeof NEXT_STEP];
+          if (next) println(next);
         },
       );
     });

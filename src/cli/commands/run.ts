@@ -93,6 +93,7 @@ export function register(program: Command): void {
     .option('--container-user <user>', 'the user inside the container (default: the image\'s)')
     .option('--nix <package>', 'run inside a Nix environment with this package (repeatable)', collect, [])
     .option('--nix-file <file>', 'run inside the Nix environment of this expression (e.g. shell.nix)')
+    .option('--wrap <plugin>', 'before each start, ask this runtime plugin (declared in daemon.yaml) for the argv, env and cwd to run instead')
     .option('--memory-max <size>', 'hard memory limit of the whole tree, enforced by the kernel (cgroup): past it the OOM killer ends a process (e.g. 512M)')
     .option('--cpu-max <share>', 'CPU quota of the whole tree (cgroup): a percent of one core (50%) or a number of cores (1.5)')
     .option('--pids-max <n>', 'most processes (and threads) the tree may hold (cgroup); forks past it fail')
@@ -166,6 +167,7 @@ export function register(program: Command): void {
         containerUser: opts.containerUser,
         nixPackages: opts.nix,
         nixFile: opts.nixFile,
+        wrap: opts.wrap,
         ...policyParams(opts),
         ...healthParams(opts),
         watch,

@@ -72,6 +72,8 @@ export function waitCondition(sup: Supervisor, rec: ProcessRecord, condition: Co
     };
     // judged on the next turn: an exit followed at once by an automatic restart is not a failure
     const judge = () => setImmediate(() => {
+      // a start waiting for its runtime plugin's wrap has not begun yet: its state is still the old one
+      if (sup.isWrapping(rec)) return;
       const v = checkCondition(rec, condition, since);
       if (v !== null) finish(v);
     });

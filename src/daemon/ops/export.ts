@@ -3,11 +3,13 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
+import { suggest } from '../../core/suggest.js';
 import type { ProcessSpec } from '../../core/spec.js';
 import type { OpParams } from '../../contracts/index.js';
 import { isSentinelVariable } from '../../contracts/primitives.js';
 import type { ExportSchedule, EngineInput, ExportFile } from '../../export/engine-common.js';
 import type { Daemon, Handlers } from '../context.js';
+import { EXPORT_FORMATS } from '../../export/formats.js';
 
 /** A bare command name looked up in the process's own PATH, as its start would. */
 function which(command: string, env: Record<string, string>): string | null {
@@ -60,10 +62,42 @@ async function fromDaemon(d: Daemon, names: string[] | undefined): Promise<Sourc
   };
 }
 
+const isBuiltIn = (format: string): format is (typeof EXPORT_FORMATS)[number] => (EXPORT_FORMATS as readonly string[]).includes(format);
+
+/** A format that is no built-in must be an exporter plugin daemon.yaml declares; refused before any file is read. */
+function checkPluginFormat(d: Daemon, p: OpParams<'export.units'>): void {
+  const kinds = d.plugins.kindsOf(p.format);
+  const exporters = d.plugins.names().filter((n) => d.plugins.kindsOf(n)?.includes('exporter'));
+  const builtIn = `${EXPORT_FORMATS.slice(0, -1).join(', ')} or ${EXPORT_FORMATS.at(-1)}`;
+  const plugins = exporters.length ? `an exporter plugin in daemon.yaml (${exporters.join(', ')})` : 'an exporter plugin declared in daemon.yaml (it declares none)';
+  if (kinds === null) {
+    const close = suggest(p.format, [...EXPORT_FORMATS, ...exporters]);
+    throw new SentinelError('INVALID_ARGUMENT', `export ${JSON.stringify(p.format)}: expected ${builtIn}, or ${plugins}${close ? `; did you mean "${close}"?` : ''}`);
+  }
+  if (kinds.length > 0 && !kinds.includes('exporter')) {
+    throw new SentinelError('INVALID_ARGUMENT', `export ${p.format}: plugin "${p.format}" is not an exporter plugin (it serves ${kinds.join(', ')}); expected ${builtIn}, or ${plugins}`);
+  }
+  if (p.image !== undefined || p.images !== undefined) throw new SentinelError('INVALID_ARGUMENT', `--image goes with kubernetes, nomad and compose; an exporter plugin takes its settings from its options in daemon.yaml`);
+}
+
+/** An exporter plugin's files: its render() answer, checked by the plugin host (paths inside the output directory). */
+async function renderWithPlugin(d: Daemon, name: string, source: Source): Promise<{ files: ExportFile[]; warnings: string[] }> {
+  // the stored specs as they are (secrets as ${secret:NAME} references), without Sentinel's own variables
+  const processes = source.specs.map((spec) => ({
+    name: spec.name,
+    spec: JSON.parse(JSON.stringify({ ...spec, env: Object.fromEntries(Object.entries(spec.env).filter(([k]) => !isSentinelVariable(k))) })) as Record<string, unknown>,
+  }));
+  const answer = await d.plugins.render(name, { processes });
+  const warnings = source.schedules.map((s) => `schedules.${s.name} not carried: an exporter plugin is given processes only`);
+  return { files: answer.files.map((f) => ({ process: null, file: f.path, content: f.content })), warnings: [...(answer.warnings ?? []), ...warnings] };
+}
+
 export function exportOps(d: Daemon): Handlers<'export.units'> {
   return {
     async 'export.units'(p) {
+      if (!isBuiltIn(p.format)) checkPluginFormat(d, p);
       const source = p.file !== undefined ? await fromFile({ ...p, file: p.file }) : await fromDaemon(d, p.names);
+      if (!isBuiltIn(p.format)) return renderWithPlugin(d, p.format, source);
       if (p.format === 'systemd') {
         const { processUnit, unitName } = await import('../../export/systemd.js');
         const files: ExportFile[] = source.specs.map((spec) => ({ process: spec.name, file: unitName(spec.name), content: processUnit(spec, { dropEnv: isSentinelVariable, which }) }));

@@ -107,7 +107,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
         takenNames: (n) => sup.find(n) !== undefined,
       });
       if (hasIdentity(spec.identity)) resolveIdentity(spec.identity);
-      const pluginProblems = pluginRefProblems(spec, d.plugins, { health: '--health-plugin', notify: '--notify-plugin' });
+      const pluginProblems = pluginRefProblems(spec, d.plugins, { health: '--health-plugin', notify: '--notify-plugin', wrap: '--wrap' });
       if (pluginProblems.length) throw new SentinelError('INVALID_ARGUMENT', pluginProblems.join('; '));
       if (p.scope !== undefined) spec.scope = scopeOf(p.scope);
       if (sup.find(spec.name)) {
@@ -164,6 +164,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
           limits: s.limits, identity: s.identity, notify: s.notify, configFile: s.source.configFile,
           container: s.container ? { ...s.container, name: d.containers?.nameOf(s.name, 0) ?? '' } : null,
           nix: s.nix,
+          wrap: s.wrap ?? null,
           watch: s.watch ? { ...s.watch, ...(d.watches?.stateOf(s.name) ?? { active: false, directories: 0, error: null, lastChange: null }) } : null,
         },
       };

@@ -80,6 +80,7 @@ export const RunParams = z.strictObject({
   containerUser: text.optional().meta({ description: 'The user inside the container' }),
   nixPackages: z.array(z.string().min(1)).optional().meta({ description: 'Run inside a Nix environment with these packages' }),
   nixFile: text.optional().meta({ description: 'Run inside the Nix environment of this expression file (shell.nix)' }),
+  wrap: text.optional().meta({ description: 'A runtime plugin declared in daemon.yaml (plugins:) asked before each start for the argv, env and cwd to run instead' }),
   memoryMax: textOrNumber.optional().meta({ description: 'Hard memory limit of the tree (cgroup), e.g. "512M"' }),
   cpuMax: textOrNumber.optional().meta({ description: 'CPU quota of the tree (cgroup): "50%" of one core or a number of cores like 1.5' }),
   pidsMax: textOrNumber.optional().meta({ description: 'Most processes of the tree (cgroup), e.g. 100' }),

@@ -115,6 +115,7 @@ export async function specFromParams(p: Params, ctx: SpecContext): Promise<Proce
     scale: scaleFromParams(p),
     limits: hardLimitsFromParams(p),
     watch: watchFromParams(p, cwd),
+    wrap: optString(p, 'wrap') !== undefined ? { plugin: optString(p, 'wrap') } : undefined,
   });
   const { ProcessConfig } = await import('../../config/schema-process.js');
   const { toProcessSpec } = await import('../../config/normalize.js');
@@ -145,7 +146,7 @@ function portModeFromParams(p: Params): PortMode | null {
 
 /** The flags of the container and Nix keys, for error messages about them. */
 const FLAG_OF_KEY: Record<string, string> = {
-  port_mode: '--port-mode', scale: '--scale', watch: '--watch', image: '--image', runtime: '--runtime', ports: '--publish', volumes: '--volume', container_user: '--container-user', nix: '--nix / --nix-file',
+  port_mode: '--port-mode', scale: '--scale', watch: '--watch', image: '--image', runtime: '--runtime', ports: '--publish', volumes: '--volume', container_user: '--container-user', nix: '--nix / --nix-file', wrap: '--wrap',
 };
 
 /** "docker.io/library/redis:7" → "redis". */
