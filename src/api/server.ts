@@ -16,13 +16,17 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, redac
   res.end(text);
 }
 
-export function createApiServer(ops: OperationTable, log: Logger, opts: { actor: string; redact?: (text: string) => string }): http.Server {
+/** The header every answer of the socket API carries: the client warns when it runs another version. */
+export const VERSION_HEADER = 'x-sentinel-version';
+
+export function createApiServer(ops: OperationTable, log: Logger, opts: { actor: string; redact?: (text: string) => string; version?: string }): http.Server {
   // every answer passes through this: secret values never leave the daemon
   const redact = opts.redact ?? ((t: string) => t);
   // the timeouts are checked every second, not Node's default 30 s
   const server = http.createServer({ connectionsCheckingInterval: 1000 }, async (req, res) => {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    if (opts.version) res.setHeader(VERSION_HEADER, opts.version);
     try {
       const { pathname, search } = splitTarget(req.url ?? '/');
       if (pathname === METRICS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -8,7 +8,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await buildProgram(process.argv.slice(2)).parseAsync(process.argv);
 } finally {
   closeTransport();
 }

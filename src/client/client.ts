@@ -1,6 +1,5 @@
 // The typed client every face uses: calls daemon operations over HTTP on the Unix socket and starts
 // the daemon on first use. Errors arrive as SentinelErrors with the daemon's code and message.
-import http from 'node:http';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
@@ -8,6 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SentinelError } from '../core/errors.js';
 import { ndjsonItems, parseAnswer, readAll } from './wire.js';
+import { exchange, type SocketAnswer } from './socket-http.js';
+/** The answer header naming the daemon's version (src/api/server.ts). */
+const VERSION_HEADER = 'x-sentinel-version';
 // types only: the CLI bundle must not load zod or the contracts at start-up
 import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import { daemonNodeFlags, ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
@@ -96,29 +98,32 @@ export class Client {
     return this.tunnel?.lost ?? err;
   }
 
-  /** Asks a running daemon its version, once, alongside the first call; never fails the call. */
-  private checkVersion(): Promise<void> {
+  /**
+   * Compares the daemon's version with this client's, once, from the header of the first answer (every
+   * answer carries it: no request of its own). A daemon without the header is older than the header:
+   * it is asked with daemon.status. Never fails the call.
+   */
+  private async checkVersion(res: SocketAnswer): Promise<void> {
     const report = this.onVersionMismatch;
-    if (this.versionChecked || !report) return Promise.resolve();
+    if (this.versionChecked || !report) return;
     this.versionChecked = true;
     const own = clientVersion();
-    if (own === null) return Promise.resolve();
-    return this.rawRequest('daemon.status', {}, 2000)
-      .then(readAll)
-      .then((text) => {
-        const theirs = (JSON.parse(text) as { version?: unknown }).version;
-        if (typeof theirs === 'string' && theirs !== own) report(theirs, own);
-      })
-      .catch(() => undefined);
+    if (own === null) return;
+    let theirs: unknown = res.headers[VERSION_HEADER];
+    if (theirs === undefined) {
+      theirs = await this.rawRequest('daemon.status', {}, 2000)
+        .then(readAll)
+        .then((text) => (JSON.parse(text) as { version?: unknown }).version)
+        .catch(() => undefined);
+    }
+    if (typeof theirs === 'string' && theirs !== own) report(theirs, own);
   }
 
   /** Calls one operation and returns its JSON answer, typed by its contract; `minTimeoutMs` extends the wait for long operations. */
   async call<K extends OpName>(op: K, params?: OpParamsIn<K>, opts: { minTimeoutMs?: number } = {}): Promise<OpResult<K>> {
-    // in parallel with the call itself: a daemon that is not running yet is started by this install
-    const checked = this.checkVersion();
     try {
       const res = await this.request(op, params ?? {}, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
-      await checked;
+      await this.checkVersion(res);
       return await parseAnswer<OpResult<K>>(res);
     } catch (err) {
       throw this.explain(err);
@@ -138,7 +143,7 @@ export class Client {
   /** Whether a daemon answers on the socket (never starts one). */
   async ping(): Promise<boolean> {
     try {
-      await this.rawRequest('daemon.status', {}, 2000);
+      (await this.rawRequest('daemon.status', {}, 2000)).destroy();
       return true;
     } catch (err) {
       // a host that cannot be reached (or whose key is refused) is not "no daemon": say why
@@ -147,7 +152,7 @@ export class Client {
     }
   }
 
-  private async request(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
+  private async request(op: string, params: object, timeoutMs: number): Promise<SocketAnswer> {
     try {
       return await this.rawRequest(op, params, timeoutMs);
     } catch (err) {
@@ -162,32 +167,15 @@ export class Client {
     }
   }
 
-  private rawRequest(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
-    const body = JSON.stringify(params);
-    const tunnel = this.tunnel;
-    // over SSH each request gets its own channel to the remote socket (created asynchronously: http accepts a callback)
-    const where: http.RequestOptions = tunnel
-      ? { createConnection: ((_o: unknown, done: (err: Error | null, s?: unknown) => void) => void tunnel.openSocket().then((s) => done(null, s), (e: Error) => done(e))) as unknown as http.RequestOptions['createConnection'] }
-      // the socket directly, not through an agent: an agent works out a TLS server name for every request, and
-      // compiling the IPv6 pattern that takes was several ms of each CLI call's start-up
-      : { createConnection: (() => net.createConnection(this.paths.socket)) as unknown as http.RequestOptions['createConnection'] };
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          ...where,
-          path: `/v1/ops/${encodeURIComponent(op)}`,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-sentinel-client': this.clientName },
-          // http uses createConnection only without an agent (agent: false would build one)
-          agent: undefined,
-        },
-        resolve,
-      );
-      if (timeoutMs > 0) {
-        req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-      }
-      req.on('error', reject);
-      req.end(body);
+  private async rawRequest(op: string, params: object, timeoutMs: number): Promise<SocketAnswer> {
+    // over SSH each request gets its own channel to the remote socket; locally, a connection of its own
+    const socket = this.tunnel ? await this.tunnel.openSocket() : net.createConnection(this.paths.socket);
+    return exchange(socket, {
+      method: 'POST',
+      path: `/v1/ops/${encodeURIComponent(op)}`,
+      headers: { 'content-type': 'application/json', 'x-sentinel-client': this.clientName },
+      body: JSON.stringify(params),
+      timeoutMs,
     });
   }
 

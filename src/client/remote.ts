@@ -1,7 +1,7 @@
 // The same `call`/`stream` as the socket client, over the daemon's TCP API (http or https) with a bearer token:
 // what a face uses to manage a daemon on another host (`sentinel monit --url https://host:9797 --token T`).
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+// node:http and node:https (with tls) are loaded when a remote call is made: the CLI's start-up pays for neither
 import { SentinelError } from '../core/errors.js';
 import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import { ndjsonItems, parseAnswer } from './wire.js';
@@ -66,7 +66,7 @@ export class RemoteClient {
     yield* ndjsonItems<OpItem<K>>(res, opts.signal);
   }
 
-  private request(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
+  private async request(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
     const body = JSON.stringify(params);
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
@@ -74,7 +74,7 @@ export class RemoteClient {
       'x-sentinel-client': this.clientName,
     };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const send = this.url.protocol === 'https:' ? https.request : http.request;
+    const send = this.url.protocol === 'https:' ? (await import('node:https')).request : (await import('node:http')).request;
     return new Promise((resolve, reject) => {
       const req = send(
         {

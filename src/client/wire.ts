@@ -1,21 +1,26 @@
 // What both transports (the Unix socket and the TCP API) share: reading an answer, turning an error body into a
 // SentinelError, and splitting an NDJSON stream into items. One place, so a remote face behaves like a local one.
-import type http from 'node:http';
+import type { Readable } from 'node:stream';
 import { SentinelError, type ErrorCode } from '../core/errors.js';
 
-export function readAll(res: http.IncomingMessage): Promise<string> {
+/** An answer's body with its status: an Answer (TCP API) or a socket-http answer (the socket). */
+export type Answer = Readable & { statusCode?: number };
+
+export function readAll(res: Answer): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
+    // a socket answer comes paused (its head was read off it): let the body flow
+    res.resume();
   });
 }
 
 interface ErrorBody { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } }
 
 /** The JSON answer of one call, or the daemon's error as a SentinelError (never an error shaped like success). */
-export async function parseAnswer<T>(res: http.IncomingMessage): Promise<T> {
+export async function parseAnswer<T>(res: Answer): Promise<T> {
   const text = await readAll(res);
   let body: ErrorBody;
   try {
@@ -30,7 +35,7 @@ export async function parseAnswer<T>(res: http.IncomingMessage): Promise<T> {
 }
 
 /** Each NDJSON item of a stream answer until it ends (or `signal` aborts, which ends it quietly). */
-export async function* ndjsonItems<T>(res: http.IncomingMessage, signal?: AbortSignal): AsyncGenerator<T> {
+export async function* ndjsonItems<T>(res: Answer, signal?: AbortSignal): AsyncGenerator<T> {
   const onAbort = () => res.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) return;

@@ -214,7 +214,7 @@ async function main(): Promise<void> {
       fatal(log, isSentinelError(err) ? err.message : String(err), 2);
     }
   }
-  const server = createApiServer(ops, log, { actor: 'api', redact: redactSecrets });
+  const server = createApiServer(ops, log, { actor: 'api', redact: redactSecrets, version });
   rmSync(paths.socket, { force: true }); // we hold the lock: any socket file left is stale
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -64,9 +64,11 @@ describe('sentinel monit in a terminal', () => {
     await tmux.waitScreen((s) => /^> web/m.test(s));
     const before = await proc('web');
     tmux.keys('r');
+    // counted at once, running once it stayed up its start wait (300 ms)
     expect(await waitFor(async () => (await proc('web')).restarts === before.restarts + 1, 15_000, 100)).toBe(true);
+    expect(await waitFor(async () => (await proc('web')).status === 'running', 15_000, 100)).toBe(true);
     const after = await proc('web');
-    expect(after.status).toBe('running');
+    expect(after.restarts).toBe(before.restarts + 1);
     expect(after.pid).not.toBe(before.pid);
     const screen = await tmux.waitScreen((s) => s.includes('Restarted web'));
     expect(screen).toContain('Restarted web');

@@ -2,7 +2,7 @@
 // real API token (token.create, over the Unix socket) that expires on its own; it travels in the URL's
 // fragment, which the browser never sends to the server.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { SentinelError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
@@ -48,7 +48,7 @@ export function register(program: Command): void {
           throw new SentinelError('NOT_RUNNING', 'the dashboard is served on the daemon\'s TCP listener, which is off. Turn it on with api: {listen: 127.0.0.1:9797} in ' +
             `${c.paths.home}/sentinel.yaml, then "sentinel daemon restart" (processes keep running); or stop the daemon and start it with "sentinel daemon start --listen 127.0.0.1:9797". Then run "sentinel dashboard" again`);
         }
-        const name = `dashboard-${randomBytes(4).toString('hex')}`;
+        const name = `dashboard-${(createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).randomBytes(4).toString('hex')}`;
         const created = await c.call('token.create', { name, role: opts.role, expires: `${Math.round(expiresMs / 1000)}s` });
         const base = status.api.url.replace(/\/+$/, '');
         const link = `${base}/#token=${encodeURIComponent(created.value)}`;
