@@ -1,5 +1,43 @@
 #!/usr/bin/env -S node --
 // "node --" stops Node from reading options such as --env-file from the command's own arguments.
-// The CLI is bundled into one file (npm run build): it is started hundreds of times a day, and loading
-// one module is measurably faster than resolving dozens.
-import '../dist/cli/bundle.js';
+// The CLI is started hundreds of times a day, so it starts the cheapest way Node 20 offers: one CommonJS
+// bundle (no ESM loader; bin/package.json makes this file CommonJS), compiled from V8's code cache
+// when there is one (dist/cli/bundle.cjs.cache, made by npm run build and remade when V8 rejects it, after
+// a Node upgrade). Measured on a 2-core machine, `list` beyond `node -e 0`: 44 ms as an ES module bundle,
+// 33 ms as CommonJS, 22 ms with the cache.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { wrap } = require('node:module');
+
+const file = path.join(__dirname, '..', 'dist', 'cli', 'bundle.cjs');
+const cacheFile = `${file}.cache`;
+let source;
+try {
+  source = fs.readFileSync(file, 'utf8');
+} catch {
+  process.stderr.write(`Error: ${file} is missing; run "npm run build" first\n`);
+  process.exit(1);
+}
+let cachedData;
+try {
+  cachedData = fs.readFileSync(cacheFile);
+} catch {
+  /* made on the way out */
+}
+const script = new vm.Script(wrap(source), { filename: file, cachedData, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+if (cachedData === undefined || script.cachedDataRejected) {
+  process.once('exit', () => {
+    // written whole and renamed: a CLI started meanwhile reads the old cache or the new one, never half of one
+    const tmp = `${cacheFile}.${process.pid}`;
+    try {
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    } catch {
+      try { fs.unlinkSync(tmp); } catch { /* nothing was written (a read-only install) */ }
+    }
+  });
+}
+const module_ = { exports: {} };
+script.runInThisContext()(module_.exports, require, module_, file, path.dirname(file));

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { SentinelError } from '../core/errors.js';
+import { createRequire } from 'node:module';
 
 export interface Context {
   /** user@host[:port] or a Host of ~/.ssh/config. */
@@ -21,10 +22,14 @@ export interface ContextFile {
 /** The name that means "this machine's own daemon". */
 export const LOCAL = 'local';
 
-/** The yaml library, loaded from node_modules (a specifier the bundler cannot follow keeps it out of the CLI bundle). */
+/**
+ * The yaml library, loaded from node_modules (a specifier the bundler cannot follow keeps it out of the CLI
+ * bundle); required, not imported: the CLI runs as CommonJS from V8's code cache (bin/sentinel.js), where
+ * import() has no module loader.
+ */
 function loadYaml(): Promise<typeof import('yaml')> {
   const moduleName = 'yaml';
-  return import(moduleName) as Promise<typeof import('yaml')>;
+  return Promise.resolve(createRequire(import.meta.url)(moduleName) as typeof import('yaml'));
 }
 
 export function contextsFile(): string {

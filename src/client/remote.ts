@@ -5,6 +5,7 @@ import type http from 'node:http';
 import { SentinelError } from '../core/errors.js';
 import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
 import { ndjsonItems, parseAnswer } from './wire.js';
+import { createRequire } from 'node:module';
 
 export interface RemoteOptions {
   /** http(s)://HOST:PORT of the daemon's TCP listener (`api.listen`, `sentinel daemon start --listen`). */
@@ -66,7 +67,7 @@ export class RemoteClient {
     yield* ndjsonItems<OpItem<K>>(res, opts.signal);
   }
 
-  private async request(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
+  private request(op: string, params: object, timeoutMs: number): Promise<http.IncomingMessage> {
     const body = JSON.stringify(params);
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
@@ -74,7 +75,7 @@ export class RemoteClient {
       'x-sentinel-client': this.clientName,
     };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const send = this.url.protocol === 'https:' ? (await import('node:https')).request : (await import('node:http')).request;
+    const send = (createRequire(import.meta.url)(this.url.protocol === 'https:' ? 'node:https' : 'node:http') as typeof import('node:http')).request;
     return new Promise((resolve, reject) => {
       const req = send(
         {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SentinelError } from '../core/errors.js';
 import { checkHostKey, hostKeyAlgorithms, resolveTarget, type SshTarget } from './ssh-target.js';
+import { createRequire } from 'node:module';
 
 export interface SshOptions {
   /** user@host[:port] or a Host of ~/.ssh/config. */
@@ -58,9 +59,10 @@ export class SshTunnel {
   }
 
   private async open(): Promise<SshClient> {
-    // a specifier the bundler cannot follow: ssh2 (and its native parts) stay out of the CLI bundle, loaded from node_modules
+    // a specifier the bundler cannot follow: ssh2 (and its native parts) stay out of the CLI bundle, loaded from
+    // node_modules; required (the CLI runs as CommonJS from V8's code cache, where import() has no loader)
     const moduleName = 'ssh2';
-    const { Client, utils } = ((await import(moduleName)) as { default: typeof import('ssh2') }).default;
+    const { Client, utils } = createRequire(import.meta.url)(moduleName) as typeof import('ssh2');
     const t = this.target;
     const auth: object[] = [];
     const skipped: string[] = [];

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const bundle = readFileSync(path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'bundle.js'), 'utf8');
+const bundle = readFileSync(path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'bundle.cjs'), 'utf8');
 
 describe('the CLI bundle', () => {
   it.each([
@@ -16,6 +16,10 @@ describe('the CLI bundle', () => {
     ['yaml', /node_modules\/yaml\//],
   ])('does not include %s', (_name, pattern) => {
     expect(pattern.test(bundle)).toBe(false);
+  });
+
+  it('has no import() left: bin/sentinel.js runs it as CommonJS from V8\'s code cache, where import() has no loader', () => {
+    expect(bundle.match(/[^\w$.]import\(/g)).toBeNull();
   });
 
   it('stays small', () => {

@@ -21,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The installed CLI and daemon entry, wherever this bundle or build lives. */
 function installPaths(): { cli: string; daemonEntry: string } {
-  // dist/cli/bundle.js and dist/cli/commands/boot.js both sit under dist/; bin/ and dist/daemon/ are its neighbours
+  // dist/cli/bundle.cjs and dist/cli/commands/boot.js both sit under dist/; bin/ and dist/daemon/ are its neighbours
   const dist = here.includes(`${path.sep}commands`) ? path.resolve(here, '../..') : path.resolve(here, '..');
   return { cli: path.resolve(dist, '../bin/sentinel.js'), daemonEntry: path.join(dist, 'daemon/main.js') };
 }
