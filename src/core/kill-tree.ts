@@ -1,7 +1,7 @@
 // Stopping a whole process tree: graceful signal → abortable timer → SIGKILL of everything left.
 // Every target is proven by pid and start time: a pid (or group id) that now belongs to another process
 // is never signalled. The checks use the one /proc snapshot each step reads anyway.
-import { descendantsOf, isAlive, readAllStats, readEnvVar, type ProcStat } from './proc.js';
+import { descendantsOf, indexStats, isAlive, readAllStats, readEnvVar, type ProcStat } from './proc.js';
 import type { ProcessTarget, StopTreeOptions as HostStopOptions, StopTreeResult } from './host.js';
 
 export type { StopTreeResult } from './host.js';
@@ -49,6 +49,8 @@ export interface Proof {
   group: Prover;
   /** Proves a process outside the tree and group (only with the run's own marker). */
   escaped?: Prover;
+  /** That marker, when `escaped` is "carries it": the candidates then come from an index. */
+  marker?: string;
 }
 
 /**
@@ -60,26 +62,46 @@ export interface Proof {
  * session) are found by the proof when they started after the root; descendants of what is ours are ours.
  */
 export function ownTree(target: ProcessTarget, stats: ProcStat[], proof?: Proof): OwnTree {
-  const root = stats.find((s) => s.pid === target.pid);
+  const idx = indexStats(stats);
+  const root = idx.byPid.get(target.pid);
   const recycled = root !== undefined && target.startTime != null && root.startTime !== target.startTime;
-  if (recycled) stats = stats.filter((s) => s !== root);
   const groupTaken = recycled && (root.pgid === target.pid || root.sid === target.pid);
   const inGroup = (s: ProcStat) => s.pgid === target.pid || s.sid === target.pid;
   const newer = (s: ProcStat) => target.startTime == null || s.startTime >= target.startTime;
   const seeds: ProcStat[] = [];
   if (!recycled && root) seeds.push(root);
   if (!groupTaken) {
-    const group = stats.filter(inGroup);
+    const group = [...new Set([...(idx.byPgid.get(target.pid) ?? []), ...(idx.bySid.get(target.pid) ?? [])])].filter((s) => !recycled || s !== root);
     // a living root proves its group; without one, a prover must find one of ours in it
     if (!proof || (root && !recycled) || group.some((s) => newer(s) && proof.group(s))) seeds.push(...group);
   }
   const escaped = proof?.escaped;
   if (escaped) {
     const known = new Set(seeds.map((s) => s.pid));
-    for (const s of stats) if (!known.has(s.pid) && !inGroup(s) && newer(s) && escaped(s)) seeds.push(s);
+    // with the run's marker, the processes carrying it come from the snapshot's index, not a pass over all
+    const candidates = proof.marker !== undefined ? withMarker(stats, proof.marker) : stats;
+    for (const s of candidates) if (s !== root && !known.has(s.pid) && !inGroup(s) && newer(s) && escaped(s)) seeds.push(s);
   }
-  const members = descendantsOf(seeds, stats);
+  // a recycled root is a stranger: neither it nor what it started is walked into
+  const members = descendantsOf(seeds, stats, recycled ? root : undefined);
   return { members, group: !groupTaken && members.some((s) => s.pgid === target.pid) };
+}
+
+/** The processes of a snapshot that carry `marker`: each process's marker is read once (markerOf caches it). */
+function withMarker(stats: ProcStat[], marker: string): ProcStat[] {
+  const idx = indexStats(stats);
+  let byMarker = idx.extra.get('markers') as Map<string, ProcStat[]> | undefined;
+  if (!byMarker) {
+    byMarker = new Map();
+    for (const st of stats) {
+      const m = markerOf(st);
+      if (m === null) continue;
+      const list = byMarker.get(m);
+      if (list) list.push(st); else byMarker.set(m, [st]);
+    }
+    idx.extra.set('markers', byMarker);
+  }
+  return byMarker.get(marker) ?? [];
 }
 
 
@@ -142,7 +164,7 @@ function proofFor(target: ProcessTarget): Proof {
   const marker = runMarker(target);
   if (marker === null) return { group: (st) => markerOf(st) !== null };
   const mine: Prover = (st) => markerOf(st) === marker;
-  return { group: mine, escaped: mine };
+  return { group: mine, escaped: mine, marker };
 }
 
 const identity = (s: ProcStat) => `${s.pid}:${s.startTime}`;

@@ -73,18 +73,49 @@ export function collectTree(rootPid: number, stats: ProcStat[] = readAllStats())
   return descendantsOf(stats.filter((s) => s.pid === rootPid || s.pgid === rootPid || s.sid === rootPid), stats);
 }
 
-/** The seeds and every live process below them by parent link (zombies left out). */
-export function descendantsOf(seeds: ProcStat[], stats: ProcStat[]): ProcStat[] {
-  const children = new Map<number, ProcStat[]>();
+/**
+ * A snapshot's lookups, built once per snapshot (a /proc listing is never changed after it is read): a
+ * thousand stops sharing one sweep each looked through all of it by pid, group, session and parent, a few
+ * million steps a poll at a thousand processes.
+ */
+export interface StatIndex {
+  byPid: Map<number, ProcStat>;
+  byPgid: Map<number, ProcStat[]>;
+  bySid: Map<number, ProcStat[]>;
+  children: Map<number, ProcStat[]>;
+  /** Filled on demand by callers that key processes by something of their own (kill-tree: run markers). */
+  extra: Map<string, unknown>;
+}
+
+const indexes = new WeakMap<ProcStat[], StatIndex>();
+
+function push<K>(map: Map<K, ProcStat[]>, key: K, st: ProcStat): void {
+  const list = map.get(key);
+  if (list) list.push(st); else map.set(key, [st]);
+}
+
+export function indexStats(stats: ProcStat[]): StatIndex {
+  let idx = indexes.get(stats);
+  if (idx) return idx;
+  idx = { byPid: new Map(), byPgid: new Map(), bySid: new Map(), children: new Map(), extra: new Map() };
   for (const st of stats) {
-    const list = children.get(st.ppid);
-    if (list) list.push(st); else children.set(st.ppid, [st]);
+    idx.byPid.set(st.pid, st);
+    push(idx.byPgid, st.pgid, st);
+    push(idx.bySid, st.sid, st);
+    push(idx.children, st.ppid, st);
   }
+  indexes.set(stats, idx);
+  return idx;
+}
+
+/** The seeds and every live process below them by parent link (zombies left out), never through `except`. */
+export function descendantsOf(seeds: ProcStat[], stats: ProcStat[], except?: ProcStat): ProcStat[] {
+  const children = indexStats(stats).children;
   const found = new Map<number, ProcStat>();
   const queue = [...seeds];
   while (queue.length > 0) {
     const st = queue.pop()!;
-    if (found.has(st.pid)) continue;
+    if (st === except || found.has(st.pid)) continue;
     found.set(st.pid, st);
     for (const child of children.get(st.pid) ?? []) queue.push(child);
   }
