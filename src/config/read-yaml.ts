@@ -33,7 +33,11 @@ function walk(node: unknown, path: Path, map: SourceMap, at: (offset: number) =>
 /** Builds the location map of a YAML (or JSON) text; `file` is the name shown in messages. */
 export function mapYamlPositions(text: string, file: string): SourceMap {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false });
+  return mapDocPositions(parseDocument(text, { lineCounter, merge: true, uniqueKeys: false }), lineCounter, file);
+}
+
+/** The location map of a document already parsed (with its line counter): a file is parsed once. */
+function mapDocPositions(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, file: string): SourceMap {
   const map: SourceMap = new Map();
   const at = (offset: number): Loc => ({ file, ...lineCounter.linePos(offset) });
   map.set(pathKey([]), { value: { file, line: 1, col: 1 } });
@@ -59,5 +63,5 @@ export function readYaml(text: string, file: string): ReadResult {
     });
     return { data: undefined, map: new Map(), issues };
   }
-  return { data: doc.toJS({ maxAliasCount: 1000 }) ?? {}, map: mapYamlPositions(text, file), issues: [] };
+  return { data: doc.toJS({ maxAliasCount: 1000 }) ?? {}, map: mapDocPositions(doc, lineCounter, file), issues: [] };
 }

@@ -34,7 +34,10 @@ export function readConfigSource(absPath: string, display: string, format?: Conf
     const issue: ConfigIssue = { path: [], message: `${display}: ${why}`, loc: undefined };
     return { data: undefined, map: new Map(), issues: [issue], warnings: [] };
   }
-  const detected = format ?? detectFormat(absPath, text);
+  // a YAML or JSON file is parsed once: its document both tells the format and is the result
+  const ext = extname(absPath).toLowerCase();
+  const parsed = format === undefined && ['.yaml', '.yml', '.json'].includes(ext) ? parseByExtension(text, absPath, display) : undefined;
+  const detected = format ?? detectFormat(absPath, text, parsed === undefined ? undefined : parsed.issues.length > 0 ? null : { doc: parsed.data });
   if (detected !== 'sentinel') {
     try {
       const imported = importText(detected, text, absPath);
@@ -45,5 +48,5 @@ export function readConfigSource(absPath: string, display: string, format?: Conf
       return { data: undefined, map: new Map(), issues: [issue], warnings: [] };
     }
   }
-  return { ...parseByExtension(text, absPath, display), warnings: [] };
+  return { ...(parsed ?? parseByExtension(text, absPath, display)), warnings: [] };
 }

@@ -53,16 +53,40 @@ const SHELL_WORDS = new Set([
 ]);
 
 function isExecutableFile(file: string): boolean {
+  // a stat that does not throw first: most PATH entries do not hold the program, and an ENOENT thrown
+  // per entry was most of a bulk start's time in this function
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
   try {
     accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
+    return true;
   } catch {
     return false;
   }
 }
 
+/**
+ * What resolveExecutable found lately, for a second: a start resolves its program twice (the check, the
+ * spawn) and `up` of a thousand processes asks for the same few programs a thousand times.
+ */
+const resolved = new Map<string, { at: number; found: string }>();
+const RESOLVED_FOR_MS = 1000;
+
 /** Finds argv[0] the way execvp would, in the PATH the client gave. */
 export function resolveExecutable(file: string, envPath: string | undefined, cwd: string): string | null {
+  const key = `${file}\0${envPath ?? ''}\0${cwd}`;
+  const now = Date.now();
+  const known = resolved.get(key);
+  if (known && now - known.at < RESOLVED_FOR_MS) return known.found;
+  const found = lookUpExecutable(file, envPath, cwd);
+  // only what was found: a program just installed or made executable is found at once
+  if (found !== null) {
+    if (resolved.size >= 1000) resolved.clear();
+    resolved.set(key, { at: now, found });
+  }
+  return found;
+}
+
+function lookUpExecutable(file: string, envPath: string | undefined, cwd: string): string | null {
   if (file.includes('/')) {
     const abs = path.resolve(cwd, file);
     return isExecutableFile(abs) ? abs : null;

@@ -34,11 +34,12 @@ const SENTINEL_PROCESS_KEYS = new Set(Object.keys(ProcessPartial.shape).filter((
  * YAML and JSON files by their content (a file's name says little: `import -o compose-sentinel.yaml`
  * is a sentinel.yaml); the rest, and files whose content does not tell, by name.
  */
-export function detectFormat(path: string, text: string): ForeignFormat | 'sentinel' {
+export function detectFormat(path: string, text: string, parsed?: { doc: unknown } | null): ForeignFormat | 'sentinel' {
   const name = basename(path).toLowerCase();
   const ext = extname(name);
   if (['.yaml', '.yml', '.json'].includes(ext)) {
-    const byContent = formatOfContent(text);
+    // `parsed`: the document the caller already read (null: it does not parse), so the text is not parsed twice
+    const byContent = parsed === undefined ? formatOfContent(text) : parsed === null ? null : formatOfDoc(parsed.doc);
     if (byContent !== null) return byContent;
   }
   if (/^procfile(\..+)?$/.test(name)) return 'procfile';
@@ -57,6 +58,11 @@ export function formatOfContent(text: string): ForeignFormat | 'sentinel' | null
   } catch {
     return null;
   }
+  return formatOfDoc(doc);
+}
+
+/** The format a parsed YAML/JSON document's keys show, or null when they do not tell. */
+export function formatOfDoc(doc: unknown): ForeignFormat | 'sentinel' | null {
   if (!isObject(doc)) return null;
   const top = Object.keys(doc);
   if (top.some((k) => SENTINEL_SECTIONS.includes(k))) return 'sentinel';
