@@ -33,13 +33,15 @@ function privateBytes(pid) {
 
 /** PIDs of processes whose command line is exactly `sleep ARG` (ARG unique to this run). */
 function sleepers(arg) {
-  const want = `sleep\0${arg}\0`;
+  // `sleep ARG` as Sentinel starts it, `/usr/bin/sleep ARG` as PM2 does (it resolves the path): counting
+  // only the first made PM2's run wait out its 600 s deadline and report nothing
+  const wanted = new Set([`sleep\0${arg}\0`, `/usr/bin/sleep\0${arg}\0`, `/bin/sleep\0${arg}\0`]);
   const out = [];
   for (const e of readdirSync('/proc')) {
     const c = e.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'latin1') === want) out.push(Number(e));
+      if (wanted.has(readFileSync(`/proc/${e}/cmdline`, 'latin1'))) out.push(Number(e));
     } catch {
       /* gone */
     }
