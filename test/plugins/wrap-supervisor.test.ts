@@ -135,12 +135,18 @@ describe('a wrap that fails', () => {
 });
 
 describe('a wrap still being asked', () => {
-  it('a stop meanwhile means nothing is spawned, and the waiting start hears why', async () => {
+  /** A start whose wrap plugin has not answered yet (the answer is held until plugins.release). */
+  function startHeld() {
     const plugins = fakePlugins();
     plugins.answers.push('hold');
     const { sup, host } = setup(wrapHook(plugins));
     const rec = sup.create(spec({ wrap: { plugin: 'jail', options: {} } }), 'test');
     const starting = sup.start(rec, 'test').then(() => 'started', (e: SentinelError) => e.code);
+    return { plugins, sup, host, rec, starting };
+  }
+
+  it('a stop meanwhile means nothing is spawned, and the waiting start hears why', async () => {
+    const { plugins, sup, host, rec, starting } = startHeld();
     await settle();
     expect(sup.isWrapping(rec)).toBe(true);
     // a second start is refused while the first waits
@@ -154,11 +160,7 @@ describe('a wrap still being asked', () => {
   });
 
   it('a delete meanwhile means nothing is spawned', async () => {
-    const plugins = fakePlugins();
-    plugins.answers.push('hold');
-    const { sup, host } = setup(wrapHook(plugins));
-    const rec = sup.create(spec({ wrap: { plugin: 'jail', options: {} } }), 'test');
-    const starting = sup.start(rec, 'test').then(() => 'started', (e: SentinelError) => e.code);
+    const { plugins, sup, host, rec, starting } = startHeld();
     await settle();
     await sup.remove(rec, 'test');
     plugins.release({ argv: ['late'] });
