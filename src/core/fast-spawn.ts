@@ -7,7 +7,7 @@
 // them by pid, and never for the daemon's other children, which libuv waits for by pid itself.
 import { constants } from 'node:os';
 import { nativeAddon, type NativeAddon } from './native.js';
-import type { ChildHandle } from './spawn.js';
+import type { ChildHandle } from './host.js';
 import { readStartTime } from './proc.js';
 
 let native: NativeAddon | null | undefined;

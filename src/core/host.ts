@@ -2,7 +2,19 @@
 // the supervisor and the scheduler's runner never call process.kill or read /proc themselves, and tests
 // can drive them with a simulated host (fake-host.ts). Timers come in through the Clock.
 import type { ProcessSpec } from './spec.js';
-import type { ChildHandle } from './spawn.js';
+
+/** A started child, as every spawner in the chain returns it (core/spawn.ts, core/fast-spawn.ts). */
+export interface ChildHandle {
+  pid: number;
+  startTime: number | null;
+  /** The run marker given to the child (RUN_MARKER in its environment), when the host sets one. */
+  runMarker?: string;
+  /**
+   * Called once, with the exit code or the signal that ended the child, and a `cause` when a decorator
+   * knows more (the cgroup's memory limit was reached).
+   */
+  onExit(cb: (code: number | null, signal: string | null, cause?: string) => void): void;
+}
 
 /** A process proven by its pid *and* its start time: a recycled pid never matches. */
 export interface ProcessTarget {

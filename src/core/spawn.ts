@@ -6,18 +6,10 @@ import { SentinelError } from './errors.js';
 import type { ProcessSpec } from './spec.js';
 import { readStartTime } from './proc.js';
 import { fastSpawn } from './fast-spawn.js';
+import type { ChildHandle } from './host.js';
 
-export interface ChildHandle {
-  pid: number;
-  startTime: number | null;
-  /** The run marker given to the child (RUN_MARKER in its environment), when the host sets one. */
-  runMarker?: string;
-  /**
-   * Called once, with the exit code or the signal that ended the child, and a `cause` when a decorator
-   * knows more (the cgroup's memory limit was reached).
-   */
-  onExit(cb: (code: number | null, signal: string | null, cause?: string) => void): void;
-}
+export type { ChildHandle };
+
 
 export interface Spawner {
   spawn(spec: ProcessSpec, fds: { stdout: number; stderr: number; listen?: number }): ChildHandle;
