@@ -4,6 +4,7 @@ import {
   DEFAULT_NOTIFY, defaultSource, NO_IDENTITY, NO_LIMITS,
   type LivenessSection, type ProcessSpec, type ReadinessSection, type SourceSection,
 } from './spec.js';
+import { internEnv } from './env-intern.js';
 
 type Bag = Record<string, unknown>;
 
@@ -36,12 +37,21 @@ function sourceFromExtra(extra: Bag): SourceSection {
   return src;
 }
 
+/**
+ * A stored spec's environment as the copy shared with every record that has the same one (src/core/env-intern.ts).
+ * It is frozen: whoever needs a changed environment builds a new object (`{ ...spec.env, PORT }`).
+ */
+function sharedEnv(env: Record<string, string> | undefined): Record<string, string> {
+  return internEnv(env ?? {}) as Record<string, string>;
+}
+
 /** Any stored spec (with `extra` or already typed) as a complete ProcessSpec. */
 export function upgradeSpec(stored: Bag): ProcessSpec {
   if (!('extra' in stored)) {
     const s = stored as unknown as ProcessSpec;
     return {
       ...s,
+      env: sharedEnv(s.env),
       instances: s.instances ?? 1,
       logCompress: s.logCompress ?? false,
       logTimestamps: s.logTimestamps ?? false,
@@ -71,6 +81,7 @@ export function upgradeSpec(stored: Bag): ProcessSpec {
   const user = extra.user;
   return {
     ...(rest as unknown as ProcessSpec),
+    env: sharedEnv((rest as { env?: Record<string, string> }).env),
     instances: 1,
     logCompress: extra.logCompress === true,
     logTimestamps: false,
