@@ -159,6 +159,22 @@ function markerOf(st: ProcStat): string | null {
   return marker;
 }
 
+/**
+ * Drops the markers of processes that are gone, once the cache holds well more entries than there are
+ * processes: an identity (pid and start time) never comes back, and a crash loop otherwise filled it up to
+ * its cap, a string per run that ever ended (no growth over a churn of restarts).
+ */
+function forgetGoneMarkers(stats: ProcStat[]): void {
+  if (knownMarkers.size <= 2 * stats.length + 256) return;
+  const live = new Set(stats.map(identity));
+  for (const key of knownMarkers.keys()) if (!live.has(key)) knownMarkers.delete(key);
+}
+
+/** How many processes' markers are remembered (for tests). */
+export function knownMarkerCount(): number {
+  return knownMarkers.size;
+}
+
 /** With the run's marker: that marker proves; without it (unknown after a daemon restart), any of Sentinel's run markers proves a group, nothing proves an escaped process. */
 function proofFor(target: ProcessTarget): Proof {
   const marker = runMarker(target);
@@ -210,6 +226,7 @@ function sweep(maxAgeMs: number, after?: number): Snapshot {
   if (last && now - last.doneAt <= maxAgeMs && (after === undefined || last.startedAt > after)) return last;
   const startedAt = performance.now();
   const stats = readAllStats();
+  forgetGoneMarkers(stats);
   lastSnapshot = { startedAt, doneAt: performance.now(), stats };
   lastSweepMs = lastSnapshot.doneAt - startedAt;
   return lastSnapshot;

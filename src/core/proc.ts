@@ -127,13 +127,22 @@ export function descendantsOf(seeds: ProcStat[], stats: ProcStat[], except?: Pro
  * unreadable, or lacks it). Inherited across fork, setsid and exec unless the program clears it.
  */
 export function readEnvVar(pid: number, name: string): string | null {
-  let text: string;
+  let block: Buffer;
   try {
-    text = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    block = readFileSync(`/proc/${pid}/environ`);
   } catch {
     return null;
   }
-  const prefix = `${name}=`;
-  for (const entry of text.split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  // the value is decoded on its own: a slice of the whole block's text would keep the block alive as
+  // long as the value is (the kill-tree's marker cache held a copy of every child's environment)
+  const wanted = Buffer.from(`${name}=`, 'latin1');
+  for (let at = 0; at < block.length; ) {
+    const end = block.indexOf(0, at);
+    const stop = end < 0 ? block.length : end;
+    if (stop - at >= wanted.length && block.compare(wanted, 0, wanted.length, at, at + wanted.length) === 0) {
+      return block.toString('latin1', at + wanted.length, stop);
+    }
+    at = stop + 1;
+  }
   return null;
 }
