@@ -8,13 +8,15 @@ import { SentinelError } from '../core/errors.js';
  * V8 options every daemon starts with, whoever starts it (the CLI, a boot unit). A daemon allocates little
  * and briefly, so a 1 MiB young generation (Node's default lets it grow to 16 MiB per semi-space) and
  * V8's memory-over-speed mode cut its private memory by about a third (42 -> 26 MiB with 100 processes,
- * measured with smaps_rollup); the cost is more frequent, smaller collections.
+ * measured with smaps_rollup); the cost is more frequent, smaller collections. One V8 worker thread
+ * instead of four (each keeps its own malloc arena and stack): about 1.5 MiB less with 100 processes and
+ * 4 MiB less with 1000, and no slower a restart (crash -> running p50 3.5 ms against 3.9-6.2 ms, 2 cores).
  * SENTINEL_DAEMON_NODE_FLAGS replaces them (an empty value: none).
  */
 export function daemonNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
   const given = env.SENTINEL_DAEMON_NODE_FLAGS;
   if (given !== undefined) return given.split(/\s+/).filter(Boolean);
-  return ['--max-semi-space-size=1', '--optimize-for-size'];
+  return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1'];
 }
 
 export interface HomePaths {
