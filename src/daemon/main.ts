@@ -48,6 +48,7 @@ import { createScopeWatcher } from './scopes.js';
 import { isAlive } from '../core/proc.js';
 import { loadDaemonSettings, settingsFile, type DaemonSettings } from './settings.js';
 import { createWatchPort } from './watch-port.js';
+import { collectWhenIdle } from './idle-gc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -107,7 +108,14 @@ async function main(): Promise<void> {
     adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
   });
   services = supervisor;
+  // after a burst of starts, stops or restarts, the heap the burst filled goes back to the system
+  const idleGc = collectWhenIdle({
+    gc: (globalThis as { gc?: () => void }).gc, clock: systemClock,
+    onCollect: (ms) => log.debug('IDLE_GC', `heap collected after a burst of state changes in ${ms.toFixed(1)} ms`, { heapTotal: process.memoryUsage().heapTotal }),
+  });
+  shutdownSteps.unshift(() => idleGc.close());
   supervisor.on('state', (ev: { processName: string; oldState: string; newState: string; reason: string; exitCode: number | null; signal: string | null }) => {
+    idleGc.note();
     if (ev.newState === 'exited' || ev.newState === 'failed' || ev.newState === 'backoff') {
       log.info('PROCESS_EXIT', `${ev.processName}: ${ev.oldState} -> ${ev.newState}: ${ev.reason}`, { exitCode: ev.exitCode, signal: ev.signal });
     }

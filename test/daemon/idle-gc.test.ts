@@ -1,0 +1,70 @@
+// One full collection once a burst of state changes is over; none during it, none for a trickle of
+// changes below the threshold, none without V8's gc.
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/core/fake-clock.js';
+import { collectWhenIdle } from '../../src/daemon/idle-gc.js';
+
+function setup(minChanges = 5, quietMs = 2000) {
+  const clock = new FakeClock();
+  let collections = 0;
+  const idle = collectWhenIdle({ gc: () => void collections++, clock, quietMs, minChanges });
+  return { clock, idle, collections: () => collections };
+}
+
+describe('collectWhenIdle', () => {
+  it('collects once, after the burst has been quiet for quietMs', () => {
+    const { clock, idle, collections } = setup();
+    for (let i = 0; i < 20; i++) {
+      idle.note();
+      clock.advance(100);
+    }
+    // still within quietMs of the last change
+    clock.advance(1800);
+    expect(collections()).toBe(0);
+    clock.advance(200);
+    expect(collections()).toBe(1);
+    clock.advance(60_000);
+    expect(collections()).toBe(1);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('never collects in the middle of a burst that keeps going', () => {
+    const { clock, idle, collections } = setup();
+    for (let i = 0; i < 200; i++) {
+      idle.note();
+      clock.advance(1000);
+    }
+    expect(collections()).toBe(0);
+    clock.advance(2000);
+    expect(collections()).toBe(1);
+  });
+
+  it('a few changes are not worth a collection; they count towards the next one', () => {
+    const { clock, idle, collections } = setup(5);
+    for (let i = 0; i < 4; i++) idle.note();
+    clock.advance(10_000);
+    expect(collections()).toBe(0);
+    expect(clock.pending()).toBe(0);
+    idle.note();
+    clock.advance(2000);
+    expect(collections()).toBe(1);
+    // counted from zero again
+    for (let i = 0; i < 4; i++) idle.note();
+    clock.advance(10_000);
+    expect(collections()).toBe(1);
+  });
+
+  it('does nothing without gc, and nothing after close', () => {
+    const clock = new FakeClock();
+    const none = collectWhenIdle({ gc: undefined, clock, minChanges: 1 });
+    none.note();
+    expect(clock.pending()).toBe(0);
+    const { clock: c2, idle, collections } = setup(1);
+    idle.note();
+    idle.close();
+    c2.advance(10_000);
+    expect(collections()).toBe(0);
+    idle.note();
+    expect(c2.pending()).toBe(0);
+  });
+});
