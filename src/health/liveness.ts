@@ -8,9 +8,9 @@
 // reads first when given the pid.
 import { SentinelError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
-import { readProcState } from '../metrics/proc-tree.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { probeHttp, probeTcp, type ProbeResult } from './probe-net.js';
+import { createConnectCheck, probeHttp, probeTcp, type ConnectCheck, type ProbeResult } from './probe-net.js';
+import { createProcStateReader, type ProcStateReader } from './proc-state.js';
 import { probeExec } from './probe-exec.js';
 import { sharedProbeScheduler, type ProbeScheduler } from './probe-scheduler.js';
 import { parseCount, parseHostPort, parseHttpUrl, parseStatusRange } from './validate.js';
@@ -79,17 +79,27 @@ export function runLivenessProbe(spec: LivenessSpec, signal?: AbortSignal): Prom
   return probeExec({ command: spec.target }, opts);
 }
 
-function checkStopped(pid: number | null | undefined): ProbeResult | null {
+function checkStopped(reader: ProcStateReader, pid: number | null | undefined): ProbeResult | null {
   if (!pid) return null;
-  const state = readProcState(pid);
+  const state = reader.read(pid);
   if (state === 'T' || state === 't') return { ok: false, detail: `process ${pid} is stopped (SIGSTOP)`, durationMs: 0 };
   return null;
+}
+
+/** The connect-only TCP check of a spec, when it has one (the cheap path: no promise per check). */
+function connectCheckOf(spec: LivenessSpec): ConnectCheck | null {
+  if (spec.kind !== 'tcp' || spec.send !== undefined) return null;
+  const { host, port } = parseHostPort(spec.target);
+  return createConnectCheck(host, port);
 }
 
 export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHandlers, options: LivenessOptions = {}): LivenessChecker {
   const clock = options.clock ?? systemClock;
   const scheduler = options.scheduler ?? (options.clock ? null : sharedProbeScheduler());
+  // the built-in connect-only TCP check runs callback style; every other probe through a promise
+  const connect = options.probe ? null : connectCheckOf(spec);
   const probe = options.probe ?? runLivenessProbe;
+  const states = createProcStateReader();
   let status: HealthStatus = 'unknown';
   let last: ProbeResult | null = null;
   let successes = 0;
@@ -97,10 +107,13 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
   let running = false;
   let generation = 0; // results of a probe started before stop()/reset() are dropped
   let cancel: (() => void) | null = null;
+  // the connect check in flight (at most one: probes never overlap), abandoned by stop()/reset()
+  let abandon: (() => void) | null = null;
   // One controller per run of the checker (not per probe: cheaper), aborted by stop()/reset().
   let aborter = new AbortController();
 
   let plannedAt = 0;
+  let dueAt = 0;
 
   function scheduleAt(at: number): void {
     plannedAt = at;
@@ -138,28 +151,52 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
     }
   }
 
-  async function tick(): Promise<void> {
-    cancel = null;
-    if (!running) return;
-    const gen = generation;
-    const startedAt = clock.now();
-    const dueAt = plannedAt;
-    let result: ProbeResult;
-    try {
-      result = checkStopped(options.pid?.()) ?? (await probe(spec, aborter.signal));
-    } catch (err) {
-      result = { ok: false, detail: `check failed: ${(err as Error).message}`, durationMs: clock.now() - startedAt };
-    }
+  /** Records a result of this run of the checker and plans the next probe. */
+  function settle(gen: number, result: ProbeResult): void {
     if (!running || gen !== generation) return;
     record(result);
     // one interval after this probe was due (no drift from wake-up lag), never before it finished
     scheduleAt(Math.max(clock.now(), dueAt + spec.intervalMs));
   }
 
+  // one callback for every connect check of this checker (not a closure per probe)
+  let connectGen = 0;
+  const onConnect = (ok: boolean, detail: string, durationMs: number): void => {
+    abandon = null;
+    settle(connectGen, { ok, detail, durationMs });
+  };
+
+  function tick(): void {
+    cancel = null;
+    if (!running) return;
+    const gen = generation;
+    dueAt = plannedAt;
+    const stopped = checkStopped(states, options.pid?.());
+    if (stopped) return settle(gen, stopped);
+    if (connect) {
+      connectGen = gen;
+      abandon = connect.run(spec.timeoutMs, onConnect);
+      return;
+    }
+    const startedAt = clock.now();
+    let pending: Promise<ProbeResult>;
+    try {
+      pending = probe(spec, aborter.signal);
+    } catch (err) {
+      return settle(gen, { ok: false, detail: `check failed: ${(err as Error).message}`, durationMs: 0 });
+    }
+    pending.then(
+      (result) => settle(gen, result),
+      (err: Error) => settle(gen, { ok: false, detail: `check failed: ${err.message}`, durationMs: clock.now() - startedAt }),
+    );
+  }
+
   function halt(): void {
     generation++;
     cancel?.();
     cancel = null;
+    abandon?.();
+    abandon = null;
     aborter.abort();
     aborter = new AbortController();
   }
@@ -174,6 +211,7 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
     stop() {
       running = false;
       halt();
+      states.close();
     },
     reset() {
       halt();
