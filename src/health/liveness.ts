@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { createConnectCheck, probeHttp, probeTcp, type ConnectCheck, type ProbeResult } from './probe-net.js';
 import { createProcStateReader, type ProcStateReader } from './proc-state.js';
 import { probeExec } from './probe-exec.js';
-import { sharedProbeScheduler, type ProbeScheduler } from './probe-scheduler.js';
+import { sharedProbeScheduler, type ProbeScheduler, type ProbeTimer } from './probe-scheduler.js';
 import { parseCount, parseHostPort, parseHttpUrl, parseStatusRange } from './validate.js';
 
 export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
@@ -101,6 +101,11 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
   const probe = options.probe ?? runLivenessProbe;
   const states = createProcStateReader();
   let status: HealthStatus = 'unknown';
+  // the last result as fields; its object is made only when asked for (one fewer object per check)
+  let hasLast = false;
+  let lastOk = false;
+  let lastDetail = '';
+  let lastMs = 0;
   let last: ProbeResult | null = null;
   let successes = 0;
   let failures = 0;
@@ -114,31 +119,44 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
 
   let plannedAt = 0;
   let dueAt = 0;
+  let timer: ProbeTimer | null = null;
 
   function scheduleAt(at: number): void {
     plannedAt = at;
     if (scheduler) {
-      cancel = scheduler.schedule(at, tick);
+      timer ??= scheduler.timer(tick);
+      timer.at(at);
+      cancel = timer.cancel;
     } else {
       const handle = clock.setTimeout(tick, Math.max(0, at - clock.now()));
       cancel = () => clock.clearTimeout(handle);
     }
   }
 
-  function record(result: ProbeResult): void {
+  function record(ok: boolean, detail: string, durationMs: number, result: ProbeResult | null): void {
+    hasLast = true;
+    lastOk = ok;
+    lastDetail = detail;
+    lastMs = durationMs;
     last = result;
-    handlers.onResult?.(result);
-    if (result.ok) {
+    if (handlers.onResult) handlers.onResult(lastResult()!);
+    if (ok) {
       successes++;
       failures = 0;
-      if (status !== 'healthy' && successes >= spec.successThreshold) flip('healthy', result.detail);
+      if (status !== 'healthy' && successes >= spec.successThreshold) flip('healthy', detail);
     } else {
       failures++;
       successes = 0;
       if (status !== 'unhealthy' && failures >= spec.failureThreshold) {
-        flip('unhealthy', `${failures} failed checks in a row, last: ${result.detail}`);
+        flip('unhealthy', `${failures} failed checks in a row, last: ${detail}`);
       }
     }
+  }
+
+  function lastResult(): ProbeResult | null {
+    if (!hasLast) return null;
+    last ??= { ok: lastOk, detail: lastDetail, durationMs: lastMs };
+    return last;
   }
 
   function flip(to: 'healthy' | 'unhealthy', detail: string): void {
@@ -154,7 +172,11 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
   /** Records a result of this run of the checker and plans the next probe. */
   function settle(gen: number, result: ProbeResult): void {
     if (!running || gen !== generation) return;
-    record(result);
+    record(result.ok, result.detail, result.durationMs, result);
+    next();
+  }
+
+  function next(): void {
     // one interval after this probe was due (no drift from wake-up lag), never before it finished
     scheduleAt(Math.max(clock.now(), dueAt + spec.intervalMs));
   }
@@ -163,7 +185,9 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
   let connectGen = 0;
   const onConnect = (ok: boolean, detail: string, durationMs: number): void => {
     abandon = null;
-    settle(connectGen, { ok, detail, durationMs });
+    if (!running || connectGen !== generation) return;
+    record(ok, detail, durationMs, null);
+    next();
   };
 
   function tick(): void {
@@ -218,11 +242,12 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
       status = 'unknown';
       successes = 0;
       failures = 0;
+      hasLast = false;
       last = null;
       if (running) scheduleAt(clock.now() + spec.initialDelayMs);
     },
     status: () => status,
-    lastResult: () => last,
+    lastResult,
   };
 }
 

@@ -88,10 +88,11 @@ export interface ConnectCheck {
  * The liveness checker's TCP check: callback style (no promise, no AbortSignal listener per attempt),
  * its texts built once, and on an IP address the bare TCP handle instead of a net.Socket.
  */
-export function createConnectCheck(host: string, port: number): ConnectCheck {
+export function createConnectCheck(host: string, port: number, options: { bareHandle?: boolean } = {}): ConnectCheck {
   const where = `${host}:${port}`;
   const connected = `${where}: connected`;
-  const family = bareConnectFamily(host);
+  // bareHandle: false takes the net.Socket path (what runs when the bare handle is unavailable)
+  const family = options.bareHandle === false ? 0 : bareConnectFamily(host);
   let timeoutFor = -1;
   let timeoutText = '';
   const timeoutDetail = (ms: number): string => {

@@ -1,0 +1,153 @@
+// The connect-only TCP check, on both of its paths: the bare TCP handle (IP addresses) and
+// net.Socket (host names, or when the handle is unavailable). Real servers, real sockets.
+import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import net from 'node:net';
+import { createConnectCheck, type ConnectCheck } from '../../src/health/probe-net.js';
+import { bareConnectFamily } from '../../src/health/bare-connect.js';
+import { killFixtures, startServer } from './fixture.js';
+
+afterAll(() => killFixtures());
+
+interface Outcome {
+  ok: boolean;
+  detail: string;
+  durationMs: number;
+}
+
+const once = (check: ConnectCheck, timeoutMs: number): Promise<Outcome> =>
+  new Promise((resolve) => check.run(timeoutMs, (ok, detail, durationMs) => resolve({ ok, detail, durationMs })));
+
+/** A server that records, per accepted connection, the bytes it received and how it ended. */
+async function recordingServer(host = '127.0.0.1'): Promise<{ port: number; ends: { bytes: number; how: string }[]; close(): Promise<void> }> {
+  const ends: { bytes: number; how: string }[] = [];
+  const srv = net.createServer((s) => {
+    let bytes = 0;
+    s.on('data', (d) => (bytes += d.length));
+    s.on('end', () => ends.push({ bytes, how: 'end' }));
+    s.on('error', (err: NodeJS.ErrnoException) => ends.push({ bytes, how: err.code ?? 'error' }));
+  });
+  await new Promise<void>((r) => srv.listen(0, host, r));
+  return { port: (srv.address() as net.AddressInfo).port, ends, close: () => new Promise((r) => srv.close(() => r())) };
+}
+
+async function closedPort(host = '127.0.0.1'): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, host, r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function until(fn: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
+
+describe('bare TCP handle', () => {
+  it('is used for IP addresses on this Node, not for host names', () => {
+    expect(bareConnectFamily('127.0.0.1')).toBe(4);
+    expect(bareConnectFamily('::1')).toBe(6);
+    expect(bareConnectFamily('localhost')).toBe(0);
+  });
+});
+
+for (const bareHandle of [true, false]) {
+  describe(`connect check (${bareHandle ? 'bare handle' : 'net.Socket'})`, () => {
+    it('connects, sends nothing and closes at once', async () => {
+      const srv = await recordingServer();
+      try {
+        const r = await once(createConnectCheck('127.0.0.1', srv.port, { bareHandle }), 2000);
+        expect(r).toMatchObject({ ok: true, detail: `127.0.0.1:${srv.port}: connected` });
+        expect(r.durationMs).toBeGreaterThan(0);
+        await until(() => srv.ends.length === 1);
+        expect(srv.ends[0]).toEqual({ bytes: 0, how: 'end' });
+      } finally {
+        await srv.close();
+      }
+    });
+
+    it('reports a refused connection with the address', async () => {
+      const port = await closedPort();
+      expect(await once(createConnectCheck('127.0.0.1', port, { bareHandle }), 2000)).toMatchObject({
+        ok: false,
+        detail: `127.0.0.1:${port}: connection refused`,
+      });
+    });
+
+    it('reaches an IPv6 address', async () => {
+      const srv = await recordingServer('::1');
+      try {
+        expect(await once(createConnectCheck('::1', srv.port, { bareHandle }), 2000)).toMatchObject({ ok: true, detail: `::1:${srv.port}: connected` });
+      } finally {
+        await srv.close();
+      }
+      const port = await closedPort('::1');
+      expect(await once(createConnectCheck('::1', port, { bareHandle }), 2000)).toMatchObject({ ok: false, detail: `::1:${port}: connection refused` });
+    });
+
+    it('times out when the handshake never completes (stopped server, full accept queue)', async () => {
+      const srv = await startServer('http-server.mjs', ['--backlog', '1']);
+      process.kill(srv.pid, 'SIGSTOP');
+      const held: net.Socket[] = [];
+      try {
+        // the kernel accepts into the queue while there is room; then it drops SYNs and connects hang
+        for (let i = 0; i < 8; i++) {
+          const s = net.connect({ host: '127.0.0.1', port: srv.port });
+          s.on('error', () => undefined);
+          held.push(s);
+          const connected = await new Promise<boolean>((r) => {
+            s.once('connect', () => r(true));
+            setTimeout(() => r(false), 300);
+          });
+          if (!connected) break;
+        }
+        const r = await once(createConnectCheck('127.0.0.1', srv.port, { bareHandle }), 300);
+        expect(r).toMatchObject({ ok: false, detail: `127.0.0.1:${srv.port}: no connection within 300ms` });
+        expect(r.durationMs).toBeGreaterThanOrEqual(299);
+      } finally {
+        held.forEach((s) => s.destroy());
+        process.kill(srv.pid, 'SIGCONT');
+      }
+    });
+
+    it('abandoning an attempt closes it and never reports', async () => {
+      const srv = await recordingServer();
+      try {
+        let reported = 0;
+        const abandon = createConnectCheck('127.0.0.1', srv.port, { bareHandle }).run(2000, () => reported++);
+        abandon();
+        abandon(); // twice is harmless
+        await new Promise((r) => setTimeout(r, 200));
+        expect(reported).toBe(0);
+      } finally {
+        await srv.close();
+      }
+    });
+
+    it('leaves no descriptor open after many checks', async () => {
+      const srv = await recordingServer();
+      try {
+        const check = createConnectCheck('127.0.0.1', srv.port, { bareHandle });
+        await once(check, 2000); // first use loads what it needs
+        await new Promise((r) => setImmediate(r));
+        const before = openFds();
+        for (let round = 0; round < 4; round++) {
+          const results = await Promise.all(Array.from({ length: 50 }, () => once(check, 2000)));
+          expect(results.every((r) => r.ok)).toBe(true);
+        }
+        await until(() => openFds() <= before);
+        expect(openFds()).toBeLessThanOrEqual(before);
+        await until(() => srv.ends.length === 201);
+        expect(srv.ends.every((e) => e.bytes === 0)).toBe(true);
+      } finally {
+        await srv.close();
+      }
+    });
+  });
+}
