@@ -123,6 +123,11 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
 
   function scheduleAt(at: number): void {
     plannedAt = at;
+    armAt(at);
+  }
+
+  /** Runs tick() at `at`: the next probe, or while a connect check is out, its timeout. */
+  function armAt(at: number): void {
     if (scheduler) {
       timer ??= scheduler.timer(tick);
       timer.at(at);
@@ -181,25 +186,49 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
     scheduleAt(Math.max(clock.now(), dueAt + spec.intervalMs));
   }
 
-  // one callback for every connect check of this checker (not a closure per probe)
+  // One callback for every connect check of this checker (not a closure per probe). Its timeout is
+  // this checker's own scheduler entry (idle while the check is out), not a timer per check: Node's
+  // timer list for the duration was made and dropped at every batch of checks, a measurable share.
+  // Like the checks themselves, the timeout is rounded up to the scheduler's slot (100 ms).
   let connectGen = 0;
+  let connectStart = 0;
+  let connecting = false;
   const onConnect = (ok: boolean, detail: string, durationMs: number): void => {
+    connecting = false;
     abandon = null;
     if (!running || connectGen !== generation) return;
+    cancel?.(); // the timeout
+    cancel = null;
     record(ok, detail, durationMs, null);
     next();
   };
 
+  function timeOut(): void {
+    const giveUp = abandon!;
+    connecting = false;
+    abandon = null;
+    giveUp();
+    record(false, connect!.timeoutDetail(spec.timeoutMs), clock.now() - connectStart, null);
+    next();
+  }
+
   function tick(): void {
     cancel = null;
     if (!running) return;
+    if (connecting) return timeOut();
     const gen = generation;
     dueAt = plannedAt;
     const stopped = checkStopped(states, options.pid?.());
     if (stopped) return settle(gen, stopped);
     if (connect) {
       connectGen = gen;
-      abandon = connect.run(spec.timeoutMs, onConnect);
+      connectStart = clock.now();
+      connecting = true;
+      const giveUp = connect.run(Infinity, onConnect);
+      if (connecting) {
+        abandon = giveUp;
+        armAt(connectStart + spec.timeoutMs);
+      }
       return;
     }
     const startedAt = clock.now();
@@ -221,6 +250,7 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
     cancel = null;
     abandon?.();
     abandon = null;
+    connecting = false;
     aborter.abort();
     aborter = new AbortController();
   }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { createConnectCheck, type ConnectCheck } from '../../src/health/probe-net.js';
 import { bareConnectFamily } from '../../src/health/bare-connect.js';
+import { createLivenessChecker } from '../../src/health/liveness.js';
 import { killFixtures, startServer } from './fixture.js';
 
 afterAll(() => killFixtures());
@@ -49,6 +50,33 @@ async function until(fn: () => boolean, timeoutMs = 5000): Promise<void> {
 
 const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
 
+/**
+ * A server whose handshakes never complete: the process is stopped and its accept queue (backlog 1)
+ * is filled, so the kernel drops further SYNs. `resume()` lets it accept again.
+ */
+async function unansweringServer(): Promise<{ port: number; resume(): void }> {
+  const srv = await startServer('http-server.mjs', ['--backlog', '1']);
+  process.kill(srv.pid, 'SIGSTOP');
+  const held: net.Socket[] = [];
+  for (let i = 0; i < 8; i++) {
+    const s = net.connect({ host: '127.0.0.1', port: srv.port });
+    s.on('error', () => undefined);
+    held.push(s);
+    const connected = await new Promise<boolean>((r) => {
+      s.once('connect', () => r(true));
+      setTimeout(() => r(false), 300);
+    });
+    if (!connected) break;
+  }
+  return {
+    port: srv.port,
+    resume() {
+      held.forEach((s) => s.destroy());
+      process.kill(srv.pid, 'SIGCONT');
+    },
+  };
+}
+
 describe('bare TCP handle', () => {
   it('is used for IP addresses on this Node, not for host names', () => {
     expect(bareConnectFamily('127.0.0.1')).toBe(4);
@@ -92,27 +120,13 @@ for (const bareHandle of [true, false]) {
     });
 
     it('times out when the handshake never completes (stopped server, full accept queue)', async () => {
-      const srv = await startServer('http-server.mjs', ['--backlog', '1']);
-      process.kill(srv.pid, 'SIGSTOP');
-      const held: net.Socket[] = [];
+      const srv = await unansweringServer();
       try {
-        // the kernel accepts into the queue while there is room; then it drops SYNs and connects hang
-        for (let i = 0; i < 8; i++) {
-          const s = net.connect({ host: '127.0.0.1', port: srv.port });
-          s.on('error', () => undefined);
-          held.push(s);
-          const connected = await new Promise<boolean>((r) => {
-            s.once('connect', () => r(true));
-            setTimeout(() => r(false), 300);
-          });
-          if (!connected) break;
-        }
         const r = await once(createConnectCheck('127.0.0.1', srv.port, { bareHandle }), 300);
         expect(r).toMatchObject({ ok: false, detail: `127.0.0.1:${srv.port}: no connection within 300ms` });
         expect(r.durationMs).toBeGreaterThanOrEqual(299);
       } finally {
-        held.forEach((s) => s.destroy());
-        process.kill(srv.pid, 'SIGCONT');
+        srv.resume();
       }
     });
 
@@ -151,3 +165,52 @@ for (const bareHandle of [true, false]) {
     });
   });
 }
+
+describe('liveness checker with a connect check', () => {
+  it('times a check out through its scheduler entry, then recovers when the server answers', async () => {
+    const srv = await unansweringServer();
+    const changes: string[] = [];
+    const checker = createLivenessChecker(
+      { kind: 'tcp', target: `127.0.0.1:${srv.port}`, intervalMs: 200, timeoutMs: 300, failureThreshold: 2, successThreshold: 1, initialDelayMs: 0, action: 'notify' },
+      { onChange: (s, d, prev) => changes.push(`${prev}->${s}: ${d}`) },
+    );
+    try {
+      checker.start();
+      await until(() => checker.status() === 'unhealthy', 10_000);
+      const last = checker.lastResult()!;
+      expect(last).toMatchObject({ ok: false, detail: `127.0.0.1:${srv.port}: no connection within 300ms` });
+      expect(last.durationMs).toBeGreaterThanOrEqual(300);
+      expect(last.durationMs).toBeLessThan(5000); // the attempt was given up, not left to the kernel
+      srv.resume();
+      await until(() => checker.status() === 'healthy', 10_000);
+      expect(changes).toEqual([
+        `unknown->unhealthy: 2 failed checks in a row, last: 127.0.0.1:${srv.port}: no connection within 300ms`,
+        `unhealthy->healthy: 127.0.0.1:${srv.port}: connected`,
+      ]);
+      expect(checker.lastResult()).toMatchObject({ ok: true, detail: `127.0.0.1:${srv.port}: connected` });
+    } finally {
+      checker.stop();
+      srv.resume();
+    }
+  });
+
+  it('stop() while a check is out: no result, no further checks', async () => {
+    const srv = await unansweringServer();
+    let results = 0;
+    const checker = createLivenessChecker(
+      { kind: 'tcp', target: `127.0.0.1:${srv.port}`, intervalMs: 100, timeoutMs: 2000, failureThreshold: 1, successThreshold: 1, initialDelayMs: 0, action: 'notify' },
+      { onChange: () => {}, onResult: () => results++ },
+    );
+    try {
+      checker.start();
+      await new Promise((r) => setTimeout(r, 400)); // the first check is out, waiting for its timeout
+      checker.stop();
+      srv.resume();
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(results).toBe(0);
+      expect(checker.status()).toBe('unknown');
+    } finally {
+      srv.resume();
+    }
+  });
+});
