@@ -3,12 +3,16 @@
 // Due times are rounded up to a slot (default 100 ms) so checks that fall in the same slot
 // run in one wake-up: measured here, 100 TCP connects spread 10 ms apart cost ~4x the CPU
 // of the same connects made together (each wake-up is a loop turn plus epoll round trips).
+// A reusable timer may have its own slot (liveness uses a quarter of the check interval, at most
+// 250 ms), and a timeout is armed exactly.
 import { systemClock, type Clock } from '../core/clock.js';
 
 interface Entry {
   at: number;
   seq: number;
   fn: () => void;
+  /** This entry's slot (ms): its due times are rounded up to a multiple of it. */
+  slotMs: number;
   /** Position in the heap; -1 when not waiting. */
   index: number;
 }
@@ -19,16 +23,19 @@ interface Entry {
  * (a one-second-old object is promoted, and old-space garbage is what costs full collections).
  */
 export interface ProbeTimer {
-  /** Runs the function at time `at` (clock ms), replacing a run still waiting. */
-  at(at: number): void;
+  /**
+   * Runs the function at time `at` (clock ms), replacing a run still waiting; rounded up to the
+   * slot unless `exact` (a timeout: rare, and late by up to a slot would stretch it).
+   */
+  at(at: number, exact?: boolean): void;
   cancel(): void;
 }
 
 export interface ProbeScheduler {
   /** Runs `fn` at time `at` (clock ms); returns a cancel function. */
   schedule(at: number, fn: () => void): () => void;
-  /** A timer for `fn` to arm again and again (see ProbeTimer). */
-  timer(fn: () => void): ProbeTimer;
+  /** A timer for `fn` to arm again and again (see ProbeTimer); `slotMs` overrides the scheduler's slot for it. */
+  timer(fn: () => void, slotMs?: number): ProbeTimer;
   /** Entries still waiting. */
   size(): number;
   /** Timer wake-ups so far (for measuring). */
@@ -81,8 +88,8 @@ export function createProbeScheduler(clock: Clock = systemClock, options: Schedu
     place(e, i);
   }
 
-  function insert(e: Entry, at: number): void {
-    e.at = Math.ceil(at / slotMs) * slotMs;
+  function insert(e: Entry, at: number, exact: boolean): void {
+    e.at = exact ? at : Math.ceil(at / e.slotMs) * e.slotMs;
     e.seq = ++seq;
     heap.push(e);
     siftUp(heap.length - 1);
@@ -126,9 +133,9 @@ export function createProbeScheduler(clock: Clock = systemClock, options: Schedu
     arm();
   }
 
-  function armFor(e: Entry, at: number): void {
+  function armFor(e: Entry, at: number, exact = false): void {
     remove(e);
-    insert(e, at);
+    insert(e, at, exact);
     if (e.at < armedAt) arm();
   }
 
@@ -140,8 +147,8 @@ export function createProbeScheduler(clock: Clock = systemClock, options: Schedu
     if (wasFirst) arm();
   }
 
-  function newEntry(fn: () => void): Entry {
-    return { at: 0, seq: 0, fn, index: -1 };
+  function newEntry(fn: () => void, slot = slotMs): Entry {
+    return { at: 0, seq: 0, fn, slotMs: Math.max(1, slot), index: -1 };
   }
 
   return {
@@ -150,9 +157,9 @@ export function createProbeScheduler(clock: Clock = systemClock, options: Schedu
       armFor(e, at);
       return () => cancelEntry(e);
     },
-    timer(fn) {
-      const e = newEntry(fn);
-      return { at: (at) => armFor(e, at), cancel: () => cancelEntry(e) };
+    timer(fn, slot) {
+      const e = newEntry(fn, slot);
+      return { at: (at, exact) => armFor(e, at, exact), cancel: () => cancelEntry(e) };
     },
     size: () => heap.length,
     wakeups: () => wakeCount,

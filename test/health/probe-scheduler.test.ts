@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/fake-clock.js';
 import { createProbeScheduler } from '../../src/health/probe-scheduler.js';
+import { slotFor } from '../../src/health/liveness.js';
 
 const T0 = 1_000_000;
 
@@ -101,6 +102,26 @@ describe('probe scheduler', () => {
     for (const r of ran) expect(r.at).toBe(want.get(r.id));
     for (let i = 1; i < ran.length; i++) expect(ran[i].at).toBeGreaterThanOrEqual(ran[i - 1].at);
     expect(s.size()).toBe(0);
+  });
+
+  it('a timer may have its own slot, and an exact arming is not rounded', () => {
+    const clock = new FakeClock(T0);
+    const s = createProbeScheduler(clock, { slotMs: 100 });
+    const ran: string[] = [];
+    const wide = s.timer(() => ran.push(`wide@${clock.now() - T0}`), 250);
+    const exact = s.timer(() => ran.push(`exact@${clock.now() - T0}`), 250);
+    wide.at(T0 + 10);
+    exact.at(T0 + 310, true);
+    s.schedule(T0 + 10, () => ran.push(`default@${clock.now() - T0}`));
+    clock.advance(1000);
+    expect(ran).toEqual(['default@100', 'wide@250', 'exact@310']);
+  });
+
+  it('liveness slots: a quarter of the interval, at most 250 ms, at least 1 ms', () => {
+    expect(slotFor(100)).toBe(25);
+    expect(slotFor(1000)).toBe(250);
+    expect(slotFor(10_000)).toBe(250);
+    expect(slotFor(2)).toBe(1);
   });
 
   it('a throwing entry does not stop the others', () => {
