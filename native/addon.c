@@ -1,6 +1,7 @@
 // Sentinel's optional native addon: what Node has no fast call for, on the daemon's hot paths.
 //   spawn.c  starting a child with posix_spawn (no fork of the daemon), and reaping it;
-//   proc.c   one pass over every /proc/PID/stat (stops, reaps and metrics sweep them all).
+//   proc.c   one pass over every /proc/PID/stat (stops and reaps sweep them all), the list of /proc,
+//            and the stats of given pids (the metrics read only the managed trees).
 // Everything here has a JavaScript fallback (src/core/native.ts): the addon changes speed, not behaviour.
 #include "native.h"
 
@@ -15,5 +16,7 @@ NAPI_MODULE_INIT() {
   add(env, exports, "reap", Reap);
   add(env, exports, "peek", Peek);
   add(env, exports, "procStats", ProcStats);
+  add(env, exports, "procList", ProcList);
+  add(env, exports, "procStatsOf", ProcStatsOf);
   return exports;
 }

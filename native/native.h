@@ -17,5 +17,7 @@ napi_value Reap(napi_env env, napi_callback_info info);
 napi_value Peek(napi_env env, napi_callback_info info);
 // proc.c
 napi_value ProcStats(napi_env env, napi_callback_info info);
+napi_value ProcList(napi_env env, napi_callback_info info);
+napi_value ProcStatsOf(napi_env env, napi_callback_info info);
 
 #endif

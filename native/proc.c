@@ -48,6 +48,48 @@ static int parse(char *line, double *row) {
   return 1;
 }
 
+// Grows rows to hold one more row; 0 when out of memory.
+static int reserve(double **rows, size_t *cap, size_t count, size_t stride) {
+  if (count < *cap) return 1;
+  double *grown = realloc(*rows, *cap * 2 * stride * sizeof(double));
+  if (grown == NULL) return 0;
+  *rows = grown;
+  *cap *= 2;
+  return 1;
+}
+
+// Reads and parses dfd/NAME/stat into row; 0 when gone or not a stat line.
+static int read_stat(int dfd, const char *name, double *row) {
+  char path[64], line[1024];
+  snprintf(path, sizeof path, "%s/stat", name);
+  int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t len = read(fd, line, sizeof line - 1);
+  close(fd);
+  if (len <= 0) return 0;
+  line[len] = '\0';
+  return parse(line, row);
+}
+
+// The first count*stride numbers of rows as a Float64Array (rows is freed).
+static napi_value to_array(napi_env env, double *rows, size_t count, size_t stride) {
+  napi_value buffer, result = NULL;
+  void *data = NULL;
+  size_t bytes = count * stride * sizeof(double);
+  if (napi_create_arraybuffer(env, bytes, &data, &buffer) == napi_ok) {
+    if (bytes > 0) memcpy(data, rows, bytes);
+    napi_create_typedarray(env, napi_float64_array, count * stride, buffer, 0, &result);
+  }
+  free(rows);
+  return result;
+}
+
+static double *alloc_rows(napi_env env, size_t cap, size_t stride) {
+  double *rows = malloc(cap * stride * sizeof(double));
+  if (rows == NULL) napi_throw_error(env, NULL, "out of memory");
+  return rows;
+}
+
 // procStats() -> Float64Array of STRIDE numbers per live process (a process that ends during the pass is
 // left out), or throws when /proc cannot be read.
 napi_value ProcStats(napi_env env, napi_callback_info info) {
@@ -57,40 +99,77 @@ napi_value ProcStats(napi_env env, napi_callback_info info) {
     return NULL;
   }
   size_t cap = 512, count = 0;
-  double *rows = malloc(cap * STRIDE * sizeof(double));
+  double *rows = alloc_rows(env, cap, STRIDE);
   if (rows == NULL) {
     closedir(dir);
-    napi_throw_error(env, NULL, "out of memory");
     return NULL;
   }
   int dfd = dirfd(dir);
-  char path[64], line[1024];
   struct dirent *entry;
   while ((entry = readdir(dir)) != NULL) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-    snprintf(path, sizeof path, "%s/stat", entry->d_name);
-    int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t len = read(fd, line, sizeof line - 1);
-    close(fd);
-    if (len <= 0) continue;
-    line[len] = '\0';
-    if (count == cap) {
-      double *grown = realloc(rows, cap * 2 * STRIDE * sizeof(double));
-      if (grown == NULL) break;
-      rows = grown;
-      cap *= 2;
-    }
-    if (parse(line, rows + count * STRIDE)) count++;
+    if (!reserve(&rows, &cap, count, STRIDE)) break;
+    if (read_stat(dfd, entry->d_name, rows + count * STRIDE)) count++;
   }
   closedir(dir);
-  napi_value buffer, result = NULL;
-  void *data = NULL;
-  size_t bytes = count * STRIDE * sizeof(double);
-  if (napi_create_arraybuffer(env, bytes, &data, &buffer) == napi_ok) {
-    if (bytes > 0) memcpy(data, rows, bytes);
-    napi_create_typedarray(env, napi_float64_array, count * STRIDE, buffer, 0, &result);
+  return to_array(env, rows, count, STRIDE);
+}
+
+// procList() -> Float64Array of [pid, inode] per entry of /proc, without reading any file. The inode of
+// /proc/PID is new when the pid is taken by another process, so a caller can tell a reused pid apart.
+napi_value ProcList(napi_env env, napi_callback_info info) {
+  DIR *dir = opendir("/proc");
+  if (dir == NULL) {
+    napi_throw_error(env, NULL, "cannot read /proc");
+    return NULL;
   }
-  free(rows);
-  return result;
+  size_t cap = 512, count = 0;
+  double *rows = alloc_rows(env, cap, 2);
+  if (rows == NULL) {
+    closedir(dir);
+    return NULL;
+  }
+  struct dirent *entry;
+  while ((entry = readdir(dir)) != NULL) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    if (!reserve(&rows, &cap, count, 2)) break;
+    rows[count * 2] = (double)strtoll(entry->d_name, NULL, 10);
+    rows[count * 2 + 1] = (double)entry->d_ino;
+    count++;
+  }
+  closedir(dir);
+  return to_array(env, rows, count, 2);
+}
+
+// procStatsOf(pids: Int32Array) -> Float64Array of STRIDE numbers for each of those processes still there.
+napi_value ProcStatsOf(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "procStatsOf: expected an Int32Array of pids");
+    return NULL;
+  }
+  const int32_t *pids = data;
+  int dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    napi_throw_error(env, NULL, "cannot read /proc");
+    return NULL;
+  }
+  double *rows = alloc_rows(env, length > 0 ? length : 1, STRIDE);
+  if (rows == NULL) {
+    close(dfd);
+    return NULL;
+  }
+  size_t count = 0;
+  char name[16];
+  for (size_t i = 0; i < length; i++) {
+    snprintf(name, sizeof name, "%d", pids[i]);
+    if (read_stat(dfd, name, rows + count * STRIDE)) count++;
+  }
+  close(dfd);
+  return to_array(env, rows, count, STRIDE);
 }

@@ -3,6 +3,8 @@
 // Each connection goes to the next *running* instance in turn (a starting, stopping or stopped one gets
 // none); when an instance refuses, the next is tried, and with none up the client waits up to
 // `waitMs` for one rather than being refused — so instances can be replaced without losing a connection.
+// An instance being stopped is drained first: the connections already routed to it (connecting included)
+// get up to its stop timeout to end before its stop signal (runtime.ts sets the supervisor's stop gate).
 import net from 'node:net';
 import { SentinelError } from '../core/errors.js';
 
@@ -26,6 +28,9 @@ export class InstanceProxy {
   private server: net.Server | null = null;
   private next = 0;
   private readonly open = new Set<net.Socket>();
+  /** Connections routed to each backend port (from the connect attempt on), and who waits for them to end. */
+  private readonly active = new Map<number, number>();
+  private readonly drained = new Map<number, Array<() => void>>();
 
   constructor(private readonly o: ProxyOptions) {}
 
@@ -62,6 +67,8 @@ export class InstanceProxy {
       const b = list[this.next++ % list.length];
       tried++;
       const up = net.connect(b.port, b.host);
+      this.active.set(b.port, (this.active.get(b.port) ?? 0) + 1);
+      up.once('close', () => this.ended(b.port));
       const fail = () => attempt();
       up.once('error', fail);
       up.once('connect', () => {
@@ -82,10 +89,34 @@ export class InstanceProxy {
     attempt();
   }
 
+  private ended(port: number): void {
+    const left = (this.active.get(port) ?? 1) - 1;
+    if (left > 0) return void this.active.set(port, left);
+    this.active.delete(port);
+    for (const done of this.drained.get(port) ?? []) done();
+    this.drained.delete(port);
+  }
+
+  /** Resolves once no connection is routed to `port` any more, or after `ms`; the caller has taken it out of the rotation. */
+  drain(port: number, ms: number): Promise<void> {
+    if (!this.active.get(port)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      const list = this.drained.get(port) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.drained.set(port, list);
+    });
+  }
+
   close(): void {
     this.server?.close();
     this.server = null;
     for (const s of this.open) s.destroy();
     this.open.clear();
+    for (const list of this.drained.values()) for (const done of list) done();
+    this.drained.clear();
   }
 }

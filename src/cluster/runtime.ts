@@ -98,6 +98,13 @@ export function installCluster(sup: Supervisor): ClusterRuntime {
     return own ? Promise.all([own, listening]).then(() => undefined) : listening;
   });
 
+  // an instance behind the proxy is out of the rotation once `stopping`; what was routed to it may end first
+  sup.setStopGate((rec) => {
+    const port = instancePort(rec);
+    const entry = rec.spec.portMode === 'proxy' && port !== null ? proxies.get(rec.name) : undefined;
+    return entry ? entry.proxy.drain(port!, rec.spec.stopTimeoutMs) : null;
+  });
+
   // the socket goes once no instance of its definition is up or wanted
   sup.on('state', (ev: { processName: string | null; kind: string; newState: string | null }) => {
     if (!ev.processName || !(ev.kind === 'deleted' || ev.newState === 'stopped' || ev.newState === 'failed')) return;

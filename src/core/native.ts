@@ -8,6 +8,9 @@ export interface NativeAddon {
   reap(pid: number): [number, number] | null;
   peek(): number;
   procStats(): Float64Array;
+  /** [pid, inode of /proc/PID] pairs: the inode changes when a pid is reused. */
+  procList(): Float64Array;
+  procStatsOf(pids: Int32Array): Float64Array;
 }
 
 /** Where node-gyp puts the addon, from src/core and dist/core alike. */

@@ -39,6 +39,28 @@ function listenArgv(spec: ProcessSpec): [string, string[]] {
   return ['/bin/sh', ['-c', SET_LISTEN_PID, file, ...args]];
 }
 
+/** Words a shell runs itself (builtins and keywords): a command starting with one keeps its shell. */
+const SHELL_BUILTINS = new Set([
+  'cd', 'exec', 'export', 'exit', 'set', 'unset', 'trap', 'eval', '.', 'source', 'readonly', 'shift', 'return', 'break',
+  'continue', 'wait', 'read', 'umask', 'ulimit', 'alias', 'unalias', 'type', 'command', 'hash', 'getopts', 'local', 'times',
+  'jobs', 'fg', 'bg', 'if', 'then', 'for', 'while', 'until', 'case', 'time', 'function', 'select',
+]);
+
+/**
+ * A shell command made of plain words only (letters, digits and _ . / : @ % + , = -, no quoting, expansion,
+ * glob, redirection or operator) whose first word is a program in PATH: what the shell would run is exactly
+ * these words, so the program is started directly — one process, not a shell waiting on it (dash forks the
+ * command of `-c` and stays), which halves the processes and the exec work of every start and restart.
+ */
+export function plainArgv(command: string, envPath: string | undefined, cwd: string): string[] | null {
+  const text = command.trim();
+  if (text === '' || !/^[\w./:@%+,=\s-]+$/.test(text)) return null;
+  const words = text.split(/\s+/);
+  const first = words[0];
+  if (first.includes('=') || SHELL_BUILTINS.has(first)) return null;
+  return resolveExecutable(first, envPath, cwd) === null ? null : words;
+}
+
 const SHELL_WORDS = new Set([
   'cd', 'exec', 'export', 'if', 'for', 'while', 'until', 'case', '.', 'source', 'true', 'false', 'echo', 'printf',
   'test', '[', 'exit', 'set', 'trap', 'wait', 'ulimit', 'umask', 'read', 'eval', 'sleep', 'kill', 'command', 'nohup', 'env', 'time',
@@ -171,9 +193,10 @@ function missingProgram(program: string, spec: ProcessSpec): SentinelError {
 
 export const realSpawner: Spawner = {
   spawn(spec, fds) {
+    const direct = spec.shell && fds.listen === undefined ? plainArgv(spec.command, spec.env.PATH, spec.cwd) : null;
     const [file, args] = fds.listen !== undefined
       ? listenArgv(spec)
-      : [spec.shell ? '/bin/sh' : spec.command, spec.shell ? ['-c', spec.command] : spec.args];
+      : direct ? [direct[0], direct.slice(1)] : [spec.shell ? '/bin/sh' : spec.command, spec.shell ? ['-c', spec.command] : spec.args];
     const program = resolveExecutable(file, spec.env.PATH, spec.cwd);
     const stdio = fds.listen !== undefined ? [-1, fds.stdout, fds.stderr, fds.listen] : [-1, fds.stdout, fds.stderr];
     const fast = program === null ? null : fastSpawn(program, [file, ...args], spec.env, spec.cwd, stdio);

@@ -32,6 +32,11 @@ export interface LogPort {
  * Optional readiness gate, set by the health subsystem: resolves when the process is ready, or null when
  * it has no readiness check. `logOffsets` are the log sizes just before this run started.
  */
+/**
+ * Awaited between a process's `stopping` and its stop signal (never for a forced stop): the cluster's
+ * proxy lets the connections already routed to an instance finish. It must resolve by itself, bounded.
+ */
+export type StopGate = (rec: ProcessRecord, reason: string) => Promise<void> | null;
 export type ReadinessGate = (rec: ProcessRecord, isAlive: () => boolean, logOffsets: { stdout: number; stderr: number }) => Promise<void> | null;
 
 /**
@@ -58,6 +63,7 @@ export interface SupervisorOptions {
   readiness?: ReadinessGate;
   spawnExtras?: SpawnExtras;
   wrap?: SpawnWrap;
+  stopGate?: StopGate;
 }
 
 type Live = LiveRun;
@@ -113,6 +119,11 @@ export class Supervisor extends EventEmitter {
   /** Set once, by the cluster subsystem (ports of instances, the shared socket). */
   setSpawnExtras(extras: SpawnExtras): void {
     this.opts.spawnExtras = extras;
+  }
+
+  /** Set once, by the cluster subsystem (the proxy drains an instance before its signal). */
+  setStopGate(gate: StopGate): void {
+    this.opts.stopGate = gate;
   }
 
   /** Set once, by the plugin subsystem (runtime plugins). */
@@ -609,6 +620,8 @@ export class Supervisor extends EventEmitter {
       : watchGone(host, this.opts.clock, target).then(() => this.exitRecord(current, pid, rec.startedAt ?? 0, null, null));
     const procedure = (async () => {
       let result: StopTreeResult;
+      const gate = opts.force ? null : this.opts.stopGate?.(rec, opts.reason ?? 'stop') ?? null;
+      if (gate) await gate.catch(() => undefined);
       try {
         result = await host.stopTree(target, { signal: rec.spec.stopSignal, timeoutMs: opts.timeoutMs ?? rec.spec.stopTimeoutMs, force: opts.force ?? false, exited });
       } catch (err) {

@@ -27,6 +27,7 @@ import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
 import { checkHistorySettings, MetricsHistory } from './metrics-history.js';
 import { ScanCache } from '../metrics/scan-cache.js';
+import { TreeScanner } from '../metrics/tree-scan.js';
 import { RunCounts } from '../metrics/run-counts.js';
 import { checkExportTarget, startFileExport } from '../metrics/textfile.js';
 import { buildOperations, invokeOperation, type OperationTable } from './operations.js';
@@ -156,7 +157,9 @@ async function main(): Promise<void> {
   const cluster = installCluster(supervisor);
   shutdownSteps.unshift(() => cluster.close());
 
-  const scans = new ScanCache();
+  // the metrics sum the managed trees only: the scanner reads their stats, not every process's
+  const scanner = new TreeScanner();
+  const scans = new ScanCache(() => scanner.scan(supervisor.list().filter((r) => r.pid && supervisor.isLive(r)).map((r) => r.pid!)));
   const history = new MetricsHistory({
     scans, stepMs: settings.metrics.step, historyMs: settings.metrics.history,
     records: () => supervisor.list(), isLive: (rec) => supervisor.isLive(rec),

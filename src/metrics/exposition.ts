@@ -26,13 +26,21 @@ const HEALTH = ['healthy', 'unhealthy', 'unknown'] as const;
 /** Gauges that prom-client names like counters ("_total"): Prometheus's own lint (promtool) rejects them. */
 const LINT_FAILURES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/**
+ * How often the event-loop delay histogram samples. prom-client's default (10 ms) wakes the daemon 100
+ * times a second from the first scrape on: measured here, 0.66 % of a core in a bare Node process, about
+ * 1.2 % in the daemon — more than the scrape itself. At 200 ms it costs about 0.05 % and still catches
+ * any stall of the loop longer than a few milliseconds (each sample is one timer's lateness).
+ */
+export const EVENT_LOOP_SAMPLE_MS = 200;
+
 /** Builds the exposition; `defaultMetrics: false` leaves out the daemon's own metrics (and prom-client). */
 export async function createExposition(opts: { defaultMetrics?: boolean } = {}): Promise<Exposition> {
   let registry: Registry | null = null;
   if (opts.defaultMetrics !== false) {
     const prom = await import('prom-client');
     registry = new prom.Registry();
-    prom.collectDefaultMetrics({ register: registry, prefix: 'sentinel_daemon_' });
+    prom.collectDefaultMetrics({ register: registry, prefix: 'sentinel_daemon_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     for (const name of LINT_FAILURES) registry.removeSingleMetric(`sentinel_daemon_${name}`);
   }
   return {
@@ -41,6 +49,32 @@ export async function createExposition(opts: { defaultMetrics?: boolean } = {}):
       return { contentType: CONTENT_TYPE, body: registry ? own + (await registry.metrics()) : own };
     },
   };
+}
+
+/**
+ * The state and health families write a line per possible value for every process: 10 lines of state per
+ * process, 1000 at 100 processes, the same from one scrape to the next. They are formatted once per
+ * (labels, value) and kept; the cache is emptied when it outgrows the processes it served.
+ */
+const blocks = new Map<string, string>();
+const MAX_BLOCKS = 20_000;
+
+function cached(key: string, make: () => string): string {
+  let block = blocks.get(key);
+  if (block === undefined) {
+    if (blocks.size >= MAX_BLOCKS) blocks.clear();
+    block = make();
+    blocks.set(key, block);
+  }
+  return block;
+}
+
+function stateBlock(family: Family, labels: string, current: string): string {
+  return cached(`s${labels}\0${current}`, () => family.format(labels, STATES.map((state) => [state === current ? 1 : 0, ['state', state]] as const)));
+}
+
+function healthBlock(family: Family, labels: string, current: string): string {
+  return cached(`h${labels}\0${current}`, () => family.format(labels, HEALTH.map((status) => [status === current ? 1 : 0, ['status', status]] as const)));
 }
 
 /** Sentinel's families for one snapshot. */
@@ -59,15 +93,15 @@ export function renderSnapshot(s: MetricsSnapshot): string {
     lastRun: new Family('sentinel_schedule_last_run_timestamp_seconds', 'gauge', 'Unix time the last run of the schedule ended'),
   };
   for (const p of s.processes) {
-    const l = labelText([['name', p.name], [INSTANCE_LABEL, String(p.instance)], ['group', p.group ?? '']]);
+    const l = cached(`l${p.name}\0${p.instance}\0${p.group ?? ''}`, () => labelText([['name', p.name], [INSTANCE_LABEL, String(p.instance)], ['group', p.group ?? '']]));
     f.up.add(l, p.state === 'running' ? 1 : 0);
-    for (const state of STATES) f.state.add(l, state === p.state ? 1 : 0, ['state', state]);
+    f.state.addLines(stateBlock(f.state, l, p.state));
     f.restarts.add(l, p.restarts);
     if (p.cpuSeconds !== null) f.cpu.add(l, p.cpuSeconds);
     if (p.memoryBytes !== null) f.memory.add(l, p.memoryBytes);
     if (p.openFds !== null) f.fds.add(l, p.openFds);
     if (p.startTimeSeconds !== null) f.start.add(l, p.startTimeSeconds);
-    if (p.health !== null) for (const status of HEALTH) f.health.add(l, status === p.health ? 1 : 0, ['status', status]);
+    if (p.health !== null) f.health.addLines(healthBlock(f.health, l, p.health));
   }
   for (const sch of s.schedules) {
     const l = labelText([['schedule', sch.name]]);

@@ -124,21 +124,25 @@ export function isZombie(pid: number): boolean {
   return readProcState(pid) === 'Z';
 }
 
+/** The native addon's rows (PROC_STRIDE numbers per process) as stats by pid. */
+export function statsOfRows(rows: Float64Array): Map<number, ProcStat> {
+  const all = new Map<number, ProcStat>();
+  const page = getPageSize();
+  for (let r = 0; r < rows.length; r += PROC_STRIDE) {
+    all.set(rows[r + PF.pid], {
+      pid: rows[r + PF.pid], ppid: rows[r + PF.ppid], state: String.fromCharCode(rows[r + PF.state]),
+      cpuTicks: rows[r + PF.utime] + rows[r + PF.stime] + rows[r + PF.cutime] + rows[r + PF.cstime],
+      startTime: rows[r + PF.start], rssBytes: rows[r + PF.rss] * page,
+    });
+  }
+  return all;
+}
+
 /** Reads every process's stat once. */
 export function scanProcesses(): Map<number, ProcStat> {
-  const all = new Map<number, ProcStat>();
   const rows = nativeAddon()?.procStats();
-  if (rows) {
-    const page = getPageSize();
-    for (let r = 0; r < rows.length; r += PROC_STRIDE) {
-      all.set(rows[r + PF.pid], {
-        pid: rows[r + PF.pid], ppid: rows[r + PF.ppid], state: String.fromCharCode(rows[r + PF.state]),
-        cpuTicks: rows[r + PF.utime] + rows[r + PF.stime] + rows[r + PF.cutime] + rows[r + PF.cstime],
-        startTime: rows[r + PF.start], rssBytes: rows[r + PF.rss] * page,
-      });
-    }
-    return all;
-  }
+  if (rows) return statsOfRows(rows);
+  const all = new Map<number, ProcStat>();
   for (const name of fs.readdirSync('/proc')) {
     const c = name.charCodeAt(0);
     if (c < 48 || c > 57) continue;

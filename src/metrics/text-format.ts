@@ -44,6 +44,18 @@ export class Family {
     this.lines.push(`${this.name}${l} ${formatValue(value)}`);
   }
 
+  /** Lines already formatted for this family (see `lines()`), joined by line feeds, no trailing one. */
+  addLines(block: string): void {
+    if (block !== '') this.lines.push(block);
+  }
+
+  /** What add() would write for each of `samples`, as one block to keep and hand to addLines() again. */
+  format(labels: string, samples: ReadonlyArray<readonly [number, readonly [string, string]]>): string {
+    const before = this.lines.length;
+    for (const [value, extra] of samples) this.add(labels, value, extra);
+    return this.lines.splice(before).join('\n');
+  }
+
   get size(): number {
     return this.lines.length;
   }

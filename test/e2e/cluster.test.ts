@@ -208,6 +208,46 @@ describe('proxy', () => {
     }, 10_000, 100)).toBe(true);
   });
 
+  it('an instance behind the proxy is drained before its stop signal: a slow request in flight is answered, a hung one waits only the stop timeout', async () => {
+    const base = await freePorts(2);
+    // answers /slow after 1.5 s, /hang never; dies at once on SIGTERM (no graceful close of its own)
+    const server = path.join(dir, 'slow-server.mjs');
+    writeFileSync(server, "import http from 'node:http';\n" +
+      "http.createServer((q, s) => { if (q.url === '/hang') return; setTimeout(() => s.end('slow done'), q.url === '/slow' ? 1500 : 0); }).listen(Number(process.env.PORT), '127.0.0.1');\n");
+    const r = await cli(home, ['run', '--name', 'dr', '--port', String(base), '--port-mode', 'proxy', '--wait-port', '${PORT}',
+      '--stop-timeout', '2s', `node ${server}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const request = (p: string) => new Promise<string>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: base, path: p, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+    });
+    const slow = request('/slow');
+    await new Promise((res) => setTimeout(res, 300)); // the request is at the instance now
+    const stop = await cli(home, ['stop', 'dr']);
+    expect(stop.code, stop.stderr).toBe(0);
+    // without the drain, SIGTERM would have cut it: "socket hang up"
+    expect(await slow).toBe('slow done');
+    expect((await of('dr'))[0].status).toBe('stopped');
+    // a connection that never ends holds the stop for the stop timeout only, then is cut by the signal
+    expect((await cli(home, ['start', 'dr'])).code).toBe(0);
+    const hung = request('/hang').then(() => 'answered', (err: Error) => err.message);
+    await new Promise((res) => setTimeout(res, 300));
+    const t0 = Date.now();
+    expect((await cli(home, ['stop', 'dr'])).code).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1500); // it did wait (for the 2 s stop timeout)
+    expect(await hung).toBe('socket hang up');
+    // a forced stop does not wait
+    expect((await cli(home, ['start', 'dr'])).code).toBe(0);
+    const hung2 = request('/hang').catch((err: Error) => err.message);
+    await new Promise((res) => setTimeout(res, 300));
+    expect((await cli(home, ['stop', 'dr', '--force'])).code).toBe(0);
+    expect(await hung2).toBe('socket hang up');
+    expect((await cli(home, ['delete', 'dr'])).code).toBe(0);
+  });
+
   it('a proxy port already taken fails the start with the reason', async () => {
     const blocker = net.createServer();
     const port = await new Promise<number>((res) => blocker.listen(0, '127.0.0.1', () => res((blocker.address() as net.AddressInfo).port)));
