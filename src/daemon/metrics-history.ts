@@ -11,7 +11,7 @@ import type { ProcessRecord } from '../store/processes.js';
 /** 0.2 % of one core: what the history's sampling may cost on average (SENTINEL_METRICS_CPU_BUDGET). */
 export const DEFAULT_CPU_BUDGET = Number(process.env.SENTINEL_METRICS_CPU_BUDGET) || 0.002;
 
-/** At most this many points per series (a day at 5 s): each point is 24 bytes, for every process. */
+/** At most this many points per series (a day at 5 s): each point is 12 bytes (src/metrics/ring.ts), for every process. */
 export const MAX_POINTS = 17_280;
 
 /** Refuses history settings that would sample absurdly often or hold more than MAX_POINTS per series. */
