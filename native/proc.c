@@ -90,20 +90,28 @@ static double *alloc_rows(napi_env env, size_t cap, size_t stride) {
   return rows;
 }
 
-// procStats() -> Float64Array of STRIDE numbers per live process (a process that ends during the pass is
-// left out), or throws when /proc cannot be read.
-napi_value ProcStats(napi_env env, napi_callback_info info) {
+// Opens /proc for a pass and allocates its first cap rows; NULL (with the error thrown) when either fails.
+static DIR *open_proc(napi_env env, double **rows, size_t cap, size_t stride) {
   DIR *dir = opendir("/proc");
   if (dir == NULL) {
     napi_throw_error(env, NULL, "cannot read /proc");
     return NULL;
   }
-  size_t cap = 512, count = 0;
-  double *rows = alloc_rows(env, cap, STRIDE);
-  if (rows == NULL) {
+  *rows = alloc_rows(env, cap, stride);
+  if (*rows == NULL) {
     closedir(dir);
     return NULL;
   }
+  return dir;
+}
+
+// procStats() -> Float64Array of STRIDE numbers per live process (a process that ends during the pass is
+// left out), or throws when /proc cannot be read.
+napi_value ProcStats(napi_env env, napi_callback_info info) {
+  size_t cap = 512, count = 0;
+  double *rows = NULL;
+  DIR *dir = open_proc(env, &rows, cap, STRIDE);
+  if (dir == NULL) return NULL;
   int dfd = dirfd(dir);
   struct dirent *entry;
   while ((entry = readdir(dir)) != NULL) {
@@ -118,17 +126,10 @@ napi_value ProcStats(napi_env env, napi_callback_info info) {
 // procList() -> Float64Array of [pid, inode] per entry of /proc, without reading any file. The inode of
 // /proc/PID is new when the pid is taken by another process, so a caller can tell a reused pid apart.
 napi_value ProcList(napi_env env, napi_callback_info info) {
-  DIR *dir = opendir("/proc");
-  if (dir == NULL) {
-    napi_throw_error(env, NULL, "cannot read /proc");
-    return NULL;
-  }
   size_t cap = 512, count = 0;
-  double *rows = alloc_rows(env, cap, 2);
-  if (rows == NULL) {
-    closedir(dir);
-    return NULL;
-  }
+  double *rows = NULL;
+  DIR *dir = open_proc(env, &rows, cap, 2);
+  if (dir == NULL) return NULL;
   struct dirent *entry;
   while ((entry = readdir(dir)) != NULL) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;

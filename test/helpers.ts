@@ -1,6 +1,7 @@
 // Shared test helpers: a temporary SENTINEL_HOME, the built CLI, and cleanup of everything started, by PID.
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,18 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   }
   return check();
 }
+
+/** A TCP port on `host` where nothing listens (bound, then closed): a connect to it is refused. */
+export async function closedPort(host = '127.0.0.1'): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, host, r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** How many file descriptors this test process has open. */
+export const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 export function killPids(pids: Iterable<number>): void {
   for (const pid of pids) {

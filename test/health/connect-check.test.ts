@@ -1,12 +1,12 @@
 // The connect-only TCP check, on both of its paths: the bare TCP handle (IP addresses) and
 // net.Socket (host names, or when the handle is unavailable). Real servers, real sockets.
 import { afterAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
 import net from 'node:net';
 import { createConnectCheck, type ConnectCheck } from '../../src/health/probe-net.js';
 import { bareConnectFamily } from '../../src/health/bare-connect.js';
 import { createLivenessChecker } from '../../src/health/liveness.js';
 import { killFixtures, startServer } from './fixture.js';
+import { closedPort, openFds, waitFor } from '../helpers.js';
 
 afterAll(() => killFixtures());
 
@@ -31,24 +31,6 @@ async function recordingServer(host = '127.0.0.1'): Promise<{ port: number; ends
   await new Promise<void>((r) => srv.listen(0, host, r));
   return { port: (srv.address() as net.AddressInfo).port, ends, close: () => new Promise((r) => srv.close(() => r())) };
 }
-
-async function closedPort(host = '127.0.0.1'): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, host, r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-async function until(fn: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
 
 /**
  * A server whose handshakes never complete: the process is stopped and its accept queue (backlog 1)
@@ -93,7 +75,7 @@ for (const bareHandle of [true, false]) {
         const r = await once(createConnectCheck('127.0.0.1', srv.port, { bareHandle }), 2000);
         expect(r).toMatchObject({ ok: true, detail: `127.0.0.1:${srv.port}: connected` });
         expect(r.durationMs).toBeGreaterThan(0);
-        await until(() => srv.ends.length === 1);
+        expect(await waitFor(() => srv.ends.length === 1, 5000, 10)).toBe(true);
         expect(srv.ends[0]).toEqual({ bytes: 0, how: 'end' });
       } finally {
         await srv.close();
@@ -155,9 +137,9 @@ for (const bareHandle of [true, false]) {
           const results = await Promise.all(Array.from({ length: 50 }, () => once(check, 2000)));
           expect(results.every((r) => r.ok)).toBe(true);
         }
-        await until(() => openFds() <= before);
+        expect(await waitFor(() => openFds() <= before, 5000, 10)).toBe(true);
         expect(openFds()).toBeLessThanOrEqual(before);
-        await until(() => srv.ends.length === 201);
+        expect(await waitFor(() => srv.ends.length === 201, 5000, 10)).toBe(true);
         expect(srv.ends.every((e) => e.bytes === 0)).toBe(true);
       } finally {
         await srv.close();
@@ -176,13 +158,13 @@ describe('liveness checker with a connect check', () => {
     );
     try {
       checker.start();
-      await until(() => checker.status() === 'unhealthy', 10_000);
+      expect(await waitFor(() => checker.status() === 'unhealthy', 10_000, 10)).toBe(true);
       const last = checker.lastResult()!;
       expect(last).toMatchObject({ ok: false, detail: `127.0.0.1:${srv.port}: no connection within 300ms` });
       expect(last.durationMs).toBeGreaterThanOrEqual(300);
       expect(last.durationMs).toBeLessThan(5000); // the attempt was given up, not left to the kernel
       srv.resume();
-      await until(() => checker.status() === 'healthy', 10_000);
+      expect(await waitFor(() => checker.status() === 'healthy', 10_000, 10)).toBe(true);
       expect(changes).toEqual([
         `unknown->unhealthy: 2 failed checks in a row, last: 127.0.0.1:${srv.port}: no connection within 300ms`,
         `unhealthy->healthy: 127.0.0.1:${srv.port}: connected`,

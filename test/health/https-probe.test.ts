@@ -11,17 +11,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { probeHttp } from '../../src/health/probes.js';
+import { closedPort } from '../helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-https-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('https checks', () => {
   it('load node:https and node:tls only when an https:// check runs', async () => {

@@ -1,24 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { probeExec, probeHttp, probeTcp, createLogTail, waitForLogLine } from '../../src/health/probes.js';
 import { killFixtures, startServer } from './fixture.js';
+import { closedPort } from '../helpers.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sentinel-probes-'));
 afterAll(async () => {
   await killFixtures();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function isGone(pid: number): boolean {
   try {

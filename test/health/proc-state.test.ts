@@ -1,9 +1,9 @@
 // The liveness checker's process-state reader: fresh state through a kept descriptor, a stopped
 // process seen as 'T', a gone process as null, and no descriptor left behind.
 import { afterAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createProcStateReader } from '../../src/health/proc-state.js';
+import { openFds, waitFor } from '../helpers.js';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -16,29 +16,19 @@ function sleeper(): ChildProcess {
   return c;
 }
 
-async function until(fn: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
-
 describe('process state reader', () => {
   it('follows one process through stop, continue and exit', async () => {
     const c = sleeper();
     const pid = c.pid!;
     const reader = createProcStateReader();
-    await until(() => reader.read(pid) === 'S');
+    expect(await waitFor(() => reader.read(pid) === 'S', 5000, 10)).toBe(true);
     process.kill(pid, 'SIGSTOP');
-    await until(() => reader.read(pid) === 'T');
+    expect(await waitFor(() => reader.read(pid) === 'T', 5000, 10)).toBe(true);
     process.kill(pid, 'SIGCONT');
-    await until(() => reader.read(pid) === 'S');
+    expect(await waitFor(() => reader.read(pid) === 'S', 5000, 10)).toBe(true);
     c.kill('SIGKILL');
     await new Promise((r) => c.once('exit', r));
-    await until(() => reader.read(pid) === null); // reaped: gone, not some other process's state
+    expect(await waitFor(() => reader.read(pid) === null, 5000, 10)).toBe(true); // reaped: gone, not some other process's state
     reader.close();
   });
 
@@ -47,10 +37,10 @@ describe('process state reader', () => {
     const a = sleeper();
     const b = sleeper();
     const reader = createProcStateReader();
-    await until(() => reader.read(a.pid!) === 'S');
+    expect(await waitFor(() => reader.read(a.pid!) === 'S', 5000, 10)).toBe(true);
     expect(openFds()).toBe(before + 1);
     process.kill(b.pid!, 'SIGSTOP');
-    await until(() => reader.read(b.pid!) === 'T');
+    expect(await waitFor(() => reader.read(b.pid!) === 'T', 5000, 10)).toBe(true);
     expect(openFds()).toBe(before + 1); // the first descriptor was closed, not leaked
     reader.close();
     expect(openFds()).toBe(before);
