@@ -32,6 +32,13 @@ describe('the CLI bundle', () => {
     for (const name of used) expect(typeof standIn[name], name).toBe('function');
   });
 
+  it('has a fast bundle for `list` without commander, a fraction of the full one', () => {
+    const fast = readFileSync(path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'fast.cjs'), 'utf8');
+    expect(fast).not.toMatch(/node_modules\/commander/);
+    expect(bundle).toMatch(/node_modules\/commander/);
+    expect(fast.length).toBeLessThan(bundle.length / 4);
+  });
+
   it('stays small', () => {
     // a sum of the CLI's own code and commander; a daemon-side library pulled in by an import would break it
     expect(bundle.length).toBeLessThan(450 * 1024);
