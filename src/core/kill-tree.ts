@@ -1,7 +1,9 @@
 // Stopping a whole process tree: graceful signal → abortable timer → SIGKILL of everything left.
 // Every target is proven by pid and start time: a pid (or group id) that now belongs to another process
 // is never signalled. The checks use the one /proc snapshot each step reads anyway.
+import { nativeAddon } from './native.js';
 import { descendantsOf, indexStats, isAlive, readAllStats, readEnvVar, type ProcStat } from './proc.js';
+import { RunOwners } from './run-owners.js';
 import type { ProcessTarget, StopTreeOptions as HostStopOptions, StopTreeResult } from './host.js';
 
 export type { StopTreeResult } from './host.js';
@@ -125,6 +127,33 @@ const keyOf = (t: ProcessTarget) => `${t.pid}:${t.startTime ?? ''}`;
 export function rememberRunMarker(target: ProcessTarget, token: string): void {
   markers.set(keyOf(target), token);
   if (markers.size > MAX_MARKERS) markers.delete(markers.keys().next().value!);
+  if (target.startTime != null) runOwners()?.registerRoot(target.pid, target.startTime, token);
+}
+
+let owners: RunOwners | null | undefined;
+
+/** The classification of processes by run (run-owners.ts), when the native addon lists /proc with inodes. */
+function runOwners(): RunOwners | null {
+  if (owners !== undefined) return owners;
+  const addon = nativeAddon();
+  owners = addon && typeof addon.procList === 'function' && typeof addon.procStatsOf === 'function'
+    ? new RunOwners(addon, markerOf, (pid, startTime) => knownMarkers.delete(`${pid}:${startTime}`))
+    : null;
+  return owners;
+}
+
+/** The classification a stop of `target` can use: with the run's marker and the root's start time only. */
+function ownersFor(target: ProcessTarget, proof: Proof): RunOwners | null {
+  if (proof.marker === undefined || target.startTime == null) return null;
+  const o = runOwners();
+  o?.registerRoot(target.pid, target.startTime, proof.marker);
+  return o;
+}
+
+/** For tests: drop the classification by run, or (false) turn it off so every look is a full sweep. */
+export function resetRunOwners(enabled = true): RunOwners | null {
+  owners = enabled ? undefined : null;
+  return enabled ? runOwners() : null;
 }
 
 /** The marker of a run: remembered from its spawn, or read from the root while it is still the same process. */
@@ -206,30 +235,50 @@ let activeStops = 0;
 interface Snapshot {
   startedAt: number;
   doneAt: number;
-  stats: ProcStat[];
+  /** Every process (a full sweep), or null when the run classification was refreshed instead. */
+  stats: ProcStat[] | null;
 }
 
-let lastSnapshot: Snapshot | null = null;
+let lastFull: Snapshot | null = null;
+let lastListed: Snapshot | null = null;
 /** How long the last sweep took: every stop's polls space out by it, shared or not. */
 let lastSweepMs = 0;
 /** Up to this many stops at once, each confirms an empty sweep at once with one of its own. */
 const FEW_STOPS = 4;
 
 /**
- * A /proc sweep shared by the stops running at once: one finished at most `maxAgeMs` ago (and, with
+ * A look at /proc shared by the stops running at once: one finished at most `maxAgeMs` ago (and, with
  * `after`, begun after that moment) is used again. A thousand stops polling every 20 ms each read /proc
- * on their own made stopping a thousand processes quadratic (over a minute).
+ * on their own made stopping a thousand processes quadratic (over a minute). With `by` (the run
+ * classification) it lists /proc and reads only what is new; without, every process's stat.
  */
-function sweep(maxAgeMs: number, after?: number): Snapshot {
+function sweep(maxAgeMs: number, after: number | undefined, by: RunOwners | null): Snapshot {
   const now = performance.now();
-  const last = lastSnapshot;
+  const last = by ? lastListed : lastFull;
   if (last && now - last.doneAt <= maxAgeMs && (after === undefined || last.startedAt > after)) return last;
   const startedAt = performance.now();
-  const stats = readAllStats();
-  forgetGoneMarkers(stats);
-  lastSnapshot = { startedAt, doneAt: performance.now(), stats };
-  lastSweepMs = lastSnapshot.doneAt - startedAt;
-  return lastSnapshot;
+  let stats: ProcStat[] | null = null;
+  if (by) by.refresh();
+  else {
+    stats = readAllStats();
+    forgetGoneMarkers(stats);
+  }
+  const snap = { startedAt, doneAt: performance.now(), stats };
+  if (by) lastListed = snap; else lastFull = snap;
+  lastSweepMs = snap.doneAt - startedAt;
+  return snap;
+}
+
+/** What a snapshot holds of `target`'s run: everything, or the fresh stats of its run's processes and its root pid. */
+function statsOf(snap: Snapshot, target: ProcessTarget, proof: Proof, by: RunOwners | null): ProcStat[] {
+  if (snap.stats || !by) return snap.stats ?? readAllStats();
+  return by.readStats(by.candidates(target.pid, proof.marker!));
+}
+
+/** The processes a look at /proc now finds for `target` (one refresh, or one full sweep). */
+function currentStats(target: ProcessTarget, proof: Proof): ProcStat[] {
+  const by = ownersFor(target, proof);
+  return statsOf(sweep(0, performance.now(), by), target, proof, by);
 }
 
 async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promise<StopTreeResult> {
@@ -247,9 +296,17 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
    * before the fork, the parent read after its exit). A lone stop reads the second sweep at once; among
    * many, the next poll's shared sweep serves, so they do not each force a sweep of their own.
    */
+  // with the run classification, a look lists /proc and reads the run's own processes: O(tree), not O(machine)
+  const by = ownersFor(target, proof);
+  /** One look: the snapshot and what it holds of this run, done when this run's stats are read. */
+  const look = (after?: number) => {
+    const snap = sweep(shareMs, after, by);
+    const stats = statsOf(snap, target, proof, by);
+    return { startedAt: snap.startedAt, doneAt: performance.now(), stats };
+  };
   const scan = (): OwnTree & { gone: boolean } => {
     const t0 = Date.now();
-    const first = sweep(shareMs);
+    const first = look();
     let tree = ownTree(target, first.stats, proof);
     let gone = false;
     if (tree.members.length > 0) {
@@ -257,7 +314,7 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
     } else if (emptyAfter !== null && first.startedAt > emptyAfter) {
       gone = true;
     } else if (activeStops <= FEW_STOPS) {
-      tree = ownTree(target, sweep(shareMs, first.doneAt).stats, proof);
+      tree = ownTree(target, look(first.doneAt).stats, proof);
       gone = tree.members.length === 0;
     } else {
       emptyAfter = first.doneAt;
@@ -301,7 +358,7 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
 }
 
 /** What the (now dead) target left: the rest of its group and session when they are still ours, and what escaped them. */
-function leftovers(target: ProcessTarget, proof: Proof, stats: ProcStat[] = readAllStats()): OwnTree {
+function leftovers(target: ProcessTarget, proof: Proof, stats: ProcStat[] = currentStats(target, proof)): OwnTree {
   const tree = ownTree(target, stats, proof);
   return { members: tree.members.filter((st) => st.pid !== target.pid), group: tree.group };
 }
@@ -340,15 +397,19 @@ function reapSweepMs(): number {
 function sweepPendingReaps(): void {
   sweepTimer = null;
   const batch = pendingReaps.splice(0);
-  let stats: ProcStat[];
+  // one look for the whole batch: a refresh of the run classification, or one full sweep
+  let full: ProcStat[] | null = null;
+  const since = performance.now();
   try {
-    stats = readAllStats();
+    for (const p of batch) {
+      const by = ownersFor(p.target, p.proof);
+      const snap = sweep(Infinity, since, by);
+      const stats = by ? statsOf(snap, p.target, p.proof, by) : (full ??= readAllStats());
+      const found = reapFrom(stats, p.target, p.proof, p.signal, p.timeoutMs);
+      if (found > 0) p.onLater?.(found);
+    }
   } catch {
     return;
-  }
-  for (const p of batch) {
-    const found = reapFrom(stats, p.target, p.proof, p.signal, p.timeoutMs);
-    if (found > 0) p.onLater?.(found);
   }
 }
 
@@ -374,7 +435,7 @@ function reapFrom(stats: ProcStat[], target: ProcessTarget, proof: Proof, signal
  */
 export function reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number, onLater?: (found: number) => void): number {
   const proof = proofFor(target);
-  if (groupHasMembers(target.pid)) return reapFrom(readAllStats(), target, proof, signal, timeoutMs);
+  if (groupHasMembers(target.pid)) return reapFrom(currentStats(target, proof), target, proof, signal, timeoutMs);
   pendingReaps.push({ target, proof, signal, timeoutMs, onLater });
   if (!sweepTimer) {
     sweepTimer = setTimeout(sweepPendingReaps, reapSweepMs());

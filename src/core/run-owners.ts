@@ -1,0 +1,182 @@
+// Which run each process on the machine belongs to, remembered by /proc inode, so that a stop reads the
+// stat of its own tree's processes instead of every process there is (with a thousand managed processes,
+// three full sweeps were most of a stop's cost).
+//
+// Why this is safe: what a stop may signal (kill-tree.ts's ownTree) is always a fork-descendant of the
+// run's root (its group and session: the root leads both, so only what it forked can join them; its
+// escapees: they carry the run's marker, inherited from the root). The run a process descends from never
+// changes: a process's ancestry is fixed at fork, and reparenting moves an orphan only to init or a
+// subreaper (the ancestor a run's process would reach is ours or above the daemon). So each process is
+// given its run once, when first listed: its root registration, else its marker, else its parent's run,
+// else the run of its group's or session's leader (an orphan whose parent exited before it was listed).
+// A pid taken by another process has a new /proc inode (the old entry is invalidated when its process
+// is released), so it is classified afresh. A stop then reads only the processes of its run and its
+// root pid, fresh, and decides from them exactly as from a full sweep.
+import type { NativeAddon } from './native.js';
+import { PF, PROC_STRIDE } from './native.js';
+import type { ProcStat } from './proc.js';
+
+interface Known {
+  inode: number;
+  pid: number;
+  startTime: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** The run (its marker), null when none; undefined while being classified. */
+  run: string | null | undefined;
+  seen: number;
+}
+
+interface Root {
+  startTime: number;
+  marker: string;
+}
+
+/** Reads a process's run marker (pid and start time name it), null when it has none. */
+export type MarkerReader = (st: ProcStat) => string | null;
+
+const MAX_ROOTS = 10_000;
+
+function rowStat(rows: Float64Array, r: number): ProcStat {
+  return {
+    pid: rows[r + PF.pid], state: String.fromCharCode(rows[r + PF.state]), ppid: rows[r + PF.ppid], pgid: rows[r + PF.pgid],
+    sid: rows[r + PF.sid], utime: rows[r + PF.utime], stime: rows[r + PF.stime], startTime: rows[r + PF.start], rssPages: rows[r + PF.rss],
+  };
+}
+
+export class RunOwners {
+  private readonly known = new Map<number, Known>();
+  private readonly byRun = new Map<string, Set<number>>();
+  private readonly roots = new Map<number, Root>();
+  private generation = 0;
+  /** How many processes the last refresh read (new to it): for tests and the cost check. */
+  lastRead = 0;
+
+  constructor(
+    private readonly addon: Pick<NativeAddon, 'procList' | 'procStatsOf'>,
+    private readonly markerOf: MarkerReader,
+    /** Told of each process that is gone (its identity never comes back). */
+    private readonly onGone: (pid: number, startTime: number) => void = () => {},
+  ) {}
+
+  /** How many processes are classified (for tests). */
+  get size(): number {
+    return this.known.size;
+  }
+
+  /**
+   * A run's root: its processes are that run's whatever their environment says. When the root was
+   * classified otherwise (adopted after a daemon restart, its environment cleared by an exec), everything
+   * is classified again at the next refresh: its descendants were classified after it.
+   */
+  registerRoot(pid: number, startTime: number, marker: string): void {
+    this.roots.set(pid, { startTime, marker });
+    if (this.roots.size > MAX_ROOTS) this.roots.delete(this.roots.keys().next().value!);
+    const k = this.known.get(pid);
+    if (k && k.startTime === startTime && k.run !== undefined && k.run !== marker) this.clear();
+  }
+
+  /** Forgets every classification (the next refresh reads every process). */
+  clear(): void {
+    this.known.clear();
+    this.byRun.clear();
+  }
+
+  /**
+   * Lists /proc (names and inodes, no file read), drops what is gone or was replaced, and reads and
+   * classifies only what is new since the last refresh.
+   */
+  refresh(): void {
+    const gen = ++this.generation;
+    const listed = this.addon.procList();
+    const fresh: number[] = [];
+    const inodes = new Map<number, number>();
+    for (let i = 0; i < listed.length; i += 2) {
+      const pid = listed[i];
+      const inode = listed[i + 1];
+      const k = this.known.get(pid);
+      if (k && k.inode === inode) {
+        k.seen = gen;
+        continue;
+      }
+      if (k) this.drop(k);
+      fresh.push(pid);
+      inodes.set(pid, inode);
+    }
+    for (const k of this.known.values()) if (k.seen !== gen) this.drop(k);
+    this.lastRead = fresh.length;
+    if (fresh.length === 0) return;
+    const rows = this.addon.procStatsOf(Int32Array.from(fresh));
+    const added: Known[] = [];
+    const stats = new Map<number, ProcStat>();
+    for (let r = 0; r < rows.length; r += PROC_STRIDE) {
+      const st = rowStat(rows, r);
+      // a pid taken again: no group or session of the root's id is left (the kernel does not reuse it before)
+      const root = this.roots.get(st.pid);
+      if (root && root.startTime !== st.startTime) this.roots.delete(st.pid);
+      const k: Known = { inode: inodes.get(st.pid)!, pid: st.pid, startTime: st.startTime, ppid: st.ppid, pgid: st.pgid, sid: st.sid, run: undefined, seen: gen };
+      this.known.set(st.pid, k);
+      stats.set(st.pid, st);
+      added.push(k);
+    }
+    for (const k of added) this.classify(k, stats);
+  }
+
+  /** The pids that may belong to `marker`'s run rooted at `rootPid` (the root pid itself always). */
+  candidates(rootPid: number, marker: string): number[] {
+    const out = new Set(this.byRun.get(marker));
+    out.add(rootPid);
+    return [...out];
+  }
+
+  /** Fresh stats of those pids (the ones still there). */
+  readStats(pids: number[]): ProcStat[] {
+    const rows = this.addon.procStatsOf(Int32Array.from(pids));
+    const out: ProcStat[] = [];
+    for (let r = 0; r < rows.length; r += PROC_STRIDE) out.push(rowStat(rows, r));
+    return out;
+  }
+
+  private runOfRoot(pid: number, startTime?: number): string | null {
+    const root = this.roots.get(pid);
+    if (!root) return null;
+    return startTime === undefined || root.startTime === startTime ? root.marker : null;
+  }
+
+  /** The run of the process at `pid` as known now, classifying it first when it is new. */
+  private runOfPid(pid: number, stats: Map<number, ProcStat>): string | null {
+    const k = this.known.get(pid);
+    if (!k) return null;
+    if (k.run === undefined) this.classify(k, stats);
+    return k.run ?? null;
+  }
+
+  private classify(k: Known, stats: Map<number, ProcStat>): void {
+    if (k.run !== undefined) return;
+    k.run = null; // while being classified: a cycle through groups ends here
+    const st = stats.get(k.pid)!;
+    let run = this.runOfRoot(k.pid, k.startTime) ?? this.markerOf(st);
+    if (run === null && k.ppid > 1) run = this.runOfPid(k.ppid, stats);
+    // an orphan: the group or session it was started in, by its leader's registration (a group id is not
+    // reused while a member lives) or by the run of the leader when it is still there
+    for (const leader of [k.pgid, k.sid]) {
+      if (run !== null || leader === k.pid || leader <= 1) continue;
+      run = this.known.has(leader) ? this.runOfPid(leader, stats) : this.runOfRoot(leader);
+    }
+    k.run = run;
+    if (run === null) return;
+    const set = this.byRun.get(run);
+    if (set) set.add(k.pid); else this.byRun.set(run, new Set([k.pid]));
+  }
+
+  private drop(k: Known): void {
+    this.known.delete(k.pid);
+    if (k.run) {
+      const set = this.byRun.get(k.run);
+      set?.delete(k.pid);
+      if (set && set.size === 0) this.byRun.delete(k.run);
+    }
+    this.onGone(k.pid, k.startTime);
+  }
+}
