@@ -127,7 +127,36 @@ const keyOf = (t: ProcessTarget) => `${t.pid}:${t.startTime ?? ''}`;
 export function rememberRunMarker(target: ProcessTarget, token: string): void {
   markers.set(keyOf(target), token);
   if (markers.size > MAX_MARKERS) markers.delete(markers.keys().next().value!);
-  if (target.startTime != null) runOwners()?.registerRoot(target.pid, target.startTime, token);
+  if (target.startTime != null && runOwners()) {
+    owners!.registerRoot(target.pid, target.startTime, token);
+    classifySoon();
+  }
+}
+
+/** After a burst of this many spawns (or the first), the new processes are classified soon after it. */
+const WARM_AFTER_SPAWNS = 32;
+const WARM_DELAY_MS = 300;
+let spawnsSinceWarm = 0;
+let warmTimer: NodeJS.Timeout | null = null;
+
+/**
+ * Classifies the processes a burst of spawns made (an `up` of a thousand) once it is over, so that the
+ * first stop after it reads its own run only, not the thousand new processes. A lone restart waits for
+ * the next stop or reap to be classified: its cost there is one process.
+ */
+function classifySoon(): void {
+  if (++spawnsSinceWarm < WARM_AFTER_SPAWNS && owners!.size > 0) return;
+  if (warmTimer) clearTimeout(warmTimer);
+  warmTimer = setTimeout(() => {
+    warmTimer = null;
+    spawnsSinceWarm = 0;
+    try {
+      if (owners) sweep(0, performance.now(), owners);
+    } catch {
+      /* /proc unreadable: the next stop says so */
+    }
+  }, WARM_DELAY_MS);
+  warmTimer.unref();
 }
 
 let owners: RunOwners | null | undefined;
