@@ -266,6 +266,8 @@ interface Snapshot {
   doneAt: number;
   /** Every process (a full sweep), or null when the run classification was refreshed instead. */
   stats: ProcStat[] | null;
+  /** The classification's epoch it was refreshed in. */
+  epoch: number;
 }
 
 let lastFull: Snapshot | null = null;
@@ -284,7 +286,8 @@ const FEW_STOPS = 4;
 function sweep(maxAgeMs: number, after: number | undefined, by: RunOwners | null): Snapshot {
   const now = performance.now();
   const last = by ? lastListed : lastFull;
-  if (last && now - last.doneAt <= maxAgeMs && (after === undefined || last.startedAt > after)) return last;
+  const fresh = last && now - last.doneAt <= maxAgeMs && (after === undefined || last.startedAt > after);
+  if (fresh && (!by || last.epoch === by.epoch)) return last;
   const startedAt = performance.now();
   let stats: ProcStat[] | null = null;
   if (by) by.refresh();
@@ -292,7 +295,7 @@ function sweep(maxAgeMs: number, after: number | undefined, by: RunOwners | null
     stats = readAllStats();
     forgetGoneMarkers(stats);
   }
-  const snap = { startedAt, doneAt: performance.now(), stats };
+  const snap = { startedAt, doneAt: performance.now(), stats, epoch: by?.epoch ?? 0 };
   if (by) lastListed = snap; else lastFull = snap;
   lastSweepMs = snap.doneAt - startedAt;
   return snap;

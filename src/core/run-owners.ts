@@ -50,6 +50,8 @@ export class RunOwners {
   private readonly byRun = new Map<string, Set<number>>();
   private readonly roots = new Map<number, Root>();
   private generation = 0;
+  /** Bumped when every classification is dropped: a look taken before is no use after. */
+  epoch = 0;
   /** How many processes the last refresh read (new to it): for tests and the cost check. */
   lastRead = 0;
 
@@ -79,6 +81,7 @@ export class RunOwners {
 
   /** Forgets every classification (the next refresh reads every process). */
   clear(): void {
+    this.epoch++;
     this.known.clear();
     this.byRun.clear();
   }
@@ -156,8 +159,10 @@ export class RunOwners {
     if (k.run !== undefined) return;
     k.run = null; // while being classified: a cycle through groups ends here
     const st = stats.get(k.pid)!;
-    let run = this.runOfRoot(k.pid, k.startTime) ?? this.markerOf(st);
-    if (run === null && k.ppid > 1) run = this.runOfPid(k.ppid, stats);
+    // the parent's run before the marker: what a run's process starts is that run's even when it carries
+    // another marker (a Sentinel daemon run under Sentinel marks its own children), as the tree by parent
+    // link says; the marker is read only when the parent is in no run (an orphan, or a root's sibling)
+    let run = this.runOfRoot(k.pid, k.startTime) ?? (k.ppid > 1 ? this.runOfPid(k.ppid, stats) : null) ?? this.markerOf(st);
     // an orphan: the group or session it was started in, by its leader's registration (a group id is not
     // reused while a member lives) or by the run of the leader when it is still there
     for (const leader of [k.pgid, k.sid]) {

@@ -85,6 +85,40 @@ describe.each([
     expect(alive(stranger.pid)).toBe(true);
   }, 20_000);
 
+  it.skipIf(classify && !withAddon)('stops a child in a session of its own that carries another run marker (Sentinel under Sentinel)', async () => {
+    const owners = resetRunOwners(classify);
+    const tag = `${classify ? 'c' : 'f'}${Date.now()}`;
+    const file = path.join(dir, `${tag}-nested`);
+    // the child is linked to the root by its parent only: another session, another marker
+    const root = startRun(`${RUN_MARKER}=${tag}-inner setsid sh -c 'echo $$ > "$0.tmp" && mv "$0.tmp" "$0"; exec sleep 300' ${file} & wait`, `${tag}-run`);
+    const child = await pidIn(file);
+    if (owners) {
+      owners.refresh();
+      expect(owners.candidates(root.pid, `${tag}-run`)).toContain(child);
+    }
+    expect(await stopOf(root)).toEqual({ forceKilled: false, survivors: [] });
+    expect(await waitFor(() => !alive(root.pid) && !alive(child), 5000, 20)).toBe(true);
+  }, 20_000);
+
+  it.skipIf(classify && !withAddon)('a root classified before its run was known (adopted, its environment without the marker) brings its children into the run', async () => {
+    const owners = resetRunOwners(classify);
+    const tag = `${classify ? 'c' : 'f'}${Date.now()}`;
+    const file = path.join(dir, `${tag}-adopted`);
+    // not remembered as a spawn would be, and no marker in its environment
+    const c = spawn('sh', ['-c', `setsid sh -c 'echo $$ > "$0.tmp" && mv "$0.tmp" "$0"; exec sleep 300' ${file} & wait`], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: 'ignore', detached: true });
+    started.push(c);
+    const root = { pid: c.pid!, startTime: readStartTime(c.pid!)!, exited: new Promise<void>((r) => c.once('exit', () => r())) };
+    const child = await pidIn(file);
+    if (owners) {
+      owners.refresh();
+      expect(owners.candidates(root.pid, `${tag}-run`)).not.toContain(child);
+    }
+    // the stop names the run (as the process record does after a daemon restart)
+    const result = await stopTree({ ...root, marker: `${tag}-run` }, { signal: 'SIGTERM', timeoutMs: 3000, force: false, exited: root.exited });
+    expect(result).toEqual({ forceKilled: false, survivors: [] });
+    expect(await waitFor(() => !alive(root.pid) && !alive(child), 5000, 20)).toBe(true);
+  }, 20_000);
+
   it.skipIf(!canReusePid() || (classify && !withAddon))('a pid taken again is not confused with the process that had it', async () => {
     const owners = resetRunOwners(classify);
     const tag = `${classify ? 'c' : 'f'}${Date.now()}`;
