@@ -182,6 +182,8 @@ function ownersFor(target: ProcessTarget, proof: Proof): RunOwners | null {
 /** For tests: drop the classification by run, or (false) turn it off so every look is a full sweep. */
 export function resetRunOwners(enabled = true): RunOwners | null {
   owners = enabled ? undefined : null;
+  lastListed = null;
+  spawnsSinceWarm = 0;
   return enabled ? runOwners() : null;
 }
 

@@ -36,7 +36,8 @@ interface Root {
 /** Reads a process's run marker (pid and start time name it), null when it has none. */
 export type MarkerReader = (st: ProcStat) => string | null;
 
-const MAX_ROOTS = 10_000;
+/** Roots that ended are kept this long (their group or session may outlive them), oldest dropped first. */
+const MAX_GONE_ROOTS = 10_000;
 
 function rowStat(rows: Float64Array, r: number): ProcStat {
   return {
@@ -48,7 +49,9 @@ function rowStat(rows: Float64Array, r: number): ProcStat {
 export class RunOwners {
   private readonly known = new Map<number, Known>();
   private readonly byRun = new Map<string, Set<number>>();
+  /** Registered roots still running (or not listed yet), and those that ended, by pid. */
   private readonly roots = new Map<number, Root>();
+  private readonly goneRoots = new Map<number, Root>();
   private generation = 0;
   /** Bumped when every classification is dropped: a look taken before is no use after. */
   epoch = 0;
@@ -62,6 +65,11 @@ export class RunOwners {
     private readonly onGone: (pid: number, startTime: number) => void = () => {},
   ) {}
 
+  /** How many root registrations are kept: of running roots, and of ended ones (for tests). */
+  get rootCounts(): { live: number; gone: number } {
+    return { live: this.roots.size, gone: this.goneRoots.size };
+  }
+
   /** How many processes are classified (for tests). */
   get size(): number {
     return this.known.size;
@@ -74,7 +82,7 @@ export class RunOwners {
    */
   registerRoot(pid: number, startTime: number, marker: string): void {
     this.roots.set(pid, { startTime, marker });
-    if (this.roots.size > MAX_ROOTS) this.roots.delete(this.roots.keys().next().value!);
+    this.goneRoots.delete(pid);
     const k = this.known.get(pid);
     if (k && k.startTime === startTime && k.run !== undefined && k.run !== marker) this.clear();
   }
@@ -109,21 +117,35 @@ export class RunOwners {
     }
     for (const k of this.known.values()) if (k.seen !== gen) this.drop(k);
     this.lastRead = fresh.length;
-    if (fresh.length === 0) return;
+    if (fresh.length > 0) this.classifyNew(fresh, inodes, gen);
+    this.retireRoots();
+  }
+
+  private classifyNew(fresh: number[], inodes: Map<number, number>, gen: number): void {
     const rows = this.addon.procStatsOf(Int32Array.from(fresh));
     const added: Known[] = [];
     const stats = new Map<number, ProcStat>();
     for (let r = 0; r < rows.length; r += PROC_STRIDE) {
       const st = rowStat(rows, r);
       // a pid taken again: no group or session of the root's id is left (the kernel does not reuse it before)
-      const root = this.roots.get(st.pid);
-      if (root && root.startTime !== st.startTime) this.roots.delete(st.pid);
+      if (this.roots.get(st.pid)?.startTime !== st.startTime) this.roots.delete(st.pid);
+      this.goneRoots.delete(st.pid);
       const k: Known = { inode: inodes.get(st.pid)!, pid: st.pid, startTime: st.startTime, ppid: st.ppid, pgid: st.pgid, sid: st.sid, run: undefined, seen: gen };
       this.known.set(st.pid, k);
       stats.set(st.pid, st);
       added.push(k);
     }
     for (const k of added) this.classify(k, stats);
+  }
+
+  /** Moves the registrations of roots no longer there to the bounded map of ended ones. */
+  private retireRoots(): void {
+    for (const [pid, root] of this.roots) {
+      if (this.known.get(pid)?.startTime === root.startTime) continue;
+      this.roots.delete(pid);
+      this.goneRoots.set(pid, root);
+      if (this.goneRoots.size > MAX_GONE_ROOTS) this.goneRoots.delete(this.goneRoots.keys().next().value!);
+    }
   }
 
   /** The pids that may belong to `marker`'s run rooted at `rootPid` (the root pid itself always). */
@@ -142,7 +164,7 @@ export class RunOwners {
   }
 
   private runOfRoot(pid: number, startTime?: number): string | null {
-    const root = this.roots.get(pid);
+    const root = this.roots.get(pid) ?? this.goneRoots.get(pid);
     if (!root) return null;
     return startTime === undefined || root.startTime === startTime ? root.marker : null;
   }

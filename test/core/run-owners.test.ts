@@ -149,6 +149,19 @@ describe.each([
   }, 30_000);
 });
 
+describe('after a burst of spawns', () => {
+  it.skipIf(!withAddon)('the new processes are classified soon, before any stop or reap', async () => {
+    const owners = resetRunOwners(true)!;
+    expect(owners.size).toBe(0);
+    // the first spawn of a cold classification starts it
+    startRun('exec sleep 300', `warm-${Date.now()}`);
+    expect(await waitFor(() => owners.size > 0, 5000, 50)).toBe(true);
+    // what the next look reads is what came since, not the machine
+    owners.refresh();
+    expect(owners.lastRead).toBeLessThan(owners.size / 2);
+  }, 10_000);
+});
+
 function readPpid(pid: number): number | null {
   const addon = nativeAddon();
   if (!addon) return 0;
