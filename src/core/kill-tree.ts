@@ -127,7 +127,11 @@ const keyOf = (t: ProcessTarget) => `${t.pid}:${t.startTime ?? ''}`;
 export function rememberRunMarker(target: ProcessTarget, token: string): void {
   markers.set(keyOf(target), token);
   if (markers.size > MAX_MARKERS) markers.delete(markers.keys().next().value!);
-  if (target.startTime != null && runOwners()) {
+  if (target.startTime == null) return;
+  // the child was started with it in its environment: no need to read it back at its stop
+  knownMarkers.set(`${target.pid}:${target.startTime}`, token);
+  if (knownMarkers.size > MAX_KNOWN_MARKERS) knownMarkers.delete(knownMarkers.keys().next().value!);
+  if (runOwners()) {
     owners!.registerRoot(target.pid, target.startTime, token);
     classifySoon();
   }
