@@ -1,12 +1,14 @@
 // Stopping a whole process tree: graceful signal → abortable timer → SIGKILL of everything left.
 // Every target is proven by pid and start time: a pid (or group id) that now belongs to another process
 // is never signalled. The checks use the one /proc snapshot each step reads anyway.
-import { nativeAddon } from './native.js';
-import { descendantsOf, indexStats, isAlive, readAllStats, readEnvVar, type ProcStat } from './proc.js';
-import { RunOwners } from './run-owners.js';
+import { descendantsOf, indexStats, isAlive, readAllStats, type ProcStat } from './proc.js';
+import { currentStats, lastSweepMs, noteSpawn, ownersFor, statsOf, sweep } from './proc-looks.js';
+import { identity, markerOf, rememberMarker, runMarker } from './run-marker.js';
 import type { ProcessTarget, StopTreeOptions as HostStopOptions, StopTreeResult } from './host.js';
 
 export type { StopTreeResult } from './host.js';
+export { RUN_MARKER, knownMarkerCount } from './run-marker.js';
+export { resetRunOwners } from './proc-looks.js';
 
 export interface StopTreeOptions extends HostStopOptions {
   /** How long to wait for the tree to vanish after SIGKILL before giving up. */
@@ -106,7 +108,6 @@ function withMarker(stats: ProcStat[], marker: string): ProcStat[] {
   return byMarker.get(marker) ?? [];
 }
 
-
 /** Signals the group led by the root (when it is ours) and every other member of the tree that is still the same process. */
 function signalTree(rootPid: number, tree: OwnTree, signal: NodeJS.Signals): void {
   if (tree.group) send(-rootPid, signal);
@@ -115,128 +116,10 @@ function signalTree(rootPid: number, tree: OwnTree, signal: NodeJS.Signals): voi
   }
 }
 
-// The run marker: each child gets RUN_MARKER=<token> in its environment (the host's spawn), so what it
-// starts is found again even after a double fork into a new session, reparented away from the tree.
-// (The name does not start with SENTINEL_: those are removed from a child's environment.)
-export const RUN_MARKER = '_SENTINEL_RUN_ID';
-const MAX_MARKERS = 10_000;
-const markers = new Map<string, string>();
-const keyOf = (t: ProcessTarget) => `${t.pid}:${t.startTime ?? ''}`;
-
-/** Remembers the marker a child was started with. */
+/** Remembers the marker a child was started with; the child is its run's root. */
 export function rememberRunMarker(target: ProcessTarget, token: string): void {
-  markers.set(keyOf(target), token);
-  if (markers.size > MAX_MARKERS) markers.delete(markers.keys().next().value!);
-  if (target.startTime == null) return;
-  // the child was started with it in its environment: no need to read it back at its stop
-  knownMarkers.set(`${target.pid}:${target.startTime}`, token);
-  if (knownMarkers.size > MAX_KNOWN_MARKERS) knownMarkers.delete(knownMarkers.keys().next().value!);
-  if (runOwners()) {
-    owners!.registerRoot(target.pid, target.startTime, token);
-    classifySoon();
-  }
-}
-
-/** After a burst of this many spawns (or the first), the new processes are classified soon after it. */
-const WARM_AFTER_SPAWNS = 32;
-const WARM_DELAY_MS = 300;
-let spawnsSinceWarm = 0;
-let warmTimer: NodeJS.Timeout | null = null;
-
-/**
- * Classifies the processes a burst of spawns made (an `up` of a thousand) once it is over, so that the
- * first stop after it reads its own run only, not the thousand new processes. A lone restart waits for
- * the next stop or reap to be classified: its cost there is one process.
- */
-function classifySoon(): void {
-  if (++spawnsSinceWarm < WARM_AFTER_SPAWNS && owners!.size > 0) return;
-  if (warmTimer) clearTimeout(warmTimer);
-  warmTimer = setTimeout(() => {
-    warmTimer = null;
-    spawnsSinceWarm = 0;
-    try {
-      if (owners) sweep(0, performance.now(), owners);
-    } catch {
-      /* /proc unreadable: the next stop says so */
-    }
-  }, WARM_DELAY_MS);
-  warmTimer.unref();
-}
-
-let owners: RunOwners | null | undefined;
-
-/** The classification of processes by run (run-owners.ts), when the native addon lists /proc with inodes. */
-function runOwners(): RunOwners | null {
-  if (owners !== undefined) return owners;
-  const addon = nativeAddon();
-  owners = addon && typeof addon.procList === 'function' && typeof addon.procStatsOf === 'function'
-    ? new RunOwners(addon, markerOf, (pid, startTime) => knownMarkers.delete(`${pid}:${startTime}`))
-    : null;
-  return owners;
-}
-
-/** The classification a stop of `target` can use: with the run's marker and the root's start time only. */
-function ownersFor(target: ProcessTarget, proof: Proof): RunOwners | null {
-  if (proof.marker === undefined || target.startTime == null) return null;
-  const o = runOwners();
-  o?.registerRoot(target.pid, target.startTime, proof.marker);
-  return o;
-}
-
-/** For tests: drop the classification by run, or (false) turn it off so every look is a full sweep. */
-export function resetRunOwners(enabled = true): RunOwners | null {
-  owners = enabled ? undefined : null;
-  lastListed = null;
-  spawnsSinceWarm = 0;
-  return enabled ? runOwners() : null;
-}
-
-/** The marker of a run: remembered from its spawn, or read from the root while it is still the same process. */
-function runMarker(target: ProcessTarget): string | null {
-  if (target.marker) return target.marker;
-  const known = markers.get(keyOf(target));
-  if (known !== undefined) return known;
-  const token = readEnvVar(target.pid, RUN_MARKER);
-  if (token === null || !isAlive(target.pid, target.startTime)) return null;
-  rememberRunMarker(target, token);
-  return token;
-}
-
-const MAX_KNOWN_MARKERS = 50_000;
-const knownMarkers = new Map<string, string | null>();
-
-/**
- * The run marker in a process's environment, read once per process (pid and start time): the
- * environment a process was started with does not change, and a thousand stops at once each asked every
- * process newer than their root — a million reads of /proc/PID/environ.
- */
-function markerOf(st: ProcStat): string | null {
-  const key = identity(st);
-  const known = knownMarkers.get(key);
-  if (known !== undefined) return known;
-  const marker = readEnvVar(st.pid, RUN_MARKER);
-  // a process gone before its environment was read is not remembered: its pid may come back
-  if (marker !== null || isAlive(st.pid, st.startTime)) {
-    knownMarkers.set(key, marker);
-    if (knownMarkers.size > MAX_KNOWN_MARKERS) knownMarkers.delete(knownMarkers.keys().next().value!);
-  }
-  return marker;
-}
-
-/**
- * Drops the markers of processes that are gone, once the cache holds well more entries than there are
- * processes: an identity (pid and start time) never comes back, and a crash loop otherwise filled it up to
- * its cap, a string per run that ever ended (no growth over a churn of restarts).
- */
-function forgetGoneMarkers(stats: ProcStat[]): void {
-  if (knownMarkers.size <= 2 * stats.length + 256) return;
-  const live = new Set(stats.map(identity));
-  for (const key of knownMarkers.keys()) if (!live.has(key)) knownMarkers.delete(key);
-}
-
-/** How many processes' markers are remembered (for tests). */
-export function knownMarkerCount(): number {
-  return knownMarkers.size;
+  rememberMarker(target, token);
+  noteSpawn(target, token);
 }
 
 /** With the run's marker: that marker proves; without it (unknown after a daemon restart), any of Sentinel's run markers proves a group, nothing proves an escaped process. */
@@ -247,7 +130,6 @@ function proofFor(target: ProcessTarget): Proof {
   return { group: mine, escaped: mine, marker };
 }
 
-const identity = (s: ProcStat) => `${s.pid}:${s.startTime}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -266,82 +148,32 @@ export async function stopTree(target: ProcessTarget, opts: StopTreeOptions): Pr
 
 /** Stops running now: with many (a daemon stopping a thousand processes), their sweeps are shared. */
 let activeStops = 0;
-
-interface Snapshot {
-  startedAt: number;
-  doneAt: number;
-  /** Every process (a full sweep), or null when the run classification was refreshed instead. */
-  stats: ProcStat[] | null;
-  /** The classification's epoch it was refreshed in. */
-  epoch: number;
-}
-
-let lastFull: Snapshot | null = null;
-let lastListed: Snapshot | null = null;
-/** How long the last sweep took: every stop's polls space out by it, shared or not. */
-let lastSweepMs = 0;
 /** Up to this many stops at once, each confirms an empty sweep at once with one of its own. */
 const FEW_STOPS = 4;
-
-/**
- * A look at /proc shared by the stops running at once: one finished at most `maxAgeMs` ago (and, with
- * `after`, begun after that moment) is used again. A thousand stops polling every 20 ms each read /proc
- * on their own made stopping a thousand processes quadratic (over a minute). With `by` (the run
- * classification) it lists /proc and reads only what is new; without, every process's stat.
- */
-function sweep(maxAgeMs: number, after: number | undefined, by: RunOwners | null): Snapshot {
-  const now = performance.now();
-  const last = by ? lastListed : lastFull;
-  const fresh = last && now - last.doneAt <= maxAgeMs && (after === undefined || last.startedAt > after);
-  if (fresh && (!by || last.epoch === by.epoch)) return last;
-  const startedAt = performance.now();
-  let stats: ProcStat[] | null = null;
-  if (by) by.refresh();
-  else {
-    stats = readAllStats();
-    forgetGoneMarkers(stats);
-  }
-  const snap = { startedAt, doneAt: performance.now(), stats, epoch: by?.epoch ?? 0 };
-  if (by) lastListed = snap; else lastFull = snap;
-  lastSweepMs = snap.doneAt - startedAt;
-  return snap;
-}
-
-/** What a snapshot holds of `target`'s run: everything, or the fresh stats of its run's processes and its root pid. */
-function statsOf(snap: Snapshot, target: ProcessTarget, proof: Proof, by: RunOwners | null): ProcStat[] {
-  if (snap.stats || !by) return snap.stats ?? readAllStats();
-  return by.readStats(by.candidates(target.pid, proof.marker!));
-}
-
-/** The processes a look at /proc now finds for `target` (one refresh, or one full sweep). */
-function currentStats(target: ProcessTarget, proof: Proof): ProcStat[] {
-  const by = ownersFor(target, proof);
-  return statsOf(sweep(0, performance.now(), by), target, proof, by);
-}
 
 async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promise<StopTreeResult> {
   const pollMs = opts.pollMs ?? 20;
   const shareMs = pollMs / 2;
   const proof = proofFor(target);
-  // a sweep reads every /proc/PID/stat and the environ of every process newer than the root (about
+  // a full sweep reads every /proc/PID/stat and the environ of every process newer than the root (about
   // 0.04 ms each): on a busy machine the polls space out to keep the sweep under a third of a core
   let scanMs = 0;
   // when the last sweep found nothing of ours: when it ended
   let emptyAfter: number | null = null;
+  // with the run classification, a look lists /proc and reads the run's own processes: O(tree), not O(machine)
+  const by = ownersFor(target, proof.marker);
+  /** One look: the snapshot and what it holds of this run, done when this run's stats are read. */
+  const look = (after?: number) => {
+    const snap = sweep(shareMs, after, by);
+    const stats = statsOf(snap, target, proof.marker, by);
+    return { startedAt: snap.startedAt, doneAt: performance.now(), stats };
+  };
   /**
    * What is left; `gone` only once two sweeps found nothing, the second begun after the first ended: a
    * process that forks and exits while /proc is being read leaves its child out of that listing (listed
    * before the fork, the parent read after its exit). A lone stop reads the second sweep at once; among
    * many, the next poll's shared sweep serves, so they do not each force a sweep of their own.
    */
-  // with the run classification, a look lists /proc and reads the run's own processes: O(tree), not O(machine)
-  const by = ownersFor(target, proof);
-  /** One look: the snapshot and what it holds of this run, done when this run's stats are read. */
-  const look = (after?: number) => {
-    const snap = sweep(shareMs, after, by);
-    const stats = statsOf(snap, target, proof, by);
-    return { startedAt: snap.startedAt, doneAt: performance.now(), stats };
-  };
   const scan = (): OwnTree & { gone: boolean } => {
     const t0 = Date.now();
     const first = look();
@@ -357,7 +189,7 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
     } else {
       emptyAfter = first.doneAt;
     }
-    scanMs = Math.max(Date.now() - t0, lastSweepMs);
+    scanMs = Math.max(Date.now() - t0, lastSweepMs());
     return { ...tree, gone };
   };
   let mainDone = false;
@@ -396,7 +228,7 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
 }
 
 /** What the (now dead) target left: the rest of its group and session when they are still ours, and what escaped them. */
-function leftovers(target: ProcessTarget, proof: Proof, stats: ProcStat[] = currentStats(target, proof)): OwnTree {
+function leftovers(target: ProcessTarget, proof: Proof, stats: ProcStat[] = currentStats(target, proof.marker)): OwnTree {
   const tree = ownTree(target, stats, proof);
   return { members: tree.members.filter((st) => st.pid !== target.pid), group: tree.group };
 }
@@ -440,9 +272,8 @@ function sweepPendingReaps(): void {
   const since = performance.now();
   try {
     for (const p of batch) {
-      const by = ownersFor(p.target, p.proof);
-      const snap = sweep(Infinity, since, by);
-      const stats = by ? statsOf(snap, p.target, p.proof, by) : (full ??= readAllStats());
+      const by = ownersFor(p.target, p.proof.marker);
+      const stats = by ? statsOf(sweep(Infinity, since, by), p.target, p.proof.marker, by) : (full ??= readAllStats());
       const found = reapFrom(stats, p.target, p.proof, p.signal, p.timeoutMs);
       if (found > 0) p.onLater?.(found);
     }
@@ -473,7 +304,7 @@ function reapFrom(stats: ProcStat[], target: ProcessTarget, proof: Proof, signal
  */
 export function reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number, onLater?: (found: number) => void): number {
   const proof = proofFor(target);
-  if (groupHasMembers(target.pid)) return reapFrom(currentStats(target, proof), target, proof, signal, timeoutMs);
+  if (groupHasMembers(target.pid)) return reapFrom(currentStats(target, proof.marker), target, proof, signal, timeoutMs);
   pendingReaps.push({ target, proof, signal, timeoutMs, onLater });
   if (!sweepTimer) {
     sweepTimer = setTimeout(sweepPendingReaps, reapSweepMs());

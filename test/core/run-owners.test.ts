@@ -3,7 +3,7 @@
 // stops run once with the classification and once with full /proc sweeps (as without the native addon;
 // run this file with SENTINEL_NATIVE=0 for the pure-JavaScript reads).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -124,8 +124,8 @@ describe.each([
     const tag = `${classify ? 'c' : 'f'}${Date.now()}`;
     const root = startRun('exec sleep 300', `${tag}-run`);
     // one of ours (the run's marker, outside its tree) and a stranger, both classified
-    const ours = startPlain({ [RUN_MARKER]: `${tag}-run` });
-    const stranger = startPlain({});
+    const ours = await execed(startPlain({ [RUN_MARKER]: `${tag}-run` }));
+    const stranger = await execed(startPlain({}));
     owners?.refresh();
     if (owners) {
       expect(owners.candidates(root.pid, `${tag}-run`)).toContain(ours.pid);
@@ -175,6 +175,19 @@ function startPlain(env: Record<string, string>): ChildProcess {
   return c;
 }
 
+/** Until the child runs `sleep`: before its exec, /proc/PID/environ is still its parent's (the test's). */
+async function execed(c: ChildProcess): Promise<ChildProcess> {
+  const ran = await waitFor(() => {
+    try {
+      return readFileSync(`/proc/${c.pid}/cmdline`, 'latin1').startsWith('sleep\0');
+    } catch {
+      return false;
+    }
+  }, 5000, 5);
+  expect(ran).toBe(true);
+  return c;
+}
+
 async function endPlain(c: ChildProcess): Promise<void> {
   const gone = new Promise<void>((r) => c.once('exit', () => r()));
   c.kill('SIGKILL');
@@ -193,12 +206,19 @@ function canReusePid(): boolean {
   }
 }
 
-/** A new process at exactly `pid` (ns_last_pid set just before the fork; retried when something else took it). */
+/**
+ * A new process at exactly `pid` (ns_last_pid set just before the fork; retried when something else took
+ * it). The counter is put back where it was at once: rewound, it would hand every process on the machine
+ * (other tests' too) pids that were just freed.
+ */
 async function startAt(pid: number, env: Record<string, string>): Promise<ChildProcess> {
   for (let attempt = 0; attempt < 50; attempt++) {
+    const last = Number(readFileSync(LAST_PID, 'utf8'));
     writeFileSync(LAST_PID, String(pid - 1));
     const c = startPlain(env);
-    if (c.pid === pid) return c;
+    const now = Number(readFileSync(LAST_PID, 'utf8'));
+    if (now <= last) writeFileSync(LAST_PID, String(last));
+    if (c.pid === pid) return execed(c);
     await endPlain(c);
   }
   throw new Error(`could not start a process at pid ${pid}`);
