@@ -20,9 +20,6 @@ interface Known {
   inode: number;
   pid: number;
   startTime: number;
-  ppid: number;
-  pgid: number;
-  sid: number;
   /** The run (its marker), null when none; undefined while being classified. */
   run: string | null | undefined;
   seen: number;
@@ -130,7 +127,7 @@ export class RunOwners {
       // a pid taken again: no group or session of the root's id is left (the kernel does not reuse it before)
       if (this.roots.get(st.pid)?.startTime !== st.startTime) this.roots.delete(st.pid);
       this.goneRoots.delete(st.pid);
-      const k: Known = { inode: inodes.get(st.pid)!, pid: st.pid, startTime: st.startTime, ppid: st.ppid, pgid: st.pgid, sid: st.sid, run: undefined, seen: gen };
+      const k: Known = { inode: inodes.get(st.pid)!, pid: st.pid, startTime: st.startTime, run: undefined, seen: gen };
       this.known.set(st.pid, k);
       stats.set(st.pid, st);
       added.push(k);
@@ -184,10 +181,10 @@ export class RunOwners {
     // the parent's run before the marker: what a run's process starts is that run's even when it carries
     // another marker (a Sentinel daemon run under Sentinel marks its own children), as the tree by parent
     // link says; the marker is read only when the parent is in no run (an orphan, or a root's sibling)
-    let run = this.runOfRoot(k.pid, k.startTime) ?? (k.ppid > 1 ? this.runOfPid(k.ppid, stats) : null) ?? this.markerOf(st);
+    let run = this.runOfRoot(k.pid, k.startTime) ?? (st.ppid > 1 ? this.runOfPid(st.ppid, stats) : null) ?? this.markerOf(st);
     // an orphan: the group or session it was started in, by its leader's registration (a group id is not
     // reused while a member lives) or by the run of the leader when it is still there
-    for (const leader of [k.pgid, k.sid]) {
+    for (const leader of [st.pgid, st.sid]) {
       if (run !== null || leader === k.pid || leader <= 1) continue;
       run = this.known.has(leader) ? this.runOfPid(leader, stats) : this.runOfRoot(leader);
     }
