@@ -4,7 +4,7 @@
 import type { ProcessTarget } from './host.js';
 import { nativeAddon } from './native.js';
 import { readAllStats, type ProcStat } from './proc.js';
-import { forgetGoneMarkers, forgetMarker, markerOf } from './run-marker.js';
+import { forgetGoneMarkers, forgetMarker, markerOrUnknown } from './run-marker.js';
 import { RunOwners } from './run-owners.js';
 
 export interface Snapshot {
@@ -31,7 +31,7 @@ function runOwners(): RunOwners | null {
   if (owners !== undefined) return owners;
   const addon = nativeAddon();
   owners = addon && typeof addon.procList === 'function' && typeof addon.procStatsOf === 'function'
-    ? new RunOwners(addon, markerOf, forgetMarker)
+    ? new RunOwners(addon, markerOrUnknown, forgetMarker)
     : null;
   return owners;
 }

@@ -127,12 +127,21 @@ export function descendantsOf(seeds: ProcStat[], stats: ProcStat[], except?: Pro
  * unreadable, or lacks it). Inherited across fork, setsid and exec unless the program clears it.
  */
 export function readEnvVar(pid: number, name: string): string | null {
-  let block: Buffer;
+  const block = readEnviron(pid);
+  return block === null ? null : envVarIn(block, name);
+}
+
+/** A process's environment block (NUL-separated), null when it is gone or unreadable. */
+export function readEnviron(pid: number): Buffer | null {
   try {
-    block = readFileSync(`/proc/${pid}/environ`);
+    return readFileSync(`/proc/${pid}/environ`);
   } catch {
     return null;
   }
+}
+
+/** One variable of an environment block, null when it lacks it. */
+export function envVarIn(block: Buffer, name: string): string | null {
   // the value is decoded on its own: a slice of the whole block's text would keep the block alive as
   // long as the value is (the kill-tree's marker cache held a copy of every child's environment). One
   // search for "\0NAME=" over the block (and a check of its start) instead of a comparison per variable:

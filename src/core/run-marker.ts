@@ -2,7 +2,7 @@
 // starts is found again even after a double fork into a new session, reparented away from the tree.
 // (The name does not start with SENTINEL_: those are removed from a child's environment.)
 import type { ProcessTarget } from './host.js';
-import { isAlive, readEnvVar, type ProcStat } from './proc.js';
+import { envVarIn, isAlive, readEnviron, readEnvVar, type ProcStat } from './proc.js';
 
 export const RUN_MARKER = '_SENTINEL_RUN_ID';
 const MAX_MARKERS = 10_000;
@@ -41,11 +41,21 @@ const knownMarkers = new Map<string, string | null>();
  * process newer than their root — a million reads of /proc/PID/environ.
  */
 export function markerOf(st: ProcStat): string | null {
+  return markerOrUnknown(st) ?? null;
+}
+
+/**
+ * The same, but undefined when the environment reads empty: a process in the middle of an exec (its new
+ * memory has no environment yet) reads so, and it is not remembered then; nor is a process gone before
+ * its environment was read (its pid may come back).
+ */
+export function markerOrUnknown(st: ProcStat): string | null | undefined {
   const key = identity(st);
   const known = knownMarkers.get(key);
   if (known !== undefined) return known;
-  const marker = readEnvVar(st.pid, RUN_MARKER);
-  // a process gone before its environment was read is not remembered: its pid may come back
+  const block = readEnviron(st.pid);
+  if (block !== null && block.length === 0) return undefined;
+  const marker = block === null ? null : envVarIn(block, RUN_MARKER);
   if (marker !== null || isAlive(st.pid, st.startTime)) {
     knownMarkers.set(key, marker);
     if (knownMarkers.size > MAX_KNOWN_MARKERS) knownMarkers.delete(knownMarkers.keys().next().value!);

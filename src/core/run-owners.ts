@@ -23,6 +23,8 @@ interface Known {
   /** The run (its marker), null when none; undefined while being classified. */
   run: string | null | undefined;
   seen: number;
+  /** Its environment read empty (mid-exec): classified again at the next refresh. */
+  unsure?: boolean;
 }
 
 interface Root {
@@ -30,8 +32,11 @@ interface Root {
   marker: string;
 }
 
-/** Reads a process's run marker (pid and start time name it), null when it has none. */
-export type MarkerReader = (st: ProcStat) => string | null;
+/** Reads a process's run marker (pid and start time name it): null when it has none, undefined when it cannot tell yet (mid-exec). */
+export type MarkerReader = (st: ProcStat) => string | null | undefined;
+
+/** How many refreshes a process whose environment reads empty is read again before it is taken as having none. */
+const UNSURE_TRIES = 3;
 
 /** Roots that ended are kept this long (their group or session may outlive them), oldest dropped first. */
 const MAX_GONE_ROOTS = 10_000;
@@ -50,6 +55,8 @@ export class RunOwners {
   private readonly roots = new Map<number, Root>();
   private readonly goneRoots = new Map<number, Root>();
   private generation = 0;
+  /** Processes (pid:start) whose environment read empty, and how often: read again at the next refresh. */
+  private readonly unsure = new Map<string, number>();
   /** Bumped when every classification is dropped: a look taken before is no use after. */
   epoch = 0;
   /** How many processes the last refresh read (new to it): for tests and the cost check. */
@@ -133,6 +140,9 @@ export class RunOwners {
       added.push(k);
     }
     for (const k of added) this.classify(k, stats);
+    // left out of what is known, so that the next refresh reads them again
+    for (const k of added) if (k.unsure) this.known.delete(k.pid);
+    if (this.unsure.size > 4096) this.unsure.clear();
   }
 
   /** Moves the registrations of roots no longer there to the bounded map of ended ones. */
@@ -174,6 +184,7 @@ export class RunOwners {
     return k.run ?? null;
   }
 
+  /** Gives a new process its run (marked unsure when it cannot tell yet: its environment read empty, mid-exec). */
   private classify(k: Known, stats: Map<number, ProcStat>): void {
     if (k.run !== undefined) return;
     k.run = null; // while being classified: a cycle through groups ends here
@@ -181,7 +192,13 @@ export class RunOwners {
     // the parent's run before the marker: what a run's process starts is that run's even when it carries
     // another marker (a Sentinel daemon run under Sentinel marks its own children), as the tree by parent
     // link says; the marker is read only when the parent is in no run (an orphan, or a root's sibling)
-    let run = this.runOfRoot(k.pid, k.startTime) ?? (st.ppid > 1 ? this.runOfPid(st.ppid, stats) : null) ?? this.markerOf(st);
+    let run = this.runOfRoot(k.pid, k.startTime) ?? (st.ppid > 1 ? this.runOfPid(st.ppid, stats) : null);
+    // no memory (a kernel thread, or a process already tearing down): no environment to read
+    if (run === null && st.rssPages > 0) {
+      const marker = this.markerOf(st);
+      k.unsure = marker === undefined && this.stillUnsure(`${k.pid}:${k.startTime}`);
+      run = marker ?? null;
+    }
     // an orphan: the group or session it was started in, by its leader's registration (a group id is not
     // reused while a member lives) or by the run of the leader when it is still there
     for (const leader of [st.pgid, st.sid]) {
@@ -190,8 +207,20 @@ export class RunOwners {
     }
     k.run = run;
     if (run === null) return;
+    k.unsure = false;
     const set = this.byRun.get(run);
     if (set) set.add(k.pid); else this.byRun.set(run, new Set([k.pid]));
+  }
+
+  /** Whether a process whose environment read empty is to be read again (a few times, then it has none). */
+  private stillUnsure(key: string): boolean {
+    const tries = (this.unsure.get(key) ?? 0) + 1;
+    if (tries > UNSURE_TRIES) {
+      this.unsure.delete(key);
+      return false;
+    }
+    this.unsure.set(key, tries);
+    return true;
   }
 
   private drop(k: Known): void {

@@ -5,7 +5,7 @@ import { PF, PROC_STRIDE } from '../../src/core/native.js';
 import type { ProcStat } from '../../src/core/proc.js';
 import { RunOwners } from '../../src/core/run-owners.js';
 
-interface P { pid: number; inode: number; ppid: number; pgid: number; sid: number; start: number; marker?: string }
+interface P { pid: number; inode: number; ppid: number; pgid: number; sid: number; start: number; marker?: string | null; rss?: number }
 
 /** A /proc of its own: the list with inodes, the stats of given pids, each marker, and how many stats were read. */
 function fakeProc() {
@@ -21,15 +21,17 @@ function fakeProc() {
         if (!p) continue;
         statsRead++;
         const row = new Array<number>(PROC_STRIDE).fill(0);
-        row[PF.pid] = p.pid; row[PF.state] = 'S'.charCodeAt(0); row[PF.ppid] = p.ppid; row[PF.pgid] = p.pgid; row[PF.sid] = p.sid; row[PF.start] = p.start;
+        row[PF.pid] = p.pid; row[PF.state] = 'S'.charCodeAt(0); row[PF.ppid] = p.ppid; row[PF.pgid] = p.pgid; row[PF.sid] = p.sid; row[PF.start] = p.start; row[PF.rss] = p.rss ?? 100;
         rows.push(...row);
       }
       return Float64Array.from(rows);
     },
   };
+  // null: none; undefined in the script: the environment reads empty (mid-exec)
   const markerOf = (st: ProcStat) => {
     markersRead.push(st.pid);
-    return procs.get(st.pid)?.marker ?? null;
+    const p = procs.get(st.pid);
+    return p && 'marker' in p ? p.marker ?? undefined : null;
   };
   const gone: string[] = [];
   const owners = new RunOwners(addon, markerOf, (pid, start) => gone.push(`${pid}:${start}`));
@@ -128,6 +130,29 @@ describe('RunOwners', () => {
     expect(counts.live).toBe(0);
     expect(counts.gone).toBeLessThanOrEqual(10_000);
     expect(counts.gone).toBeGreaterThan(0);
+  });
+
+  it('a process whose environment reads empty (mid-exec) is read again at the next refreshes, then taken as having none', () => {
+    const f = fakeProc();
+    f.add({ pid: 1, ppid: 0, pgid: 1, sid: 1, start: 1 });
+    f.add({ pid: 100, ppid: 1, pgid: 100, sid: 100, start: 20 });
+    f.add({ pid: 101, ppid: 1, pgid: 101, sid: 101, start: 21, marker: undefined }); // escaped, in the middle of an exec
+    f.add({ pid: 102, ppid: 1, pgid: 102, sid: 102, start: 22, marker: undefined, rss: 0 }); // no memory: a kernel thread
+    f.owners.registerRoot(100, 20, 'run-a');
+    f.owners.refresh();
+    expect(f.owners.candidates(100, 'run-a')).toEqual([100]);
+    expect(f.markersRead).not.toContain(102);
+    // the exec is done: its environment has the marker
+    f.set(101, { marker: 'run-a' });
+    f.owners.refresh();
+    expect(f.owners.lastRead).toBe(1);
+    expect(sorted(f.owners.candidates(100, 'run-a'))).toEqual([100, 101]);
+    // one that keeps reading empty is read a few times, then no more
+    f.add({ pid: 103, ppid: 1, pgid: 103, sid: 103, start: 23, marker: undefined });
+    for (let i = 0; i < 6; i++) f.owners.refresh();
+    expect(f.markersRead.filter((pid) => pid === 103).length).toBe(4);
+    f.owners.refresh();
+    expect(f.owners.lastRead).toBe(0);
   });
 
   it('a root registered with another run than it was classified in: everything is classified again', () => {

@@ -3,7 +3,7 @@
 // stops run once with the classification and once with full /proc sweeps (as without the native addon;
 // run this file with SENTINEL_NATIVE=0 for the pure-JavaScript reads).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,8 @@ const started: ChildProcess[] = [];
 const extra: number[] = [];
 afterEach(() => {
   for (const c of started.splice(0)) {
+    // not yet reaped, so its pid and group id are still its own
+    if (c.exitCode !== null || c.signalCode !== null) continue;
     try {
       process.kill(-c.pid!, 'SIGKILL'); // each leads its own group
     } catch { /* gone */ }
@@ -123,19 +125,30 @@ describe.each([
     const owners = resetRunOwners(classify);
     const tag = `${classify ? 'c' : 'f'}${Date.now()}`;
     const root = startRun('exec sleep 300', `${tag}-run`);
-    // one of ours (the run's marker, outside its tree) and a stranger, both classified
-    const ours = await execed(startPlain({ [RUN_MARKER]: `${tag}-run` }));
-    const stranger = await execed(startPlain({}));
-    owners?.refresh();
-    if (owners) {
-      expect(owners.candidates(root.pid, `${tag}-run`)).toContain(ours.pid);
-      expect(owners.candidates(root.pid, `${tag}-run`)).not.toContain(stranger.pid);
+    // one of ours (the run's marker, outside its tree) and a stranger, both classified; then they end, and
+    // each pid is taken by the other kind: the stranger's by one of ours, ours by a stranger. Another
+    // process on the machine may take a freed pid first: then the scene is set again with new ones.
+    let swapped: { oursNow: ChildProcess; strangerNow: ChildProcess } | null = null;
+    for (let attempt = 0; attempt < 20 && !swapped; attempt++) {
+      const ours = await execed(startPlain({ [RUN_MARKER]: `${tag}-run` }));
+      const stranger = await execed(startPlain({}));
+      owners?.refresh();
+      if (owners) {
+        expect(owners.candidates(root.pid, `${tag}-run`)).toContain(ours.pid);
+        expect(owners.candidates(root.pid, `${tag}-run`)).not.toContain(stranger.pid);
+      }
+      await endPlain(ours);
+      await endPlain(stranger);
+      // a start time counts clock ticks (10 ms): a pid taken again within the same tick has the same
+      // identity, a limit of pid + start time that this test is not about
+      await new Promise((r) => setTimeout(r, 12));
+      const strangerNow = await startAt(ours.pid!, {});
+      const oursNow = strangerNow && (await startAt(stranger.pid!, { [RUN_MARKER]: `${tag}-run` }));
+      if (strangerNow && oursNow) swapped = { oursNow, strangerNow };
+      else if (strangerNow) await endPlain(strangerNow);
     }
-    // they end, and each pid is taken by the other kind: the stranger's by one of ours, ours by a stranger
-    await endPlain(ours);
-    await endPlain(stranger);
-    const strangerNow = await startAt(ours.pid, {});
-    const oursNow = await startAt(stranger.pid, { [RUN_MARKER]: `${tag}-run` });
+    expect(swapped).not.toBeNull();
+    const { oursNow, strangerNow } = swapped!;
     if (owners) {
       owners.refresh();
       const mine = owners.candidates(root.pid, `${tag}-run`);
@@ -189,7 +202,7 @@ async function execed(c: ChildProcess): Promise<ChildProcess> {
 }
 
 async function endPlain(c: ChildProcess): Promise<void> {
-  const gone = new Promise<void>((r) => c.once('exit', () => r()));
+  const gone = new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
   c.kill('SIGKILL');
   await gone;
 }
@@ -207,12 +220,12 @@ function canReusePid(): boolean {
 }
 
 /**
- * A new process at exactly `pid` (ns_last_pid set just before the fork; retried when something else took
- * it). The counter is put back where it was at once: rewound, it would hand every process on the machine
- * (other tests' too) pids that were just freed.
+ * A new process at exactly `pid` (ns_last_pid set just before the fork), or null when another process
+ * holds that pid. The counter is put back where it was at once: rewound, it would hand every process on
+ * the machine (other tests' too) pids that were just freed.
  */
-async function startAt(pid: number, env: Record<string, string>): Promise<ChildProcess> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+async function startAt(pid: number, env: Record<string, string>): Promise<ChildProcess | null> {
+  for (let attempt = 0; attempt < 20; attempt++) {
     const last = Number(readFileSync(LAST_PID, 'utf8'));
     writeFileSync(LAST_PID, String(pid - 1));
     const c = startPlain(env);
@@ -220,6 +233,7 @@ async function startAt(pid: number, env: Record<string, string>): Promise<ChildP
     if (now <= last) writeFileSync(LAST_PID, String(last));
     if (c.pid === pid) return execed(c);
     await endPlain(c);
+    if (existsSync(`/proc/${pid}`)) return null;
   }
-  throw new Error(`could not start a process at pid ${pid}`);
+  return null;
 }
