@@ -2,7 +2,8 @@
 // `pm2 start ecosystem.config.js` with the same apps — timed until all N run (counted from /proc, so no
 // CLI polling is in the figure); then, with all N up: the daemon's idle CPU, RSS and private memory
 // (smaps_rollup Private_*: what it holds beyond the pages shared with every Node process), `list` and
-// `list --json` / `pm2 jlist`, and one `stop` of a process that ends at once on SIGTERM.
+// `list --json` / `pm2 jlist`, and one `stop` of a process that ends at once on SIGTERM (the first one's CLI
+// wall, and the median stop beyond a no-op round trip to the same daemon measured in between).
 // Sizes: 100 and 1000 (BENCH_QUICK: 100 only). Prints BENCH_RESULT rows for bench/run.js.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { createPm2Driver, installPm2 } from './lib/pm2-driver.js';
 import { runCommand, timeCommand, timeRepeated } from './lib/cli-timing.js';
 import { readCpuMs, readRssBytes } from './lib/proc.js';
 import { trackPids, killLeftovers } from './lib/leftovers.js';
+import { median } from './lib/stats.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(benchDir);
@@ -92,11 +94,27 @@ async function measure(driver, n, dir) {
     const privBytes = privateBytes(pid);
     const list = timeRepeated(driver.listCommand(), { warmup: 1, runs: cliRuns }).medianMs;
     const listJson = timeRepeated(driver.listJsonCommand(), { warmup: 1, runs: cliRuns }).medianMs;
-    const stopMs = timeCommand(driver.stopCommand(`s${Math.floor(n / 2)}`));
-    return { upCliMs: up, allRunningMs, idleCpuPct, rssBytes, privBytes, list, listJson, stopMs };
+    // stops of distinct processes, each after a no-op round trip to the same daemon (`daemon status` /
+    // `pm2 ping`): the stop's own cost is its wall minus that, the CLI's start-up and the socket left out
+    const noopCommand = noopOf(driver);
+    const stops = [];
+    const noops = [];
+    for (let i = 0; i < cliRuns; i++) {
+      noops.push(timeCommand(noopCommand));
+      stops.push(timeCommand(driver.stopCommand(`s${Math.floor(n / 2) + i}`)));
+    }
+    const stopMs = stops[0];
+    const stopBeyondNoopMs = median(stops) - median(noops);
+    return { upCliMs: up, allRunningMs, idleCpuPct, rssBytes, privBytes, list, listJson, stopMs, stopBeyondNoopMs, stops, noops };
   } finally {
     await driver.close();
   }
+}
+
+/** A round trip to the daemon that does nothing: the CLI's start-up and connection without an operation's work. */
+function noopOf(driver) {
+  const base = driver.stopCommand('x');
+  return { ...base, args: [base.args[0], ...(driver.key === 'sentinel' ? ['daemon', 'status'] : ['ping'])] };
 }
 
 function result(figure, unit, s, p, target) {
@@ -133,6 +151,8 @@ try {
     result(`\`list\` with ${n} up (from one file)`, 'ms', s.list, p?.list, first ? undefined : { text: '≤ 250 ms', max: 250 });
     result(`\`list --json\` / \`pm2 jlist\` with ${n} up (from one file)`, 'ms', s.listJson, p?.listJson, first ? undefined : { text: '≤ 250 ms', max: 250 });
     result(`one \`stop\` of a process that ends on SIGTERM, ${n} up (CLI wall)`, 'ms', s.stopMs, p?.stopMs);
+    result(`one \`stop\`, ${n} up, beyond a no-op round trip (median of ${cliRuns} stops − median of ${cliRuns} \`daemon status\` / \`pm2 ping\`)`, 'ms',
+      s.stopBeyondNoopMs, p?.stopBeyondNoopMs, { text: '≤ 50 ms', max: 50 });
   }
 } finally {
   killLeftovers();

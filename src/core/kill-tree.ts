@@ -1,10 +1,14 @@
 // Stopping a whole process tree: graceful signal → abortable timer → SIGKILL of everything left.
 // Every target is proven by pid and start time: a pid (or group id) that now belongs to another process
 // is never signalled. The checks use the one /proc snapshot each step reads anyway.
-import { descendantsOf, indexStats, isAlive, readAllStats, readEnvVar, type ProcStat } from './proc.js';
+import { descendantsOf, indexStats, isAlive, readAllStats, type ProcStat } from './proc.js';
+import { currentStats, lastSweepMs, noteSpawn, ownersFor, statsOf, sweep } from './proc-looks.js';
+import { identity, markerOf, rememberMarker, runMarker } from './run-marker.js';
 import type { ProcessTarget, StopTreeOptions as HostStopOptions, StopTreeResult } from './host.js';
 
 export type { StopTreeResult } from './host.js';
+export { RUN_MARKER, knownMarkerCount } from './run-marker.js';
+export { resetRunOwners } from './proc-looks.js';
 
 export interface StopTreeOptions extends HostStopOptions {
   /** How long to wait for the tree to vanish after SIGKILL before giving up. */
@@ -104,7 +108,6 @@ function withMarker(stats: ProcStat[], marker: string): ProcStat[] {
   return byMarker.get(marker) ?? [];
 }
 
-
 /** Signals the group led by the root (when it is ours) and every other member of the tree that is still the same process. */
 function signalTree(rootPid: number, tree: OwnTree, signal: NodeJS.Signals): void {
   if (tree.group) send(-rootPid, signal);
@@ -113,66 +116,10 @@ function signalTree(rootPid: number, tree: OwnTree, signal: NodeJS.Signals): voi
   }
 }
 
-// The run marker: each child gets RUN_MARKER=<token> in its environment (the host's spawn), so what it
-// starts is found again even after a double fork into a new session, reparented away from the tree.
-// (The name does not start with SENTINEL_: those are removed from a child's environment.)
-export const RUN_MARKER = '_SENTINEL_RUN_ID';
-const MAX_MARKERS = 10_000;
-const markers = new Map<string, string>();
-const keyOf = (t: ProcessTarget) => `${t.pid}:${t.startTime ?? ''}`;
-
-/** Remembers the marker a child was started with. */
+/** Remembers the marker a child was started with; the child is its run's root. */
 export function rememberRunMarker(target: ProcessTarget, token: string): void {
-  markers.set(keyOf(target), token);
-  if (markers.size > MAX_MARKERS) markers.delete(markers.keys().next().value!);
-}
-
-/** The marker of a run: remembered from its spawn, or read from the root while it is still the same process. */
-function runMarker(target: ProcessTarget): string | null {
-  if (target.marker) return target.marker;
-  const known = markers.get(keyOf(target));
-  if (known !== undefined) return known;
-  const token = readEnvVar(target.pid, RUN_MARKER);
-  if (token === null || !isAlive(target.pid, target.startTime)) return null;
-  rememberRunMarker(target, token);
-  return token;
-}
-
-const MAX_KNOWN_MARKERS = 50_000;
-const knownMarkers = new Map<string, string | null>();
-
-/**
- * The run marker in a process's environment, read once per process (pid and start time): the
- * environment a process was started with does not change, and a thousand stops at once each asked every
- * process newer than their root — a million reads of /proc/PID/environ.
- */
-function markerOf(st: ProcStat): string | null {
-  const key = identity(st);
-  const known = knownMarkers.get(key);
-  if (known !== undefined) return known;
-  const marker = readEnvVar(st.pid, RUN_MARKER);
-  // a process gone before its environment was read is not remembered: its pid may come back
-  if (marker !== null || isAlive(st.pid, st.startTime)) {
-    knownMarkers.set(key, marker);
-    if (knownMarkers.size > MAX_KNOWN_MARKERS) knownMarkers.delete(knownMarkers.keys().next().value!);
-  }
-  return marker;
-}
-
-/**
- * Drops the markers of processes that are gone, once the cache holds well more entries than there are
- * processes: an identity (pid and start time) never comes back, and a crash loop otherwise filled it up to
- * its cap, a string per run that ever ended (no growth over a churn of restarts).
- */
-function forgetGoneMarkers(stats: ProcStat[]): void {
-  if (knownMarkers.size <= 2 * stats.length + 256) return;
-  const live = new Set(stats.map(identity));
-  for (const key of knownMarkers.keys()) if (!live.has(key)) knownMarkers.delete(key);
-}
-
-/** How many processes' markers are remembered (for tests). */
-export function knownMarkerCount(): number {
-  return knownMarkers.size;
+  rememberMarker(target, token);
+  noteSpawn(target, token);
 }
 
 /** With the run's marker: that marker proves; without it (unknown after a daemon restart), any of Sentinel's run markers proves a group, nothing proves an escaped process. */
@@ -183,7 +130,6 @@ function proofFor(target: ProcessTarget): Proof {
   return { group: mine, escaped: mine, marker };
 }
 
-const identity = (s: ProcStat) => `${s.pid}:${s.startTime}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -202,45 +148,26 @@ export async function stopTree(target: ProcessTarget, opts: StopTreeOptions): Pr
 
 /** Stops running now: with many (a daemon stopping a thousand processes), their sweeps are shared. */
 let activeStops = 0;
-
-interface Snapshot {
-  startedAt: number;
-  doneAt: number;
-  stats: ProcStat[];
-}
-
-let lastSnapshot: Snapshot | null = null;
-/** How long the last sweep took: every stop's polls space out by it, shared or not. */
-let lastSweepMs = 0;
 /** Up to this many stops at once, each confirms an empty sweep at once with one of its own. */
 const FEW_STOPS = 4;
-
-/**
- * A /proc sweep shared by the stops running at once: one finished at most `maxAgeMs` ago (and, with
- * `after`, begun after that moment) is used again. A thousand stops polling every 20 ms each read /proc
- * on their own made stopping a thousand processes quadratic (over a minute).
- */
-function sweep(maxAgeMs: number, after?: number): Snapshot {
-  const now = performance.now();
-  const last = lastSnapshot;
-  if (last && now - last.doneAt <= maxAgeMs && (after === undefined || last.startedAt > after)) return last;
-  const startedAt = performance.now();
-  const stats = readAllStats();
-  forgetGoneMarkers(stats);
-  lastSnapshot = { startedAt, doneAt: performance.now(), stats };
-  lastSweepMs = lastSnapshot.doneAt - startedAt;
-  return lastSnapshot;
-}
 
 async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promise<StopTreeResult> {
   const pollMs = opts.pollMs ?? 20;
   const shareMs = pollMs / 2;
   const proof = proofFor(target);
-  // a sweep reads every /proc/PID/stat and the environ of every process newer than the root (about
+  // a full sweep reads every /proc/PID/stat and the environ of every process newer than the root (about
   // 0.04 ms each): on a busy machine the polls space out to keep the sweep under a third of a core
   let scanMs = 0;
   // when the last sweep found nothing of ours: when it ended
   let emptyAfter: number | null = null;
+  // with the run classification, a look lists /proc and reads the run's own processes: O(tree), not O(machine)
+  const by = ownersFor(target, proof.marker);
+  /** One look: the snapshot and what it holds of this run, done when this run's stats are read. */
+  const look = (after?: number) => {
+    const snap = sweep(shareMs, after, by);
+    const stats = statsOf(snap, target, proof.marker, by);
+    return { startedAt: snap.startedAt, doneAt: performance.now(), stats };
+  };
   /**
    * What is left; `gone` only once two sweeps found nothing, the second begun after the first ended: a
    * process that forks and exits while /proc is being read leaves its child out of that listing (listed
@@ -249,7 +176,7 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
    */
   const scan = (): OwnTree & { gone: boolean } => {
     const t0 = Date.now();
-    const first = sweep(shareMs);
+    const first = look();
     let tree = ownTree(target, first.stats, proof);
     let gone = false;
     if (tree.members.length > 0) {
@@ -257,12 +184,12 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
     } else if (emptyAfter !== null && first.startedAt > emptyAfter) {
       gone = true;
     } else if (activeStops <= FEW_STOPS) {
-      tree = ownTree(target, sweep(shareMs, first.doneAt).stats, proof);
+      tree = ownTree(target, look(first.doneAt).stats, proof);
       gone = tree.members.length === 0;
     } else {
       emptyAfter = first.doneAt;
     }
-    scanMs = Math.max(Date.now() - t0, lastSweepMs);
+    scanMs = Math.max(Date.now() - t0, lastSweepMs());
     return { ...tree, gone };
   };
   let mainDone = false;
@@ -301,7 +228,7 @@ async function stopTreeOnce(target: ProcessTarget, opts: StopTreeOptions): Promi
 }
 
 /** What the (now dead) target left: the rest of its group and session when they are still ours, and what escaped them. */
-function leftovers(target: ProcessTarget, proof: Proof, stats: ProcStat[] = readAllStats()): OwnTree {
+function leftovers(target: ProcessTarget, proof: Proof, stats: ProcStat[] = currentStats(target, proof.marker)): OwnTree {
   const tree = ownTree(target, stats, proof);
   return { members: tree.members.filter((st) => st.pid !== target.pid), group: tree.group };
 }
@@ -340,15 +267,18 @@ function reapSweepMs(): number {
 function sweepPendingReaps(): void {
   sweepTimer = null;
   const batch = pendingReaps.splice(0);
-  let stats: ProcStat[];
+  // one look for the whole batch: a refresh of the run classification, or one full sweep
+  let full: ProcStat[] | null = null;
+  const since = performance.now();
   try {
-    stats = readAllStats();
+    for (const p of batch) {
+      const by = ownersFor(p.target, p.proof.marker);
+      const stats = by ? statsOf(sweep(Infinity, since, by), p.target, p.proof.marker, by) : (full ??= readAllStats());
+      const found = reapFrom(stats, p.target, p.proof, p.signal, p.timeoutMs);
+      if (found > 0) p.onLater?.(found);
+    }
   } catch {
     return;
-  }
-  for (const p of batch) {
-    const found = reapFrom(stats, p.target, p.proof, p.signal, p.timeoutMs);
-    if (found > 0) p.onLater?.(found);
   }
 }
 
@@ -374,7 +304,7 @@ function reapFrom(stats: ProcStat[], target: ProcessTarget, proof: Proof, signal
  */
 export function reapGroup(target: ProcessTarget, signal: NodeJS.Signals, timeoutMs: number, onLater?: (found: number) => void): number {
   const proof = proofFor(target);
-  if (groupHasMembers(target.pid)) return reapFrom(readAllStats(), target, proof, signal, timeoutMs);
+  if (groupHasMembers(target.pid)) return reapFrom(currentStats(target, proof.marker), target, proof, signal, timeoutMs);
   pendingReaps.push({ target, proof, signal, timeoutMs, onLater });
   if (!sweepTimer) {
     sweepTimer = setTimeout(sweepPendingReaps, reapSweepMs());

@@ -22,8 +22,11 @@ const processCount = () => readdirSync('/proc').filter((e) => /^\d+$/.test(e)).l
 
 describe('readEnvVar', () => {
   it('reads one variable exactly: not a longer name that starts the same, values with = kept whole', async () => {
-    const c = start({ A: 'x', AB: 'longer=with=equals', EMPTY: '', [RUN_MARKER]: 'token-1' });
+    const c = start({ XA: 'ends-the-same', A: 'x', AB: 'longer=with=equals', EMPTY: '', [RUN_MARKER]: 'token-1' });
     await new Promise((r) => setTimeout(r, 100));
+    // the first variable (no NUL before it) and one whose name ends another's
+    expect(readEnvVar(c.pid!, 'PATH')).toBe(process.env.PATH ?? '/usr/bin:/bin');
+    expect(readEnvVar(c.pid!, 'XA')).toBe('ends-the-same');
     expect(readEnvVar(c.pid!, 'A')).toBe('x');
     expect(readEnvVar(c.pid!, 'AB')).toBe('longer=with=equals');
     expect(readEnvVar(c.pid!, 'EMPTY')).toBe('');
