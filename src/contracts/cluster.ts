@@ -7,12 +7,12 @@ import { ProcessView } from './results.js';
 export const clusterContracts = [
   defineOp({
     name: 'scale', summary: 'Change how many instances of a definition run (6, +2, -1 or max)', kind: 'write', permission: 'operator', tokenScope: 'ref',
-    params: params({
+    params: () => params({
       ref: Ref,
       count: z.union([z.string().min(1), z.number()], { error: 'expected a count like 6, +2, -1 or "max"' })
         .meta({ description: 'The new count (6), a change (+2, -1) or "max" (one per core, or the scale maximum)' }),
     }),
-    result: z.object({
+    result: () => z.object({
       name: z.string(),
       from: z.number().int(),
       to: z.number().int(),

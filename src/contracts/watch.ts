@@ -25,9 +25,9 @@ export const ProcessSnapshot = z.object({
 export const watchContracts = [
   defineOp({
     name: 'processes.watch', summary: 'The process table; follow=true streams it again on every change of state and every interval', kind: 'stream', permission: 'viewer', tokenScope: 'filter',
-    params: params({ interval: interval.optional(), follow: z.boolean().optional().meta({ description: 'Keep streaming (NDJSON): like the follow of logs and events' }) }),
-    result: ProcessSnapshot,
-    item: ProcessSnapshot,
+    params: () => params({ interval: interval.optional(), follow: z.boolean().optional().meta({ description: 'Keep streaming (NDJSON): like the follow of logs and events' }) }),
+    result: () => ProcessSnapshot,
+    item: () => ProcessSnapshot,
     routes: [{ method: 'GET', path: '/v1/watch/processes' }],
   }),
 ] as const;
