@@ -16,7 +16,7 @@ export const clusterContracts = [
       name: z.string(),
       from: z.number().int(),
       to: z.number().int(),
-      processes: z.array(ProcessView).meta({ description: 'Every instance of the definition after the change' }),
+      processes: z.array(ProcessView()).meta({ description: 'Every instance of the definition after the change' }),
     }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/scale' }],
     errors: ['PROCESS_NOT_FOUND', 'PORT_IN_USE', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'DEPLOY_IN_PROGRESS'],

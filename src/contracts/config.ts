@@ -31,10 +31,10 @@ export const configContracts = [
   defineOp({
     name: 'up', summary: 'Create and start the processes of a config file, in dependency order', kind: 'write', permission: 'admin',
     params: () => params({ ...stack, names, timeout: DurationMs.optional() }),
-    result: () => StartOutcome.extend({
+    result: () => StartOutcome().extend({
       ok: z.boolean(), file: z.string(), environment: z.string().nullable(), created: z.array(z.string()),
       updated: z.array(z.object({ name: z.string(), fields: z.array(z.string()) })), running: z.array(z.string()),
-      orphans: z.array(z.string()), schedules: z.array(z.string()), notifications: z.boolean(), warnings, processes: z.array(ProcessView),
+      orphans: z.array(z.string()), schedules: z.array(z.string()), notifications: z.boolean(), warnings, processes: z.array(ProcessView()),
     }),
     routes: [{ method: 'POST', path: '/v1/stacks/up' }],
     errors: [...configErrors, 'PORT_IN_USE', 'EXECUTABLE_NOT_FOUND', 'CWD_NOT_FOUND'],
@@ -55,7 +55,7 @@ export const configContracts = [
     params: () => params({ ...stack, dryRun: z.boolean().optional(), timeout: DurationMs.optional() }),
     result: () => z.union([
       z.object({ ok: z.boolean(), file: z.string(), dryRun: z.literal(true), plan, text: z.string() }),
-      StartOutcome.extend({
+      StartOutcome().extend({
         ok: z.boolean(), file: z.string(), dryRun: z.literal(false), plan, text: z.string(), removed: z.array(z.string()),
         schedules: z.array(z.string()), warnings,
       }),
@@ -110,18 +110,18 @@ export const secretContracts = [
   defineOp({
     name: 'secret.set', summary: 'Create or replace a secret (the value never comes back out)', kind: 'write', permission: 'admin',
     params: () => params({ name: secretName, value: z.string() }),
-    result: () => z.object({ secret: SecretInfo, updated: z.boolean(), usedBy: z.array(z.string()) }),
+    result: () => z.object({ secret: SecretInfo(), updated: z.boolean(), usedBy: z.array(z.string()) }),
     routes: [{ method: 'PUT', path: '/v1/secrets/:name' }],
     errors: ['INVALID_SECRET_KEY'],
   }),
   defineOp({
     name: 'secret.list', summary: 'Secret names, times and users (never values)', kind: 'read', permission: 'admin',
-    params: () => NoParams, result: () => z.object({ secrets: z.array(SecretInfo.extend({ usedBy: z.array(z.string()) })) }),
+    params: () => NoParams, result: () => z.object({ secrets: z.array(SecretInfo().extend({ usedBy: z.array(z.string()) })) }),
     routes: [{ method: 'GET', path: '/v1/secrets' }],
   }),
   defineOp({
     name: 'secret.rm', summary: 'Remove a secret', kind: 'write', permission: 'admin',
-    params: () => params({ name: secretName }), result: () => z.object({ removed: SecretInfo, usedBy: z.array(z.string()) }),
+    params: () => params({ name: secretName }), result: () => z.object({ removed: SecretInfo(), usedBy: z.array(z.string()) }),
     routes: [{ method: 'DELETE', path: '/v1/secrets/:name' }],
     errors: ['SECRET_NOT_FOUND'],
   }),

@@ -56,27 +56,28 @@ export function defineOp<const N extends string, const K extends OpKind, P exten
 ): OpContract<N, P, R, I> & { kind: K } {
   const { params, result, item, ...rest } = d;
   const c = rest as OpContract<N, P, R, I> & { kind: K };
-  once(c, 'params', params);
-  once(c, 'result', result);
-  if (item) once(c, 'item', item);
+  defineOnce(c, 'params', params);
+  defineOnce(c, 'result', result);
+  if (item) defineOnce(c, 'item', item);
   return c;
 }
 
-/** Defines `key` on `target` as a getter that calls `build` once and then answers what it built. */
-function once<T extends object, V>(target: T, key: string, build: () => V): void {
-  let value: V | undefined;
+/** A function that calls `build` the first time and then answers what it built (shared schemas built on first use). */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
   let built = false;
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      if (!built) {
-        value = build();
-        built = true;
-      }
-      return value;
-    },
-  });
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+/** Defines `key` on `target` as a getter that calls `build` once and then answers what it built. */
+function defineOnce<T extends object, V>(target: T, key: string, build: () => V): void {
+  Object.defineProperty(target, key, { enumerable: true, configurable: true, get: once(build) });
 }
 
 /** What a handler receives (after defaults and unit conversion). */

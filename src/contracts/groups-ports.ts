@@ -10,7 +10,7 @@ const port = count(1, 65535, 8000).meta({ description: 'A port number (1-65535)'
 export const groupContracts = [
   defineOp({
     name: 'group.create', summary: 'Create a group, optionally with environment variables', kind: 'write', permission: 'admin',
-    params: () => params({ group, envVars: EnvPairs.optional() }), result: () => z.object({ group: GroupRecord }),
+    params: () => params({ group, envVars: EnvPairs.optional() }), result: () => z.object({ group: GroupRecord() }),
     routes: [{ method: 'POST', path: '/v1/groups' }],
     errors: ['NAME_TAKEN', 'INVALID_NAME'],
   }),
@@ -18,8 +18,8 @@ export const groupContracts = [
     name: 'group.list', summary: 'List the groups, or one group and its processes', kind: 'read', permission: 'viewer',
     params: () => params({ group: group.optional() }),
     result: () => z.union([
-      z.object({ groups: z.array(GroupRecord.extend({ envKeys: z.array(z.string()), processes: z.array(z.string()) })) }),
-      z.object({ group: GroupRecord, processes: z.array(ProcessView) }),
+      z.object({ groups: z.array(GroupRecord().extend({ envKeys: z.array(z.string()), processes: z.array(z.string()) })) }),
+      z.object({ group: GroupRecord(), processes: z.array(ProcessView()) }),
     ]),
     routes: [{ method: 'GET', path: '/v1/groups' }, { method: 'GET', path: '/v1/groups/:group' }],
     errors: ['GROUP_NOT_FOUND'],
@@ -38,19 +38,19 @@ export const groupContracts = [
   }),
   defineOp({
     name: 'group.start', summary: 'Start the processes of a group', kind: 'write', permission: 'operator',
-    params: () => params({ group }), result: () => GroupResults,
+    params: () => params({ group }), result: () => GroupResults(),
     routes: [{ method: 'POST', path: '/v1/groups/:group/start' }],
     errors: ['GROUP_NOT_FOUND'],
   }),
   defineOp({
     name: 'group.stop', summary: 'Stop the processes of a group', kind: 'write', permission: 'operator',
-    params: () => params({ group, force: z.boolean().optional() }), result: () => GroupResults,
+    params: () => params({ group, force: z.boolean().optional() }), result: () => GroupResults(),
     routes: [{ method: 'POST', path: '/v1/groups/:group/stop' }],
     errors: ['GROUP_NOT_FOUND'],
   }),
   defineOp({
     name: 'group.restart', summary: 'Restart the processes of a group', kind: 'write', permission: 'operator',
-    params: () => params({ group }), result: () => GroupResults,
+    params: () => params({ group }), result: () => GroupResults(),
     routes: [{ method: 'POST', path: '/v1/groups/:group/restart' }],
     errors: ['GROUP_NOT_FOUND'],
   }),
@@ -66,13 +66,13 @@ export const groupContracts = [
 export const portContracts = [
   defineOp({
     name: 'port.allocate', summary: 'Allocate a port (a given one, or a free one)', kind: 'write', permission: 'admin',
-    params: () => params({ port: port.optional(), name: z.string().optional() }), result: () => z.object({ port: PortRecord }),
+    params: () => params({ port: port.optional(), name: z.string().optional() }), result: () => z.object({ port: PortRecord() }),
     routes: [{ method: 'POST', path: '/v1/ports' }],
     errors: ['PORT_IN_USE', 'INVALID_NAME'],
   }),
   defineOp({
     name: 'port.list', summary: 'List the allocated ports', kind: 'read', permission: 'viewer',
-    params: () => NoParams, result: () => z.object({ ports: z.array(PortRecord) }),
+    params: () => NoParams, result: () => z.object({ ports: z.array(PortRecord()) }),
     routes: [{ method: 'GET', path: '/v1/ports' }],
   }),
   defineOp({

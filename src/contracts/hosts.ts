@@ -23,7 +23,7 @@ export const hostContracts = [
     params: () => NoParams,
     result: () => z.object({
       hosts: z.array(z.string()).meta({ description: 'Every host asked, "local" first' }),
-      processes: z.array(ProcessView.extend({ host: z.string() })),
+      processes: z.array(ProcessView().extend({ host: z.string() })),
       errors: z.array(z.object({ host: z.string(), code: z.string(), error: z.string() })).meta({ description: 'The hosts that did not answer (in time), and why' }),
     }),
     routes: [{ method: 'GET', path: '/v1/hosts/processes' }],
@@ -36,7 +36,7 @@ export const hostContracts = [
       action: z.enum(['start', 'stop', 'restart']),
       ref: Ref,
     }),
-    result: () => z.object({ host: z.string(), action: z.string(), process: ProcessView }),
+    result: () => z.object({ host: z.string(), action: z.string(), process: ProcessView() }),
     routes: [{ method: 'POST', path: '/v1/hosts/:host/processes/:ref/:action' }],
     errors: ['NOT_FOUND', 'PROCESS_NOT_FOUND'],
   }),

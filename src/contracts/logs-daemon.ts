@@ -1,6 +1,6 @@
 // Logs of a process (tail, follow, clear) and the daemon itself (status, stop, its own log).
 import { z } from 'zod';
-import { defineOp } from './define.js';
+import { defineOp, once } from './define.js';
 import { count, DurationMs, NoParams, params, Ref } from './primitives.js';
 import { epochMs, LogLine } from './results.js';
 
@@ -9,7 +9,7 @@ const since = z
   .optional()
   .meta({ description: 'Only lines since a duration ago ("10m"; a number is seconds) or a date' });
 
-const NamedLogLine = LogLine.extend({ name: z.string() });
+const NamedLogLine = once(() => LogLine().extend({ name: z.string() }));
 
 export const logContracts = [
   defineOp({
@@ -22,8 +22,8 @@ export const logContracts = [
       timestamps: z.boolean().optional(),
       follow: z.boolean().optional(),
     }),
-    result: () => z.object({ name: z.string(), lines: z.array(LogLine) }),
-    item: () => LogLine,
+    result: () => z.object({ name: z.string(), lines: z.array(LogLine()) }),
+    item: () => LogLine(),
     routes: [{ method: 'GET', path: '/v1/processes/:ref/logs' }],
     errors: ['PROCESS_NOT_FOUND', 'INVALID_DURATION'],
   }),
@@ -36,8 +36,8 @@ export const logContracts = [
       timestamps: z.boolean().optional(),
       follow: z.boolean().optional(),
     }),
-    result: () => z.object({ lines: z.array(NamedLogLine) }),
-    item: () => NamedLogLine,
+    result: () => z.object({ lines: z.array(NamedLogLine()) }),
+    item: () => NamedLogLine(),
     routes: [{ method: 'GET', path: '/v1/logs' }],
     errors: ['INVALID_DURATION'],
   }),
@@ -55,7 +55,7 @@ export const logContracts = [
       timeout: DurationMs.optional().meta({ description: 'Time budget of this page (default 10s, at most 60s)' }),
     }),
     result: () => z.object({
-      hits: z.array(NamedLogLine.extend({ time: epochMs })),
+      hits: z.array(NamedLogLine().extend({ time: epochMs() })),
       nextCursor: z.string().nullable().meta({ description: 'Pass it as cursor for the next page; null when everything was searched' }),
       complete: z.boolean().meta({ description: 'false when the time budget ran out first (nextCursor goes on from there)' }),
       scannedBytes: z.number().int(),

@@ -11,23 +11,23 @@ const noWait = z.boolean().optional().meta({ description: 'Return as soon as the
 export const processContracts = [
   defineOp({
     name: 'run', summary: 'Start a new managed process', kind: 'write', permission: 'admin',
-    params: () => RunParams, result: () => OneProcess,
+    params: () => RunParams, result: () => OneProcess(),
     routes: [{ method: 'POST', path: '/v1/processes' }],
     errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'WATCH_PATH_NOT_FOUND', 'WATCH_LIMIT_REACHED', 'INVALID_PATTERN', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED', 'PLUGIN_FAILED'],
   }),
   defineOp({
     name: 'list', summary: 'List the managed processes', kind: 'read', permission: 'viewer', tokenScope: 'filter',
-    params: () => NoParams, result: () => z.object({ processes: z.array(ProcessView) }),
+    params: () => NoParams, result: () => z.object({ processes: z.array(ProcessView()) }),
     routes: [{ method: 'GET', path: '/v1/processes' }],
   }),
   defineOp({
     name: 'status', summary: 'One process and the settings it runs with', kind: 'read', permission: 'viewer', tokenScope: 'ref',
     params: () => params({ ref: Ref }),
     result: () => z.object({
-      process: ProcessView,
-      instances: z.array(ProcessView).meta({ description: 'Every instance of its definition' }),
+      process: ProcessView(),
+      instances: z.array(ProcessView()).meta({ description: 'Every instance of its definition' }),
       spec: z.object({
-        shell: z.boolean(), args: z.array(z.string()), restart: RestartPolicy, stopSignal: z.string(), stopTimeoutMs: z.number(),
+        shell: z.boolean(), args: z.array(z.string()), restart: RestartPolicy(), stopSignal: z.string(), stopTimeoutMs: z.number(),
         startWaitMs: z.number(), logMaxBytes: z.number(), logKeep: z.number(), logCompress: z.boolean(), logTimestamps: z.boolean(), envKeys: z.array(z.string()),
         instances: z.number().int(), port: z.number().int().nullable(),
         portMode: z.enum(['shared', 'per-instance', 'proxy']).nullable(),
@@ -72,20 +72,20 @@ export const processContracts = [
   defineOp({
     name: 'start', summary: 'Start a stopped process', kind: 'write', permission: 'operator', tokenScope: 'ref',
     params: () => params({ ref: Ref, noWait }),
-    result: () => OneProcess.extend({ alreadyRunning: z.boolean().optional().meta({ description: 'true: it was running already; nothing was done' }) }),
+    result: () => OneProcess().extend({ alreadyRunning: z.boolean().optional().meta({ description: 'true: it was running already; nothing was done' }) }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/start' }],
     errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PLUGIN_FAILED'],
   }),
   defineOp({
     name: 'stop', summary: 'Stop a process: its stop signal, then SIGKILL after the timeout', kind: 'write', permission: 'operator', tokenScope: 'ref',
     params: () => params({ ref: Ref, force: z.boolean().optional(), timeout: DurationMs.optional() }),
-    result: () => z.object({ process: ProcessView, alreadyStopped: z.boolean(), exit: ExitRecord.nullable() }),
+    result: () => z.object({ process: ProcessView(), alreadyStopped: z.boolean(), exit: ExitRecord().nullable() }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/stop' }],
     errors: ['PROCESS_NOT_FOUND'],
   }),
   defineOp({
     name: 'restart', summary: 'Stop and start a process', kind: 'write', permission: 'operator', tokenScope: 'ref',
-    params: () => params({ ref: Ref, noWait }), result: () => OneProcess,
+    params: () => params({ ref: Ref, noWait }), result: () => OneProcess(),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/restart' }],
     errors: ['PROCESS_NOT_FOUND', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PLUGIN_FAILED'],
   }),
@@ -104,17 +104,17 @@ export const processContracts = [
   }),
   defineOp({
     name: 'stopall', summary: 'Stop every process', kind: 'write', permission: 'operator',
-    params: () => params({ force: z.boolean().optional(), timeout: DurationMs.optional() }), result: () => BulkResult,
+    params: () => params({ force: z.boolean().optional(), timeout: DurationMs.optional() }), result: () => BulkResult(),
     routes: [{ method: 'POST', path: '/v1/stopall' }],
   }),
   defineOp({
     name: 'startall', summary: 'Start every process that is not running', kind: 'write', permission: 'operator',
-    params: () => params({ noWait }), result: () => BulkResult,
+    params: () => params({ noWait }), result: () => BulkResult(),
     routes: [{ method: 'POST', path: '/v1/startall' }],
   }),
   defineOp({
     name: 'restartall', summary: 'Restart every process', kind: 'write', permission: 'operator',
-    params: () => params({ noWait }), result: () => BulkResult,
+    params: () => params({ noWait }), result: () => BulkResult(),
     routes: [{ method: 'POST', path: '/v1/restartall' }],
   }),
   defineOp({
@@ -126,15 +126,15 @@ export const processContracts = [
       delay: PolicyFields.restartDelay.meta({ description: 'Same as restartDelay' }),
       ...PolicyFields,
     }),
-    result: () => z.object({ process: ProcessView, restart: RestartPolicy }),
+    result: () => z.object({ process: ProcessView(), restart: RestartPolicy() }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/policy' }],
     errors: ['PROCESS_NOT_FOUND'],
   }),
   defineOp({
     name: 'events', summary: 'Lifecycle events of every process or one; follow=true streams new ones', kind: 'stream', permission: 'viewer', tokenScope: 'filter',
     params: () => params({ name: z.string().optional(), limit: count(0, 100_000, 50).optional(), follow: z.boolean().optional() }),
-    result: () => z.object({ events: z.array(EventRecord) }),
-    item: () => EventRecord,
+    result: () => z.object({ events: z.array(EventRecord()) }),
+    item: () => EventRecord(),
     routes: [{ method: 'GET', path: '/v1/events' }],
     errors: ['PROCESS_NOT_FOUND'],
   }),
