@@ -11,7 +11,7 @@ const noWait = z.boolean().optional().meta({ description: 'Return as soon as the
 export const processContracts = [
   defineOp({
     name: 'run', summary: 'Start a new managed process', kind: 'write', permission: 'admin',
-    params: () => RunParams, result: () => OneProcess(),
+    params: () => RunParams(), result: () => OneProcess(),
     routes: [{ method: 'POST', path: '/v1/processes' }],
     errors: ['NAME_TAKEN', 'INVALID_NAME', 'INVALID_DURATION', 'EXECUTABLE_NOT_FOUND', 'RUNTIME_NOT_FOUND', 'CWD_NOT_FOUND', 'ENV_FILE_NOT_FOUND', 'WATCH_PATH_NOT_FOUND', 'WATCH_LIMIT_REACHED', 'INVALID_PATTERN', 'CRASHED_IMMEDIATELY', 'STARTUP_TIMEOUT', 'PORT_IN_USE', 'CGROUP_UNAVAILABLE', 'PERMISSION_DENIED', 'PLUGIN_FAILED'],
   }),
@@ -121,10 +121,10 @@ export const processContracts = [
     name: 'policy', summary: 'Change the restart policy of a process without restarting it', kind: 'write', permission: 'admin', tokenScope: 'ref',
     params: () => params({
       ref: Ref,
-      restart: RestartMode.optional(),
+      restart: RestartMode().optional(),
       retries: count(0, 1_000_000, 5).optional().meta({ description: 'Same as maxRestarts' }),
-      delay: PolicyFields.restartDelay.meta({ description: 'Same as restartDelay' }),
-      ...PolicyFields,
+      delay: PolicyFields().restartDelay.meta({ description: 'Same as restartDelay' }),
+      ...PolicyFields(),
     }),
     result: () => z.object({ process: ProcessView(), restart: RestartPolicy() }),
     routes: [{ method: 'POST', path: '/v1/processes/:ref/policy' }],
