@@ -12,7 +12,7 @@ import { exchange, type SocketAnswer } from './socket-http.js';
 const VERSION_HEADER = 'x-sentinel-version';
 // types only: the CLI bundle must not load zod or the contracts at start-up
 import type { OpItem, OpName, OpParamsIn, OpResult, StreamOpName } from '../contracts/index.js';
-import { daemonNodeFlags, ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
+import { daemonEntryIn, daemonNodeFlags, ensureHome, homePaths, type HomePaths } from '../daemon/home.js';
 import type { SshTunnel } from './ssh.js';
 
 /** What every face needs of a client, whichever transport carries it (this socket client, or remote.ts over TCP). */
@@ -45,7 +45,7 @@ export function clientVersion(): string | null {
   }
 }
 
-const daemonEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), '../daemon/main.js');
+const daemonEntry = daemonEntryIn(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
 
 /**
  * The caller's environment as `run`, `up` and schedules send it: Sentinel's own variables (SENTINEL_HOME,

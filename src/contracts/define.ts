@@ -41,11 +41,43 @@ export interface OpContract<N extends string = string, P extends z.ZodType = z.Z
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyContract = OpContract<string, any, any, any>;
 
-/** Declares one operation; the literal name becomes part of the types. */
+/** A contract as declared: its schemas come as functions, called the first time something reads them. */
+export type OpDeclaration<N extends string, P extends z.ZodType, R extends z.ZodType, I extends z.ZodType> =
+  Omit<OpContract<N, P, R, I>, 'params' | 'result' | 'item'> & { params: () => P; result: () => R; item?: () => I };
+
+/**
+ * Declares one operation; the literal name becomes part of the types. Its schemas are built on first use
+ * (getters that keep what they built): the daemon builds only those of the operations it is called with, and
+ * result schemas only where results are checked (tests, OpenAPI). Hundreds of zod objects built at import
+ * cost the daemon about 2 MiB of private memory.
+ */
 export function defineOp<const N extends string, const K extends OpKind, P extends z.ZodType, R extends z.ZodType, I extends z.ZodType = z.ZodNever>(
-  c: OpContract<N, P, R, I> & { kind: K },
+  d: OpDeclaration<N, P, R, I> & { kind: K },
 ): OpContract<N, P, R, I> & { kind: K } {
+  const { params, result, item, ...rest } = d;
+  const c = rest as OpContract<N, P, R, I> & { kind: K };
+  defineOnce(c, 'params', params);
+  defineOnce(c, 'result', result);
+  if (item) defineOnce(c, 'item', item);
   return c;
+}
+
+/** A function that calls `build` the first time and then answers what it built (shared schemas built on first use). */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+/** Defines `key` on `target` as a getter that calls `build` once and then answers what it built. */
+function defineOnce<T extends object, V>(target: T, key: string, build: () => V): void {
+  Object.defineProperty(target, key, { enumerable: true, configurable: true, get: once(build) });
 }
 
 /** What a handler receives (after defaults and unit conversion). */

@@ -60,7 +60,7 @@ const DeployAnswer = z.object({ deploy: DeployView, dryRun: z.boolean() });
 export const deployContracts = [
   defineOp({
     name: 'deploy.start', summary: 'Deploy a new revision of a definition (created if new) without downtime', kind: 'write', permission: 'admin', tokenScope: 'ref',
-    params: params({
+    params: () => params({
       ref: Ref,
       command: z.string().min(1).optional().meta({ description: 'The new command (a shell string); required for a new definition' }),
       cwd: z.string().min(1).optional(),
@@ -74,14 +74,14 @@ export const deployContracts = [
       artifact: z.string().min(1).optional().meta({ description: 'A directory whose content hash is recorded with the revision' }),
       ...RolloutOptions,
     }),
-    result: DeployAnswer,
+    result: () => DeployAnswer,
     routes: [{ method: 'POST', path: '/v1/deploys/:ref' }],
     errors: ['PROCESS_NOT_FOUND', 'DEPLOY_IN_PROGRESS', 'PORT_IN_USE', 'CWD_NOT_FOUND', 'EXECUTABLE_NOT_FOUND', 'DEPLOY_FAILED'],
   }),
   defineOp({
     name: 'deploy.status', summary: "A definition's revision, instances and its last deploy's progress", kind: 'read', permission: 'viewer', tokenScope: 'ref',
-    params: params({ ref: Ref }),
-    result: z.object({
+    params: () => params({ ref: Ref }),
+    result: () => z.object({
       name: z.string(), revision: z.number().int().nullable(), proxyPort: z.number().int().nullable(),
       deploy: DeployView.nullable(), instances: z.array(InstanceView),
     }),
@@ -90,15 +90,15 @@ export const deployContracts = [
   }),
   defineOp({
     name: 'deploy.history', summary: "A definition's revisions and deploys, newest first", kind: 'read', permission: 'viewer', tokenScope: 'ref',
-    params: params({ ref: Ref, limit: count(1, 10_000, 20).optional() }),
-    result: z.object({ name: z.string(), revision: z.number().int().nullable(), revisions: z.array(RevisionView), deploys: z.array(DeployView) }),
+    params: () => params({ ref: Ref, limit: count(1, 10_000, 20).optional() }),
+    result: () => z.object({ name: z.string(), revision: z.number().int().nullable(), revisions: z.array(RevisionView), deploys: z.array(DeployView) }),
     routes: [{ method: 'GET', path: '/v1/deploys/:ref/history' }],
     errors: ['PROCESS_NOT_FOUND'],
   }),
   defineOp({
     name: 'deploy.rollback', summary: 'Deploy an earlier revision again (default: the one before the current)', kind: 'write', permission: 'admin', tokenScope: 'ref',
-    params: params({ ref: Ref, to: count(1, 1_000_000, 1).optional().meta({ description: 'The revision to go back to' }), ...RolloutOptions }),
-    result: DeployAnswer,
+    params: () => params({ ref: Ref, to: count(1, 1_000_000, 1).optional().meta({ description: 'The revision to go back to' }), ...RolloutOptions }),
+    result: () => DeployAnswer,
     routes: [{ method: 'POST', path: '/v1/deploys/:ref/rollback' }],
     errors: ['PROCESS_NOT_FOUND', 'REVISION_NOT_FOUND', 'DEPLOY_IN_PROGRESS'],
   }),

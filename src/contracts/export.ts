@@ -13,7 +13,7 @@ export { EXPORT_FORMATS };
 export const exportContracts = [
   defineOp({
     name: 'export.units', summary: 'Render processes (and schedules) for another system: systemd units, Kubernetes objects, Nomad jobs or a Compose file', kind: 'read', permission: 'admin',
-    params: params({
+    params: () => params({
       format: z
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, { error: `expected a format (${EXPORT_FORMATS.join(', ')}) or the name of an exporter plugin declared in daemon.yaml` })
@@ -29,7 +29,7 @@ export const exportContracts = [
       image: z.string().min(1).optional().meta({ description: 'The container image of every process without its own in images' }),
       images: StringMap.optional().meta({ description: 'Container images by process (or schedule) name' }),
     }),
-    result: z.object({
+    result: () => z.object({
       files: z.array(z.object({ process: z.string().nullable(), file: z.string(), content: z.string() })),
       warnings: z.array(z.string()).meta({ description: 'Every setting the format cannot carry, named' }),
     }),

@@ -15,15 +15,15 @@ const HostInfo = z.object({
 export const hostContracts = [
   defineOp({
     name: 'hosts.list', summary: 'This host and the hosts daemon.yaml lists: name and how each is reached', kind: 'read', permission: 'viewer', tokenScope: 'any',
-    params: NoParams, result: z.object({ hosts: z.array(HostInfo) }),
+    params: () => NoParams, result: () => z.object({ hosts: z.array(HostInfo) }),
     routes: [{ method: 'GET', path: '/v1/hosts' }],
   }),
   defineOp({
     name: 'hosts.processes', summary: 'The processes of this host and of every listed host, each with its host; unreachable hosts as errors', kind: 'read', permission: 'viewer', tokenScope: 'filter',
-    params: NoParams,
-    result: z.object({
+    params: () => NoParams,
+    result: () => z.object({
       hosts: z.array(z.string()).meta({ description: 'Every host asked, "local" first' }),
-      processes: z.array(ProcessView.extend({ host: z.string() })),
+      processes: z.array(ProcessView().extend({ host: z.string() })),
       errors: z.array(z.object({ host: z.string(), code: z.string(), error: z.string() })).meta({ description: 'The hosts that did not answer (in time), and why' }),
     }),
     routes: [{ method: 'GET', path: '/v1/hosts/processes' }],
@@ -31,12 +31,12 @@ export const hostContracts = [
   defineOp({
     // no tokenScope: a token limited to some processes cannot be checked against another host's names, so it is refused
     name: 'hosts.act', summary: 'Start, stop or restart a process on one of the hosts (through that host\'s own operation)', kind: 'write', permission: 'operator',
-    params: params({
+    params: () => params({
       host: z.string().min(1).meta({ description: 'A host of hosts.list ("local" is this one)' }),
       action: z.enum(['start', 'stop', 'restart']),
       ref: Ref,
     }),
-    result: z.object({ host: z.string(), action: z.string(), process: ProcessView }),
+    result: () => z.object({ host: z.string(), action: z.string(), process: ProcessView() }),
     routes: [{ method: 'POST', path: '/v1/hosts/:host/processes/:ref/:action' }],
     errors: ['NOT_FOUND', 'PROCESS_NOT_FOUND'],
   }),

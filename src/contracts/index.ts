@@ -21,7 +21,7 @@ import { hostContracts } from './hosts.js';
 export const apiContracts = [
   defineOp({
     name: 'api.schema', summary: 'This API as an OpenAPI 3.1 document', kind: 'read', permission: 'viewer', tokenScope: 'any',
-    params: NoParams, result: z.record(z.string(), z.unknown()),
+    params: () => NoParams, result: () => z.record(z.string(), z.unknown()),
     routes: [{ method: 'GET', path: '/v1/openapi.json' }],
   }),
 ] as const;

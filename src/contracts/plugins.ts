@@ -16,7 +16,7 @@ const PluginStatus = z.object({
 export const pluginContracts = [
   defineOp({
     name: 'plugin.list', summary: 'The plugins daemon.yaml declares: form, kinds, state, restarts and last error', kind: 'read', permission: 'viewer', tokenScope: 'any',
-    params: NoParams, result: z.object({ plugins: z.array(PluginStatus) }),
+    params: () => NoParams, result: () => z.object({ plugins: z.array(PluginStatus) }),
     routes: [{ method: 'GET', path: '/v1/plugins' }],
   }),
 ] as const;

@@ -2,16 +2,17 @@
 // reader parses them with the one rule: a bare number is seconds) because `run` passes them on as-is.
 import { z } from 'zod';
 import { count, Duration } from './primitives.js';
+import { once } from './define.js';
 
-const ExitCodes = z
+const ExitCodes = once(() => z
   .union([z.string(), z.array(z.number().int().min(0).max(255))], {
     error: 'expected exit codes as "1,2" or a list of numbers from 0 to 255',
   })
-  .meta({ description: 'Exit codes: "1,2" or [1, 2]' });
+  .meta({ description: 'Exit codes: "1,2" or [1, 2]' }));
 
-export const PolicyFields = {
-  restartExitCodes: ExitCodes.optional(),
-  noRestartExitCodes: ExitCodes.optional(),
+export const PolicyFields = once(() => ({
+  restartExitCodes: ExitCodes().optional(),
+  noRestartExitCodes: ExitCodes().optional(),
   maxRestarts: count(0, 1_000_000, 5).optional(),
   restartWindow: Duration.optional(),
   restartDelay: Duration.optional(),
@@ -22,6 +23,6 @@ export const PolicyFields = {
     .optional()
     .meta({ description: 'A fraction from 0 to 1, or a percentage like "20%"' }),
   minUptime: Duration.optional(),
-};
+}));
 
-export const RestartMode = z.enum(['never', 'on-failure', 'always']);
+export const RestartMode = once(() => z.enum(['never', 'on-failure', 'always']));

@@ -1,37 +1,40 @@
 // Result shapes several operations share: a process as clients see it, exits, policies, events, logs,
-// schedules and their runs. They describe what handlers return; nothing here transforms.
+// schedules and their runs. They describe what handlers return; nothing here transforms. Each is a function
+// that builds its schema on the first call and then answers the same one: the daemon checks no results (only
+// tests and the OpenAPI document do), so it never builds them.
 import { z } from 'zod';
+import { once } from './define.js';
 import { STATES } from '../core/states.js';
 
-const ms = z.number().meta({ description: 'milliseconds' });
-export const epochMs = z.number().meta({ description: 'Unix time in milliseconds' });
+const ms = once(() => z.number().meta({ description: 'milliseconds' }));
+export const epochMs = once(() => z.number().meta({ description: 'Unix time in milliseconds' }));
 
-export const ExitRecord = z.object({
+export const ExitRecord = once(() => z.object({
   pid: z.number().int(),
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
-  startedAt: epochMs,
-  endedAt: epochMs,
-  durationMs: ms,
+  startedAt: epochMs(),
+  endedAt: epochMs(),
+  durationMs: ms(),
   stoppedByUs: z.boolean(),
   forceKilled: z.boolean(),
   timedOut: z.boolean(),
   cause: z.string().optional().meta({ description: 'Why it ended when the kernel says more than the status, e.g. "memory limit 512M reached: killed by the kernel (SIGKILL)"' }),
-});
+}));
 
-export const ProcessState = z.enum(STATES);
+export const ProcessState = once(() => z.enum(STATES));
 
-export const ProcessView = z.object({
+export const ProcessView = once(() => z.object({
   id: z.number().int(),
   name: z.string().meta({ description: 'How the instance is addressed: "web", or "web:2" when its definition runs several' }),
   definition: z.string().meta({ description: 'The name of its definition' }),
   instance: z.number().int().min(0),
   instances: z.number().int().min(1).meta({ description: 'How many instances its definition runs' }),
   pid: z.number().int().nullable(),
-  status: ProcessState,
+  status: ProcessState(),
   cpu: z.number().nullable(),
   memory: z.number().nullable(),
-  uptimeMs: ms.nullable(),
+  uptimeMs: ms().nullable(),
   restarts: z.number().int(),
   restart: z.enum(['never', 'on-failure', 'always']),
   group: z.string().nullable(),
@@ -42,35 +45,35 @@ export const ProcessView = z.object({
   scale: z.object({ min: z.number().int(), max: z.number().int() }).nullable().meta({ description: 'The bounds it scales on load between, null when it does not' }),
   health: z.string().nullable(),
   reason: z.string().nullable(),
-  lastExit: ExitRecord.nullable(),
-  nextRestartAt: epochMs.nullable(),
+  lastExit: ExitRecord().nullable(),
+  nextRestartAt: epochMs().nullable(),
   stdoutLog: z.string(),
   stderrLog: z.string(),
-  createdAt: epochMs,
+  createdAt: epochMs(),
   watched: z.literal(true).optional().meta({ description: 'Restarted when its files change (--watch); absent when not' }),
-});
+}));
 
-export const OneProcess = z.object({
-  process: ProcessView,
-  instances: z.array(ProcessView).optional().meta({ description: 'Every instance acted on, when the definition runs several' }),
-});
+export const OneProcess = once(() => z.object({
+  process: ProcessView(),
+  instances: z.array(ProcessView()).optional().meta({ description: 'Every instance acted on, when the definition runs several' }),
+}));
 
-export const RestartPolicy = z.object({
+export const RestartPolicy = once(() => z.object({
   mode: z.enum(['never', 'on-failure', 'always']),
   exitCodes: z.array(z.number().int()),
   noRestartExitCodes: z.array(z.number().int()),
   maxRestarts: z.number().int(),
-  windowMs: ms,
-  delayMs: ms,
+  windowMs: ms(),
+  delayMs: ms(),
   backoff: z.enum(['fixed', 'exponential']),
-  backoffMaxMs: ms,
+  backoffMaxMs: ms(),
   jitter: z.number(),
-  minUptimeMs: ms,
-});
+  minUptimeMs: ms(),
+}));
 
-export const EventRecord = z.object({
+export const EventRecord = once(() => z.object({
   id: z.number().int(),
-  time: epochMs,
+  time: epochMs(),
   processId: z.number().int().nullable(),
   processName: z.string().nullable(),
   kind: z.string(),
@@ -81,48 +84,48 @@ export const EventRecord = z.object({
   signal: z.string().nullable(),
   reason: z.string().nullable(),
   actor: z.string().nullable(),
-});
+}));
 
-export const LogLine = z.object({
+export const LogLine = once(() => z.object({
   stream: z.enum(['stdout', 'stderr']),
   line: z.string(),
-  time: epochMs.optional(),
-});
+  time: epochMs().optional(),
+}));
 
-export const ErrorBody = z.object({ code: z.string(), message: z.string() });
+export const ErrorBody = once(() => z.object({ code: z.string(), message: z.string() }));
 
 /** The outcome of a bulk action, per process. */
-export const BulkResult = z.object({
-  results: z.array(z.object({ name: z.string(), ok: z.boolean(), error: ErrorBody.optional() })),
-  processes: z.array(ProcessView),
-});
+export const BulkResult = once(() => z.object({
+  results: z.array(z.object({ name: z.string(), ok: z.boolean(), error: ErrorBody().optional() })),
+  processes: z.array(ProcessView()),
+}));
 
-export const GroupResults = z.object({
+export const GroupResults = once(() => z.object({
   group: z.string(),
   results: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
-});
+}));
 
-export const GroupRecord = z.object({ name: z.string(), env: z.record(z.string(), z.string()), createdAt: epochMs });
-export const PortRecord = z.object({
-  port: z.number().int(), name: z.string(), allocatedAt: epochMs,
+export const GroupRecord = once(() => z.object({ name: z.string(), env: z.record(z.string(), z.string()), createdAt: epochMs() }));
+export const PortRecord = once(() => z.object({
+  port: z.number().int(), name: z.string(), allocatedAt: epochMs(),
   /** The process (definition) that holds the port, if any. */
   owner: z.string().nullable().optional(),
-});
-export const SecretInfo = z.object({ name: z.string(), createdAt: epochMs, updatedAt: epochMs });
+}));
+export const SecretInfo = once(() => z.object({ name: z.string(), createdAt: epochMs(), updatedAt: epochMs() }));
 
-export const Trigger = z.union([
+export const Trigger = once(() => z.union([
   z.object({ cron: z.string(), tz: z.string().optional() }),
-  z.object({ everyMs: ms }),
-  z.object({ at: epochMs }),
-]);
+  z.object({ everyMs: ms() }),
+  z.object({ at: epochMs() }),
+]));
 
-export const RunRecord = z.object({
+export const RunRecord = once(() => z.object({
   id: z.number().int(),
   schedule: z.string(),
-  dueAt: epochMs.nullable(),
-  startedAt: epochMs,
-  endedAt: epochMs.nullable(),
-  durationMs: ms.nullable(),
+  dueAt: epochMs().nullable(),
+  startedAt: epochMs(),
+  endedAt: epochMs().nullable(),
+  durationMs: ms().nullable(),
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
   trigger: z.enum(['cron', 'interval', 'at', 'manual', 'retry', 'catch-up']),
@@ -131,11 +134,11 @@ export const RunRecord = z.object({
   reason: z.string().nullable(),
   stdoutPath: z.string().nullable(),
   stderrPath: z.string().nullable(),
-});
+}));
 
-export const ScheduleView = z.object({
+export const ScheduleView = once(() => z.object({
   name: z.string(),
-  trigger: Trigger,
+  trigger: Trigger(),
   command: z.string(),
   args: z.array(z.string()),
   shell: z.boolean(),
@@ -145,30 +148,30 @@ export const ScheduleView = z.object({
   overlap: z.string(),
   missed: z.string(),
   missedCap: z.number().int(),
-  maxRuntimeMs: ms.nullable(),
+  maxRuntimeMs: ms().nullable(),
   retries: z.number().int(),
-  retryDelayMs: ms,
+  retryDelayMs: ms(),
   retryBackoff: z.string(),
-  jitterMs: ms,
-  createdAt: epochMs,
-  nextRunAt: epochMs.nullable(),
-  lastRun: RunRecord.nullable(),
+  jitterMs: ms(),
+  createdAt: epochMs(),
+  nextRunAt: epochMs().nullable(),
+  lastRun: RunRecord().nullable(),
   running: z.number().int(),
   queued: z.number().int(),
-});
+}));
 
-export const Channels = z.object({
+export const Channels = once(() => z.object({
   webhooks: z.array(z.object({
     index: z.number().int(), url: z.string(), signed: z.boolean(), events: z.array(z.string()).nullable(),
-    timeoutMs: ms.nullable(), retries: z.number().int().nullable(),
+    timeoutMs: ms().nullable(), retries: z.number().int().nullable(),
   })),
   emails: z.array(z.object({
     index: z.number().int(), host: z.string(), port: z.number().int().nullable(), from: z.string(), to: z.union([z.string(), z.array(z.string())]),
     auth: z.boolean(), events: z.array(z.string()).nullable(),
   })),
-});
+}));
 
-export const DeliveryResult = z.object({
+export const DeliveryResult = once(() => z.object({
   channel: z.enum(['webhook', 'email', 'plugin']),
   target: z.string(),
   event: z.string(),
@@ -177,12 +180,12 @@ export const DeliveryResult = z.object({
   attempts: z.number().int(),
   status: z.number().int().optional(),
   error: z.string().optional(),
-  durationMs: ms,
-});
+  durationMs: ms(),
+}));
 
 /** How a stack start went: what started, what failed and what waits on a failed dependency. */
-export const StartOutcome = z.object({
+export const StartOutcome = once(() => z.object({
   started: z.array(z.string()),
   failed: z.array(z.object({ name: z.string(), error: z.string() })),
   blocked: z.array(z.object({ name: z.string(), reason: z.string() })),
-});
+}));

@@ -1,16 +1,16 @@
 // Schedules: cron, interval and one-time jobs run by the daemon, with history and logs.
 import { z } from 'zod';
-import { defineOp } from './define.js';
+import { defineOp, once } from './define.js';
 import { count, DurationMs, EnvMap, EnvPairs, NoParams, params } from './primitives.js';
 import { RunRecord, ScheduleView } from './results.js';
 
 const name = z.string().min(1).meta({ description: 'A schedule name' });
-const one = z.object({ schedule: ScheduleView });
+const one = once(() => z.object({ schedule: ScheduleView() }));
 
 export const scheduleContracts = [
   defineOp({
     name: 'schedule.add', summary: 'Add a schedule: a command run on a cron, an interval or once', kind: 'write', permission: 'admin',
-    params: params({
+    params: () => params({
       name,
       command: z.string().optional(),
       args: z.array(z.string()).optional(),
@@ -39,56 +39,56 @@ export const scheduleContracts = [
   }),
   defineOp({
     name: 'schedule.list', summary: 'List the schedules', kind: 'read', permission: 'viewer',
-    params: NoParams, result: z.object({ schedules: z.array(ScheduleView) }),
+    params: () => NoParams, result: () => z.object({ schedules: z.array(ScheduleView()) }),
     routes: [{ method: 'GET', path: '/v1/schedules' }],
   }),
   defineOp({
     name: 'schedule.get', summary: 'One schedule', kind: 'read', permission: 'viewer',
-    params: params({ name }), result: one,
+    params: () => params({ name }), result: one,
     routes: [{ method: 'GET', path: '/v1/schedules/:name' }],
     errors: ['SCHEDULE_NOT_FOUND'],
   }),
   defineOp({
     name: 'schedule.next', summary: 'The next run times of a schedule', kind: 'read', permission: 'viewer',
-    params: params({ name, n: count(1, 1000, 5).optional() }), result: z.object({ name: z.string(), times: z.array(z.number()) }),
+    params: () => params({ name, n: count(1, 1000, 5).optional() }), result: () => z.object({ name: z.string(), times: z.array(z.number()) }),
     routes: [{ method: 'GET', path: '/v1/schedules/:name/next' }],
     errors: ['SCHEDULE_NOT_FOUND'],
   }),
   defineOp({
     name: 'schedule.enable', summary: 'Enable a schedule', kind: 'write', permission: 'operator',
-    params: params({ name }), result: one,
+    params: () => params({ name }), result: one,
     routes: [{ method: 'POST', path: '/v1/schedules/:name/enable' }],
     errors: ['SCHEDULE_NOT_FOUND'],
   }),
   defineOp({
     name: 'schedule.disable', summary: 'Disable a schedule (runs in progress finish)', kind: 'write', permission: 'operator',
-    params: params({ name }), result: one,
+    params: () => params({ name }), result: one,
     routes: [{ method: 'POST', path: '/v1/schedules/:name/disable' }],
     errors: ['SCHEDULE_NOT_FOUND'],
   }),
   defineOp({
     name: 'schedule.run-now', summary: 'Run a schedule now', kind: 'write', permission: 'operator',
-    params: params({ name }),
-    result: z.union([z.object({ status: z.literal('started'), run: RunRecord }), z.object({ status: z.literal('queued') })]),
+    params: () => params({ name }),
+    result: () => z.union([z.object({ status: z.literal('started'), run: RunRecord() }), z.object({ status: z.literal('queued') })]),
     routes: [{ method: 'POST', path: '/v1/schedules/:name/run-now' }],
     errors: ['SCHEDULE_NOT_FOUND'],
   }),
   defineOp({
     name: 'schedule.rm', summary: 'Remove a schedule', kind: 'write', permission: 'admin',
-    params: params({ name }), result: z.object({ removed: z.string() }),
+    params: () => params({ name }), result: () => z.object({ removed: z.string() }),
     routes: [{ method: 'DELETE', path: '/v1/schedules/:name' }],
     errors: ['SCHEDULE_NOT_FOUND'],
   }),
   defineOp({
     name: 'schedule.history', summary: 'The latest runs of a schedule', kind: 'read', permission: 'viewer',
-    params: params({ name, limit: count(1, 1000, 20).optional() }), result: z.object({ runs: z.array(RunRecord) }),
+    params: () => params({ name, limit: count(1, 1000, 20).optional() }), result: () => z.object({ runs: z.array(RunRecord()) }),
     routes: [{ method: 'GET', path: '/v1/schedules/:name/history' }],
     errors: ['SCHEDULE_NOT_FOUND'],
   }),
   defineOp({
     name: 'schedule.logs', summary: "A run's output: the given run, or the latest one", kind: 'read', permission: 'viewer',
-    params: params({ name, run: count(1, Number.MAX_SAFE_INTEGER, 1).optional() }),
-    result: z.object({ run: RunRecord, stdout: z.string(), stderr: z.string(), truncated: z.boolean() }),
+    params: () => params({ name, run: count(1, Number.MAX_SAFE_INTEGER, 1).optional() }),
+    result: () => z.object({ run: RunRecord(), stdout: z.string(), stderr: z.string(), truncated: z.boolean() }),
     routes: [{ method: 'GET', path: '/v1/schedules/:name/logs' }],
     errors: ['SCHEDULE_NOT_FOUND', 'NOT_FOUND'],
   }),

@@ -30,30 +30,30 @@ const Whoami = z.object({
 export const tokenContracts = [
   defineOp({
     name: 'token.create', summary: 'Create an API token for the TCP listener; its value is answered once and stored only hashed', kind: 'write', permission: 'admin',
-    params: params({
+    params: () => params({
       name: tokenName,
       role: roleEnum,
       processes: processGlob.optional(),
       expires: Duration.transform((v) => parseDuration(v)).optional().meta({ description: 'How long it works: "30d", "12h", "90s" (a number is seconds)' }),
     }),
-    result: z.object({ token: TokenInfo, value: z.string().meta({ description: 'The token itself: send it as "Authorization: Bearer VALUE"; it is not shown again' }) }),
+    result: () => z.object({ token: TokenInfo, value: z.string().meta({ description: 'The token itself: send it as "Authorization: Bearer VALUE"; it is not shown again' }) }),
     routes: [{ method: 'POST', path: '/v1/tokens' }],
     errors: ['NAME_TAKEN', 'INVALID_DURATION'],
   }),
   defineOp({
     name: 'token.list', summary: 'The API tokens (names, roles, limits and times; never their values)', kind: 'read', permission: 'admin',
-    params: NoParams, result: z.object({ tokens: z.array(TokenInfo) }),
+    params: () => NoParams, result: () => z.object({ tokens: z.array(TokenInfo) }),
     routes: [{ method: 'GET', path: '/v1/tokens' }],
   }),
   defineOp({
     name: 'token.revoke', summary: 'Revoke an API token: it stops working at once', kind: 'write', permission: 'admin',
-    params: params({ name: z.string().min(1) }), result: z.object({ revoked: TokenInfo }),
+    params: () => params({ name: z.string().min(1) }), result: () => z.object({ revoked: TokenInfo }),
     routes: [{ method: 'DELETE', path: '/v1/tokens/:name' }],
     errors: ['TOKEN_NOT_FOUND'],
   }),
   defineOp({
     name: 'auth.whoami', summary: 'Who the caller is: name, role and the processes it may see (the socket\'s owner is admin)', kind: 'read', permission: 'viewer', tokenScope: 'any',
-    params: NoParams, result: Whoami,
+    params: () => NoParams, result: () => Whoami,
     routes: [{ method: 'GET', path: '/v1/auth/whoami' }],
   }),
 ] as const;

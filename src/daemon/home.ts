@@ -1,5 +1,5 @@
 // Where a daemon keeps its state: everything lives under SENTINEL_HOME (default ~/.sentinel).
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SentinelError } from '../core/errors.js';
@@ -18,6 +18,16 @@ export function daemonNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] 
   const given = env.SENTINEL_DAEMON_NODE_FLAGS;
   if (given !== undefined) return given.split(/\s+/).filter(Boolean);
   return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc'];
+}
+
+/**
+ * The file a daemon starts from, given this install's dist/ directory: the minified bundle npm run build makes
+ * (dist/daemon-bundle/main.js: about 4 MiB less private memory than ~300 separate modules), else tsc's
+ * dist/daemon/main.js (a build that ran tsc only).
+ */
+export function daemonEntryIn(dist: string): string {
+  const bundle = path.join(dist, 'daemon-bundle', 'main.js');
+  return existsSync(bundle) ? bundle : path.join(dist, 'daemon', 'main.js');
 }
 
 export interface HomePaths {

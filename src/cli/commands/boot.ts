@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { SentinelError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
-import { daemonNodeFlags, homePaths } from '../../daemon/home.js';
+import { daemonEntryIn, daemonNodeFlags, homePaths } from '../../daemon/home.js';
 import { BOOT_KINDS, BOOT_MARKER, bootFile, detectBootKind, type BootKind, type BootFile } from '../../export/boot.js';
 import { act, collect } from '../common.js';
 import { oneOf, badValue } from '../option-values.js';
@@ -21,9 +21,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The installed CLI and daemon entry, wherever this bundle or build lives. */
 function installPaths(): { cli: string; daemonEntry: string } {
-  // dist/cli/bundle.cjs and dist/cli/commands/boot.js both sit under dist/; bin/ and dist/daemon/ are its neighbours
+  // dist/cli/bundle.cjs and dist/cli/commands/boot.js both sit under dist/; bin/ and dist/daemon-bundle/ are its neighbours
   const dist = here.includes(`${path.sep}commands`) ? path.resolve(here, '../..') : path.resolve(here, '..');
-  return { cli: path.resolve(dist, '../bin/sentinel.js'), daemonEntry: path.join(dist, 'daemon/main.js') };
+  return { cli: path.resolve(dist, '../bin/sentinel.js'), daemonEntry: daemonEntryIn(dist) };
 }
 
 interface BootOpts { user?: boolean; path?: string; stopTimeout?: string; json?: boolean; force?: boolean }

@@ -7,7 +7,7 @@ import { logFile } from '../log-port.js';
 import { displayName, instanceKey, instancePort } from '../../core/instances.js';
 
 /** Declared by its contract (src/contracts/results.ts); what every process answer shows. */
-export type ProcessView = z.input<typeof ProcessViewSchema>;
+export type ProcessView = z.input<ReturnType<typeof ProcessViewSchema>>;
 
 export function displayCommand(rec: ProcessRecord): string {
   const command = rec.spec.shell ? rec.spec.command : [rec.spec.command, ...rec.spec.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');

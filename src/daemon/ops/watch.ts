@@ -5,7 +5,7 @@ import type { Daemon, Handlers, OpContext } from '../context.js';
 import type { ProcessSnapshot } from '../../contracts/watch.js';
 import { views } from './processes.js';
 
-type Snapshot = z.input<typeof ProcessSnapshot>;
+type Snapshot = z.input<ReturnType<typeof ProcessSnapshot>>;
 
 /** State changes that arrive together (a bulk stop, a crash and its restart) become one push. */
 const COALESCE_MS = 50;
