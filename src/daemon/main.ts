@@ -262,6 +262,17 @@ async function main(): Promise<void> {
       : {}),
   });
   shutdownSteps.unshift(() => scopes.close());
+  // the scope poll and the autoscaler's timer run only while something needs them: a created or changed
+  // definition that does arms them again
+  supervisor.on('state', (ev: { kind: string; processId: number | null }) => {
+    // any change brings the history's sampling back to its step (it backs off while nothing changes)
+    history.wake();
+    if ((ev.kind !== 'created' && ev.kind !== 'updated') || ev.processId === null) return;
+    const rec = supervisor.byId(ev.processId);
+    if (!rec) return;
+    scopes.notice(rec);
+    autoscaler.notice(rec);
+  });
   // before resuming: a scoped process whose scope ended while the daemon was down (or the machine rebooted) goes, not back up
   await scopes.check();
 
