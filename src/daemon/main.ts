@@ -50,6 +50,7 @@ import { isAlive } from '../core/proc.js';
 import { loadDaemonSettings, settingsFile, type DaemonSettings } from './settings.js';
 import { createWatchPort } from './watch-port.js';
 import { collectWhenIdle } from './idle-gc.js';
+import { createPeriodic } from './periodic.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -122,9 +123,12 @@ async function main(): Promise<void> {
     }
   });
 
-  const disk = watchDisk({ home: paths.home, supervisor, repo: processes, log });
+  // the periodic checks under SENTINEL_HOME share one timer: an idle daemon wakes once for both
+  const periodic = createPeriodic();
+  shutdownSteps.unshift(() => periodic.close());
+  const disk = watchDisk({ home: paths.home, supervisor, repo: processes, log, periodic });
   shutdownSteps.unshift(() => disk.close());
-  const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log });
+  const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log, periodic });
   shutdownSteps.unshift(() => dbFiles.close());
 
   // plugins (daemon.yaml plugins:): each failure is an event and a log line, never the daemon's end
