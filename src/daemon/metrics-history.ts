@@ -75,6 +75,7 @@ export class MetricsHistory {
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
   private lastTickAt = 0;
+  private lastTickCpuMs = 0;
   private stopped = true;
   /** Ticks in a row that found nothing changed. */
   private quietTicks = 0;
@@ -98,12 +99,14 @@ export class MetricsHistory {
 
   /**
    * Something changed (a process started, exited, was created or deleted): the step again, and a tick put
-   * off by a quiet stretch comes at the step after the last one (at once if that has passed).
+   * off by a quiet stretch comes at the step after the last one (at once if that has passed), or later if
+   * the last tick cost more than the budget allows at the step.
    */
   wake(): void {
     this.quietTicks = 0;
     if (this.stopped || !this.timer) return;
-    const due = Math.max(this.now(), this.lastTickAt + this.o.stepMs);
+    // the CPU budget still holds: a costly last tick keeps its longer wait
+    const due = Math.max(this.now(), this.lastTickAt + this.nextDelayMs(this.lastTickCpuMs, 0));
     if (this.timerDue <= due) return;
     clearTimeout(this.timer);
     this.arm(due - this.now());
@@ -126,7 +129,8 @@ export class MetricsHistory {
     const before = process.cpuUsage();
     this.quietTicks = this.tick() ? 0 : this.quietTicks + 1;
     const used = process.cpuUsage(before);
-    return (used.user + used.system) / 1000;
+    this.lastTickCpuMs = (used.user + used.system) / 1000;
+    return this.lastTickCpuMs;
   }
 
   private scheduleAfter(tickCpuMs: number): void {

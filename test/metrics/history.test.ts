@@ -162,6 +162,34 @@ describe('MetricsHistory while nothing changes', () => {
   });
 });
 
+describe('MetricsHistory wake() and the CPU budget', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a state change does not bring a tick that was too costly for the budget back to the step', async () => {
+    vi.useFakeTimers({ now: 10_000 });
+    let scans = 0;
+    const h = new MetricsHistory({
+      scans: new ScanCache(() => {
+        scans++;
+        // a scan that costs 30 ms of CPU: at a 0.1 % budget, the next tick waits 30 s
+        const c0 = process.cpuUsage();
+        while (process.cpuUsage(c0).user + process.cpuUsage(c0).system < 30_000);
+        return new Map([[100, stat(100, 1, scans, 1000)]]);
+      }),
+      stepMs: 1000, historyMs: 600_000, records: () => [rec(1, 100)], isLive: () => true, cpuBudget: 0.001, quietMaxMs: 8000,
+    });
+    h.start();
+    expect(scans).toBe(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    h.wake();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(scans).toBe(1);
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(scans).toBe(2);
+    h.stop();
+  });
+});
+
 describe('history settings', () => {
   it('accepts the defaults and refuses a step under 1 s, a history shorter than its step, or too many points', () => {
     expect(() => checkHistorySettings({ history: 3_600_000, step: 5000 }, 's.yaml')).not.toThrow();
