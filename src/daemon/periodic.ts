@@ -9,6 +9,9 @@ export interface Periodic {
   close(): void;
 }
 
+/** How early a wake-up may come and still run what is due. */
+const EARLY_MS = 1;
+
 interface Entry {
   everyMs: number;
   run: () => void;
@@ -33,7 +36,7 @@ export function createPeriodic(now: () => number = () => performance.now()): Per
     if (timer && timerDue === next) return;
     clearTimeout(timer);
     timerDue = next;
-    timer = setTimeout(fire, Math.max(0, next - now()));
+    timer = setTimeout(fire, Math.max(0, Math.round(next - now())));
     timer.unref();
   };
 
@@ -41,9 +44,11 @@ export function createPeriodic(now: () => number = () => performance.now()): Per
     timer = undefined;
     const t = now();
     for (const e of [...entries]) {
-      if (e.dueAt > t || !entries.has(e)) continue;
+      // a timer may fire up to a millisecond before a precise clock says it is due (the event loop counts
+      // whole milliseconds): that is due, not a reason for a second wake-up a fraction of a millisecond later
+      if (e.dueAt > t + EARLY_MS || !entries.has(e)) continue;
       // the next point of its grid after now (one that was missed is skipped, not run twice)
-      e.dueAt += Math.floor((t - e.dueAt) / e.everyMs + 1) * e.everyMs;
+      e.dueAt += Math.max(1, Math.floor((t - e.dueAt) / e.everyMs) + 1) * e.everyMs;
       try {
         e.run();
       } catch (err) {

@@ -66,3 +66,29 @@ describe('createPeriodic', () => {
     }
   });
 });
+
+describe('createPeriodic with a precise clock', () => {
+  it('a wake-up a fraction of a millisecond early runs what is due, without a second wake-up', async () => {
+    const origSet = globalThis.setTimeout;
+    let fires = 0;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => origSet(() => {
+      fires++;
+      fn();
+    }, ms)) as typeof setTimeout;
+    try {
+      // the precise clock reads 0.3 ms behind the whole milliseconds the timers fire on, as
+      // performance.now() can against the event loop's truncated time
+      let skew = 0;
+      const q = createPeriodic(() => Date.now() - skew);
+      let runs = 0;
+      q.every(1000, () => void runs++);
+      skew = 0.3;
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(runs).toBe(5);
+      expect(fires).toBe(5);
+      q.close();
+    } finally {
+      globalThis.setTimeout = origSet;
+    }
+  });
+});
