@@ -1,7 +1,8 @@
 // Sentinel's optional native addon: what Node has no fast call for, on the daemon's hot paths.
 //   spawn.c  starting a child with posix_spawn (no fork of the daemon), and reaping it;
 //   proc.c   one pass over every /proc/PID/stat (stops and reaps sweep them all), the list of /proc,
-//            and the stats of given pids (the metrics read only the managed trees).
+//            and the stats of given pids (the metrics read only the managed trees);
+//   fd.c     the open file descriptors of given pids (the metrics' open-fds gauge).
 // Everything here has a JavaScript fallback (src/core/native.ts): the addon changes speed, not behaviour.
 #include "native.h"
 
@@ -18,5 +19,6 @@ NAPI_MODULE_INIT() {
   add(env, exports, "procStats", ProcStats);
   add(env, exports, "procList", ProcList);
   add(env, exports, "procStatsOf", ProcStatsOf);
+  add(env, exports, "fdCounts", FdCounts);
   return exports;
 }

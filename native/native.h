@@ -19,5 +19,7 @@ napi_value Peek(napi_env env, napi_callback_info info);
 napi_value ProcStats(napi_env env, napi_callback_info info);
 napi_value ProcList(napi_env env, napi_callback_info info);
 napi_value ProcStatsOf(napi_env env, napi_callback_info info);
+// fd.c
+napi_value FdCounts(napi_env env, napi_callback_info info);
 
 #endif

@@ -3,11 +3,9 @@
 // top-level await here.
 import { buildProgram } from './program.js';
 import { closeTransport } from './common.js';
+import { onClosedStdout } from './output.js';
 
-// a closed pipe (sentinel list | head) is not an error
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-});
+onClosedStdout();
 
 async function main(): Promise<void> {
   try {

@@ -1,6 +1,13 @@
 // Printing for the CLI: plain text for people, --json for scripts, errors as one clear line and an exit code.
 import { SentinelError } from '../core/errors.js';
 
+/** A closed pipe (sentinel list | head) is not an error: exit quietly. */
+export function onClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }

@@ -11,6 +11,8 @@ export interface NativeAddon {
   /** [pid, inode of /proc/PID] pairs: the inode changes when a pid is reused. */
   procList(): Float64Array;
   procStatsOf(pids: Int32Array): Float64Array;
+  /** Open file descriptors of each pid, -1 where one could not be read. */
+  fdCounts(pids: Int32Array): Int32Array;
 }
 
 /** Where node-gyp puts the addon, from src/core and dist/core alike. */

@@ -22,6 +22,23 @@ describe('the CLI bundle', () => {
     expect(bundle.match(/[^\w$.]import\(/g)).toBeNull();
   });
 
+  it('loads node:child_process only when a function of it is used, and knows every function the CLI uses', async () => {
+    // the stand-in (src/cli/lazy-child-process.cjs) has a getter per name; a name it lacks would be undefined
+    expect(bundle).not.toMatch(/require\("node:child_process"\)/);
+    const used = new Set([...bundle.matchAll(/(?:import_node_child_process\d*|childProcess)\.(\w+)/g)].map((m) => m[1]!));
+    expect(used.size).toBeGreaterThan(0);
+    const { createRequire } = await import('node:module');
+    const standIn = createRequire(import.meta.url)('../../src/cli/lazy-child-process.cjs') as Record<string, unknown>;
+    for (const name of used) expect(typeof standIn[name], name).toBe('function');
+  });
+
+  it('has a fast bundle for `list` without commander, a fraction of the full one', () => {
+    const fast = readFileSync(path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'fast.cjs'), 'utf8');
+    expect(fast).not.toMatch(/node_modules\/commander/);
+    expect(bundle).toMatch(/node_modules\/commander/);
+    expect(fast.length).toBeLessThan(bundle.length / 4);
+  });
+
   it('stays small', () => {
     // a sum of the CLI's own code and commander; a daemon-side library pulled in by an import would break it
     expect(bundle.length).toBeLessThan(450 * 1024);

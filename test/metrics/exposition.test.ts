@@ -48,6 +48,11 @@ describe('exposition', () => {
     expect(body).toMatch(/# TYPE sentinel_process_restarts_total counter/);
     expect(body).toMatch(/# TYPE sentinel_process_memory_bytes gauge/);
     expect(body).toMatch(/^sentinel_daemon_process_resident_memory_bytes \d+/m);
+    expect(body).toMatch(/^sentinel_daemon_nodejs_heap_size_used_bytes \d+/m);
+    // the event-loop family comes from src/metrics/loop-lag.ts, every gauge once
+    for (const g of ['seconds', 'min_seconds', 'max_seconds', 'mean_seconds', 'stddev_seconds', 'p50_seconds', 'p90_seconds', 'p99_seconds']) {
+      expect(body.match(new RegExp(`^sentinel_daemon_nodejs_eventloop_lag_${g} [0-9.e-]+$`, 'gm'))).toHaveLength(1);
+    }
     const r = promtool(body);
     expect(r.output).toBe('');
     expect(r.status).toBe(0);

@@ -21,9 +21,7 @@ export function register(program: Command): void {
         await watch(opts);
         return;
       }
-      await act(opts, (c) => c.call('list'), (r) => {
-        println(r.processes.length === 0 ? 'No managed processes. Start one with: sentinel run "COMMAND"' : processTable(r.processes));
-      });
+      await listOnce(opts);
     });
 
   program
@@ -47,6 +45,13 @@ export function register(program: Command): void {
         },
       );
     });
+}
+
+/** `sentinel list [--json]`: the table (or the JSON) once. Also the CLI's fast path (src/cli/fast.ts). */
+export async function listOnce(opts: { json?: boolean }): Promise<void> {
+  await act(opts, (c) => c.call('list'), (r) => {
+    println(r.processes.length === 0 ? 'No managed processes. Start one with: sentinel run "COMMAND"' : processTable(r.processes));
+  });
 }
 
 /** `sentinel list --watch`: the processes.watch stream, redrawn in place (or NDJSON with --json) until Ctrl-C. */
