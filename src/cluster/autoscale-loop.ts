@@ -47,7 +47,7 @@ export function tickMs(scale: ScaleSection): number {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
-export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): void } {
+export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): void; notice(rec: ProcessRecord): void } {
   const sup = deps.supervisor;
   const now = deps.now ?? Date.now;
   const states = new Map<string, State>();
@@ -154,9 +154,13 @@ export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): v
     for (const name of states.keys()) if (!seen.has(name)) states.delete(name);
   };
 
+  // the timer runs only while a definition scales: a daemon without one has nothing to sample
   const schedule = () => {
+    timer = undefined;
     if (closed) return;
     const scaled = sup.list().filter((r) => r.instance === 0 && r.spec.scale).map((r) => tickMs(r.spec.scale!));
+    // no definition scales any more: one last tick forgets their states, then nothing until notice()
+    if (scaled.length === 0 && states.size === 0) return;
     timer = setTimeout(() => {
       try {
         tick();
@@ -170,6 +174,10 @@ export function startAutoscaler(deps: AutoscaleDeps): { close(): void; tick(): v
 
   return {
     tick,
+    /** A record was created or its spec changed: the timer starts again if it scales. */
+    notice(rec) {
+      if (rec.spec.scale && !timer && !closed) schedule();
+    },
     close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -181,6 +181,11 @@ export class Supervisor extends EventEmitter {
     return close ? `did you mean "${close}"?` : 'run "sentinel list" to see the managed processes';
   }
 
+  /** The record with this id, if it exists (a lookup, not a reference's resolution: no error). */
+  byId(id: number): ProcessRecord | undefined {
+    return this.records.get(id);
+  }
+
   /** Instance `instance` (default 0) of a definition. */
   find(name: string, instance = 0): ProcessRecord | undefined {
     for (const rec of this.records.values()) if (rec.name === name && rec.instance === instance) return rec;

@@ -3,8 +3,9 @@
 import { watchDbFiles, type Db } from '../store/db.js';
 import type { ProcessRepo } from '../store/processes.js';
 import type { Logger } from './logger.js';
+import type { Periodic } from './periodic.js';
 
-export function guardDbFiles(o: { db: Db; file: string; repo: ProcessRepo; log: Logger; intervalMs?: number }): { close(): void } {
+export function guardDbFiles(o: { db: Db; file: string; repo: ProcessRepo; log: Logger; intervalMs?: number; periodic?: Periodic }): { close(): void } {
   const watch = watchDbFiles(o.db, o.file);
   let failing = false;
   const check = () => {
@@ -27,12 +28,19 @@ export function guardDbFiles(o: { db: Db; file: string; repo: ProcessRepo; log: 
     lastCheck = now;
     check();
   };
-  const timer = setInterval(check, Math.max(50, o.intervalMs ?? (Number(process.env.SENTINEL_DB_CHECK_MS) || 1000)));
-  timer.unref();
+  const cancel = every(o.periodic, Math.max(50, o.intervalMs ?? (Number(process.env.SENTINEL_DB_CHECK_MS) || 1000)), check);
   return {
     close: () => {
-      clearInterval(timer);
+      cancel();
       o.repo.beforeWrite = null;
     },
   };
+}
+
+/** On the daemon's shared timer when given one, else on a timer of its own. */
+export function every(periodic: Periodic | undefined, ms: number, run: () => void): () => void {
+  if (periodic) return periodic.every(ms, run);
+  const timer = setInterval(run, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }

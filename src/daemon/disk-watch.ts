@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { Logger } from './logger.js';
 import type { Supervisor } from '../core/supervisor.js';
 import type { ProcessRepo } from '../store/processes.js';
+import { every } from './db-watch.js';
+import type { Periodic } from './periodic.js';
 
 /** Below this much space available to ordinary users, a real write tells whether the disk is full. */
 export const LOW_SPACE_BYTES = 4 * 1024 * 1024;
@@ -46,7 +48,7 @@ export function diskIsFull(dir: string): { full: boolean; free: number | null } 
   }
 }
 
-export function watchDisk(o: { home: string; supervisor: Supervisor; repo: ProcessRepo; log: Logger; intervalMs?: number }): DiskWatch {
+export function watchDisk(o: { home: string; supervisor: Supervisor; repo: ProcessRepo; log: Logger; intervalMs?: number; periodic?: Periodic }): DiskWatch {
   const { home, supervisor, repo, log } = o;
   let full = false;
   const tellLive = (kind: string, reason: string) => {
@@ -76,13 +78,12 @@ export function watchDisk(o: { home: string; supervisor: Supervisor; repo: Proce
   };
   // a refused state write is news at once, not at the next tick
   repo.onWriteTrouble = () => setImmediate(check);
-  const timer = setInterval(check, Math.max(50, o.intervalMs ?? (Number(process.env.SENTINEL_DISK_CHECK_MS) || 2000)));
-  timer.unref();
+  const cancel = every(o.periodic, Math.max(50, o.intervalMs ?? (Number(process.env.SENTINEL_DISK_CHECK_MS) || 2000)), check);
   check();
   return {
     check,
     close: () => {
-      clearInterval(timer);
+      cancel();
       repo.onWriteTrouble = null;
     },
   };

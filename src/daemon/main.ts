@@ -50,6 +50,7 @@ import { isAlive } from '../core/proc.js';
 import { loadDaemonSettings, settingsFile, type DaemonSettings } from './settings.js';
 import { createWatchPort } from './watch-port.js';
 import { collectWhenIdle } from './idle-gc.js';
+import { createPeriodic } from './periodic.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -122,9 +123,12 @@ async function main(): Promise<void> {
     }
   });
 
-  const disk = watchDisk({ home: paths.home, supervisor, repo: processes, log });
+  // the periodic checks under SENTINEL_HOME share one timer: an idle daemon wakes once for both
+  const periodic = createPeriodic();
+  shutdownSteps.unshift(() => periodic.close());
+  const disk = watchDisk({ home: paths.home, supervisor, repo: processes, log, periodic });
   shutdownSteps.unshift(() => disk.close());
-  const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log });
+  const dbFiles = guardDbFiles({ db, file: paths.db, repo: processes, log, periodic });
   shutdownSteps.unshift(() => dbFiles.close());
 
   // plugins (daemon.yaml plugins:): each failure is an event and a log line, never the daemon's end
@@ -262,6 +266,17 @@ async function main(): Promise<void> {
       : {}),
   });
   shutdownSteps.unshift(() => scopes.close());
+  // the scope poll and the autoscaler's timer run only while something needs them: a created or changed
+  // definition that does arms them again
+  supervisor.on('state', (ev: { kind: string; processId: number | null }) => {
+    // any change brings the history's sampling back to its step (it backs off while nothing changes)
+    history.wake();
+    if ((ev.kind !== 'created' && ev.kind !== 'updated') || ev.processId === null) return;
+    const rec = supervisor.byId(ev.processId);
+    if (!rec) return;
+    scopes.notice(rec);
+    autoscaler.notice(rec);
+  });
   // before resuming: a scoped process whose scope ended while the daemon was down (or the machine rebooted) goes, not back up
   await scopes.check();
 

@@ -1,6 +1,10 @@
 // The daemon's short memory of CPU and memory: every `stepMs`, one /proc scan (shared with scrapes and
 // `list`) gives a point to each live process's series and to the daemon's own; each series is a bounded
 // ring (historyMs / stepMs points). It feeds the dashboard's charts and the trend in `sentinel status`.
+// When a tick finds nothing changed (every tree has the same pids, CPU ticks and memory as at the last
+// one: a fleet of idle processes), the next is put off, twice as long each time up to quietMaxMs; the
+// first change found, or any process's state change (wake()), brings back the step. A flat line still
+// gets its points (spaced wider), and the first point after a quiet stretch holds the average CPU over it.
 import { sampleTrees } from '../metrics/proc-tree.js';
 import { CpuTracker } from '../metrics/cpu-tracker.js';
 import { SeriesRing } from '../metrics/ring.js';
@@ -10,6 +14,12 @@ import type { ProcessRecord } from '../store/processes.js';
 
 /** 0.2 % of one core: what the history's sampling may cost on average (SENTINEL_METRICS_CPU_BUDGET). */
 export const DEFAULT_CPU_BUDGET = Number(process.env.SENTINEL_METRICS_CPU_BUDGET) || 0.002;
+
+/**
+ * The longest wait between two ticks while nothing changes (SENTINEL_METRICS_QUIET_MAX_MS, default a minute;
+ * at most the step means no back-off).
+ */
+export const DEFAULT_QUIET_MAX_MS = Number(process.env.SENTINEL_METRICS_QUIET_MAX_MS) || 60_000;
 
 /** At most this many points per series (a day at 5 s): each point is 12 bytes (src/metrics/ring.ts), for every process. */
 export const MAX_POINTS = 17_280;
@@ -44,6 +54,16 @@ export interface HistoryOptions {
    * until the average is back under it: the points of a large fleet are spaced wider, never the daemon busier.
    */
   cpuBudget?: number;
+  /** The longest wait between ticks while nothing changes (default DEFAULT_QUIET_MAX_MS). */
+  quietMaxMs?: number;
+}
+
+/** What a tree looked like at the last tick, to tell whether anything changed. */
+interface Seen {
+  pid: number;
+  cpuTicks: number;
+  rssBytes: number;
+  members: number;
 }
 
 export class MetricsHistory {
@@ -51,8 +71,14 @@ export class MetricsHistory {
   private readonly series = new Map<number | 'daemon', SeriesRing>();
   private readonly cpu = new CpuTracker();
   private daemonCpu: { micros: number; atMs: number } | null = null;
+  private readonly seen = new Map<number, Seen>();
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  private lastTickAt = 0;
+  private lastTickCpuMs = 0;
   private stopped = true;
+  /** Ticks in a row that found nothing changed. */
+  private quietTicks = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: HistoryOptions) {
@@ -71,27 +97,60 @@ export class MetricsHistory {
     this.timer = undefined;
   }
 
-  /** The wait before the next tick: the step, or longer when the last tick cost more than the budget allows. */
-  nextDelayMs(tickCpuMs: number): number {
+  /**
+   * Something changed (a process started, exited, was created or deleted): the step again, and a tick put
+   * off by a quiet stretch comes at the step after the last one (at once if that has passed), or later if
+   * the last tick cost more than the budget allows at the step.
+   */
+  wake(): void {
+    this.quietTicks = 0;
+    if (this.stopped || !this.timer) return;
+    // the CPU budget still holds: a costly last tick keeps its longer wait
+    const due = Math.max(this.now(), this.lastTickAt + this.nextDelayMs(this.lastTickCpuMs, 0));
+    if (this.timerDue <= due) return;
+    clearTimeout(this.timer);
+    this.arm(due - this.now());
+  }
+
+  /**
+   * The wait before the next tick: the step; longer when the last tick cost more than the budget allows; and
+   * after `quietTicks` ticks in a row that found nothing changed, twice the step per quiet tick, up to quietMaxMs.
+   */
+  nextDelayMs(tickCpuMs: number, quietTicks = 0): number {
+    const step = this.o.stepMs;
     const budget = this.o.cpuBudget ?? DEFAULT_CPU_BUDGET;
-    return budget > 0 ? Math.max(this.o.stepMs, Math.ceil(tickCpuMs / budget)) : this.o.stepMs;
+    const costly = budget > 0 ? Math.ceil(tickCpuMs / budget) : step;
+    const quietMax = Math.max(step, this.o.quietMaxMs ?? DEFAULT_QUIET_MAX_MS);
+    const quiet = Math.min(quietMax, step * 2 ** Math.min(quietTicks, 20));
+    return Math.max(step, costly, quiet);
   }
 
   private timedTick(): number {
     const before = process.cpuUsage();
-    this.tick();
+    this.quietTicks = this.tick() ? 0 : this.quietTicks + 1;
     const used = process.cpuUsage(before);
-    return (used.user + used.system) / 1000;
+    this.lastTickCpuMs = (used.user + used.system) / 1000;
+    return this.lastTickCpuMs;
   }
 
   private scheduleAfter(tickCpuMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => this.scheduleAfter(this.timedTick()), this.nextDelayMs(tickCpuMs));
+    this.arm(this.nextDelayMs(tickCpuMs, this.quietTicks));
+  }
+
+  private arm(delayMs: number): void {
+    this.timerDue = this.now() + delayMs;
+    this.timer = setTimeout(() => this.scheduleAfter(this.timedTick()), delayMs);
     this.timer.unref();
   }
 
-  /** One sample of every live process and of the daemon; series of deleted processes are dropped. */
-  tick(): void {
+  /**
+   * One sample of every live process and of the daemon; series of deleted processes are dropped. True when
+   * something changed since the last tick: a tree's pids, CPU ticks or memory, or which processes are live.
+   */
+  tick(): boolean {
+    this.lastTickAt = this.now();
+    let changed = false;
     const records = this.o.records();
     const live = records.filter((r) => r.pid && this.o.isLive(r));
     // a scan from a scrape within the last half step serves: scraped every step, /proc is read once per step
@@ -100,12 +159,30 @@ export class MetricsHistory {
     const percents = this.cpu.update(trees, atMs);
     for (const rec of live) {
       const tree = trees.get(rec.pid!);
-      if (!tree) continue;
+      if (!tree) {
+        changed = true;
+        continue;
+      }
       this.ring(rec.id).push(atMs, percents.get(rec.pid!) ?? null, tree.rssBytes);
+      const was = this.seen.get(rec.id);
+      if (!was || was.pid !== rec.pid || was.cpuTicks !== tree.cpuTicks || was.rssBytes !== tree.rssBytes || was.members !== tree.pids.length) {
+        changed = true;
+        this.seen.set(rec.id, { pid: rec.pid!, cpuTicks: tree.cpuTicks, rssBytes: tree.rssBytes, members: tree.pids.length });
+      }
+    }
+    // a tree that is no longer sampled (stopped, deleted) is a change too
+    if (this.seen.size > live.length) {
+      const sampled = new Set(live.map((r) => r.id));
+      for (const id of this.seen.keys()) {
+        if (sampled.has(id) && trees.has(this.seen.get(id)!.pid)) continue;
+        this.seen.delete(id);
+        changed = true;
+      }
     }
     const ids = new Set(records.map((r) => r.id));
     for (const key of this.series.keys()) if (key !== 'daemon' && !ids.has(key)) this.series.delete(key);
     this.ring('daemon').push(atMs, this.daemonPercent(this.now()), process.memoryUsage.rss());
+    return changed;
   }
 
   /** The series of one record (empty when it never ran while the daemon watched). */

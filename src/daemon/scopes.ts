@@ -2,6 +2,8 @@
 // lives as long as that pid does. One poll checks every scope (pid + start time, so a recycled pid does not
 // keep a scope alive); when a scope's process is gone, its processes are deleted through the same
 // operation a client would call. A daemon started for scopes (`--scoped`) exits once nothing is left.
+// The poll runs only while a scoped process exists (always in a scoped daemon): a daemon with no scope
+// does not wake up twice a second for nothing; `notice` arms it again when a scoped process is created.
 import type { ProcessRecord } from '../store/processes.js';
 import type { Logger } from './logger.js';
 
@@ -22,6 +24,8 @@ export interface ScopeWatcherDeps {
 
 export interface ScopeWatcher {
   check(): Promise<void>;
+  /** A record was created or its spec changed: polls again if it has a scope. */
+  notice(rec: ProcessRecord): void;
   close(): void;
 }
 
@@ -58,18 +62,32 @@ export function createScopeWatcher(deps: ScopeWatcherDeps): ScopeWatcher {
           deps.onEmpty();
         }
       }
+      // nothing scoped left (the ones just ended are deleted): nothing to poll until one is created
+      if (!deps.onEmpty && !deps.list().some((rec) => rec.spec.scope)) disarm();
     } finally {
       checking = false;
     }
   }
 
-  const timer = setInterval(() => void check(), deps.pollMs);
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (timer || closed) return;
+    timer = setInterval(() => void check(), deps.pollMs);
+    timer.unref();
+  };
+  const disarm = () => {
+    clearInterval(timer);
+    timer = undefined;
+  };
+  arm();
   return {
     check,
+    notice(rec) {
+      if (rec.spec.scope) arm();
+    },
     close() {
       closed = true;
-      clearInterval(timer);
+      disarm();
     },
   };
 }

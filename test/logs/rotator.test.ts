@@ -96,3 +96,32 @@ describe('LogRotator with a real child writing through O_APPEND fds', () => {
     await rotator.close();
   });
 });
+
+describe('LogRotator sweep while nothing is missed', () => {
+  it('the sweep of idle watched files waits twice as long after each sweep that found nothing the watch missed', async () => {
+    const { vi } = await import('vitest');
+    const dir = makeTempDir();
+    const files = logPaths(dir, 'idle');
+    fs.writeFileSync(files.stdout, 'one line\n');
+    fs.writeFileSync(files.stderr, '');
+    const rotator = new LogRotator({ intervalMs: 20, sweepMs: 100 });
+    const stat = vi.spyOn(fs, 'statSync');
+    try {
+      rotator.watch('idle', [files.stdout, files.stderr], { maxBytes: 1024 * 1024, keep: 3 });
+      await new Promise((r) => setTimeout(r, 150));
+      const first = stat.mock.calls.filter((c) => c[0] === files.stdout).length;
+      await new Promise((r) => setTimeout(r, 2000));
+      // every 100 ms that would be about 20 sweeps; doubling (200, 400, 800, then 800 at most) gives 3 or 4
+      const later = stat.mock.calls.filter((c) => c[0] === files.stdout).length - first;
+      expect(later).toBeGreaterThanOrEqual(2);
+      expect(later).toBeLessThanOrEqual(6);
+      // a write is still seen (the watch) and sampled into the index
+      fs.appendFileSync(files.stdout, 'two\n');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(readIndex(files.stdout)?.offsets.at(-1)).toBe(13);
+    } finally {
+      stat.mockRestore();
+      await rotator.close();
+    }
+  });
+});

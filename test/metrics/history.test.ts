@@ -1,5 +1,5 @@
 // The history sampler with a made-up /proc and clock: bounded rings, CPU from tick deltas, one scan per tick.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkHistorySettings, MetricsHistory } from '../../src/daemon/metrics-history.js';
 import { ScanCache } from '../../src/metrics/scan-cache.js';
 import type { ProcStat } from '../../src/metrics/proc-tree.js';
@@ -13,7 +13,7 @@ function rec(id: number, pid: number | null): ProcessRecord {
   return { id, name: `p${id}`, instance: 0, pid, state: pid ? 'running' : 'stopped' } as ProcessRecord;
 }
 
-function setup(stepMs: number, historyMs: number) {
+function setup(stepMs: number, historyMs: number, quietMaxMs?: number) {
   let now = 10_000;
   let scans = 0;
   let procs = new Map<number, ProcStat>();
@@ -22,7 +22,7 @@ function setup(stepMs: number, historyMs: number) {
     scans++;
     return new Map(procs);
   }, () => now);
-  const h = new MetricsHistory({ scans: cache, stepMs, historyMs, records: () => records, isLive: (r) => r.state === 'running', now: () => now });
+  const h = new MetricsHistory({ scans: cache, stepMs, historyMs, records: () => records, isLive: (r) => r.state === 'running', now: () => now, cpuBudget: 0, quietMaxMs });
   return {
     h,
     scans: () => scans,
@@ -81,6 +81,112 @@ describe('MetricsHistory', () => {
     t.h.tick();
     t.h.tick();
     expect(t.scans()).toBe(1);
+  });
+});
+
+describe('MetricsHistory while nothing changes', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a tick says whether any tree changed: CPU ticks, memory, a new child, a process started or gone', () => {
+    const t = setup(1000, 60_000);
+    t.setRecords([rec(1, 100)]);
+    t.setProcs([stat(100, 1, 5, 1000)]);
+    expect(t.h.tick()).toBe(true); // first sample
+    t.advance(1000);
+    expect(t.h.tick()).toBe(false);
+    t.advance(1000);
+    t.setProcs([stat(100, 1, 6, 1000)]);
+    expect(t.h.tick()).toBe(true); // it ran
+    t.advance(1000);
+    t.setProcs([stat(100, 1, 6, 4096)]);
+    expect(t.h.tick()).toBe(true); // its memory grew
+    t.advance(1000);
+    t.setProcs([stat(100, 1, 6, 4096), stat(101, 100, 0, 0)]);
+    expect(t.h.tick()).toBe(true); // a child with no ticks and no memory yet
+    t.advance(1000);
+    expect(t.h.tick()).toBe(false);
+    t.advance(1000);
+    t.setRecords([rec(1, 100), rec(2, 200)]);
+    t.setProcs([stat(100, 1, 6, 4096), stat(101, 100, 0, 0), stat(200, 1, 0, 1000)]);
+    expect(t.h.tick()).toBe(true); // another process started
+    t.advance(1000);
+    expect(t.h.tick()).toBe(false);
+    t.advance(1000);
+    t.setRecords([rec(1, 100), rec(2, null)]);
+    expect(t.h.tick()).toBe(true); // one stopped
+    t.advance(1000);
+    expect(t.h.tick()).toBe(false);
+    // every tick still gave a point, the quiet ones included
+    expect(t.h.of(1)!.length).toBe(10);
+  });
+
+  it('puts the next tick off twice as long per quiet tick, up to the quiet maximum; never below the budget\'s wait', () => {
+    const h = new MetricsHistory({ scans: new ScanCache(() => new Map()), stepMs: 5000, historyMs: 60_000, records: () => [], isLive: () => true, cpuBudget: 0.002, quietMaxMs: 60_000 });
+    expect([0, 1, 2, 3, 4, 10].map((q) => h.nextDelayMs(1, q))).toEqual([5000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+    expect(h.nextDelayMs(200, 1)).toBe(100_000); // a tick too costly for the budget waits longer still
+    const off = new MetricsHistory({ scans: new ScanCache(() => new Map()), stepMs: 5000, historyMs: 60_000, records: () => [], isLive: () => true, cpuBudget: 0, quietMaxMs: 5000 });
+    expect(off.nextDelayMs(1, 10)).toBe(5000); // a quiet maximum at the step: no back-off
+  });
+
+  it('backs off on the timer while nothing changes and comes back to the step at once on wake()', async () => {
+    vi.useFakeTimers({ now: 10_000 });
+    let scans = 0;
+    let procs = new Map([[100, stat(100, 1, 0, 1000)]]);
+    const h = new MetricsHistory({
+      scans: new ScanCache(() => {
+        scans++;
+        return procs;
+      }),
+      stepMs: 1000, historyMs: 600_000, records: () => [rec(1, 100)], isLive: () => true, cpuBudget: 0, quietMaxMs: 8000,
+    });
+    h.start(); // tick at 0 (a change: the first sample)
+    await vi.advanceTimersByTimeAsync(1000); // 1 s: quiet → next in 2 s
+    await vi.advanceTimersByTimeAsync(2000); // 3 s: quiet → next in 4 s
+    await vi.advanceTimersByTimeAsync(4000); // 7 s: quiet → next in 8 s
+    expect(scans).toBe(4);
+    await vi.advanceTimersByTimeAsync(8000); // 15 s: quiet → next in 8 s (the maximum)
+    await vi.advanceTimersByTimeAsync(8000); // 23 s
+    expect(scans).toBe(6);
+    expect(h.of(1)!.points().map((p) => p[0] - 10_000)).toEqual([0, 1000, 3000, 7000, 15_000, 23_000]);
+    // a state change 2 s after the last tick: the next one comes at the step after the last, not 8 s later
+    await vi.advanceTimersByTimeAsync(2000);
+    procs = new Map([[100, stat(100, 1, 50, 1000)]]);
+    h.wake();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(scans).toBe(7); // 25 s: a step (1 s) after the last tick has passed: at once
+    // the point after the quiet stretch holds the CPU over it: 50 ticks in 2 s
+    expect(h.of(1)!.points().at(-1)).toEqual([35_000, 25, 1000]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(scans).toBe(8); // it changed: the step
+    h.stop();
+  });
+});
+
+describe('MetricsHistory wake() and the CPU budget', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a state change does not bring a tick that was too costly for the budget back to the step', async () => {
+    vi.useFakeTimers({ now: 10_000 });
+    let scans = 0;
+    const h = new MetricsHistory({
+      scans: new ScanCache(() => {
+        scans++;
+        // a scan that costs 30 ms of CPU: at a 0.1 % budget, the next tick waits 30 s
+        const c0 = process.cpuUsage();
+        while (process.cpuUsage(c0).user + process.cpuUsage(c0).system < 30_000);
+        return new Map([[100, stat(100, 1, scans, 1000)]]);
+      }),
+      stepMs: 1000, historyMs: 600_000, records: () => [rec(1, 100)], isLive: () => true, cpuBudget: 0.001, quietMaxMs: 8000,
+    });
+    h.start();
+    expect(scans).toBe(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    h.wake();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(scans).toBe(1);
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(scans).toBe(2);
+    h.stop();
   });
 });
 
