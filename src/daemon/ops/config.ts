@@ -1,5 +1,8 @@
 // Configuration operations: up, down, reload (a stack from a file), config validate/print/schema, graph,
 // import, init, and the secrets. The config library is loaded on first use, not at daemon start-up.
+// yaml is in the daemon from the start (daemon.yaml); a dynamic import of it inside the daemon bundle lost its
+// named exports (esbuild's interop of a CommonJS package split across chunks)
+import { stringify as stringifyYaml } from 'yaml';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
@@ -203,10 +206,9 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     async 'config.print'(p) {
       const sp = readStackParams(p, d.paths.home);
       const { loadConfigOrThrow } = await import('../../config/load.js');
-      const { stringify } = await import('yaml');
       const { config } = loadConfigOrThrow(sp.file, { format: sp.format, environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
       const safe = redactSecretsDeep(config);
-      return { file: sp.file, config: safe, text: stringify(safe, { lineWidth: 0 }) };
+      return { file: sp.file, config: safe, text: stringifyYaml(safe, { lineWidth: 0 }) };
     },
 
     async 'config.schema'() {
