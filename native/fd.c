@@ -37,17 +37,9 @@ static int32_t count_fds(int proc, int32_t pid) {
 
 // fdCounts(pids: Int32Array): Int32Array of the same length, -1 where a pid could not be read.
 napi_value FdCounts(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_typedarray_type type;
+  const int32_t *pids;
   size_t length = 0;
-  void *data = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "fdCounts: expected an Int32Array of pids");
-    return NULL;
-  }
-  const int32_t *pids = data;
+  if (!pid_array(env, info, "fdCounts", &pids, &length)) return NULL;
   napi_value buffer, result;
   void *out = NULL;
   if (napi_create_arraybuffer(env, length * sizeof(int32_t), &out, &buffer) != napi_ok ||

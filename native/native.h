@@ -11,6 +11,10 @@
     }                                                                      \
   } while (0)
 
+// The Int32Array of pids that procStatsOf and fdCounts take as their one argument (proc.c); 0 after
+// throwing a TypeError naming `fn` when the call did not pass one.
+int pid_array(napi_env env, napi_callback_info info, const char *fn, const int32_t **pids, size_t *length);
+
 // spawn.c
 napi_value Spawn(napi_env env, napi_callback_info info);
 napi_value Reap(napi_env env, napi_callback_info info);

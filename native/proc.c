@@ -143,18 +143,26 @@ napi_value ProcList(napi_env env, napi_callback_info info) {
 }
 
 // procStatsOf(pids: Int32Array) -> Float64Array of STRIDE numbers for each of those processes still there.
-napi_value ProcStatsOf(napi_env env, napi_callback_info info) {
+int pid_array(napi_env env, napi_callback_info info, const char *fn, const int32_t **pids, size_t *length) {
   size_t argc = 1;
   napi_value argv[1];
   napi_typedarray_type type;
-  size_t length = 0;
   void *data = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "procStatsOf: expected an Int32Array of pids");
-    return NULL;
+      napi_get_typedarray_info(env, argv[0], &type, length, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    char message[96];
+    snprintf(message, sizeof message, "%s: expected an Int32Array of pids", fn);
+    napi_throw_type_error(env, NULL, message);
+    return 0;
   }
-  const int32_t *pids = data;
+  *pids = data;
+  return 1;
+}
+
+napi_value ProcStatsOf(napi_env env, napi_callback_info info) {
+  const int32_t *pids;
+  size_t length = 0;
+  if (!pid_array(env, info, "procStatsOf", &pids, &length)) return NULL;
   int dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) {
     napi_throw_error(env, NULL, "cannot read /proc");

@@ -20,7 +20,6 @@ export interface LagFigures {
 
 export class LoopLag {
   private readonly recent: Float64Array;
-  private kept = 0;
   private count = 0;
   private sum = 0;
   private sumSquares = 0;
@@ -55,7 +54,6 @@ export class LoopLag {
   record(seconds: number): void {
     this.recent[this.count % this.recent.length] = seconds;
     this.count++;
-    this.kept = Math.min(this.count, this.recent.length);
     this.sum += seconds;
     this.sumSquares += seconds * seconds;
     if (seconds < this.min) this.min = seconds;
@@ -68,7 +66,7 @@ export class LoopLag {
     const n = this.count;
     if (n === 0) return { last: this.last, min: 0, max: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0 };
     const mean = this.sum / n;
-    const sorted = this.recent.slice(0, this.kept).sort();
+    const sorted = this.recent.slice(0, Math.min(n, this.recent.length)).sort();
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
     const figures = {
       last: this.last,
@@ -80,7 +78,7 @@ export class LoopLag {
       p90: at(90),
       p99: at(99),
     };
-    this.count = this.kept = 0;
+    this.count = 0;
     this.sum = this.sumSquares = this.max = 0;
     this.min = Infinity;
     return figures;
