@@ -40,6 +40,12 @@ function start(command: string): { child: ChildHandle; out: string; exit: Promis
 }
 
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+// posix_spawn returns once the child's exec has replaced its memory, which the kernel does just before it
+// writes the new argv there: for a moment /proc/PID/cmdline reads empty. Wait for the argv, then look.
+async function argvOf(pid: number): Promise<string[]> {
+  await waitFor(() => cmdline(pid).length > 0, 3000, 5);
+  return cmdline(pid);
+}
 const childrenOf = (pid: number) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
 
 describe('plain shell commands', () => {
@@ -54,7 +60,7 @@ describe('plain shell commands', () => {
 
   it('a plain command is one process: the program itself, no shell above it', async () => {
     const { child } = start('sleep 30');
-    expect(cmdline(child.pid)).toEqual(['sleep', '30']);
+    expect(await argvOf(child.pid)).toEqual(['sleep', '30']);
     expect(childrenOf(child.pid)).toEqual([]);
   });
 
@@ -63,7 +69,7 @@ describe('plain shell commands', () => {
     expect(await exit).toEqual([3, null]);
     expect(readFileSync(out, 'utf8')).toBe(`hello ${dir}\n`);
     const sh = start('sleep 30; true');
-    expect(cmdline(sh.child.pid)[0]).toBe('/bin/sh');
+    expect((await argvOf(sh.child.pid))[0]).toBe('/bin/sh');
     await waitFor(() => childrenOf(sh.child.pid).length === 1, 3000, 20);
   });
 
