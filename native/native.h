@@ -25,5 +25,7 @@ napi_value ProcList(napi_env env, napi_callback_info info);
 napi_value ProcStatsOf(napi_env env, napi_callback_info info);
 // fd.c
 napi_value FdCounts(napi_env env, napi_callback_info info);
+// socket.c
+napi_value Request(napi_env env, napi_callback_info info);
 
 #endif

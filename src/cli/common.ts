@@ -11,13 +11,13 @@ let client: Client | undefined;
 let tunnel: SshTunnel | undefined;
 
 export function getClient(): Client {
-  client ??= new Client({ onVersionMismatch: warnVersionMismatch, tunnel });
+  client ??= new Client({ onVersionMismatch: warnVersionMismatch, tunnel, blocking: true });
   return client;
 }
 
 /** A client with other options (daemon commands), on the same host as every other. */
 export function makeClient(opts: Omit<ClientOptions, 'tunnel'>): Client {
-  return new Client({ ...opts, tunnel });
+  return new Client({ blocking: true, ...opts, tunnel });
 }
 
 /** The SSH tunnel when a remote host was chosen (--host, SENTINEL_HOST or the current context). */

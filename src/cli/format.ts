@@ -3,6 +3,7 @@ import { describeCgroupLimits } from '../isolation/cgroup-limits.js';
 import { formatDuration } from '../core/duration.js';
 import type { ProcessView } from '../daemon/ops/view.js';
 import type { OpResult } from '../contracts/index.js';
+import { stdoutIsTTY } from './stdout.js';
 
 export function formatMem(bytes: number | null): string {
   if (bytes === null) return '-';
@@ -29,10 +30,10 @@ export interface Table {
  * the whole rest of `sentinel list`.
  */
 /** Colors on a terminal only: NO_COLOR turns them off, FORCE_COLOR on (https://no-color.org). */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+export function useColor(stream?: NodeJS.WriteStream): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
-  return stream.isTTY === true;
+  return stream ? stream.isTTY === true : stdoutIsTTY();
 }
 
 const COLORS = { green: 32, yellow: 33, red: 31, dim: 2, bold: 1 } as const;
@@ -73,7 +74,7 @@ export function makeTable(head: string[], alignRightOrOptions: number[] | TableO
     },
     toString() {
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-      const limit = o.width ?? (process.stdout.isTTY ? process.stdout.columns : undefined);
+      const limit = o.width ?? (stdoutIsTTY() ? process.stdout.columns : undefined);
       if (limit !== undefined && o.shrink !== undefined) {
         const total = widths.reduce((a, w) => a + w + 3, 1);
         if (total > limit) widths[o.shrink] = Math.max(10, widths[o.shrink] - (total - limit));

@@ -1,19 +1,15 @@
 // Printing for the CLI: plain text for people, --json for scripts, errors as one clear line and an exit code.
 import { SentinelError } from '../core/errors.js';
+import { writeStdout } from './stdout.js';
 
-/** A closed pipe (sentinel list | head) is not an error: exit quietly. */
-export function onClosedStdout(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-  });
-}
+export { onClosedStdout } from './stdout.js';
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  writeStdout(JSON.stringify(value, null, 2) + '\n');
 }
 
 export function println(text = ''): void {
-  process.stdout.write(text + '\n');
+  writeStdout(text + '\n');
 }
 
 /** Failures of the process itself, not of what was asked: exit code 1 like any failed operation. */
@@ -29,7 +25,7 @@ export function exitCodeFor(err: SentinelError): number {
 
 export function failAndExit(err: unknown, json: boolean): never {
   const e = err instanceof SentinelError ? err : new SentinelError('INTERNAL', err instanceof Error ? err.message : String(err));
-  if (json) process.stdout.write(JSON.stringify({ error: e.toJSON() }, null, 2) + '\n');
+  if (json) writeStdout(JSON.stringify({ error: e.toJSON() }, null, 2) + '\n');
   process.stderr.write(`Error: ${e.message}\n`);
   process.exit(exitCodeFor(e));
 }

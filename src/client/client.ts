@@ -1,13 +1,14 @@
 // The typed client every face uses: calls daemon operations over HTTP on the Unix socket and starts
 // the daemon on first use. Errors arrive as SentinelErrors with the daemon's code and message.
-import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SentinelError } from '../core/errors.js';
-import { ndjsonItems, parseAnswer, readAll } from './wire.js';
-import { exchange, type SocketAnswer } from './socket-http.js';
+import { answerOf, ndjsonItems, readAll } from './wire.js';
+import { exchange, parseWhole, requestBytes, type ExchangeOptions, type SocketAnswer, type WholeAnswer } from './socket-http.js';
+import { nativeAddon } from '../core/native.js';
 /** The answer header naming the daemon's version (src/api/server.ts). */
 const VERSION_HEADER = 'x-sentinel-version';
 // types only: the CLI bundle must not load zod or the contracts at start-up
@@ -34,6 +35,11 @@ export interface ClientOptions {
   onVersionMismatch?: (daemonVersion: string, clientVersion: string) => void;
   /** Reach a daemon on another host through this SSH tunnel instead of the local socket (src/client/ssh.ts). */
   tunnel?: SshTunnel;
+  /**
+   * Make each call a blocking request through the native addon when it can (see blockingExchange): for a CLI,
+   * which has nothing else to do while it waits. Never in a process that serves anything itself.
+   */
+  blocking?: boolean;
 }
 
 /** This install's version (package.json two levels up from dist/client and dist/cli alike). */
@@ -43,6 +49,39 @@ export function clientVersion(): string | null {
   } catch {
     return null;
   }
+}
+
+/** node:net, loaded only when a call goes over it (a stream, or no native addon): see blockingExchange. */
+const net = () => createRequire(import.meta.url)('node:net') as typeof import('node:net');
+
+/**
+ * One call over the local socket through the native addon: a blocking connect, write and read until the daemon
+ * closes the connection, with the same idle timeout. A CLI call has nothing else to do meanwhile, and it spares
+ * loading node:net and the event loop's round trips: 24 M fewer instructions for `sentinel list` (of 67 M
+ * beyond `node -e 0`), about 4 ms on a 2-core machine. Errors carry their errno's code
+ * (ENOENT, ECONNREFUSED, ETIMEDOUT...) like net's. Null without the addon (SENTINEL_NATIVE=0, or not built).
+ */
+function blockingExchange(): ((socketPath: string, o: ExchangeOptions) => WholeAnswer) | null {
+  const request = nativeAddon()?.request;
+  if (!request) return null;
+  return (socketPath, o) => {
+    let bytes: Buffer;
+    try {
+      bytes = request(socketPath, Buffer.from(requestBytes(o)), o.timeoutMs);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (typeof e.errno === 'number' && e.code === undefined) e.code = errnoName(e.errno);
+      throw e;
+    }
+    return parseWhole(bytes);
+  };
+}
+
+/** The name of an errno (2 → ENOENT), from the table Node keeps. */
+function errnoName(errno: number): string {
+  const table = (createRequire(import.meta.url)('node:os') as typeof import('node:os')).constants.errno as Record<string, number>;
+  for (const [name, value] of Object.entries(table)) if (value === errno) return name;
+  return `E${errno}`;
 }
 
 const daemonEntry = daemonEntryIn(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
@@ -76,6 +115,9 @@ export class Client {
   startedDaemon = false;
   private readonly onVersionMismatch: ClientOptions['onVersionMismatch'];
   private versionChecked = false;
+  private readonly blocking: boolean;
+  /** Follow streams in flight: while one is, calls go over node:net too, so the stream keeps flowing. */
+  private openStreams = 0;
   readonly tunnel: SshTunnel | undefined;
 
   constructor(opts: ClientOptions = {}) {
@@ -86,6 +128,7 @@ export class Client {
     this.clientName = opts.clientName ?? 'cli';
     this.onVersionMismatch = opts.onVersionMismatch;
     this.tunnel = opts.tunnel;
+    this.blocking = opts.blocking ?? false;
   }
 
   /** Where the daemon is, for messages: its home, on which host. */
@@ -103,7 +146,7 @@ export class Client {
    * answer carries it: no request of its own). A daemon without the header is older than the header:
    * it is asked with daemon.status. Never fails the call.
    */
-  private async checkVersion(res: SocketAnswer): Promise<void> {
+  private async checkVersion(res: { headers: Record<string, string> }): Promise<void> {
     const report = this.onVersionMismatch;
     if (this.versionChecked || !report) return;
     this.versionChecked = true;
@@ -122,9 +165,9 @@ export class Client {
   /** Calls one operation and returns its JSON answer, typed by its contract; `minTimeoutMs` extends the wait for long operations. */
   async call<K extends OpName>(op: K, params?: OpParamsIn<K>, opts: { minTimeoutMs?: number } = {}): Promise<OpResult<K>> {
     try {
-      const res = await this.request(op, params ?? {}, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
+      const res = await this.whole(op, params ?? {}, Math.max(this.requestTimeoutMs, opts.minTimeoutMs ?? 0));
       await this.checkVersion(res);
-      return await parseAnswer<OpResult<K>>(res);
+      return answerOf<OpResult<K>>(res.text, res.statusCode);
     } catch (err) {
       throw this.explain(err);
     }
@@ -132,12 +175,23 @@ export class Client {
 
   /** Calls a streaming operation (follow modes): yields each NDJSON item until the stream ends. */
   async *stream<K extends StreamOpName>(op: K, params?: OpParamsIn<K>, opts: { signal?: AbortSignal } = {}): AsyncGenerator<OpItem<K>> {
+    this.openStreams++;
     try {
       const res = await this.request(op, params ?? {}, 0);
       yield* ndjsonItems<OpItem<K>>(res, opts.signal);
     } catch (err) {
       throw this.explain(err);
+    } finally {
+      this.openStreams--;
     }
+  }
+
+  /** One call's whole answer: blocking through the native addon when it can (see blockingExchange), else streamed. */
+  private async whole(op: string, params: object, timeoutMs: number): Promise<WholeAnswer> {
+    const blocking = this.blocking && !this.tunnel && this.openStreams === 0 ? blockingExchange() : null;
+    if (blocking) return this.withDaemon(() => blocking(this.paths.socket, this.requestOptions(op, params, timeoutMs)));
+    const res = await this.request(op, params, timeoutMs);
+    return { statusCode: res.statusCode, headers: res.headers, text: await readAll(res) };
   }
 
   /** Whether a daemon answers on the socket (never starts one). */
@@ -152,31 +206,42 @@ export class Client {
     }
   }
 
-  private async request(op: string, params: object, timeoutMs: number): Promise<SocketAnswer> {
+  private request(op: string, params: object, timeoutMs: number): Promise<SocketAnswer> {
+    return this.withDaemon(() => this.rawRequest(op, params, timeoutMs));
+  }
+
+  /** Runs `attempt`; when no daemon listens, starts one (if this client may) and runs it once more. */
+  private async withDaemon<T>(attempt: () => T | Promise<T>): Promise<T> {
     try {
-      return await this.rawRequest(op, params, timeoutMs);
+      return await attempt();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // a home that is a file (or under one) shows up as ENOTDIR: say what is wrong with it
       if (code === 'ENOTDIR' && !this.tunnel) ensureHome(this.paths.home);
       if (!this.autostart || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw toClientError(err, this.paths, this.tunnel);
       await this.startDaemon({ scoped: this.autostartScoped });
-      return await this.rawRequest(op, params, timeoutMs).catch((e) => {
+      try {
+        return await attempt();
+      } catch (e) {
         throw toClientError(e, this.paths, this.tunnel);
-      });
+      }
     }
   }
 
-  private async rawRequest(op: string, params: object, timeoutMs: number): Promise<SocketAnswer> {
-    // over SSH each request gets its own channel to the remote socket; locally, a connection of its own
-    const socket = this.tunnel ? await this.tunnel.openSocket() : net.createConnection(this.paths.socket);
-    return exchange(socket, {
+  private requestOptions(op: string, params: object, timeoutMs: number): ExchangeOptions {
+    return {
       method: 'POST',
       path: `/v1/ops/${encodeURIComponent(op)}`,
       headers: { 'content-type': 'application/json', 'x-sentinel-client': this.clientName },
       body: JSON.stringify(params),
       timeoutMs,
-    });
+    };
+  }
+
+  private async rawRequest(op: string, params: object, timeoutMs: number): Promise<SocketAnswer> {
+    // over SSH each request gets its own channel to the remote socket; locally, a connection of its own
+    const socket = this.tunnel ? await this.tunnel.openSocket() : net().createConnection(this.paths.socket);
+    return exchange(socket, { ...this.requestOptions(op, params, timeoutMs), direct: !this.tunnel });
   }
 
   /**

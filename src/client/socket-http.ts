@@ -6,7 +6,6 @@
 // itself; a chunked one (a follow stream) is decoded into a stream of its own, where a connection that
 // ends before the last chunk is an error, not a quiet end.
 import { createRequire } from 'node:module';
-import { Socket } from 'node:net';
 import type { Duplex, PassThrough } from 'node:stream';
 
 /** An answer: a readable body with the status and headers (names in lower case). */
@@ -25,6 +24,8 @@ export interface ExchangeOptions {
   body: string;
   /** Destroys the exchange with ETIMEDOUT after this long without a byte moving; 0: never. */
   timeoutMs: number;
+  /** The socket is a net.Socket of our own (the local daemon): a call's answer is read off it directly. */
+  direct?: boolean;
 }
 
 const codeError = (message: string, code: string) => Object.assign(new Error(message), { code });
@@ -40,6 +41,39 @@ function parseHead(head: string): { statusCode: number; headers: Record<string, 
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   return { statusCode: Number(status[1]), headers };
+}
+
+/** The text of one call's HTTP request. */
+export function requestBytes(o: ExchangeOptions): string {
+  const lines = [`${o.method} ${o.path} HTTP/1.1`, 'Host: localhost', 'Connection: close'];
+  for (const [name, value] of Object.entries(o.headers)) lines.push(`${name}: ${value}`);
+  lines.push(`Content-Length: ${Buffer.byteLength(o.body)}`, '', o.body);
+  return lines.join('\r\n');
+}
+
+/** A whole answer: status, headers and body text. */
+export interface WholeAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/**
+ * Splits the bytes of a whole answer (read until the daemon closed the connection) into its parts. Calls
+ * answer with a Content-Length: fewer bytes than it says is a connection cut short.
+ */
+export function parseWhole(bytes: Buffer): WholeAnswer {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) throw codeError(bytes.length ? 'the answer has no end of its head' : 'the daemon closed the connection before answering', bytes.length ? 'EPROTO' : 'ECONNRESET');
+  const parsed = parseHead(bytes.subarray(0, end).toString('latin1'));
+  if (!parsed) throw codeError('the answer is not HTTP', 'EPROTO');
+  let body = bytes.subarray(end + 4);
+  const length = parsed.headers['content-length'];
+  if (length !== undefined) {
+    if (body.length < Number(length)) throw cutShort();
+    body = body.subarray(0, Number(length));
+  }
+  return { ...parsed, text: body.toString('utf8') };
 }
 
 /**
@@ -153,7 +187,7 @@ export function exchange(socket: Duplex, o: ExchangeOptions): Promise<SocketAnsw
       const rest = head.subarray(end + 4);
       const chunked = /\bchunked\b/i.test(parsed.headers['transfer-encoding'] ?? '');
       const length = parsed.headers['content-length'] !== undefined ? Number(parsed.headers['content-length']) : null;
-      if (chunked || !(socket instanceof Socket)) {
+      if (chunked || !o.direct) {
         resolve(Object.assign(relay(socket, rest, chunked ? null : length, chunked), parsed));
         return;
       }
@@ -168,9 +202,6 @@ export function exchange(socket: Duplex, o: ExchangeOptions): Promise<SocketAnsw
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('end', onEnd);
-    const lines = [`${o.method} ${o.path} HTTP/1.1`, 'Host: localhost', 'Connection: close'];
-    for (const [name, value] of Object.entries(o.headers)) lines.push(`${name}: ${value}`);
-    lines.push(`Content-Length: ${Buffer.byteLength(o.body)}`, '', o.body);
-    socket.write(lines.join('\r\n'));
+    socket.write(requestBytes(o));
   });
 }

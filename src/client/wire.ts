@@ -21,15 +21,19 @@ interface ErrorBody { error?: { code: ErrorCode; message: string; details?: Reco
 
 /** The JSON answer of one call, or the daemon's error as a SentinelError (never an error shaped like success). */
 export async function parseAnswer<T>(res: Answer): Promise<T> {
-  const text = await readAll(res);
+  return answerOf<T>(await readAll(res), res.statusCode);
+}
+
+/** The same, from an answer's whole body text and its status. */
+export function answerOf<T>(text: string, statusCode: number | undefined): T {
   let body: ErrorBody;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new SentinelError('INTERNAL', `the daemon sent an answer that is not JSON (HTTP ${res.statusCode})`);
+    throw new SentinelError('INTERNAL', `the daemon sent an answer that is not JSON (HTTP ${statusCode})`);
   }
-  if (body?.error || (res.statusCode ?? 500) >= 400) {
-    throw new SentinelError(body?.error?.code ?? 'INTERNAL', body?.error?.message ?? `HTTP ${res.statusCode}`, body?.error?.details);
+  if (body?.error || (statusCode ?? 500) >= 400) {
+    throw new SentinelError(body?.error?.code ?? 'INTERNAL', body?.error?.message ?? `HTTP ${statusCode}`, body?.error?.details);
   }
   return body as T;
 }

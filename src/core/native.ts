@@ -13,6 +13,11 @@ export interface NativeAddon {
   procStatsOf(pids: Int32Array): Float64Array;
   /** Open file descriptors of each pid, -1 where one could not be read. */
   fdCounts(pids: Int32Array): Int32Array;
+  /**
+   * One blocking request over a Unix socket: every byte read until the peer closes. idleTimeoutMs bounds each
+   * wait (0: none). Throws with `errno` and `syscall` set. Missing from an addon built before it (optional).
+   */
+  request?(socketPath: string, request: Buffer, idleTimeoutMs: number): Buffer;
 }
 
 /** Where node-gyp puts the addon, from src/core and dist/core alike. */

@@ -1,0 +1,178 @@
+// One request over a Unix socket, blocking: what a one-shot CLI call needs, without loading node:net.
+// Loading node:net (and the streams under it) is about 2–3 ms of every CLI call on a 2-core machine; the
+// call itself is a connect, one write and reads until the daemon closes the connection after its answer.
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include "native.h"
+
+static void throw_code(napi_env env, int code, const char *what) {
+  napi_value message, error, errno_value, syscall;
+  napi_create_string_utf8(env, strerror(code), NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, NULL, message, &error);
+  napi_create_int32(env, code, &errno_value);
+  napi_set_named_property(env, error, "errno", errno_value);
+  napi_create_string_utf8(env, what, NAPI_AUTO_LENGTH, &syscall);
+  napi_set_named_property(env, error, "syscall", syscall);
+  napi_throw(env, error);
+}
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Waits until fd is ready for `events`, at most idle_ms (<= 0: no limit). 0 when ready, else an errno
+// (ETIMEDOUT when nothing moved for idle_ms). A signal does not end the wait.
+static int wait_for(int fd, short events, int idle_ms) {
+  long long deadline = idle_ms > 0 ? now_ms() + idle_ms : 0;
+  for (;;) {
+    int left = -1;
+    if (idle_ms > 0) {
+      long long rest = deadline - now_ms();
+      if (rest <= 0) return ETIMEDOUT;
+      left = (int)rest;
+    }
+    struct pollfd p = {.fd = fd, .events = events};
+    int n = poll(&p, 1, left);
+    if (n > 0) return 0;
+    if (n == 0) return ETIMEDOUT;
+    if (errno != EINTR) return errno;
+  }
+}
+
+// request(socketPath, request: Buffer, idleTimeoutMs) -> Buffer: connects, writes the whole request and
+// returns every byte read until the peer closes. idleTimeoutMs bounds each wait for a byte to move (0: no
+// bound). Throws with `errno` and `syscall` set (ENOENT or ECONNREFUSED when no daemon listens,
+// ETIMEDOUT when it does not answer in time).
+napi_value Request(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3], result = NULL;
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+  size_t path_len = 0;
+  void *data = NULL;
+  size_t data_len = 0;
+  int32_t idle_ms = 0;
+  int fd = -1;
+  char *buf = NULL;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc < 3) {
+    napi_throw_type_error(env, NULL, "request(socketPath, request, idleTimeoutMs): three arguments");
+    return NULL;
+  }
+  if (napi_get_value_string_utf8(env, args[0], path, sizeof path, &path_len) != napi_ok || path_len == 0) {
+    napi_throw_type_error(env, NULL, "request: socketPath must be a non-empty string");
+    return NULL;
+  }
+  if (path_len >= sizeof path - 1) {
+    throw_code(env, ENAMETOOLONG, "connect");
+    return NULL;
+  }
+  bool is_buffer = false;
+  napi_is_buffer(env, args[1], &is_buffer);
+  if (!is_buffer) {
+    napi_throw_type_error(env, NULL, "request: the request must be a Buffer");
+    return NULL;
+  }
+  CHECK(napi_get_buffer_info(env, args[1], &data, &data_len));
+  CHECK(napi_get_value_int32(env, args[2], &idle_ms));
+
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    throw_code(env, errno, "socket");
+    goto done;
+  }
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path, path, path_len);
+  // a non-blocking connect to a Unix socket whose backlog is full fails with EAGAIN at once: try again
+  // until the idle timeout, like a blocking connect would wait
+  long long connect_deadline = idle_ms > 0 ? now_ms() + idle_ms : 0;
+  for (;;) {
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0) break;
+    int err = errno;
+    if (err == EINTR) continue;
+    if (err == EAGAIN) {
+      if (connect_deadline && now_ms() >= connect_deadline) {
+        throw_code(env, ETIMEDOUT, "connect");
+        goto done;
+      }
+      struct timespec pause = {0, 2 * 1000 * 1000};
+      nanosleep(&pause, NULL);
+      continue;
+    }
+    throw_code(env, err, "connect");
+    goto done;
+  }
+
+  size_t sent = 0;
+  while (sent < data_len) {
+    ssize_t n = send(fd, (char *)data + sent, data_len - sent, MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent += (size_t)n;
+      continue;
+    }
+    int err = errno;
+    if (err == EINTR) continue;
+    if (err == EAGAIN) {
+      int w = wait_for(fd, POLLOUT, idle_ms);
+      if (w != 0) {
+        throw_code(env, w, "write");
+        goto done;
+      }
+      continue;
+    }
+    throw_code(env, err, "write");
+    goto done;
+  }
+
+  size_t cap = 16384, len = 0;
+  buf = malloc(cap);
+  if (buf == NULL) {
+    throw_code(env, ENOMEM, "read");
+    goto done;
+  }
+  for (;;) {
+    if (len == cap) {
+      char *bigger = realloc(buf, cap * 2);
+      if (bigger == NULL) {
+        throw_code(env, ENOMEM, "read");
+        goto done;
+      }
+      buf = bigger;
+      cap *= 2;
+    }
+    ssize_t n = read(fd, buf + len, cap - len);
+    if (n > 0) {
+      len += (size_t)n;
+      continue;
+    }
+    if (n == 0) break;
+    int err = errno;
+    if (err == EINTR) continue;
+    if (err == EAGAIN) {
+      int w = wait_for(fd, POLLIN, idle_ms);
+      if (w != 0) {
+        throw_code(env, w, "read");
+        goto done;
+      }
+      continue;
+    }
+    throw_code(env, err, "read");
+    goto done;
+  }
+  CHECK(napi_create_buffer_copy(env, len, buf, NULL, &result));
+
+done:
+  free(buf);
+  if (fd >= 0) close(fd);
+  return result;
+}
