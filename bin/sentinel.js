@@ -11,11 +11,15 @@ const path = require('node:path');
 const vm = require('node:vm');
 const { wrap } = require('node:module');
 
-// `sentinel list` / `ls` [--json], the most frequent command lines, have a bundle of their own without
-// commander (src/cli/fast.ts): a third fewer instructions beyond Node's start-up. Exactly these argv only.
+// The most frequent command lines have bundles of their own: `sentinel list` / `ls` [--json] without
+// commander (src/cli/fast.ts: a third fewer instructions beyond Node's start-up), exactly these argv only;
+// and `sentinel run ...` with the root and the `run` command alone (src/cli/run-main.ts: 20 M fewer
+// instructions than the full bundle). SENTINEL_CLI_FAST=0 takes the full CLI for everything.
 const args = process.argv.slice(2);
-const fast = process.env.SENTINEL_CLI_FAST !== '0' && (args[0] === 'list' || args[0] === 'ls') && (args.length === 1 || (args.length === 2 && args[1] === '--json'));
-const file = path.join(__dirname, '..', 'dist', 'cli', fast ? 'fast.cjs' : 'bundle.cjs');
+const fastOn = process.env.SENTINEL_CLI_FAST !== '0';
+const fast = fastOn && (args[0] === 'list' || args[0] === 'ls') && (args.length === 1 || (args.length === 2 && args[1] === '--json'));
+const bundle = fast ? 'fast.cjs' : fastOn && args[0] === 'run' ? 'run.cjs' : 'bundle.cjs';
+const file = path.join(__dirname, '..', 'dist', 'cli', bundle);
 const cacheFile = `${file}.cache`;
 let source;
 try {

@@ -1,11 +1,7 @@
 // The sentinel command line's definition: every command and option, built without parsing anything, so
 // the CLI reference (scripts/docs-cli.js) is generated from the same program users run.
-import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { checkOptionValues } from './option-values.js';
-import { keepCloseSuggestions } from './suggest.js';
-import { selectTarget } from './common.js';
-import { failAndExit } from './output.js';
+import type { Command } from 'commander';
+import { programRoot } from './program-root.js';
 import { register as context } from './commands/context.js';
 import { register as cluster } from './commands/cluster.js';
 import { register as run } from './commands/run.js';
@@ -30,9 +26,8 @@ import { register as dashboard } from './commands/dashboard.js';
 import { register as plugin } from './commands/plugin.js';
 import { register as deploy } from './commands/deploy.js';
 
-export function cliVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
+export { cliVersion } from './program-root.js';
+
 
 type Register = (program: Command) => void;
 
@@ -82,36 +77,10 @@ export function commandOf(args: string[]): string | null {
  * node and the script), only the commands of the file that defines the one it names.
  */
 export function buildProgram(args?: string[]): Command {
-  const program = new Command();
-  program
-    .name('sentinel')
-    .description('A process supervisor: run, watch, restart and log any command.')
-    .version(cliVersion())
-    .showHelpAfterError('(add --help for usage)')
-    .enablePositionalOptions()
-    // set before the commands are added, so every subcommand inherits them
-    .configureOutput({ outputError: (text, write) => write(keepCloseSuggestions(text)) })
-    // bad input (unknown command or option, missing argument) exits 2, as the README promises; help and --version exit 0
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
-    .option('-H, --host <user@host[:port]>', 'manage the daemon of another host, over SSH (also SENTINEL_HOST; see "sentinel context")')
-    .option('--context <name>', 'use a context of "sentinel context list" for this command')
-    .option('--remote-home <dir>', "the remote daemon's SENTINEL_HOME (default: the remote user's ~/.sentinel)")
-    .option('--remote-command <command>', 'how to run sentinel on the remote host (default: sentinel)')
-    .hook('preAction', async (root, command) => {
-      checkOptionValues(command);
-      // the context commands edit the client's own file: they never reach a daemon
-      let top = command;
-      while (top.parent && top.parent !== root) top = top.parent;
-      if (top.name() === 'context') return;
-      try {
-        await selectTarget(root.opts());
-      } catch (err) {
-        failAndExit(err, false);
-      }
-    });
-
+  const program = programRoot();
   const named = args ? commandOf(args) : null;
   if (named !== null) REGISTERS[COMMAND_FILES[named]](program);
   else for (const reg of Object.values(REGISTERS)) reg(program);
   return program;
 }
+

@@ -67,6 +67,29 @@ fs.readFileSync = function (file, ...rest) { if (/dist.cli.\\w+\\.cjs$/.test(Str
     expect(await bundleOf(['list', '--interval', '1s'])).toBe('bundle.cjs');
     expect(await bundleOf(['status', 'alpha'])).toBe('bundle.cjs');
     expect(await bundleOf(['--context', 'nowhere', 'list'])).toBe('bundle.cjs');
+    expect(await bundleOf(['run', '--help'])).toBe('run.cjs');
+    expect(await bundleOf(['run', '--help'], FULL)).toBe('bundle.cjs');
+    expect(await bundleOf(['--context', 'nowhere', 'run', 'true'])).toBe('bundle.cjs');
+  });
+
+  it('run from its own bundle answers as the full CLI: help, bad options, a start', async () => {
+    for (const args of [['run', '--help'], ['run', '--nam', 'x', '--', 'true'], ['run', '--restart', 'on-faillure', '--', 'true'], ['run']]) {
+      const own = await cli(home, args);
+      expect(own.code, args.join(' ')).toBe(args[1] === '--help' ? 0 : 2);
+      expect(await cli(home, args, { env: FULL }), args.join(' ')).toEqual(own);
+    }
+    const started = await cli(home, ['run', '--name', 'gamma', '--no-wait', '--restart', '--max-restarts', '0', '--', 'sleep', '300']);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/^Started gamma \(id: \d+, pid: \d+\)\n$/);
+    const viaFull = await cli(home, ['run', '--name', 'delta', '--no-wait', '--restart', '--max-restarts', '0', '--', 'sleep', '300'], { env: FULL });
+    expect(viaFull.code).toBe(0);
+    // the same specification reached the daemon either way (apart from the name)
+    const spec = async (name: string) => {
+      const r = await cli(home, ['status', name, '--json']);
+      const { name: _n, id: _i, pid: _p, createdAt: _c, uptimeMs: _u, stdoutLog: _o, stderrLog: _e, definition: _d, cpu: _cpu, memory: _m, ...rest } = (JSON.parse(r.stdout) as { process: Record<string, unknown> }).process;
+      return rest;
+    };
+    expect(await spec('gamma')).toEqual(await spec('delta'));
   });
 
   it('leaves every other command line to the full CLI (options, help, typos)', async () => {
