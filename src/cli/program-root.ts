@@ -2,14 +2,17 @@
 // apart from the commands: the full CLI (program.ts) adds the commands of the file a command line names; the
 // run bundle (run-main.ts) adds `run` alone, to the same root.
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { clientVersion } from '../client/client.js';
 import { checkOptionValues } from './option-values.js';
 import { keepCloseSuggestions } from './suggest.js';
 import { selectTarget } from './common.js';
 import { failAndExit } from './output.js';
 
+/** This install's version: the client's (one read of package.json for --version and the version check). */
 export function cliVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const version = clientVersion();
+  if (version === null) throw new Error(`cannot read the version of this install from ${new URL('../../package.json', import.meta.url).pathname}`);
+  return version;
 }
 
 /** The root of the command tree: its name, version, options and hooks, without any command. */

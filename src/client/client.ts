@@ -42,13 +42,17 @@ export interface ClientOptions {
   blocking?: boolean;
 }
 
-/** This install's version (package.json two levels up from dist/client and dist/cli alike). */
+let ownVersion: string | null | undefined;
+
+/** This install's version (package.json two levels up from dist/client and dist/cli alike), read once. */
 export function clientVersion(): string | null {
+  if (ownVersion !== undefined) return ownVersion;
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    ownVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   } catch {
-    return null;
+    ownVersion = null;
   }
+  return ownVersion;
 }
 
 /** node:net, loaded only when a call goes over it (a stream, or no native addon): see blockingExchange. */
