@@ -15,6 +15,7 @@ export const EXPECTED_EXTRAS = [
   { file: 'bulk-scale.mjs', about: '100 and 1000 processes from one file against a PM2 ecosystem file: time until all run, idle CPU, private memory, list, stop (performance issue)', timeoutSec: 1800 },
   { file: 'watch-idle.mjs', about: 'run --watch on a tree of 50,000 files: idle daemon CPU and RSS against pm2 start --watch (operating system issue)', timeoutSec: 300 },
   { file: 'metrics-100.mjs', about: 'GET /metrics with 100 processes: render time, prom-client RSS, daemon CPU scraped every 5 s (faces issue)' },
+  { file: 'churn-memory.mjs', about: 'daemon private memory growth under a churn of restarts of 100 processes (performance issue; the hour: BENCH_CHURN_MINUTES=60)', timeoutSec: 900 },
   { file: 'deploy-reload.mjs', about: 'HTTP p99 latency and failed requests during rolling reloads: sentinel rollout restart against pm2 reload in cluster mode (cluster issue)' },
 ];
 
