@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createSentinelDriver } from './lib/sentinel-driver.js';
 import { createPm2Driver, installPm2 } from './lib/pm2-driver.js';
 import { runCommand, timeCommand, timeRepeated } from './lib/cli-timing.js';
-import { readCpuMs, readRssBytes } from './lib/proc.js';
+import { readCpuMs, readRssBytes, readPrivateBytes as privateBytes } from './lib/proc.js';
 import { trackPids, killLeftovers } from './lib/leftovers.js';
 import { median } from './lib/stats.js';
 
@@ -26,14 +26,6 @@ const settledMs = quick ? 10_000 : 30_000;
 const cliRuns = quick ? 3 : 5;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
-
-/** Private memory of a process (Private_Clean + Private_Dirty of smaps_rollup), in bytes. */
-function privateBytes(pid) {
-  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  let kb = 0;
-  for (const m of text.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)) kb += Number(m[1]);
-  return kb * 1024;
-}
 
 /** PIDs of processes whose command line is exactly `sleep ARG` (ARG unique to this run). */
 function sleepers(arg) {

@@ -6,14 +6,14 @@
 //
 // `npm run bench` runs a short window (BENCH_CHURN_MINUTES, default 3; 1 with BENCH_QUICK); the issue's hour
 // is `BENCH_CHURN_MINUTES=60 node bench/churn-memory.mjs`. Sentinel only: PM2 has no figure here to compare.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSentinelDriver } from './lib/sentinel-driver.js';
 import { runCommand } from './lib/cli-timing.js';
-import { readRssBytes } from './lib/proc.js';
-import { median } from './lib/stats.js';
+import { readRssBytes, readPrivateBytes as privateBytes } from './lib/proc.js';
+import { median, sleep } from './lib/stats.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(benchDir);
@@ -29,15 +29,7 @@ const windowMs = minutes * 60_000;
 // the warm-up: a fifth of the window, at least 20 s and at most 5 min
 const warmupMs = Math.min(300_000, Math.max(20_000, windowMs / 5));
 const sampleMs = Math.max(5_000, Math.min(60_000, windowMs / 30));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
-
-function privateBytes(pid) {
-  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  let kb = 0;
-  for (const m of text.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)) kb += Number(m[1]);
-  return kb * 1024;
-}
 
 function restartsOf(driver) {
   const out = JSON.parse(runCommand(driver.listJsonCommand()).stdout);

@@ -12,17 +12,6 @@
 #include <unistd.h>
 #include "native.h"
 
-static void throw_code(napi_env env, int code, const char *what) {
-  napi_value message, error, errno_value, syscall;
-  napi_create_string_utf8(env, strerror(code), NAPI_AUTO_LENGTH, &message);
-  napi_create_error(env, NULL, message, &error);
-  napi_create_int32(env, code, &errno_value);
-  napi_set_named_property(env, error, "errno", errno_value);
-  napi_create_string_utf8(env, what, NAPI_AUTO_LENGTH, &syscall);
-  napi_set_named_property(env, error, "syscall", syscall);
-  napi_throw(env, error);
-}
-
 static long long now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -46,6 +35,14 @@ static int wait_for(int fd, short events, int idle_ms) {
     if (n == 0) return ETIMEDOUT;
     if (errno != EINTR) return errno;
   }
+}
+
+// After a failed read or write: 0 when it may be tried again (interrupted, or the socket became ready
+// within idle_ms), else the error to report.
+static int retry(int fd, int err, short events, int idle_ms) {
+  if (err == EINTR) return 0;
+  if (err == EAGAIN) return wait_for(fd, events, idle_ms);
+  return err;
 }
 
 // request(socketPath, request: Buffer, idleTimeoutMs) -> Buffer: connects, writes the whole request and
@@ -72,7 +69,7 @@ napi_value Request(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (path_len >= sizeof path - 1) {
-    throw_code(env, ENAMETOOLONG, "connect");
+    throw_errno(env, ENAMETOOLONG, "connect");
     return NULL;
   }
   bool is_buffer = false;
@@ -86,7 +83,7 @@ napi_value Request(napi_env env, napi_callback_info info) {
 
   fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
-    throw_code(env, errno, "socket");
+    throw_errno(env, errno, "socket");
     goto done;
   }
   struct sockaddr_un addr;
@@ -102,14 +99,14 @@ napi_value Request(napi_env env, napi_callback_info info) {
     if (err == EINTR) continue;
     if (err == EAGAIN) {
       if (connect_deadline && now_ms() >= connect_deadline) {
-        throw_code(env, ETIMEDOUT, "connect");
+        throw_errno(env, ETIMEDOUT, "connect");
         goto done;
       }
       struct timespec pause = {0, 2 * 1000 * 1000};
       nanosleep(&pause, NULL);
       continue;
     }
-    throw_code(env, err, "connect");
+    throw_errno(env, err, "connect");
     goto done;
   }
 
@@ -120,31 +117,24 @@ napi_value Request(napi_env env, napi_callback_info info) {
       sent += (size_t)n;
       continue;
     }
-    int err = errno;
-    if (err == EINTR) continue;
-    if (err == EAGAIN) {
-      int w = wait_for(fd, POLLOUT, idle_ms);
-      if (w != 0) {
-        throw_code(env, w, "write");
-        goto done;
-      }
-      continue;
+    int err = retry(fd, errno, POLLOUT, idle_ms);
+    if (err != 0) {
+      throw_errno(env, err, "write");
+      goto done;
     }
-    throw_code(env, err, "write");
-    goto done;
   }
 
   size_t cap = 16384, len = 0;
   buf = malloc(cap);
   if (buf == NULL) {
-    throw_code(env, ENOMEM, "read");
+    throw_errno(env, ENOMEM, "read");
     goto done;
   }
   for (;;) {
     if (len == cap) {
       char *bigger = realloc(buf, cap * 2);
       if (bigger == NULL) {
-        throw_code(env, ENOMEM, "read");
+        throw_errno(env, ENOMEM, "read");
         goto done;
       }
       buf = bigger;
@@ -156,18 +146,11 @@ napi_value Request(napi_env env, napi_callback_info info) {
       continue;
     }
     if (n == 0) break;
-    int err = errno;
-    if (err == EINTR) continue;
-    if (err == EAGAIN) {
-      int w = wait_for(fd, POLLIN, idle_ms);
-      if (w != 0) {
-        throw_code(env, w, "read");
-        goto done;
-      }
-      continue;
+    int err = retry(fd, errno, POLLIN, idle_ms);
+    if (err != 0) {
+      throw_errno(env, err, "read");
+      goto done;
     }
-    throw_code(env, err, "read");
-    goto done;
   }
   CHECK(napi_create_buffer_copy(env, len, buf, NULL, &result));
 

@@ -53,7 +53,8 @@ static char **copy_strings(napi_env env, napi_value array) {
   return out;
 }
 
-static void throw_errno(napi_env env, int code, const char *what) {
+// Throws an Error with the message of errno `code`, and `errno` and `syscall` set as Node's own errors have them.
+void throw_errno(napi_env env, int code, const char *what) {
   napi_value message, error, errno_value, syscall;
   napi_create_string_utf8(env, strerror(code), NAPI_AUTO_LENGTH, &message);
   napi_create_error(env, NULL, message, &error);

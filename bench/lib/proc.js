@@ -23,6 +23,15 @@ export function readRssBytes(pid) {
   return Number(match[1]) * 1024;
 }
 
+// Private memory (Private_Clean + Private_Dirty of smaps_rollup), in bytes: what the process holds beyond
+// the pages it shares with others (Node's own image, shared by every Node process).
+export function readPrivateBytes(pid) {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  let kb = 0;
+  for (const m of text.matchAll(/^Private_(?:Clean|Dirty):\s+(\d+) kB/gm)) kb += Number(m[1]);
+  return kb * 1024;
+}
+
 // utime + stime of every thread of the process, in milliseconds.
 export function readCpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
