@@ -13,15 +13,28 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-function randomFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen({ port: 0, host: '0.0.0.0', exclusive: true }, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * Where `--port auto` looks: SENTINEL_AUTO_PORTS ("LOW-HIGH"), by default 20000–32767, below the kernel's
+ * ephemeral range (32768–60999 on Linux). A port the kernel hands out for listen(0) or an outgoing
+ * connection could be taken by any program between our check and the child's own bind (seen in a busy test
+ * suite: the child failed with EADDRINUSE); these are taken only by programs that ask for them by number.
+ */
+export function autoPortRange(env: NodeJS.ProcessEnv = process.env): [number, number] {
+  const given = env.SENTINEL_AUTO_PORTS;
+  if (given === undefined || given === '') return [20000, 32767];
+  const m = /^(\d+)-(\d+)$/.exec(given.trim());
+  const low = m ? Number(m[1]) : NaN;
+  const high = m ? Number(m[2]) : NaN;
+  if (!(low >= 1 && high <= 65535 && low <= high)) {
+    throw new SentinelError('INVALID_ARGUMENT', `SENTINEL_AUTO_PORTS="${given}" is not a port range; write LOW-HIGH with 1 <= LOW <= HIGH <= 65535 (e.g. 20000-32767)`);
+  }
+  return [low, high];
+}
+
+async function randomFreePort(d: Daemon): Promise<number | null> {
+  const [low, high] = autoPortRange();
+  const port = low + Math.floor(Math.random() * (high - low + 1));
+  return !d.ports.get(port) && (await isPortFree(port)) ? port : null;
 }
 
 function checkPortNumber(port: number): number {
@@ -40,11 +53,12 @@ export async function allocatePort(d: Daemon, want: number | undefined, name: st
     if (!(await isPortFree(want))) throw new SentinelError('PORT_IN_USE', `port ${want} is in use by another program on this machine; pick another port or omit --port for a free one`);
     return d.ports.add(want, name, Date.now());
   }
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await randomFreePort();
-    if (!d.ports.get(port)) return d.ports.add(port, name, Date.now());
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await randomFreePort(d);
+    if (port !== null) return d.ports.add(port, name, Date.now());
   }
-  throw new SentinelError('PORT_IN_USE', 'could not find a free port after 20 attempts; free some ports and try again');
+  const [low, high] = autoPortRange();
+  throw new SentinelError('PORT_IN_USE', `could not find a free port in ${low}-${high} after 50 attempts; free some ports, or widen the range with SENTINEL_AUTO_PORTS=LOW-HIGH`);
 }
 
 /** `run --port NAME|auto|8080`: reuse a port allocated under that name, or allocate one. */
