@@ -9,6 +9,7 @@ import type { Logger } from '../daemon/logger.js';
 import { matchRoute } from './routes.js';
 import { METRICS_PATH, renderMetrics } from './metrics-route.js';
 import { assembleParams, clientErrorAnswer, envMs, fromSystemError, parseBody, rawAnswer, readBody, splitTarget, writeItem } from './request.js';
+import { checkTimeoutsWhileConnected } from './timeout-checks.js';
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, redact: (text: string) => string): void {
   const text = redact(JSON.stringify(body));
@@ -22,7 +23,7 @@ export const VERSION_HEADER = 'x-sentinel-version';
 export function createApiServer(ops: OperationTable, log: Logger, opts: { actor: string; redact?: (text: string) => string; version?: string }): http.Server {
   // every answer passes through this: secret values never leave the daemon
   const redact = opts.redact ?? ((t: string) => t);
-  // the timeouts are checked every second, not Node's default 30 s
+  // the timeouts are checked every second, not Node's default 30 s, and only while a connection is open
   const server = http.createServer({ connectionsCheckingInterval: 1000 }, async (req, res) => {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -85,5 +86,6 @@ export function createApiServer(ops: OperationTable, log: Logger, opts: { actor:
   // a slow client (a byte a second) is answered 408 and closed; a follow stream is not affected (its request is complete)
   server.headersTimeout = envMs('SENTINEL_HEADERS_TIMEOUT', 10_000);
   server.requestTimeout = Math.max(server.headersTimeout, envMs('SENTINEL_BODY_TIMEOUT', 30_000));
+  checkTimeoutsWhileConnected(server, 1000);
   return server;
 }

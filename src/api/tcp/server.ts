@@ -21,6 +21,7 @@ import { verifyToken } from '../../auth/tokens.js';
 import { ROUTES } from '../routes.js';
 import { assembleParams, clientErrorAnswer, envMs, fromSystemError, MAX_BODY, parseBody, readBody, splitTarget, writeItem } from '../request.js';
 import { checkTokenScope, filterAnswer, scopeItem, requireRole as requireOpRole } from '../token-scope.js';
+import { checkTimeoutsWhileConnected } from '../timeout-checks.js';
 import { LoginLimiter } from './login-limiter.js';
 import { renderDocsPage } from './docs-page.js';
 
@@ -115,7 +116,7 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     serverFactory: (handler) => {
-      // the timeouts are checked every second, not Node's default 30 s
+      // the timeouts are checked every second, not Node's default 30 s, and only while a connection is open
       const server = tls
         ? https.createServer({ ...tls, connectionsCheckingInterval: 1000 }, handler)
         : http.createServer({ connectionsCheckingInterval: 1000 }, handler);
@@ -123,6 +124,7 @@ export async function startTcpServer(deps: TcpDeps, opts: { listen: string; regi
       // a slow client (a byte a second) is answered 408 and closed; a follow stream is not affected (its request is complete)
       server.headersTimeout = envMs('SENTINEL_HEADERS_TIMEOUT', 10_000);
       server.requestTimeout = Math.max(server.headersTimeout, envMs('SENTINEL_BODY_TIMEOUT', 30_000));
+      checkTimeoutsWhileConnected(server, 1000);
       return server;
     },
   });
