@@ -3,6 +3,7 @@
 //   proc.c   one pass over every /proc/PID/stat (stops and reaps sweep them all), the list of /proc,
 //            and the stats of given pids (the metrics read only the managed trees);
 //   fd.c     the open file descriptors of given pids (the metrics' open-fds gauge);
+//   runtimes.c the on-CPU time of given pids (the metrics history's probe of whether anything ran);
 //   socket.c one blocking request over a Unix socket (the CLI's calls, without loading node:net).
 // Everything here has a JavaScript fallback (src/core/native.ts): the addon changes speed, not behaviour.
 #include "native.h"
@@ -21,6 +22,7 @@ NAPI_MODULE_INIT() {
   add(env, exports, "procList", ProcList);
   add(env, exports, "procStatsOf", ProcStatsOf);
   add(env, exports, "fdCounts", FdCounts);
+  add(env, exports, "runTimes", RunTimes);
   add(env, exports, "request", Request);
   return exports;
 }

@@ -11,7 +11,7 @@
     }                                                                      \
   } while (0)
 
-// The Int32Array of pids that procStatsOf and fdCounts take as their one argument (proc.c); 0 after
+// The Int32Array of pids that procStatsOf, fdCounts and runTimes take as their one argument (proc.c); 0 after
 // throwing a TypeError naming `fn` when the call did not pass one.
 int pid_array(napi_env env, napi_callback_info info, const char *fn, const int32_t **pids, size_t *length);
 
@@ -26,6 +26,8 @@ napi_value ProcList(napi_env env, napi_callback_info info);
 napi_value ProcStatsOf(napi_env env, napi_callback_info info);
 // fd.c
 napi_value FdCounts(napi_env env, napi_callback_info info);
+// runtimes.c
+napi_value RunTimes(napi_env env, napi_callback_info info);
 // socket.c
 napi_value Request(napi_env env, napi_callback_info info);
 

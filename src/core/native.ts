@@ -13,6 +13,8 @@ export interface NativeAddon {
   procStatsOf(pids: Int32Array): Float64Array;
   /** Open file descriptors of each pid, -1 where one could not be read. */
   fdCounts(pids: Int32Array): Int32Array;
+  /** Nanoseconds each pid has run (/proc/PID/schedstat), -1 where unreadable. Missing from an addon built before it. */
+  runTimes?(pids: Int32Array): Float64Array;
   /**
    * One blocking request over a Unix socket: every byte read until the peer closes. idleTimeoutMs bounds each
    * wait (0: none). Throws with `errno` and `syscall` set. Missing from an addon built before it (optional).

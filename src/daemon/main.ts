@@ -28,6 +28,7 @@ import { UsageSampler } from './metrics.js';
 import { checkHistorySettings, MetricsHistory } from './metrics-history.js';
 import { ScanCache } from '../metrics/scan-cache.js';
 import { TreeScanner } from '../metrics/tree-scan.js';
+import { ChangeProbe } from '../metrics/change-probe.js';
 import { RunCounts } from '../metrics/run-counts.js';
 import { checkExportTarget, startFileExport } from '../metrics/textfile.js';
 import { buildOperations, invokeOperation, type OperationTable } from './operations.js';
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
   const scans = new ScanCache(() => scanner.scan(supervisor.list().filter((r) => r.pid && supervisor.isLive(r)).map((r) => r.pid!)));
   const history = new MetricsHistory({
     scans, stepMs: settings.metrics.step, historyMs: settings.metrics.history,
-    records: () => supervisor.list(), isLive: (rec) => supervisor.isLive(rec),
+    records: () => supervisor.list(), isLive: (rec) => supervisor.isLive(rec), probe: new ChangeProbe(),
   });
   shutdownSteps.unshift(() => history.stop());
 
