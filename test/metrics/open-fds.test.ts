@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/core/native.js';
-import { countOpenFds } from '../../src/metrics/open-fds.js';
+import { countOpenFds, countOpenFdsOfTrees } from '../../src/metrics/open-fds.js';
 import { waitFor } from '../helpers.js';
 
 const started: number[] = [];
@@ -54,6 +54,14 @@ describe.each(paths)('countOpenFds through %s', (_label, addon) => {
     expect(countOpenFds([a.pid, gone], addon)).toBe(a.listed);
     expect(countOpenFds([gone], addon)).toBeNull();
     expect(countOpenFds([], addon)).toBeNull();
+  });
+
+  it('counts several trees from one read, each as countOpenFds would', async () => {
+    const a = await childWithFds(1);
+    const b = await childWithFds(4);
+    const gone = 2 ** 22 + 7;
+    expect(countOpenFdsOfTrees([[a.pid], [], [b.pid, gone], [gone], [a.pid, b.pid]], addon)).toEqual([a.listed, null, b.listed, null, a.listed + b.listed]);
+    expect(countOpenFdsOfTrees([], addon)).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@
 // /proc scan and the schedules) and the CPU/memory history kept by the daemon.
 import { displayName } from '../../core/instances.js';
 import { sampleTrees, CLOCK_TICKS_PER_SECOND } from '../../metrics/proc-tree.js';
-import { countOpenFds } from '../../metrics/open-fds.js';
+import { countOpenFdsOfTrees } from '../../metrics/open-fds.js';
 import type { Exposition } from '../../metrics/exposition.js';
 import type { MetricsSnapshot, ProcessMetrics, ScheduleMetrics } from '../../metrics/snapshot.js';
 import type { ProcessRecord } from '../../store/processes.js';
@@ -24,8 +24,11 @@ export function metricsOps(d: Daemon): Handlers<'metrics.exposition' | 'metrics.
     const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
     const trees = sampleTrees(live.map((r) => r.pid!), d.metrics.scans.get(scrapeScanMs(d.settings.metrics.step)).stats);
     const ids = new Set<number>();
-    const out = recs.map((rec): ProcessMetrics => {
-      const tree = rec.pid && d.supervisor.isLive(rec) ? trees.get(rec.pid) : undefined;
+    const treeOf = recs.map((rec) => (rec.pid && d.supervisor.isLive(rec) ? trees.get(rec.pid) : undefined));
+    // every tree's open descriptors in one read
+    const fds = countOpenFdsOfTrees(treeOf.map((tree) => tree?.pids ?? []));
+    const out = recs.map((rec, i): ProcessMetrics => {
+      const tree = treeOf[i];
       let cpuSeconds: number | null = null;
       if (tree) {
         ids.add(rec.id);
@@ -38,7 +41,7 @@ export function metricsOps(d: Daemon): Handlers<'metrics.exposition' | 'metrics.
         state: rec.state,
         cpuSeconds,
         memoryBytes: tree ? tree.rssBytes : null,
-        openFds: tree ? countOpenFds(tree.pids) : null,
+        openFds: tree ? fds[i]! : null,
         startTimeSeconds: tree && rec.startedAt ? rec.startedAt / 1000 : null,
         restarts: rec.restarts,
         health: rec.spec.liveness ? healthOf(rec) : null,
