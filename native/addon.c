@@ -3,7 +3,8 @@
 //   proc.c   one pass over every /proc/PID/stat (stops and reaps sweep them all), the list of /proc,
 //            and the stats of given pids (the metrics read only the managed trees);
 //   fd.c     the open file descriptors of given pids (the metrics' open-fds gauge);
-//   socket.c one blocking request over a Unix socket (the CLI's calls, without loading node:net).
+//   socket.c one blocking request over a Unix socket (the CLI's calls, without loading node:net);
+//   mem.c    malloc_trim: the freed malloc arenas back to the system after the daemon's idle collection.
 // Everything here has a JavaScript fallback (src/core/native.ts): the addon changes speed, not behaviour.
 #include "native.h"
 
@@ -22,5 +23,6 @@ NAPI_MODULE_INIT() {
   add(env, exports, "procStatsOf", ProcStatsOf);
   add(env, exports, "fdCounts", FdCounts);
   add(env, exports, "request", Request);
+  add(env, exports, "trimMalloc", TrimMalloc);
   return exports;
 }

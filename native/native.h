@@ -28,5 +28,7 @@ napi_value ProcStatsOf(napi_env env, napi_callback_info info);
 napi_value FdCounts(napi_env env, napi_callback_info info);
 // socket.c
 napi_value Request(napi_env env, napi_callback_info info);
+// mem.c
+napi_value TrimMalloc(napi_env env, napi_callback_info info);
 
 #endif
