@@ -4,7 +4,8 @@
 //            and the stats of given pids (the metrics read only the managed trees);
 //   fd.c     the open file descriptors of given pids (the metrics' open-fds gauge);
 //   runtimes.c the on-CPU time of given pids (the metrics history's probe of whether anything ran);
-//   socket.c one blocking request over a Unix socket (the CLI's calls, without loading node:net).
+//   socket.c one blocking request over a Unix socket (the CLI's calls, without loading node:net);
+//   mem.c    malloc_trim: the freed malloc arenas back to the system after the daemon's idle collection.
 // Everything here has a JavaScript fallback (src/core/native.ts): the addon changes speed, not behaviour.
 #include "native.h"
 
@@ -24,5 +25,6 @@ NAPI_MODULE_INIT() {
   add(env, exports, "fdCounts", FdCounts);
   add(env, exports, "runTimes", RunTimes);
   add(env, exports, "request", Request);
+  add(env, exports, "trimMalloc", TrimMalloc);
   return exports;
 }

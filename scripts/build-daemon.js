@@ -12,9 +12,11 @@
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
-// pure-JS dependencies the daemon loads at start or on `up -f`: bundled (and tree-shaken: zod's unused
-// locales are left out). The others stay in node_modules: native (better-sqlite3), loaded only by an
-// optional face (fastify, prom-client, nodemailer, ssh2), or never by the daemon.
+// pure-JS dependencies the daemon loads at start or on `up -f`: bundled (and tree-shaken). zod is shaken only
+// when imported as a namespace (`import * as z from 'zod'`, as everywhere in src/): `import { z }` pulls in
+// its `z` object and with it all ~40 locales and the JSON Schema converters, 470 KB of the 1.06 MB the daemon
+// loaded at start, against 109 KB now. The others stay in node_modules: native (better-sqlite3), loaded only
+// by an optional face (fastify, prom-client, nodemailer, ssh2), or never by the daemon.
 const BUNDLED = new Set(['zod', 'yaml', 'smol-toml', 'dotenv', 'croner']);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })

@@ -2,7 +2,7 @@
 // `port_mode`, `instances: max` and `scale`. One place reads them for both faces.
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration, parseSize } from '../core/duration.js';
 import { SentinelError } from '../core/errors.js';
 import { SCALE_DEFAULTS, type PortMode, type ScaleSection } from '../core/spec.js';

@@ -1,5 +1,5 @@
 // The published JSON Schema of sentinel.yaml, generated from the zod schema so editors complete the file.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SentinelConfigSchema } from './schema.js';
 
 export function buildJsonSchema(): Record<string, unknown> {

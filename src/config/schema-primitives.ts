@@ -1,6 +1,6 @@
 // Leaf types of sentinel.yaml (durations, sizes, signals, names) with messages a person can act on.
 import { constants } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration, parseSize } from '../core/duration.js';
 
 /** Shows a found value the way error messages quote it: "fast", 42, a list, a map. */

@@ -1,5 +1,5 @@
 // The shape of one process in sentinel.yaml: every option the CLI has, plus readiness, health and limits.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseCpuMax, parseMemoryMax, parsePidsMax } from '../isolation/cgroup-limits.js';
 import { InstancesKey, PortModeKey, ScaleKey } from '../cluster/scale-config.js';
 import { compileGlob } from '../watch/glob.js';

@@ -1,5 +1,5 @@
 // The one schema of sentinel.yaml: source of the TypeScript types, the validation and the JSON Schema.
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeValue, Duration, EnvMap, Name, PortNumber, StringOrList } from './schema-primitives.js';
 import { DependsOn, HardLimits, ProcessConfig, ProcessPartial } from './schema-process.js';
 

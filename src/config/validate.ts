@@ -1,6 +1,6 @@
 // Step 5: check the merged document against the zod schema and turn every zod issue into a
 // message that says what was expected and what was found, at the line where it was written.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ConfigIssue } from './issues.js';
 import { SentinelConfigSchema } from './schema.js';
 import { describeValue } from './schema-primitives.js';

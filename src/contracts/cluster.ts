@@ -1,5 +1,5 @@
 // Cluster operations: how many instances of a definition run.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { params, Ref } from './primitives.js';
 import { ProcessView } from './results.js';

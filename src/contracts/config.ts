@@ -1,5 +1,5 @@
 // Config files and stacks (up, down, reload, validate, print, schema, graph, import, init) and secrets.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { DurationMs, EnvMap, FilePath, NoParams, params } from './primitives.js';
 import { ProcessView, SecretInfo, StartOutcome } from './results.js';

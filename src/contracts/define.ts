@@ -1,7 +1,7 @@
 // The shape of one operation's contract: what it is called, what it takes and answers (zod schemas),
 // whether it reads, writes or streams, who may call it, and where it lives in the REST API.
 // Everything that faces a client (server, routes, typed client, OpenAPI, README) reads these.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ErrorCode } from '../core/errors.js';
 
 /** read: changes nothing; write: changes state; stream: may answer with NDJSON items (follow modes). */

@@ -1,6 +1,6 @@
 // Deploys: revisions of a definition and the moves between them (rolling, blue/green, canary), with
 // their progress, history and rollback. The engine is src/cluster/deploy.ts.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { count, DurationMs, params, Ref } from './primitives.js';
 

@@ -3,7 +3,7 @@
 // and normalized as `config validate` does, nothing started). FORMAT may also name an exporter plugin
 // (daemon.yaml plugins:) whose render() writes the files. Admin only: the files carry each process's
 // environment (secrets only as references).
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { EnvMap, FilePath, params, Ref, StringMap } from './primitives.js';
 import { EXPORT_FORMATS } from '../export/formats.js';

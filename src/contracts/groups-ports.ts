@@ -1,5 +1,5 @@
 // Groups (named sets of processes with a shared environment) and ports (allocated, checked free).
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { count, EnvPairs, NoParams, params, Ref } from './primitives.js';
 import { GroupRecord, GroupResults, PortRecord, ProcessView } from './results.js';

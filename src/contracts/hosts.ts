@@ -1,6 +1,6 @@
 // Several hosts in one view: the hosts daemon.yaml lists (`hosts:`) and the processes of this host and of
 // every one of them, each row naming its host. A host that does not answer is an error entry, never a failure.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { NoParams, params, Ref } from './primitives.js';
 import { ProcessView } from './results.js';

@@ -1,6 +1,6 @@
 // The one list of operations. The server, the route table, the typed client, internal calls, the
 // OpenAPI document and the README's API table are all derived from it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp, type AnyContract, type ItemOf, type ParamsIn, type ParamsOut, type ResultOf } from './define.js';
 import { NoParams } from './primitives.js';
 import { processContracts } from './processes.js';

@@ -1,5 +1,5 @@
 // Logs of a process (tail, follow, clear) and the daemon itself (status, stop, its own log).
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp, once } from './define.js';
 import { count, DurationMs, NoParams, params, Ref } from './primitives.js';
 import { epochMs, LogLine } from './results.js';

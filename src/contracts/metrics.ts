@@ -1,5 +1,5 @@
 // Metrics: the Prometheus exposition (also served raw at GET /metrics) and the in-memory CPU/memory history.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { NoParams, params, Ref } from './primitives.js';
 

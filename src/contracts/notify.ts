@@ -1,5 +1,5 @@
 // Notification channels: global webhooks and SMTP recipients, and a test message.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { count, Duration, NoParams, params } from './primitives.js';
 import { Channels, DeliveryResult } from './results.js';

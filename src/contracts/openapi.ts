@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the REST API, derived from the contracts: paths, parameters (path,
 // query for GET, JSON body otherwise), results, NDJSON streams, error responses from the error
 // registry, and who may call what (x-sentinel-permission) and how (x-sentinel-kind).
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERRORS, type ErrorCode } from '../core/errors.js';
 import type { AnyContract, OpRoute } from './define.js';
 import { CONTRACT_LIST } from './index.js';

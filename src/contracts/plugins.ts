@@ -1,5 +1,5 @@
 // Plugins declared in daemon.yaml: what each is and how it is doing.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { NoParams } from './primitives.js';
 

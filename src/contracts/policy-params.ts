@@ -1,6 +1,6 @@
 // Restart-policy parameters, shared by `policy` and `run`. Durations stay as written here (the policy
 // reader parses them with the one rule: a bare number is seconds) because `run` passes them on as-is.
-import { z } from 'zod';
+import * as z from 'zod';
 import { count, Duration } from './primitives.js';
 import { once } from './define.js';
 

@@ -1,7 +1,7 @@
 // Parameter types shared by the contracts. Units follow one rule everywhere (the config file's): a
 // duration is "500ms", "5s", "2m", "1h" or a bare number of SECONDS; a size is "512K", "10M", "1G" or a
 // bare number of bytes. Handlers receive milliseconds and bytes.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration, parseSize } from '../core/duration.js';
 import { describeValue, Duration, Size } from '../config/schema-primitives.js';
 

@@ -1,5 +1,5 @@
 // Process operations: create, inspect, control, delete; the bulk forms; the restart policy; events.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { count, DurationMs, NoParams, params, Ref } from './primitives.js';
 import { PolicyFields, RestartMode } from './policy-params.js';

@@ -2,7 +2,7 @@
 // schedules and their runs. They describe what handlers return; nothing here transforms. Each is a function
 // that builds its schema on the first call and then answers the same one: the daemon checks no results (only
 // tests and the OpenAPI document do), so it never builds them.
-import { z } from 'zod';
+import * as z from 'zod';
 import { once } from './define.js';
 import { STATES } from '../core/states.js';
 

@@ -1,5 +1,5 @@
 // Schedules: cron, interval and one-time jobs run by the daemon, with history and logs.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp, once } from './define.js';
 import { count, DurationMs, EnvMap, EnvPairs, NoParams, params } from './primitives.js';
 import { RunRecord, ScheduleView } from './results.js';

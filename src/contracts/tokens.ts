@@ -1,5 +1,5 @@
 // API tokens for the TCP listener (create, list, revoke) and who the caller is (auth.whoami).
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from './define.js';
 import { Duration, NoParams, params } from './primitives.js';
 import { parseDuration } from '../core/duration.js';

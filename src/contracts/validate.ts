@@ -1,6 +1,6 @@
 // Parameters checked at the door and results checked on the way out, with messages that name the
 // parameter's key path and say what was expected ("parameter "restart.delay": expected ...").
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SentinelError } from '../core/errors.js';
 import { describeValue } from '../config/schema-primitives.js';
 import type { AnyContract } from './define.js';

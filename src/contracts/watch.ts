@@ -1,6 +1,6 @@
 // Live views: one stream of the whole process table, pushed on every change and on a timer (CPU, memory,
 // uptime). The dashboard's overview and `sentinel list --watch` read it instead of polling `list`.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp, once } from './define.js';
 import { DurationMs, params } from './primitives.js';
 import { ProcessView } from './results.js';

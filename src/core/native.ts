@@ -20,6 +20,8 @@ export interface NativeAddon {
    * wait (0: none). Throws with `errno` and `syscall` set. Missing from an addon built before it (optional).
    */
   request?(socketPath: string, request: Buffer, idleTimeoutMs: number): Buffer;
+  /** malloc_trim(0): true when some memory went back to the system. Missing from an addon built before it. */
+  trimMalloc?(): boolean;
 }
 
 /** Where node-gyp puts the addon, from src/core and dist/core alike. */
@@ -42,3 +44,11 @@ export function nativeAddon(): NativeAddon | null {
 /** How many numbers procStats gives per process, and where each is (native/proc.c's order). */
 export const PROC_STRIDE = 11;
 export const PF = { pid: 0, state: 1, ppid: 2, pgid: 3, sid: 4, utime: 5, stime: 6, cutime: 7, cstime: 8, start: 9, rss: 10 } as const;
+
+/**
+ * Hands the pages glibc keeps in its arenas after free() back to the system (native/mem.c); without the addon
+ * (or without glibc) nothing happens: the memory is reused by later mallocs, only not returned.
+ */
+export function trimMalloc(): boolean {
+  return nativeAddon()?.trimMalloc?.() ?? false;
+}

@@ -15,6 +15,8 @@ export interface IdleCollector {
 export interface IdleCollectorOptions {
   /** V8's full collection (globalThis.gc with --expose-gc); without it nothing is collected. */
   gc: (() => void) | undefined;
+  /** Run right after each collection: malloc_trim, so what the collection freed outside V8's heap goes back too. */
+  trim?: () => void;
   clock: Clock;
   /** How long without a change makes the burst over (default 2 s). */
   quietMs?: number;
@@ -37,6 +39,7 @@ export function collectWhenIdle(o: IdleCollectorOptions): IdleCollector {
     changes = 0;
     const t0 = performance.now();
     gc();
+    o.trim?.();
     o.onCollect?.(performance.now() - t0);
   };
   return {

@@ -51,6 +51,7 @@ import { isAlive } from '../core/proc.js';
 import { loadDaemonSettings, settingsFile, type DaemonSettings } from './settings.js';
 import { createWatchPort } from './watch-port.js';
 import { collectWhenIdle } from './idle-gc.js';
+import { trimMalloc } from '../core/native.js';
 import { createPeriodic } from './periodic.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   writeFileSync(paths.pidFile, `${process.pid}\n`);
   let settings: DaemonSettings;
   try {
-    settings = loadDaemonSettings(paths.home, { listen: argValue('--listen') });
+    settings = await loadDaemonSettings(paths.home, { listen: argValue('--listen') });
     // a file export that cannot work stops the start (with how to fix it) rather than fail quietly every interval
     checkHistorySettings(settings.metrics, settingsFile(paths.home));
     if (settings.metrics.file) checkExportTarget(settings.metrics.file, settingsFile(paths.home));
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   services = supervisor;
   // after a burst of starts, stops or restarts, the heap the burst filled goes back to the system
   const idleGc = collectWhenIdle({
-    gc: (globalThis as { gc?: () => void }).gc, clock: systemClock,
+    gc: (globalThis as { gc?: () => void }).gc, clock: systemClock, trim: trimMalloc,
     onCollect: (ms) => log.debug('IDLE_GC', `heap collected after a burst of state changes in ${ms.toFixed(1)} ms`, { heapTotal: process.memoryUsage().heapTotal }),
   });
   shutdownSteps.unshift(() => idleGc.close());

@@ -3,8 +3,7 @@
 // A bad file stops the daemon's start with a clear reason: nothing in it is silently ignored.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import * as z from 'zod';
 import { SentinelError } from '../core/errors.js';
 import { SettingsDuration } from '../config/schema-primitives.js';
 import { pluginsSetting } from '../plugins/settings.js';
@@ -67,10 +66,12 @@ export function settingsFile(home: string): string {
 }
 
 /** Reads SENTINEL_HOME/daemon.yaml (absent = defaults); `overrides` (from the command line) win. */
-export function loadDaemonSettings(home: string, overrides: { listen?: string } = {}): DaemonSettings {
+export async function loadDaemonSettings(home: string, overrides: { listen?: string } = {}): Promise<DaemonSettings> {
   const file = settingsFile(home);
   let raw: unknown = {};
   if (existsSync(file)) {
+    // the YAML parser (120 KB of the bundle) is loaded only when there is a file: most daemons have none
+    const { parse: parseYaml } = await import('yaml');
     try {
       raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
     } catch (err) {

@@ -1,7 +1,7 @@
 // The `hosts:` key of daemon.yaml: other machines whose processes `hosts.processes` (monit --hosts, the
 // dashboard's host column) shows next to this one's. Each is reached through an SSH tunnel to its daemon's
 // Unix socket, or through its TCP API with a token. "local" is this host's own name in every answer.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SettingsDuration } from '../config/schema-primitives.js';
 import { parseHostSpec } from '../client/ssh-target.js';
 import { parseRemoteUrl } from '../client/remote.js';

@@ -1,6 +1,6 @@
 // The `plugins:` key of daemon.yaml: each plugin's name, its form (an npm package / JS file, or a command
 // speaking the exec protocol), the kinds it serves, its call timeout and its options.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SettingsDuration } from '../config/schema-primitives.js';
 import { PLUGIN_KINDS } from './types.js';
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineOp } from '../../src/contracts/define.js';
 import { CONTRACT_LIST } from '../../src/contracts/index.js';
 import type { AnyContract } from '../../src/contracts/define.js';

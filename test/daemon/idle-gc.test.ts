@@ -67,4 +67,16 @@ describe('collectWhenIdle', () => {
     idle.note();
     expect(c2.pending()).toBe(0);
   });
+
+  it('trims malloc right after each collection, never without one', () => {
+    const clock = new FakeClock();
+    const order: string[] = [];
+    const idle = collectWhenIdle({ gc: () => void order.push('gc'), trim: () => void order.push('trim'), clock, minChanges: 3 });
+    idle.note();
+    clock.advance(10_000);
+    expect(order).toEqual([]);
+    for (let i = 0; i < 3; i++) idle.note();
+    clock.advance(2000);
+    expect(order).toEqual(['gc', 'trim']);
+  });
 });

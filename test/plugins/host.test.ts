@@ -25,9 +25,9 @@ function home(yaml?: string): string {
   return h;
 }
 
-function hostFor(h: string): { host: PluginHost; events: PluginEvent[] } {
+async function hostFor(h: string): Promise<{ host: PluginHost; events: PluginEvent[] }> {
   const events: PluginEvent[] = [];
-  const host = createPluginHost({ home: h, plugins: loadDaemonSettings(h).plugins, onEvent: (e) => events.push(e), log: () => undefined });
+  const host = createPluginHost({ home: h, plugins: (await loadDaemonSettings(h)).plugins, onEvent: (e) => events.push(e), log: () => undefined });
   hosts.push(host);
   return { host, events };
 }
@@ -41,9 +41,9 @@ function writeModule(dir: string, name: string, body: string): string {
 }
 
 describe('daemon.yaml plugins:', () => {
-  it('reads both forms, a bare package name, kinds, timeout and options', () => {
+  it('reads both forms, a bare package name, kinds, timeout and options', async () => {
     const h = home('plugins:\n  - sentinel-notify-file\n  - {name: py, command: [python3, /x.py], kinds: [health], timeout: 2s, options: {a: 1}}\n');
-    const s = loadDaemonSettings(h).plugins;
+    const s = (await loadDaemonSettings(h)).plugins;
     expect(s[0]).toMatchObject({ name: 'sentinel-notify-file', module: 'sentinel-notify-file', timeout: 5000, options: {} });
     expect(s[1]).toMatchObject({ name: 'py', command: ['python3', '/x.py'], kinds: ['health'], timeout: 2000, options: { a: 1 } });
   });
@@ -58,9 +58,9 @@ describe('daemon.yaml plugins:', () => {
     ['plugins:\n  - {name: a, module: ./rel/plugin.js}\n', 'path "./rel/plugin.js" must be absolute'],
     ['plugins:\n  - {name: a, module: x, timeout: soon}\n', 'plugins.0.timeout'],
     ['plugins:\n  - {name: a, module: x, colour: red}\n', 'colour'],
-  ])('rejects %j, saying what is wrong', (yaml, message) => {
+  ])('rejects %j, saying what is wrong', async (yaml, message) => {
     const h = home(yaml);
-    expect(() => loadDaemonSettings(h)).toThrow(message);
+    await expect(loadDaemonSettings(h)).rejects.toThrow(message);
   });
 });
 
@@ -77,7 +77,7 @@ describe('JS plugin modules', () => {
           check(req) { return { ok: seen.length > 0, detail: options.greeting + ' ' + req.process + ' ' + req.options.extra }; },
         };
       }`);
-    const { host, events } = hostFor(h);
+    const { host, events } = await hostFor(h);
     await host.start();
     expect(events).toEqual([{ plugin: 'both', kind: 'started', message: expect.stringContaining('node_modules/my-plugin/main.js') }]);
     await host.notify('both', { event: 'crash', process: 'web', exitCode: 1, signal: null, reason: 'x', time: new Date(0).toISOString(), host: 'h' });
@@ -88,7 +88,7 @@ describe('JS plugin modules', () => {
   it('refuses a module written for another API version, with how to fix it', async () => {
     const h = home('plugins:\n  - {name: old, module: old-plugin}\n');
     writeModule(h, 'old-plugin', 'export const apiVersion = 0; export const kinds = ["notifier"]; export function create() { return {}; }');
-    const { host, events } = hostFor(h);
+    const { host, events } = await hostFor(h);
     await host.start();
     expect(events[0]).toMatchObject({ kind: 'incompatible', message: expect.stringContaining('exports apiVersion 0, this daemon speaks 1') });
     await expect(host.notify('old', { event: 'test', process: 'p', exitCode: null, signal: null, reason: '', time: '', host: '' })).rejects.toThrow('apiVersion 0');
@@ -97,7 +97,7 @@ describe('JS plugin modules', () => {
 
   it('a package that is not installed says where it looked and how to install it', async () => {
     const h = home('plugins:\n  - {name: gone, module: not-installed-plugin}\n');
-    const { host, events } = hostFor(h);
+    const { host, events } = await hostFor(h);
     await host.start();
     expect(events[0].message).toContain(`package "not-installed-plugin" is not installed: run "npm install --prefix ${h} not-installed-plugin"`);
   });
@@ -111,7 +111,7 @@ describe('JS plugin modules', () => {
       export function create() {
         return { check() { n++; if (n === 1) throw new Error('boom'); if (n === 2) return new Promise(() => {}); if (n === 3) return 'garbage'; return { ok: true }; } };
       }`);
-    const { host, events } = hostFor(h);
+    const { host, events } = await hostFor(h);
     const req = { process: 'p', pid: null, port: null };
     await expect(host.check('moody', req)).rejects.toThrow('plugin "moody": check() threw: boom');
     await expect(host.check('moody', req)).rejects.toThrow('plugin "moody": no answer to check within 300 ms');
@@ -123,7 +123,7 @@ describe('JS plugin modules', () => {
   it('a call to an undeclared plugin, or of the wrong kind, says so', async () => {
     const h = home('plugins:\n  - {name: n, module: n-plugin}\n');
     writeModule(h, 'n-plugin', 'export const apiVersion = 1; export const kinds = ["notifier"]; export function create() { return { notify() {} }; }');
-    const { host } = hostFor(h);
+    const { host } = await hostFor(h);
     await host.start();
     await expect(host.check('nope', { process: 'p', pid: null, port: null })).rejects.toThrow('no plugin named "nope" in');
     await expect(host.check('n', { process: 'p', pid: null, port: null })).rejects.toThrow('plugin "n": is not a health plugin (it serves notifier)');
@@ -139,14 +139,14 @@ describe('JS plugin modules', () => {
     const h = home(`plugins:\n  - {name: file, module: sentinel-notify-file, options: {file: ${out}}}\n`);
     mkdirSync(path.join(h, 'node_modules'));
     symlinkSync(path.join(ROOT, 'examples/plugins/sentinel-notify-file'), path.join(h, 'node_modules/sentinel-notify-file'));
-    const { host } = hostFor(h);
+    const { host } = await hostFor(h);
     await host.notify('file', { event: 'crash', process: 'web', exitCode: 2, signal: null, reason: 'exited 2', time: '2026-01-01T00:00:00.000Z', host: 'box' });
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ plugin: 'file', event: 'crash', process: 'web', exitCode: 2, signal: null, reason: 'exited 2', time: '2026-01-01T00:00:00.000Z', host: 'box' });
   });
 
   it('the shipped JS notifier refuses options without an absolute file', async () => {
     const h = home(`plugins:\n  - {name: file, module: ${path.join(ROOT, 'examples/plugins/sentinel-notify-file')}, options: {file: relative.log}}\n`);
-    const { host, events } = hostFor(h);
+    const { host, events } = await hostFor(h);
     await host.start();
     expect(events[0]).toMatchObject({ kind: 'failed', message: 'plugin "file": create() failed: options.file must be an absolute path, got "relative.log"' });
   });
@@ -160,7 +160,7 @@ describe('the shipped Python health check (exec form)', () => {
     const port = (srv.address() as AddressInfo).port;
     try {
       const h = home(`plugins:\n  - {name: py, command: [python3, ${path.join(ROOT, 'examples/plugins/http_health.py')}], kinds: [health], options: {path: /health}}\n`);
-      const { host, events } = hostFor(h);
+      const { host, events } = await hostFor(h);
       const req = { process: 'web', pid: null, port };
       expect(await host.check('py', req)).toEqual({ ok: true, detail: `http://127.0.0.1:${port}/health answered 200` });
       expect(await host.check('py', { ...req, options: { expect: '"status": "ok"' } })).toMatchObject({ ok: true });

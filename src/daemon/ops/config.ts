@@ -2,7 +2,6 @@
 // import, init, and the secrets. The config library is loaded on first use, not at daemon start-up.
 // yaml is in the daemon from the start (daemon.yaml); a dynamic import of it inside the daemon bundle lost its
 // named exports (esbuild's interop of a CommonJS package split across chunks)
-import { stringify as stringifyYaml } from 'yaml';
 import path from 'node:path';
 import { SentinelError } from '../../core/errors.js';
 import type { ProcessSpec } from '../../core/spec.js';
@@ -206,6 +205,8 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
     async 'config.print'(p) {
       const sp = readStackParams(p, d.paths.home);
       const { loadConfigOrThrow } = await import('../../config/load.js');
+      // the YAML printer is loaded with the config loader (which needs it anyway), not at the daemon's start
+      const { stringify: stringifyYaml } = await import('yaml');
       const { config } = loadConfigOrThrow(sp.file, { format: sp.format, environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
       const safe = redactSecretsDeep(config);
       return { file: sp.file, config: safe, text: stringifyYaml(safe, { lineWidth: 0 }) };

@@ -6,7 +6,7 @@ import { countOpenFdsOfTrees } from '../../metrics/open-fds.js';
 import type { Exposition } from '../../metrics/exposition.js';
 import type { MetricsSnapshot, ProcessMetrics, ScheduleMetrics } from '../../metrics/snapshot.js';
 import type { ProcessRecord } from '../../store/processes.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { HistorySeries } from '../../contracts/metrics.js';
 import type { Daemon, Handlers } from '../context.js';
 import { scrapeScanMs } from '../metrics.js';

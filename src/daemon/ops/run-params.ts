@@ -2,7 +2,7 @@
 // policy-options.ts). Temporary: the process spec is being redesigned to follow the config file's
 // process schema, and this schema will be replaced by one derived from it. Values stay as written
 // (durations and sizes follow the one rule: a bare number is seconds or bytes); specFromParams reads them.
-import { z } from 'zod';
+import * as z from 'zod';
 import { count, Duration, EnvMap, envBytes, MAX_EXEC_BYTES, Size } from '../../contracts/primitives.js';
 import { PolicyFields, RestartMode } from '../../contracts/policy-params.js';
 import { once } from '../../contracts/define.js';

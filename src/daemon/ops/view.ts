@@ -1,5 +1,5 @@
 // How a process is shown to clients (CLI, API, dashboard): never its environment (it may hold secrets).
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ProcessView as ProcessViewSchema } from '../../contracts/results.js';
 import type { ProcessRecord } from '../../store/processes.js';
 import type { Usage } from '../metrics.js';

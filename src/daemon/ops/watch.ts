@@ -1,6 +1,6 @@
 // processes.watch: one shared hub reads the table once per change or tick and hands the same snapshot to
 // every watcher, so ten open dashboards cost one /proc scan per interval, not ten.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Daemon, Handlers, OpContext } from '../context.js';
 import type { ProcessSnapshot } from '../../contracts/watch.js';
 import { views } from './processes.js';
