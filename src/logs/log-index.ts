@@ -9,7 +9,7 @@
 // Offsets count every byte ever written to the stream since the last clear, so they survive
 // rotations and daemon restarts. Times have the resolution of the rotator's check interval.
 import fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { indexPath } from './paths.js';
 
 export interface PendingRotation {
@@ -25,8 +25,14 @@ export interface LogIndex {
   offsets: number[];
 }
 
+/**
+ * 48 random bits in hex. From randomUUID, which draws on a cached pool of random bytes: randomBytes made a
+ * call into the system's generator per epoch, two per new process (0.14 s of a 1000-process up in the
+ * daemon's profile). The first 12 hex digits of a UUID v4 are all random (its version digit is the 13th).
+ */
 export function newEpoch(): string {
-  return randomBytes(6).toString('hex');
+  const uuid = randomUUID();
+  return uuid.slice(0, 8) + uuid.slice(9, 13);
 }
 
 export function emptyIndex(base: number): LogIndex {
@@ -59,9 +65,12 @@ export function applyIndexText(index: LogIndex, text: string): void {
 
 /** Reads the index of a log file, or null when it has none. */
 export function readIndex(file: string): LogIndex | null {
+  const target = indexPath(file);
+  // a new log has no index: asked first, without the ENOENT error (and its stack) readFileSync throws
+  if (!fs.existsSync(target)) return null;
   let text: string;
   try {
-    text = fs.readFileSync(indexPath(file), 'utf8');
+    text = fs.readFileSync(target, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

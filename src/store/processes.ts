@@ -139,6 +139,8 @@ export class ProcessRepo {
   onWriteTrouble: ((problem: string | null) => void) | null = null;
   /** Run before each write batch (the check that the database files are still there). */
   beforeWrite: (() => void) | null = null;
+  /** Writes held by inOneWrite, or null outside it. */
+  private batch: Array<{ run: () => void; hold: () => void }> | null = null;
 
   private get insertEventStmt() {
     return this.stmt(
@@ -202,23 +204,64 @@ export class ProcessRepo {
   }
 
   list(): ProcessRecord[] {
+    this.flushBatch();
     return (this.stmt('SELECT * FROM processes ORDER BY id').all() as Row[]).map(fromRow);
   }
 
   /** Inserts a new process row; a refused write throws (a record never exists without its row). */
   insert(spec: ProcessSpec, now: number, event: EventInput, instance = 0): ProcessRecord {
+    return this.insertMany([{ spec, instance, event }], now)[0];
+  }
+
+  /**
+   * Inserts the rows of many new processes in one transaction (an `up` of a whole file): one commit for
+   * all instead of one each. All or none: a refused write throws, and no record exists without its row.
+   */
+  insertMany(rows: Array<{ spec: ProcessSpec; instance: number; event: EventInput }>, now: number): ProcessRecord[] {
+    // what an enclosing inOneWrite holds is written first: events keep their order
+    this.flushBatch();
     this.beforeWrite?.();
-    const rec = this.db.transaction(() => {
+    const recs = this.db.transaction(() => {
       this.flushPending();
-      const info = this.db
-        .prepare('INSERT INTO processes (name, instance, spec, state, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(spec.name, instance, JSON.stringify(spec), 'stopped', now);
-      const id = Number(info.lastInsertRowid);
-      this.writeEvent({ ...event, processId: id });
-      return fromRow(this.stmt('SELECT * FROM processes WHERE id = ?').get(id) as Row);
+      const insert = this.stmt('INSERT INTO processes (name, instance, spec, state, created_at) VALUES (?, ?, ?, ?, ?)');
+      const select = this.stmt('SELECT * FROM processes WHERE id = ?');
+      return rows.map(({ spec, instance, event }) => {
+        const id = Number(insert.run(spec.name, instance, JSON.stringify(spec), 'stopped', now).lastInsertRowid);
+        this.writeEvent({ ...event, processId: id });
+        return fromRow(select.get(id) as Row);
+      });
     })();
     if (this.failure !== null) this.recovered();
-    return rec;
+    return recs;
+  }
+
+  /**
+   * Runs `fn`, holding the writes it makes (update, remove, addEvent) until it returns, then makes them, in
+   * order, in one transaction: one commit where there were as many as writes (a bulk start's state
+   * changes). They are all made before this returns, so nothing reads the store in between; a refused
+   * write is held for later as any other.
+   */
+  inOneWrite<T>(fn: () => T): T {
+    if (this.batch !== null) return fn();
+    this.batch = [];
+    try {
+      return fn();
+    } finally {
+      this.flushBatch();
+      this.batch = null;
+    }
+  }
+
+  /** Writes what inOneWrite holds so far (it goes on holding what comes after). */
+  private flushBatch(): void {
+    const batch = this.batch;
+    if (batch === null || batch.length === 0) return;
+    this.batch = [];
+    this.writeNow(() => {
+      for (const w of batch) w.run();
+    }, () => {
+      for (const w of batch) w.hold();
+    });
   }
 
   /**
@@ -269,8 +312,13 @@ export class ProcessRepo {
     return true;
   }
 
-  /** Runs a write after what is held; on a refused write, `hold` keeps it for later. */
+  /** Runs a write after what is held (or, in inOneWrite, holds it until then); on a refused write, `hold` keeps it for later. */
   private write(run: () => void, hold: () => void): void {
+    if (this.batch !== null) this.batch.push({ run, hold });
+    else this.writeNow(run, hold);
+  }
+
+  private writeNow(run: () => void, hold: () => void): void {
     this.beforeWrite?.();
     try {
       this.db.transaction(() => {
@@ -357,6 +405,8 @@ export class ProcessRepo {
   }
 
   events(opts: { name?: string; afterId?: number; limit?: number; oldestFirst?: boolean }): EventRecord[] {
+    // a read inside inOneWrite sees what it holds
+    this.flushBatch();
     const where: string[] = [];
     const params: unknown[] = [];
     // a definition's name takes in the events of all its instances ("web", "web:1", ...)

@@ -51,6 +51,29 @@ describe('supervisor lifecycle (fake clock)', () => {
     expect(evs).toEqual(['>created', 'stopped>starting', 'starting>running']);
   });
 
+  it('promotes the starts that stayed up together, each when its own start wait is over', async () => {
+    const { sup, clock, spec } = setup();
+    const [a, b, c] = sup.createMany([spec({ name: 'a' }), spec({ name: 'b' }), spec({ name: 'c', startWaitMs: 900 })], 'test');
+    const started = [a, b, c].map((r) => sup.start(r, 'test'));
+    clock.advance(500);
+    await Promise.all(started.slice(0, 2));
+    expect([a.state, b.state, c.state]).toEqual(['running', 'running', 'starting']);
+    clock.advance(400);
+    await started[2];
+    expect(c.state).toBe('running');
+  });
+
+  it('creates many definitions at once, or none when a name is taken', () => {
+    const { sup, spec } = setup();
+    sup.create(spec({ name: 'b' }), 'test');
+    expect(() => sup.createMany([spec({ name: 'a' }), spec({ name: 'b' })], 'test')).toThrow('a process named "b" already exists');
+    expect(sup.list().map((r) => r.name)).toEqual(['b']);
+    const made = sup.createMany([spec({ name: 'a' }), spec({ name: 'w', instances: 2 })], 'test');
+    expect(made.map((r) => r.name)).toEqual(['a', 'w']);
+    expect(sup.instancesOf('w').map((r) => r.instance)).toEqual([0, 1]);
+    expect(sup.find('w', 1)?.name).toBe('w');
+  });
+
   it('reports a crash during start as crashed immediately, with stderr', async () => {
     const { sup, children, spec } = setup();
     const rec = sup.create(spec(), 'test');

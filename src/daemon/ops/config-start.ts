@@ -18,6 +18,9 @@ export interface StartOutcome {
 
 export const DEFAULT_WAIT_MS = 60_000;
 
+/** How many starts share one transaction of state changes. */
+const START_BATCH = 100;
+
 interface Kick {
   blocked?: string;
   /** Time the start was asked for: an exit older than this belongs to an earlier run. */
@@ -132,7 +135,9 @@ export async function startInOrder(
         const rec = sup.find(name);
         const action = actions.get(name) ?? 'keep';
         if (!rec || action === 'keep') return { since: 0 };
-        const problems = await Promise.all(graph.dependenciesOf(name).map(problemWith));
+        // no await without dependencies: the start happens now, inside the caller's holdingWrites
+        const deps = graph.dependenciesOf(name);
+        const problems = deps.length > 0 ? await Promise.all(deps.map(problemWith)) : [];
         const problem = problems.find((p): p is string => p !== null);
         if (problem) {
           markBlocked(d, rec, problem);
@@ -160,7 +165,13 @@ export async function startInOrder(
     return kick;
   };
 
-  await Promise.all([...actions.keys()].map(kickoff));
+  // the processes without dependencies start here and now, their state changes written a batch at a
+  // time (one commit per START_BATCH instead of one per process); a batch bounds what a daemon crash
+  // could leave running but unrecorded to the spawns of one batch
+  const names = [...actions.keys()];
+  const kicked: Promise<Kick>[] = [];
+  for (let i = 0; i < names.length; i += START_BATCH) kicked.push(...sup.holdingWrites(() => names.slice(i, i + START_BATCH).map(kickoff)));
+  await Promise.all(kicked);
   await Promise.all(running);
   return outcome;
 }

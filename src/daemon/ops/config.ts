@@ -64,11 +64,12 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       const updated: Array<{ name: string; fields: string[] }> = [];
       const running: string[] = [];
       const label = path.basename(sp.file);
+      // the new ones in one transaction (a file of 1000: one commit instead of 1000)
+      const fresh = new Set(sup.createMany(selected.filter((spec) => !sup.find(spec.name)), ctx.actor).map((r) => r.name));
       for (const spec of selected) {
         const wanted = spec.source.autostart || asked.includes(spec.name);
         const rec = sup.find(spec.name);
-        if (!rec) {
-          sup.create(spec, ctx.actor);
+        if (!rec || fresh.has(spec.name)) {
           created.push(spec.name);
           actions.set(spec.name, wanted ? 'start' : 'keep');
           continue;
@@ -169,8 +170,8 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
         // a new instance count alone starts the added instances and leaves the others running
         actions.set(change.name, live ? (onlyInstances(change.fields) ? 'start' : 'restart') : 'keep');
       }
+      sup.createMany(plan.added, ctx.actor);
       for (const spec of plan.added) {
-        sup.create(spec, ctx.actor);
         actions.set(spec.name, !spec.source.autostart ? 'keep' : 'start');
       }
       const outcome = await startInOrder(d, ctx.actor, stack.graph, actions, { timeoutMs: p.timeout });
