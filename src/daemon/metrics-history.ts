@@ -77,6 +77,8 @@ export interface HistoryOptions {
   quietMaxMs?: number;
   /** Asked after a quiet tick whether anything changed; without it every tick is a full scan. */
   probe?: ChangeProbe;
+  /** The /proc list the last scan was made from (TreeScanner.lastList), for the probe's first look. */
+  scanList?: () => Float64Array | null;
   /** With a probe: a full scan at least this often (default fullScanMsOf()). */
   fullScanMs?: number;
 }
@@ -217,7 +219,7 @@ export class MetricsHistory {
     this.scanNext = changed;
     if (this.o.probe) {
       this.lastFullScanAt = this.lastTickAt;
-      this.o.probe.reset([...trees.values()].flatMap((t) => t.pids));
+      this.o.probe.reset([...trees.values()].flatMap((t) => t.pids), this.o.scanList?.() ?? null);
     }
     this.pushDaemon(records, atMs);
     return changed;
