@@ -217,10 +217,9 @@ export class MetricsHistory {
       }
     }
     this.scanNext = changed;
-    if (this.o.probe) {
-      this.lastFullScanAt = this.lastTickAt;
-      this.o.probe.reset([...trees.values()].flatMap((t) => t.pids), this.o.scanList?.() ?? null);
-    }
+    this.lastFullScanAt = this.lastTickAt;
+    // only a quiet tick is followed by a probe: a busy fleet (a change every tick) does not pay for its baseline
+    if (this.o.probe && !changed) this.o.probe.reset([...trees.values()].flatMap((t) => t.pids), this.o.scanList?.() ?? null);
     this.pushDaemon(records, atMs);
     return changed;
   }
