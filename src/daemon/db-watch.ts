@@ -1,5 +1,10 @@
 // state.db and state.db-wal deleted or replaced under a running daemon: rewritten at once from the open
-// connection (before the next write batch, or by the timer), loudly, so a later crash loses nothing.
+// connection (before the next write batch, or when inotify says so), loudly, so a later crash loses nothing.
+// The home directory is watched (fs.watch: inotify) for a rename or delete of either file, instead of two
+// stats every second: those were one of the two wake-ups a second of an idle daemon. The timer stays, once
+// a minute, as insurance; where no watch can be set (no inotify, its limit reached) it runs every second.
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import { watchDbFiles, type Db } from '../store/db.js';
 import type { ProcessRepo } from '../store/processes.js';
 import type { Logger } from './logger.js';
@@ -28,13 +33,40 @@ export function guardDbFiles(o: { db: Db; file: string; repo: ProcessRepo; log: 
     lastCheck = now;
     check();
   };
-  const cancel = every(o.periodic, Math.max(50, o.intervalMs ?? (Number(process.env.SENTINEL_DB_CHECK_MS) || 1000)), check);
+  const given = o.intervalMs ?? (Number(process.env.SENTINEL_DB_CHECK_MS) || undefined);
+  const poll = (ms: number) => every(o.periodic, Math.max(50, given ?? ms), check);
+  let cancel = () => {};
+  // the directory's watch gone (the directory removed, or moved away): back to checking every second
+  const watcher = watchHome(o.file, check, () => {
+    cancel();
+    cancel = poll(1000);
+  });
+  cancel = poll(watcher ? 60_000 : 1000);
   return {
     close: () => {
+      watcher?.close();
       cancel();
       o.repo.beforeWrite = null;
     },
   };
+}
+
+/** Runs `check` when state.db or its WAL is renamed or deleted; null when the directory cannot be watched. */
+function watchHome(file: string, check: () => void, lost: () => void): FSWatcher | null {
+  const names = new Set([path.basename(file), `${path.basename(file)}-wal`]);
+  try {
+    const watcher = watch(path.dirname(file), { persistent: false }, (event, name) => {
+      // 'change' is every write to the WAL: only a rename (created, deleted, moved) can lose it
+      if (event === 'rename' && (name === null || names.has(name))) check();
+    });
+    watcher.on('error', () => {
+      watcher.close();
+      lost();
+    });
+    return watcher;
+  } catch {
+    return null;
+  }
 }
 
 /** On the daemon's shared timer when given one, else on a timer of its own. */

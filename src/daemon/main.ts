@@ -168,7 +168,8 @@ async function main(): Promise<void> {
   const scans = new ScanCache(() => scanner.scan(supervisor.list().filter((r) => r.pid && supervisor.isLive(r)).map((r) => r.pid!)));
   const history = new MetricsHistory({
     scans, stepMs: settings.metrics.step, historyMs: settings.metrics.history,
-    records: () => supervisor.list(), isLive: (rec) => supervisor.isLive(rec), probe: new ChangeProbe(),
+    records: () => supervisor.list(), isLive: (rec) => supervisor.isLive(rec),
+    probe: new ChangeProbe(), scanList: () => scanner.lastList,
   });
   shutdownSteps.unshift(() => history.stop());
 

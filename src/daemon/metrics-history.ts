@@ -77,6 +77,8 @@ export interface HistoryOptions {
   quietMaxMs?: number;
   /** Asked after a quiet tick whether anything changed; without it every tick is a full scan. */
   probe?: ChangeProbe;
+  /** The /proc list the last scan was made from (TreeScanner.lastList), for the probe's first look. */
+  scanList?: () => Float64Array | null;
   /** With a probe: a full scan at least this often (default fullScanMsOf()). */
   fullScanMs?: number;
 }
@@ -215,10 +217,9 @@ export class MetricsHistory {
       }
     }
     this.scanNext = changed;
-    if (this.o.probe) {
-      this.lastFullScanAt = this.lastTickAt;
-      this.o.probe.reset([...trees.values()].flatMap((t) => t.pids));
-    }
+    this.lastFullScanAt = this.lastTickAt;
+    // only a quiet tick is followed by a probe: a busy fleet (a change every tick) does not pay for its baseline
+    if (this.o.probe && !changed) this.o.probe.reset([...trees.values()].flatMap((t) => t.pids), this.o.scanList?.() ?? null);
     this.pushDaemon(records, atMs);
     return changed;
   }

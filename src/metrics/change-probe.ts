@@ -50,15 +50,20 @@ export class ChangeProbe {
 
   /**
    * Takes every pid of the managed trees (from a full scan) as what the next probe compares with. The scan
-   * may be a scrape's from a second ago: the first probe after a reset looks at the parent of every pid
-   * outside the trees, so a child forked since that scan is seen then, and later probes at new pids only.
+   * may be a scrape's from a second ago: given the /proc list the scan was made from ([pid, inode] pairs,
+   * TreeScanner.lastList), the first probe looks at the parent of every pid new since that list, so a child
+   * forked since the scan is seen; without it, at the parent of every pid outside the trees.
    */
-  reset(treePids: readonly number[]): void {
+  reset(treePids: readonly number[], scanList: Float64Array | null = null): void {
     this.pids = [...treePids];
     this.times = readRunTimes(this.pids);
     const listing = listProc();
     this.inodes = this.pids.map((pid) => listing.get(pid));
     this.listed = null;
+    if (scanList) {
+      this.listed = new Map();
+      for (let i = 0; i < scanList.length; i += 2) this.listed.set(scanList[i]!, scanList[i + 1]!);
+    }
   }
 
   /**

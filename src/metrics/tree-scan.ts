@@ -17,6 +17,8 @@ export class TreeScanner {
   /** pid → the inode its /proc entry had when it was found outside every managed tree. */
   private readonly outside = new Map<number, number>();
   private scans = 0;
+  /** The /proc list of the last scan, [pid, inode] pairs (null before the first, or without the addon). */
+  lastList: Float64Array | null = null;
 
   /** How many pids are known to be outside (for tests). */
   get outsideCount(): number {
@@ -31,6 +33,7 @@ export class TreeScanner {
     // which were outside too: classify everything again
     if (++this.scans % RECLASSIFY_EVERY === 0 || roots.some((pid) => this.outside.has(pid))) this.outside.clear();
     const listed = addon.procList();
+    this.lastList = listed;
     const inodes = new Map<number, number>();
     const wanted: number[] = [];
     for (let i = 0; i < listed.length; i += 2) {

@@ -1,6 +1,10 @@
 // The metrics history's change probe through the native addon (runTimes, procList, procStatsOf).
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/core/native.js';
+import { ChangeProbe } from '../../src/metrics/change-probe.js';
+import { waitFor } from '../helpers.js';
 import { probeCases } from './change-probe.cases.js';
 
 it('the native addon is built here, with runTimes', () => {
@@ -8,3 +12,34 @@ it('the native addon is built here, with runTimes', () => {
 });
 
 describe('ChangeProbe through the native addon', probeCases);
+
+describe('ChangeProbe reset from a scan’s /proc list', () => {
+  const started: number[] = [];
+  afterEach(() => {
+    for (const pid of started.splice(0)) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+
+  it('looks only at pids new since that list, and so sees a child forked after the scan', async () => {
+    const sh = spawn('sh', ['-c', 'read x; sleep 60 & read y'], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    started.push(sh.pid!);
+    expect(await waitFor(() => readFileSync(`/proc/${sh.pid}/stat`, 'utf8').includes(') S '))).toBe(true);
+    const scanList = nativeAddon()!.procList();
+    sh.stdin!.write('go\n');
+    const children = () => readFileSync(`/proc/${sh.pid}/task/${sh.pid}/children`, 'utf8').trim();
+    expect(await waitFor(() => children() !== '')).toBe(true);
+    expect(await waitFor(() => readFileSync(`/proc/${sh.pid}/stat`, 'utf8').includes(') S '))).toBe(true);
+    // the tree as that scan saw it: the shell alone; the shell's run time is read at the reset, after the
+    // fork, so what is left to tell is the new child
+    const probe = new ChangeProbe();
+    probe.reset([sh.pid!], scanList);
+    expect(probe.changed()).toBe(true);
+    probe.reset([sh.pid!, Number(children())], nativeAddon()!.procList());
+    expect(probe.changed()).toBe(false);
+  });
+});

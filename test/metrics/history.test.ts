@@ -209,11 +209,12 @@ describe('history settings', () => {
     const cache = new ScanCache(() => (scans++, new Map(procs)), () => now);
     const records = [rec(1, 100)];
     const h = new MetricsHistory({ scans: cache, stepMs: 1000, historyMs: 60_000, records: () => records, isLive: () => true, now: () => now, cpuBudget: 0, probe, fullScanMs: 10_000 });
-    expect(h.tick()).toBe(true); // first sight: a change, and the probe is reset from the scan's trees
-    expect(resets).toEqual([[100, 101]]);
+    expect(h.tick()).toBe(true); // first sight: a change, and no probe follows a change
+    expect(resets).toEqual([]);
     now += 1000;
-    expect(h.tick()).toBe(false); // after a change: a full scan, which finds nothing new
+    expect(h.tick()).toBe(false); // after a change: a full scan, which finds nothing new: the probe's baseline
     expect(scans).toBe(2);
+    expect(resets).toEqual([[100, 101]]);
     for (let i = 0; i < 3; i++) {
       now += 1000;
       expect(h.tick()).toBe(false);
