@@ -35,9 +35,12 @@ await build({
   splitting: true,
   outdir,
   chunkNames: 'chunk-[hash]',
-  // identifiers are shortened but function and class names kept: stack traces in daemon.log stay readable
-  minify: true,
-  keepNames: true,
+  // whitespace and syntax minified, identifiers left as written: stack traces in daemon.log stay readable
+  // without keepNames, whose __name() call per function and class gave each one its own property array.
+  // Measured with 100 processes up (V8 heap used after a full collection): 12.64/13.24 MiB with shortened
+  // identifiers and keepNames, 11.99/12.07 MiB so, though the bundle is 23 % larger (0.89 -> 1.10 MB)
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   external,
   // bundled CommonJS packages (yaml, dotenv) call require() for Node's built-in modules
