@@ -24,6 +24,11 @@ export interface LogPort {
   open(name: string, spec: ProcessSpec): { stdout: number; stderr: number; sizes?: { stdout: number; stderr: number } };
   watch(name: string, spec: ProcessSpec): void;
   unwatch(name: string): void;
+  /**
+   * Optional: opens the log files of processes about to start ahead of time, all at once off the event
+   * loop; open() then takes them. Resolves to a function that closes the ones no start took.
+   */
+  openAhead?(starts: Array<{ name: string; spec: ProcessSpec }>): Promise<() => void>;
   /** The last n lines; with `from`, only those written after the file had that size. */
   lastLines(name: string, stream: 'stdout' | 'stderr', n: number, from?: number): Promise<string[]>;
 }
@@ -219,6 +224,16 @@ export class Supervisor extends EventEmitter {
     const members = this.byName.get(rec.name)?.filter((r) => r.id !== rec.id) ?? [];
     if (members.length > 0) this.byName.set(rec.name, members);
     else this.byName.delete(rec.name);
+  }
+
+  /**
+   * Gets ready to start these processes at once (a bulk start): their log files opened together, on the
+   * threadpool (LogPort.openAhead). Resolves to what closes the files of those that did not start after all.
+   */
+  async prepareStarts(recs: ProcessRecord[]): Promise<() => void> {
+    const logs = this.opts.logs;
+    if (!logs.openAhead) return () => undefined;
+    return logs.openAhead(recs.filter((r) => !this.isLive(r) && !this.wrapping.has(r.id)).map((r) => ({ name: instanceKey(r), spec: r.spec })));
   }
 
   /** Creates a definition: one record per instance (spec.instances). Returns instance 0. */

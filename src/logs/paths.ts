@@ -101,6 +101,18 @@ export function openLogFds(logsDir: string, name: string): { stdout: number; std
   }
 }
 
+/** openLogFds on the threadpool; the directory must exist. */
+export async function openLogFdsAsync(logsDir: string, name: string): Promise<{ stdout: number; stderr: number }> {
+  const files = logPaths(logsDir, name);
+  const flags = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT;
+  // fs.open's callback: no FileHandle object per file as with fs.promises
+  const open = (file: string) => new Promise<number>((resolve, reject) => fs.open(file, flags, 0o640, (err, fd) => (err ? reject(notWritable(logsDir, err)) : resolve(fd))));
+  const [stdout, stderr] = await Promise.allSettled([open(files.stdout), open(files.stderr)]);
+  if (stdout.status === 'fulfilled' && stderr.status === 'fulfilled') return { stdout: stdout.value, stderr: stderr.value };
+  for (const r of [stdout, stderr]) if (r.status === 'fulfilled') fs.closeSync(r.value);
+  throw (stdout.status === 'rejected' ? stdout.reason : (stderr as PromiseRejectedResult).reason) as Error;
+}
+
 /** Creates the log directory (and parents) or says why it cannot. */
 export function ensureLogDir(logsDir: string): void {
   try {

@@ -169,8 +169,15 @@ export async function startInOrder(
   // time (one commit per START_BATCH instead of one per process); a batch bounds what a daemon crash
   // could leave running but unrecorded to the spawns of one batch
   const names = [...actions.keys()];
+  // their log files opened ahead, together (LogPort.openAhead); those not taken by a start closed after
+  const free = names.filter((n) => actions.get(n) === 'start' && graph.dependenciesOf(n).length === 0).flatMap((n) => sup.instancesOf(n));
+  const release = free.length > 1 ? await sup.prepareStarts(free) : () => undefined;
   const kicked: Promise<Kick>[] = [];
-  for (let i = 0; i < names.length; i += START_BATCH) kicked.push(...sup.holdingWrites(() => names.slice(i, i + START_BATCH).map(kickoff)));
+  try {
+    for (let i = 0; i < names.length; i += START_BATCH) kicked.push(...sup.holdingWrites(() => names.slice(i, i + START_BATCH).map(kickoff)));
+  } finally {
+    release();
+  }
   await Promise.all(kicked);
   await Promise.all(running);
   return outcome;
