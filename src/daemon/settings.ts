@@ -71,7 +71,7 @@ export async function loadDaemonSettings(home: string, overrides: { listen?: str
   let raw: unknown = {};
   if (existsSync(file)) {
     // the YAML parser (120 KB of the bundle) is loaded only when there is a file: most daemons have none
-    const { parse: parseYaml } = await import('yaml');
+    const { parseYaml } = await import('../config/yaml-text.js');
     try {
       raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
     } catch (err) {

@@ -207,7 +207,7 @@ export function configOps(d: Daemon): Handlers<ConfigOp> {
       const sp = readStackParams(p, d.paths.home);
       const { loadConfigOrThrow } = await import('../../config/load.js');
       // the YAML printer is loaded with the config loader (which needs it anyway), not at the daemon's start
-      const { stringify: stringifyYaml } = await import('yaml');
+      const { stringifyYaml } = await import('../../config/yaml-text.js');
       const { config } = loadConfigOrThrow(sp.file, { format: sp.format, environment: sp.environment, env: sp.env, resolveSecret: (n) => (store.info(n) ? '' : undefined) });
       const safe = redactSecretsDeep(config);
       return { file: sp.file, config: safe, text: stringifyYaml(safe, { lineWidth: 0 }) };
