@@ -6,10 +6,12 @@
 // a process crashing in a loop does not get a collection per restart, and not in the middle of a burst
 // shorter than maxBusyMs. A churn that never stops (processes restarting all the time) gets one collection
 // every maxBusyMs: waiting for a quiet moment it never reached, the daemon's private memory grew all along
-// (100 processes restarting 19 times a second: 38.3 -> 53.7 MiB over an hour). Measured with 100 processes
-// restarting 30 times a second (the overall restart rate limit), 4 min, run side by side: private growth
-// 12.2 % without, 6.5 % with (a sawtooth between collections, its lows 22.7 MiB at 1, 2 and 3 min, 23.7 at
-// 4); each collection with its malloc_trim took 120-240 ms on the 2 loaded cores, once a minute.
+// (100 processes restarting 19 times a second: 38.3 -> 53.7 MiB over an hour). Measured with bench/churn-memory.mjs
+// (100 processes, 19 restarts a second), each build run side by side with one without: once a minute, private
+// growth over 6 min 11.5 % against 23.0 %, but a sawtooth of 22.4-28.9 MiB between collections; every 15 s,
+// over 5 min 8.9 % against 16.5 %, 20.6-24.0 MiB (what is left grows with the bounded maps of ended runs in
+// run-marker.ts and run-owners.ts, 10,000 each). A collection with its malloc_trim took 140-300 ms on the 2
+// cores the two benches shared (70-160 ms once a minute): about 1 % of a core while a churn lasts.
 import type { Clock } from '../core/clock.js';
 
 export interface IdleCollector {
@@ -28,7 +30,7 @@ export interface IdleCollectorOptions {
   quietMs?: number;
   /** How many changes since the last collection make one worth it (default 50). */
   minChanges?: number;
-  /** The longest changes that keep coming put off a collection once minChanges are counted (default 60 s). */
+  /** The longest changes that keep coming put off a collection once minChanges are counted (default 15 s). */
   maxBusyMs?: number;
   /** Told after each collection how long it took. */
   onCollect?: (ms: number) => void;
@@ -38,7 +40,7 @@ export function collectWhenIdle(o: IdleCollectorOptions): IdleCollector {
   const gc = o.gc;
   const quietMs = o.quietMs ?? 2000;
   const minChanges = o.minChanges ?? 50;
-  const maxBusyMs = o.maxBusyMs ?? 60_000;
+  const maxBusyMs = o.maxBusyMs ?? 15_000;
   let changes = 0;
   let timer: unknown = null;
   /** When the changes since the last collection reached minChanges: the collection is due maxBusyMs later at most. */
