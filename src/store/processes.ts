@@ -124,7 +124,14 @@ function toColumn(key: keyof ProcessPatch, value: unknown): unknown {
 }
 
 export class ProcessRepo {
+  /**
+   * Event storms being folded, by what makes events alike. A reason holding the restart delay ("restart 1 in
+   * 1.8s (restart rate limit)") makes a new one for most restarts, and one whose window was over stayed
+   * until there were 10,000: a steady churn of restarts kept about that many strings and entries.
+   */
   private readonly folds = new Map<string, FoldEntry>();
+  /** When the folds whose window was over were last dropped (at most once a window). */
+  private foldsSweptAt = 0;
   private readonly statements = new Map<string, Statement>();
   private statementsOf: object | null = null;
   private sincePrune = 0;
@@ -173,6 +180,18 @@ export class ProcessRepo {
     return byAge + byRows;
   }
 
+  /** Drops the folds whose window is over: the next event alike starts a new one anyway. */
+  private sweepFolds(now: number): void {
+    if (now - this.foldsSweptAt < FOLD.windowMs) return;
+    this.foldsSweptAt = now;
+    for (const [key, f] of this.folds) if (now - f.windowStart >= FOLD.windowMs) this.folds.delete(key);
+  }
+
+  /** How many storms of events alike are being folded (for tests). */
+  get foldCount(): number {
+    return this.folds.size;
+  }
+
   /** Inserts an event, or counts it on the summary row of a storm of events alike (FOLD). */
   private writeEvent(ev: EventInput): void {
     if (++this.sincePrune >= PRUNE_EVERY) this.pruneEvents(ev.time);
@@ -184,6 +203,7 @@ export class ProcessRepo {
     let f = this.folds.get(key);
     if (!f || ev.time - f.windowStart >= FOLD.windowMs) {
       if (this.folds.size > 10_000) this.folds.clear();
+      this.sweepFolds(ev.time);
       f = { windowStart: ev.time, count: 0, summaryId: null, summaryCount: 0, base: ev.reason ?? '' };
       this.folds.set(key, f);
     }

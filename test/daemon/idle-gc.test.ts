@@ -28,15 +28,33 @@ describe('collectWhenIdle', () => {
     expect(clock.pending()).toBe(0);
   });
 
-  it('never collects in the middle of a burst that keeps going', () => {
+  it('never collects in the middle of a burst that keeps going, up to maxBusyMs', () => {
     const { clock, idle, collections } = setup();
+    // 10 s of changes, each within quietMs of the last: shorter than the default 15 s
     for (let i = 0; i < 200; i++) {
       idle.note();
-      clock.advance(1000);
+      clock.advance(50);
     }
     expect(collections()).toBe(0);
     clock.advance(2000);
     expect(collections()).toBe(1);
+  });
+
+  it('collects every maxBusyMs under a churn of changes that never stops', () => {
+    const clock = new FakeClock();
+    let collections = 0;
+    const idle = collectWhenIdle({ gc: () => void collections++, clock, minChanges: 5, maxBusyMs: 10_000 });
+    // a change every 500 ms for 40 s: never quiet for 2 s
+    for (let i = 0; i < 80; i++) {
+      idle.note();
+      clock.advance(500);
+    }
+    // due 10 s after the 5th change (at 2 s): at 12, 24 and 36 s (the 5th change after each is 2 s later)
+    expect(collections).toBe(3);
+    // and once it goes quiet, one more for what came since the last
+    clock.advance(2000);
+    expect(collections).toBe(4);
+    expect(clock.pending()).toBe(0);
   });
 
   it('a few changes are not worth a collection; they count towards the next one', () => {

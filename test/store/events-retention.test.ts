@@ -54,6 +54,17 @@ describe('event folding', () => {
     expect(repo.events({ limit: 1 })[0].reason).toBe('exit code 1: restarting');
   });
 
+  it('forgets the storms whose window is over (a churn of restarts, each reason its own)', () => {
+    const repo = new ProcessRepo(openDb(':memory:'), { retention: { maxRows: 1000, maxAgeMs: 1e12 }, now: () => 0 });
+    // 20 restarts a second for 8 windows, the reason holding a delay that is seldom the same twice
+    const perWindow = (FOLD.windowMs / 1000) * 20;
+    for (let i = 0; i < 8 * perWindow; i++) {
+      repo.addEvent(ev({ processId: 1 + (i % 100), time: 1000 + i * 50, reason: `exit code 1: restart 1 in ${100 + (i % 997)}ms` }));
+    }
+    // what started in the last two windows at most, not one a restart
+    expect(repo.foldCount).toBeLessThanOrEqual(2 * perWindow);
+  });
+
   it('never folds events of different processes together', () => {
     const repo = new ProcessRepo(openDb(':memory:'), { retention: { maxRows: 1e6, maxAgeMs: 1e12 }, now: () => 0 });
     for (let i = 0; i < 10; i++) for (const id of [1, 2]) repo.addEvent(ev({ processId: id, processName: `p${id}`, time: 1000 + i }));
