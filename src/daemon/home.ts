@@ -12,23 +12,19 @@ import { SentinelError } from '../core/errors.js';
  * instead of four (each keeps its own malloc arena and stack): about 1.5 MiB less with 100 processes and
  * 4 MiB less with 1000, and no slower a restart (crash -> running p50 3.5 ms against 3.9-6.2 ms, 2 cores).
  * --expose-gc lets the daemon give back the heap a burst of work filled once it is over (idle-gc.ts).
- * --no-opt --no-sparkplug --lazy-feedback-allocation --max-lazy run the daemon's JavaScript in V8's interpreter
- * only (no optimizing or baseline compiler, feedback allocated lazily): the daemon's JS is short calls between
- * system calls, and the compilers' code and data stay out of memory. With --lite-mode (the same, plus no JIT at
- * all) instead, with 100 processes: private 20.6/20.6 -> 17.6/17.5 MiB and RSS 65.8/65.9 -> 58.0/57.8 MiB; with
- * 1000: private 32.8/32.3 -> 27.0/27.9 MiB, RSS 78.2/77.8 -> 67.5/68.3 MiB; the daemon's CPU for `up -f` of 100
- * was 1.45 -> 1.01 s (medians of 3), for 20 `list --json` 0.69 -> 0.52 s, per crash -> restart 20 -> 16 ms, and
- * idle with 1000 up the same; all on 2 shared cores. But --lite-mode implies --jitless, which removes
- * WebAssembly (so `fetch` in a JS plugin loaded into the daemon fails: Node's HTTP parser for it is WebAssembly)
- * and interprets every regular expression (`logs --grep` runs in the daemon); these four flags keep both and
- * hold as little (100 up, alternated: 20.5/16.4 MiB private against --lite-mode's 19.9/16.8 and 28.1/23.1 with
- * neither).
+ * Not among them: V8's interpreter only (--lite-mode, or --no-opt --no-sparkplug without --lite-mode's
+ * --jitless, which takes WebAssembly away from a JS plugin's `fetch`). It holds about 3 MiB less private
+ * memory with 100 processes (alternated: 20.5/16.4 MiB against 28.1/23.1), but the daemon also runs
+ * JavaScript-heavy work: in one `npm run bench` with --no-opt --no-sparkplug, `logs --grep` over 1 GB took
+ * 9.6 s (grep -E 0.40 s in the same run; 2.6 s against grep's 1.56 s without them) and the daemon's CPU
+ * under a 5 s /metrics scrape of 100 processes was 0.75 %. Add them through SENTINEL_DAEMON_NODE_FLAGS
+ * where memory matters more.
  * SENTINEL_DAEMON_NODE_FLAGS replaces them (an empty value: none).
  */
 export function daemonNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
   const given = env.SENTINEL_DAEMON_NODE_FLAGS;
   if (given !== undefined) return given.split(/\s+/).filter(Boolean);
-  return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc', '--no-opt', '--no-sparkplug', '--lazy-feedback-allocation', '--max-lazy'];
+  return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc'];
 }
 
 /**
