@@ -1,6 +1,6 @@
 // Facts about live processes read from /proc: identity (PID + start time), state, the process tree.
 import { readFileSync, readdirSync } from 'node:fs';
-import { nativeAddon, PF, PROC_STRIDE } from './native.js';
+import { nativeAddon, PF, PROC_STRIDE, type NativeAddon } from './native.js';
 
 export interface ProcStat {
   pid: number;
@@ -46,6 +46,21 @@ export function isAlive(pid: number, startTime?: number | null): boolean {
   return startTime == null || st.startTime === startTime;
 }
 
+/**
+ * Every pid in /proc as [pid, inode of /proc/PID] pairs, the native procList's shape, so callers that
+ * tell a reused pid by its inode and callers that want the pids alone share one listing. Without the
+ * addon (or one built before procList) the inodes are 0: fs.readdir gives names only.
+ */
+export function listProc(addon: Pick<NativeAddon, 'procList'> | null = nativeAddon()): Float64Array {
+  if (addon && typeof addon.procList === 'function') return addon.procList();
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const c = entry.charCodeAt(0);
+    if (c >= 48 && c <= 57) pids.push(Number(entry), 0);
+  }
+  return Float64Array.from(pids);
+}
+
 export function readAllStats(): ProcStat[] {
   const rows = nativeAddon()?.procStats();
   if (rows) {
@@ -59,10 +74,9 @@ export function readAllStats(): ProcStat[] {
     return out;
   }
   const out: ProcStat[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const c = entry.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const st = readStat(Number(entry));
+  const listed = listProc();
+  for (let i = 0; i < listed.length; i += 2) {
+    const st = readStat(listed[i]!);
     if (st) out.push(st);
   }
   return out;

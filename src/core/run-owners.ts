@@ -14,7 +14,7 @@
 // root pid, fresh, and decides from them exactly as from a full sweep.
 import type { NativeAddon } from './native.js';
 import { PF, PROC_STRIDE } from './native.js';
-import type { ProcStat } from './proc.js';
+import { listProc, type ProcStat } from './proc.js';
 
 interface Known {
   inode: number;
@@ -104,7 +104,7 @@ export class RunOwners {
    */
   refresh(): void {
     const gen = ++this.generation;
-    const listed = this.addon.procList();
+    const listed = listProc(this.addon);
     const fresh: number[] = [];
     const inodes = new Map<number, number>();
     for (let i = 0; i < listed.length; i += 2) {

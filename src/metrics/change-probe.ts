@@ -4,39 +4,14 @@
 // nanoseconds it ran) and the stat of pids new since the last look (their parent). A tree whose members
 // did not run, are all still there under the same inode, and gained no child has the same CPU ticks, pids
 // and (short of the kernel reclaiming its pages) memory: the full scan it would take finds nothing new.
-import { readdirSync } from 'node:fs';
-import { nativeAddon } from '../core/native.js';
-import { readStat, statsOfRows } from './proc-tree.js';
+import { listProc } from '../core/proc.js';
+import { readStatsOf } from './proc-tree.js';
 import { readRunTimes } from './run-times.js';
 
-/** Every pid in /proc, with the inode of its entry where the native addon gives it (0 without). */
-function listProc(): Map<number, number> {
+/** [pid, inode] pairs (listProc's, or a scan's list) as inode by pid. */
+function inodesByPid(pairs: Float64Array): Map<number, number> {
   const out = new Map<number, number>();
-  const addon = nativeAddon();
-  if (addon && typeof addon.procList === 'function') {
-    const rows = addon.procList();
-    for (let i = 0; i < rows.length; i += 2) out.set(rows[i]!, rows[i + 1]!);
-    return out;
-  }
-  for (const name of readdirSync('/proc')) {
-    const c = name.charCodeAt(0);
-    if (c >= 48 && c <= 57) out.set(Number(name), 0);
-  }
-  return out;
-}
-
-/** The parent of each pid that is still there. */
-function parentsOf(pids: readonly number[]): Map<number, number> {
-  const out = new Map<number, number>();
-  const addon = nativeAddon();
-  if (addon && typeof addon.procStatsOf === 'function') {
-    for (const st of statsOfRows(addon.procStatsOf(Int32Array.from(pids))).values()) out.set(st.pid, st.ppid);
-    return out;
-  }
-  for (const pid of pids) {
-    const st = readStat(pid);
-    if (st) out.set(pid, st.ppid);
-  }
+  for (let i = 0; i < pairs.length; i += 2) out.set(pairs[i]!, pairs[i + 1]!);
   return out;
 }
 
@@ -57,13 +32,9 @@ export class ChangeProbe {
   reset(treePids: readonly number[], scanList: Float64Array | null = null): void {
     this.pids = [...treePids];
     this.times = readRunTimes(this.pids);
-    const listing = listProc();
+    const listing = inodesByPid(listProc());
     this.inodes = this.pids.map((pid) => listing.get(pid));
-    this.listed = null;
-    if (scanList) {
-      this.listed = new Map();
-      for (let i = 0; i < scanList.length; i += 2) this.listed.set(scanList[i]!, scanList[i + 1]!);
-    }
+    this.listed = scanList ? inodesByPid(scanList) : null;
   }
 
   /**
@@ -71,7 +42,7 @@ export class ChangeProbe {
    * another process, or a process new since then is a member's child.
    */
   changed(): boolean {
-    const listing = listProc();
+    const listing = inodesByPid(listProc());
     const previous = this.listed ?? new Map(this.pids.map((pid) => [pid, 0]));
     this.listed = listing;
     let changed = false;
@@ -91,7 +62,7 @@ export class ChangeProbe {
    */
   private forked(fresh: readonly number[]): boolean {
     const inTree = new Set(this.pids);
-    for (const ppid of parentsOf(fresh).values()) if (inTree.has(ppid)) return true;
+    for (const st of readStatsOf(fresh).values()) if (inTree.has(st.ppid)) return true;
     return false;
   }
 }

@@ -3,6 +3,7 @@
 // status/statm/children for each managed process is what made other supervisors burn a core.)
 import fs from 'node:fs';
 import { nativeAddon, PF, PROC_STRIDE } from '../core/native.js';
+import { listProc } from '../core/proc.js';
 
 /** USER_HZ: the unit of the tick fields in /proc/PID/stat; fixed at 100 by the Linux ABI. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -143,14 +144,27 @@ export function scanProcesses(): Map<number, ProcStat> {
   const rows = nativeAddon()?.procStats();
   if (rows) return statsOfRows(rows);
   const all = new Map<number, ProcStat>();
-  for (const name of fs.readdirSync('/proc')) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const n = readStatBytes(name);
-    const stat = n > 0 ? parseStatBytes(statBuf, n) : null;
+  const listed = listProc();
+  for (let i = 0; i < listed.length; i += 2) {
+    const stat = readStat(listed[i]!);
     if (stat) all.set(stat.pid, stat);
   }
   return all;
+}
+
+/**
+ * The stats of the given pids that are still there, by pid: one native call for all of them when the
+ * addon has it, else a read of each one's /proc/PID/stat.
+ */
+export function readStatsOf(pids: readonly number[]): Map<number, ProcStat> {
+  const addon = nativeAddon();
+  if (addon && typeof addon.procStatsOf === 'function') return statsOfRows(addon.procStatsOf(Int32Array.from(pids)));
+  const out = new Map<number, ProcStat>();
+  for (const pid of pids) {
+    const st = readStat(pid);
+    if (st) out.set(pid, st);
+  }
+  return out;
 }
 
 /** Sums each root's tree (the root and all descendants) from one /proc scan. Roots that are gone are absent. */

@@ -8,7 +8,8 @@
 // pids outside (taken under management after it started) has every pid classified again.
 // Without the native addon (no inodes from fs.readdir) every sweep is a full one.
 import { nativeAddon } from '../core/native.js';
-import { scanProcesses, statsOfRows, type ProcStat } from './proc-tree.js';
+import { listProc } from '../core/proc.js';
+import { readStatsOf, scanProcesses, type ProcStat } from './proc-tree.js';
 
 /** Every this many scans the pids outside are forgotten and classified again: a bound on the map, and insurance. */
 export const RECLASSIFY_EVERY = 60;
@@ -32,7 +33,7 @@ export class TreeScanner {
     // a root that was outside (a process taken under management after it started) brings its descendants,
     // which were outside too: classify everything again
     if (++this.scans % RECLASSIFY_EVERY === 0 || roots.some((pid) => this.outside.has(pid))) this.outside.clear();
-    const listed = addon.procList();
+    const listed = listProc(addon);
     this.lastList = listed;
     const inodes = new Map<number, number>();
     const wanted: number[] = [];
@@ -45,7 +46,7 @@ export class TreeScanner {
       inodes.set(pid, inode);
       wanted.push(pid);
     }
-    const stats = statsOfRows(addon.procStatsOf(Int32Array.from(wanted)));
+    const stats = readStatsOf(wanted);
     // what descends from a root is kept; the rest is outside from now on
     const children = new Map<number, number[]>();
     for (const st of stats.values()) {
