@@ -40,13 +40,9 @@ napi_value FdCounts(napi_env env, napi_callback_info info) {
   const int32_t *pids;
   size_t length = 0;
   if (!pid_array(env, info, "fdCounts", &pids, &length)) return NULL;
-  napi_value buffer, result;
+  napi_value result;
   void *out = NULL;
-  if (napi_create_arraybuffer(env, length * sizeof(int32_t), &out, &buffer) != napi_ok ||
-      napi_create_typedarray(env, napi_int32_array, length, buffer, 0, &result) != napi_ok) {
-    napi_throw_error(env, NULL, "fdCounts: out of memory");
-    return NULL;
-  }
+  if (!new_typed_array(env, "fdCounts", napi_int32_array, length, &out, &result)) return NULL;
   int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   int32_t *counts = out;
   for (size_t i = 0; i < length; i++) counts[i] = proc < 0 ? -1 : count_fds(proc, pids[i]);

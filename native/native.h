@@ -14,6 +14,11 @@
 // The Int32Array of pids that procStatsOf, fdCounts and runTimes take as their one argument (proc.c); 0 after
 // throwing a TypeError naming `fn` when the call did not pass one.
 int pid_array(napi_env env, napi_callback_info info, const char *fn, const int32_t **pids, size_t *length);
+// A new typed array of `length` elements of `type` (Int32Array or Float64Array), for the results the functions
+// hand back (proc.c); *data points at its elements. 0 after throwing "`fn`: out of memory" when it could not
+// be made.
+int new_typed_array(napi_env env, const char *fn, napi_typedarray_type type, size_t length, void **data,
+                    napi_value *result);
 
 // spawn.c
 void throw_errno(napi_env env, int code, const char *what);

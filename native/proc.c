@@ -72,14 +72,12 @@ static int read_stat(int dfd, const char *name, double *row) {
 }
 
 // The first count*stride numbers of rows as a Float64Array (rows is freed).
-static napi_value to_array(napi_env env, double *rows, size_t count, size_t stride) {
-  napi_value buffer, result = NULL;
+static napi_value to_array(napi_env env, const char *fn, double *rows, size_t count, size_t stride) {
+  napi_value result = NULL;
   void *data = NULL;
   size_t bytes = count * stride * sizeof(double);
-  if (napi_create_arraybuffer(env, bytes, &data, &buffer) == napi_ok) {
-    if (bytes > 0) memcpy(data, rows, bytes);
-    napi_create_typedarray(env, napi_float64_array, count * stride, buffer, 0, &result);
-  }
+  if (new_typed_array(env, fn, napi_float64_array, count * stride, &data, &result) && bytes > 0)
+    memcpy(data, rows, bytes);
   free(rows);
   return result;
 }
@@ -120,7 +118,7 @@ napi_value ProcStats(napi_env env, napi_callback_info info) {
     if (read_stat(dfd, entry->d_name, rows + count * STRIDE)) count++;
   }
   closedir(dir);
-  return to_array(env, rows, count, STRIDE);
+  return to_array(env, "procStats", rows, count, STRIDE);
 }
 
 // procList() -> Float64Array of [pid, inode] per entry of /proc, without reading any file. The inode of
@@ -139,10 +137,9 @@ napi_value ProcList(napi_env env, napi_callback_info info) {
     count++;
   }
   closedir(dir);
-  return to_array(env, rows, count, 2);
+  return to_array(env, "procList", rows, count, 2);
 }
 
-// procStatsOf(pids: Int32Array) -> Float64Array of STRIDE numbers for each of those processes still there.
 int pid_array(napi_env env, napi_callback_info info, const char *fn, const int32_t **pids, size_t *length) {
   size_t argc = 1;
   napi_value argv[1];
@@ -159,6 +156,22 @@ int pid_array(napi_env env, napi_callback_info info, const char *fn, const int32
   return 1;
 }
 
+int new_typed_array(napi_env env, const char *fn, napi_typedarray_type type, size_t length, void **data,
+                    napi_value *result) {
+  // only the two element types the addon hands back; anything else is a mistake here, caught by the check
+  size_t size = type == napi_int32_array ? sizeof(int32_t) : type == napi_float64_array ? sizeof(double) : 0;
+  napi_value buffer;
+  if (size == 0 || napi_create_arraybuffer(env, length * size, data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, type, length, buffer, 0, result) != napi_ok) {
+    char message[96];
+    snprintf(message, sizeof message, "%s: out of memory", fn);
+    napi_throw_error(env, NULL, message);
+    return 0;
+  }
+  return 1;
+}
+
+// procStatsOf(pids: Int32Array) -> Float64Array of STRIDE numbers for each of those processes still there.
 napi_value ProcStatsOf(napi_env env, napi_callback_info info) {
   const int32_t *pids;
   size_t length = 0;
@@ -180,5 +193,5 @@ napi_value ProcStatsOf(napi_env env, napi_callback_info info) {
     if (read_stat(dfd, name, rows + count * STRIDE)) count++;
   }
   close(dfd);
-  return to_array(env, rows, count, STRIDE);
+  return to_array(env, "procStatsOf", rows, count, STRIDE);
 }

@@ -32,13 +32,9 @@ napi_value RunTimes(napi_env env, napi_callback_info info) {
   const int32_t *pids;
   size_t length = 0;
   if (!pid_array(env, info, "runTimes", &pids, &length)) return NULL;
-  napi_value buffer, result;
+  napi_value result;
   void *out = NULL;
-  if (napi_create_arraybuffer(env, length * sizeof(double), &out, &buffer) != napi_ok ||
-      napi_create_typedarray(env, napi_float64_array, length, buffer, 0, &result) != napi_ok) {
-    napi_throw_error(env, NULL, "runTimes: out of memory");
-    return NULL;
-  }
+  if (!new_typed_array(env, "runTimes", napi_float64_array, length, &out, &result)) return NULL;
   int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   double *times = out;
   for (size_t i = 0; i < length; i++) times[i] = proc < 0 ? -1 : run_ns(proc, pids[i]);
