@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(ROOT, 'bin/sentinel.js');
@@ -88,6 +89,16 @@ export function killPids(pids: Iterable<number>): void {
       /* gone */
     }
   }
+}
+
+/**
+ * A list for the pids a test file's tests start: after each test, every pid pushed to it is killed (and the
+ * list emptied), so a failing test leaves nothing running. Call it at the top level of the file.
+ */
+export function killedAfterEach(): number[] {
+  const started: number[] = [];
+  afterEach(() => killPids(started.splice(0)));
+  return started;
 }
 
 /** Stops the daemon of a home (and so its processes), then kills by PID anything still listed, and removes the home. */

@@ -2,21 +2,12 @@
 // whose descriptors we set, and a pid that is gone counts as unreadable, not as zero.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/core/native.js';
 import { countOpenFds, countOpenFdsOfTrees } from '../../src/metrics/open-fds.js';
-import { waitFor } from '../helpers.js';
+import { killedAfterEach, waitFor } from '../helpers.js';
 
-const started: number[] = [];
-afterEach(() => {
-  for (const pid of started.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
+const started = killedAfterEach();
 
 const stateOf = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

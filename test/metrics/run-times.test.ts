@@ -1,21 +1,12 @@
 // On-CPU time per pid (schedstat): the native addon and the JavaScript path agree, grow while a process
 // runs, stay put while it sleeps, answer -1 for a pid that is gone, and refuse what is not a list of pids.
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nativeAddon, type NativeAddon } from '../../src/core/native.js';
 import { readRunTimes } from '../../src/metrics/run-times.js';
-import { waitFor } from '../helpers.js';
+import { killedAfterEach, waitFor } from '../helpers.js';
 
-const started: number[] = [];
-afterEach(() => {
-  for (const pid of started.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
+const started = killedAfterEach();
 
 const GONE = 2 ** 22 + 7; // above the largest pid Linux hands out
 
