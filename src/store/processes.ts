@@ -12,9 +12,10 @@ type Statement = Database.Statement<unknown[]>;
 /**
  * A crash storm must not flood the event log: within FOLD.windowMs, the first FOLD.rowsBefore events
  * alike (same process, kind, states, exit and reason) get rows of their own; the ones after that are
- * counted on one more row, whose reason says how many and over how long.
+ * counted on one more row, whose reason says how many and over how long. At most FOLD.maxFolds storms
+ * are followed at once (see ProcessRepo.sweepFolds).
  */
-export const FOLD = { windowMs: 60_000, rowsBefore: 3 };
+export const FOLD = { windowMs: 60_000, rowsBefore: 3, maxFolds: 10_000 };
 
 /** Limits of the event log, from SENTINEL_EVENTS_MAX_ROWS and SENTINEL_EVENTS_MAX_AGE ("30d"). */
 export interface EventRetention {
@@ -180,8 +181,14 @@ export class ProcessRepo {
     return byAge + byRows;
   }
 
-  /** Drops the folds whose window is over: the next event alike starts a new one anyway. */
+  /**
+   * The one bound on the folds, run before one is added: drops those whose window is over (the next event
+   * alike starts a new one anyway), at most once a window. More than FOLD.maxFolds kinds of events alike
+   * within one window clears them all, as the sweep would not: forgetting a storm early costs no more than
+   * a few extra rows for its next events.
+   */
   private sweepFolds(now: number): void {
+    if (this.folds.size > FOLD.maxFolds) this.folds.clear();
     if (now - this.foldsSweptAt < FOLD.windowMs) return;
     this.foldsSweptAt = now;
     for (const [key, f] of this.folds) if (now - f.windowStart >= FOLD.windowMs) this.folds.delete(key);
@@ -202,7 +209,6 @@ export class ProcessRepo {
     const key = [ev.processId, ev.kind, ev.oldState, ev.newState, ev.exitCode, ev.signal, ev.reason].join('\u0000');
     let f = this.folds.get(key);
     if (!f || ev.time - f.windowStart >= FOLD.windowMs) {
-      if (this.folds.size > 10_000) this.folds.clear();
       this.sweepFolds(ev.time);
       f = { windowStart: ev.time, count: 0, summaryId: null, summaryCount: 0, base: ev.reason ?? '' };
       this.folds.set(key, f);

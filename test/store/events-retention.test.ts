@@ -65,6 +65,14 @@ describe('event folding', () => {
     expect(repo.foldCount).toBeLessThanOrEqual(2 * perWindow);
   });
 
+  it('follows at most FOLD.maxFolds storms within one window (each event its own reason)', () => {
+    const repo = new ProcessRepo(openDb(':memory:'), { retention: { maxRows: 1000, maxAgeMs: 1e12 }, now: () => 0 });
+    // all within a tenth of a window: the sweep of windows that are over finds nothing to drop
+    const count = FOLD.maxFolds + 500;
+    for (let i = 0; i < count; i++) repo.addEvent(ev({ processId: 1, time: 1000 + (i * FOLD.windowMs) / 10 / count, reason: `exit ${i}` }));
+    expect(repo.foldCount).toBeLessThanOrEqual(FOLD.maxFolds + 1);
+  });
+
   it('never folds events of different processes together', () => {
     const repo = new ProcessRepo(openDb(':memory:'), { retention: { maxRows: 1e6, maxAgeMs: 1e12 }, now: () => 0 });
     for (let i = 0; i < 10; i++) for (const id of [1, 2]) repo.addEvent(ev({ processId: id, processName: `p${id}`, time: 1000 + i }));
