@@ -27,6 +27,7 @@ import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
 import { checkHistorySettings, MetricsHistory } from './metrics-history.js';
 import { ScanCache } from '../metrics/scan-cache.js';
+import { loopLagMsOf } from '../metrics/loop-lag.js';
 import { TreeScanner } from '../metrics/tree-scan.js';
 import { ChangeProbe } from '../metrics/change-probe.js';
 import { RunCounts } from '../metrics/run-counts.js';
@@ -165,11 +166,14 @@ async function main(): Promise<void> {
 
   // the metrics sum the managed trees only: the scanner reads their stats, not every process's
   const scanner = new TreeScanner();
-  const scans = new ScanCache(() => scanner.scan(supervisor.list().filter((r) => r.pid && supervisor.isLive(r)).map((r) => r.pid!)));
+  // and while no member runs, ends or forks, the change probe answers for it (history ticks, scrapes, list)
+  const liveRoots = () => supervisor.list().filter((r) => r.pid && supervisor.isLive(r)).map((r) => r.pid!);
+  const scans = new ScanCache(() => scanner.scan(liveRoots()), Date.now, { probe: new ChangeProbe(), roots: liveRoots, scanList: () => scanner.lastList });
+  // read by the first scrape; a bad value stops the start here rather than failing every scrape
+  loopLagMsOf();
   const history = new MetricsHistory({
     scans, stepMs: settings.metrics.step, historyMs: settings.metrics.history,
     records: () => supervisor.list(), isLive: (rec) => supervisor.isLive(rec),
-    probe: new ChangeProbe(), scanList: () => scanner.lastList,
   });
   shutdownSteps.unshift(() => history.stop());
 

@@ -5,16 +5,14 @@
 // one: a fleet of idle processes), the next is put off, twice as long each time up to quietMaxMs; the
 // first change found, or any process's state change (wake()), brings back the step. A flat line still
 // gets its points (spaced wider), and the first point after a quiet stretch holds the average CPU over it.
-// After a tick that found nothing changed, the next asks a probe (src/metrics/change-probe.ts: what each
-// member ran, from schedstat, and whether one forked) before reading the trees' stat files: with 1000 idle
-// `sleep`s a quiet tick costs the probe instead of the full scan; one full scan every fullScanMs still
-// catches what the probe cannot see (memory the kernel reclaimed from a process that did not run).
+// A quiet fleet's tick is cheap: the shared scan cache answers it from its change probe (src/metrics/
+// scan-cache.ts, change-probe.ts: what each member ran, from schedstat, and whether one forked) instead of
+// reading the trees' stat files, and a scrape on the same rhythm gets the same answer.
 import { sampleTrees } from '../metrics/proc-tree.js';
 import { CpuTracker } from '../metrics/cpu-tracker.js';
 import { SeriesRing } from '../metrics/ring.js';
 import { SentinelError } from '../core/errors.js';
 import type { ScanCache } from '../metrics/scan-cache.js';
-import type { ChangeProbe } from '../metrics/change-probe.js';
 import type { ProcessRecord } from '../store/processes.js';
 
 /** 0.2 % of one core: what the history's sampling may cost on average (SENTINEL_METRICS_CPU_BUDGET). */
@@ -25,20 +23,6 @@ export const DEFAULT_CPU_BUDGET = Number(process.env.SENTINEL_METRICS_CPU_BUDGET
  * at most the step means no back-off).
  */
 export const DEFAULT_QUIET_MAX_MS = Number(process.env.SENTINEL_METRICS_QUIET_MAX_MS) || 60_000;
-
-/**
- * The longest stretch of quiet ticks answered by the probe alone (SENTINEL_METRICS_FULL_SCAN_MS, default
- * 5 minutes): then one full scan, changed or not.
- */
-export function fullScanMsOf(env: NodeJS.ProcessEnv = process.env): number {
-  const given = env.SENTINEL_METRICS_FULL_SCAN_MS;
-  if (given === undefined || given === '') return 300_000;
-  const ms = Number(given);
-  if (!Number.isFinite(ms) || ms < 1000) {
-    throw new SentinelError('INVALID_CONFIG', `SENTINEL_METRICS_FULL_SCAN_MS must be a number of milliseconds of at least 1000 (got ${JSON.stringify(given)}); unset it for the default of 300000 (5 minutes)`);
-  }
-  return ms;
-}
 
 /** At most this many points per series (a day at 5 s): each point is 12 bytes (src/metrics/ring.ts), for every process. */
 export const MAX_POINTS = 17_280;
@@ -75,12 +59,6 @@ export interface HistoryOptions {
   cpuBudget?: number;
   /** The longest wait between ticks while nothing changes (default DEFAULT_QUIET_MAX_MS). */
   quietMaxMs?: number;
-  /** Asked after a quiet tick whether anything changed; without it every tick is a full scan. */
-  probe?: ChangeProbe;
-  /** The /proc list the last scan was made from (TreeScanner.lastList), for the probe's first look. */
-  scanList?: () => Float64Array | null;
-  /** With a probe: a full scan at least this often (default fullScanMsOf()). */
-  fullScanMs?: number;
 }
 
 /** What a tree looked like at the last tick, to tell whether anything changed. */
@@ -104,16 +82,11 @@ export class MetricsHistory {
   private stopped = true;
   /** Ticks in a row that found nothing changed. */
   private quietTicks = 0;
-  private lastFullScanAt = 0;
-  /** The last tick found a change, or wake() was called: the next reads the trees whatever the probe says. */
-  private scanNext = true;
-  private readonly fullScanMs: number;
   private readonly now: () => number;
 
   constructor(private readonly o: HistoryOptions) {
     this.capacity = Math.max(1, Math.ceil(o.historyMs / o.stepMs));
     this.now = o.now ?? Date.now;
-    this.fullScanMs = o.fullScanMs ?? fullScanMsOf();
   }
 
   start(): void {
@@ -134,7 +107,6 @@ export class MetricsHistory {
    */
   wake(): void {
     this.quietTicks = 0;
-    this.scanNext = true;
     if (this.stopped || !this.timer) return;
     // the CPU budget still holds: a costly last tick keeps its longer wait
     const due = Math.max(this.now(), this.lastTickAt + this.nextDelayMs(this.lastTickCpuMs, 0));
@@ -184,12 +156,6 @@ export class MetricsHistory {
     let changed = false;
     const records = this.o.records();
     const live = records.filter((r) => r.pid && this.o.isLive(r));
-    if (this.quiet(live)) {
-      // nothing ran since the last tick: each tree's point is its last memory and no CPU
-      for (const rec of live) this.ring(rec.id).push(this.lastTickAt, 0, this.seen.get(rec.id)!.rssBytes);
-      this.pushDaemon(records);
-      return false;
-    }
     // a scan from a scrape within the last half step serves: scraped every step, /proc is read once per step
     const { stats, atMs } = this.o.scans.get(this.o.stepMs / 2);
     const trees = sampleTrees(live.map((r) => r.pid!), stats);
@@ -216,22 +182,8 @@ export class MetricsHistory {
         changed = true;
       }
     }
-    this.scanNext = changed;
-    this.lastFullScanAt = this.lastTickAt;
-    // only a quiet tick is followed by a probe: a busy fleet (a change every tick) does not pay for its baseline
-    if (this.o.probe && !changed) this.o.probe.reset([...trees.values()].flatMap((t) => t.pids), this.o.scanList?.() ?? null);
     this.pushDaemon(records, atMs);
     return changed;
-  }
-
-  /**
-   * Whether this tick can skip the full scan: the last found nothing changed, the same runs are live, the
-   * full scan is not due, and the probe finds none of their trees ran or forked.
-   */
-  private quiet(live: ProcessRecord[]): boolean {
-    if (!this.o.probe || this.scanNext || this.lastTickAt - this.lastFullScanAt >= this.fullScanMs) return false;
-    if (this.seen.size !== live.length || !live.every((r) => this.seen.get(r.id)?.pid === r.pid)) return false;
-    return !this.o.probe.changed();
   }
 
   /** The daemon's own point; the series of deleted records are dropped. */

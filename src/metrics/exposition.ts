@@ -4,7 +4,7 @@
 // on the first call only: a daemon nobody scrapes never pays for it.
 import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
-import { LoopLag } from './loop-lag.js';
+import { LoopLag, loopLagMsOf } from './loop-lag.js';
 import type { MetricsSnapshot } from './snapshot.js';
 import { RUN_RESULTS } from './snapshot.js';
 import { STATES } from '../core/states.js';
@@ -30,14 +30,6 @@ const HEALTH = ['healthy', 'unhealthy', 'unknown'] as const;
 const LINT_FAILURES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /**
- * How often the event-loop lag is sampled (src/metrics/loop-lag.ts). prom-client's default histogram
- * samples every 10 ms, which wakes the daemon 100 times a second: measured here, 0.66 % of a core in a bare
- * Node process, about 1.2 % in the daemon, more than the scrape itself. At 200 ms it costs about 0.05 % and
- * still catches any stall of the loop longer than a few milliseconds (each sample is one timer's lateness).
- */
-export const EVENT_LOOP_SAMPLE_MS = 200;
-
-/**
  * prom-client's default collectors, each its own module, all but the event-loop one (`eventLoopLag`: its
  * stddev and percentiles walk an HDR histogram, ~0.8 ms per scrape; loop-lag.ts gives the same gauges).
  * `collectDefaultMetrics` has no way to leave one out, so they are called one by one, as it does.
@@ -53,12 +45,13 @@ async function daemonRegistry(): Promise<Registry> {
   const config = { prefix: DAEMON_PREFIX };
   const load = createRequire(import.meta.url);
   // the event-loop gauges first: a registry collects in order, and the first one sets the others
-  const lag = new LoopLag(EVENT_LOOP_SAMPLE_MS);
+  const sampleMs = loopLagMsOf();
+  const lag = new LoopLag(sampleMs);
   lag.start();
   const gauge = (name: string, help: string) => new prom.Gauge({ name: `${DAEMON_PREFIX}nodejs_eventloop_lag_${name}`, help, registers: [registry] });
   new prom.Gauge({
     name: `${DAEMON_PREFIX}nodejs_eventloop_lag_seconds`,
-    help: `How late the event loop ran a timer due every ${EVENT_LOOP_SAMPLE_MS} ms, in seconds (the latest sample)`,
+    help: `How late the event loop ran a timer due every ${sampleMs} ms, in seconds (the latest sample)`,
     registers: [registry],
     collect() {
       const f = lag.take();

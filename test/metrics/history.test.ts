@@ -1,7 +1,6 @@
 // The history sampler with a made-up /proc and clock: bounded rings, CPU from tick deltas, one scan per tick.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkHistorySettings, fullScanMsOf, MetricsHistory } from '../../src/daemon/metrics-history.js';
-import type { ChangeProbe } from '../../src/metrics/change-probe.js';
+import { checkHistorySettings, MetricsHistory } from '../../src/daemon/metrics-history.js';
 import { ScanCache } from '../../src/metrics/scan-cache.js';
 import type { ProcStat } from '../../src/metrics/proc-tree.js';
 import type { ProcessRecord } from '../../src/store/processes.js';
@@ -202,64 +201,4 @@ describe('history settings', () => {
     expect(() => checkHistorySettings({ history: 7 * 86_400_000, step: 5000 }, 's.yaml')).toThrow(/120960 points per process; the limit is 17280/);
   });
 
-  it('after a quiet tick asks the probe first: no full scan while it finds nothing, one when it does or when due', () => {
-    let now = 10_000;
-    let scans = 0;
-    let ran = false;
-    const resets: number[][] = [];
-    const probe = { reset: (pids: number[]) => void resets.push([...pids].sort()), changed: () => ran } as unknown as ChangeProbe;
-    const procs = new Map([[100, stat(100, 1, 5, 1000)], [101, stat(101, 100, 0, 500)]]);
-    const cache = new ScanCache(() => (scans++, new Map(procs)), () => now);
-    const records = [rec(1, 100)];
-    const h = new MetricsHistory({ scans: cache, stepMs: 1000, historyMs: 60_000, records: () => records, isLive: () => true, now: () => now, cpuBudget: 0, probe, fullScanMs: 10_000 });
-    expect(h.tick()).toBe(true); // first sight: a change, and no probe follows a change
-    expect(resets).toEqual([]);
-    now += 1000;
-    expect(h.tick()).toBe(false); // after a change: a full scan, which finds nothing new: the probe's baseline
-    expect(scans).toBe(2);
-    expect(resets).toEqual([[100, 101]]);
-    for (let i = 0; i < 3; i++) {
-      now += 1000;
-      expect(h.tick()).toBe(false);
-    }
-    expect(scans).toBe(2); // the probe answered those
-    expect(h.of(1)!.points().slice(-1)).toEqual([[now, 0, 1500]]); // flat: last memory, no CPU
-    ran = true;
-    now += 1000;
-    procs.set(100, stat(100, 1, 9, 1000));
-    expect(h.tick()).toBe(true);
-    expect(scans).toBe(3);
-    ran = false;
-    now += 1000;
-    h.tick();
-    expect(scans).toBe(4); // a change brings a full scan next too
-    now += 1000;
-    h.tick();
-    expect(scans).toBe(4);
-    // another run live: a full scan whatever the probe says
-    records.push(rec(2, 200));
-    procs.set(200, stat(200, 1, 0, 100));
-    now += 1000;
-    expect(h.tick()).toBe(true);
-    expect(scans).toBe(5);
-    now += 1000;
-    h.tick();
-    expect(scans).toBe(6);
-    // quiet ticks until fullScanMs after the last full scan: then one more
-    for (let i = 0; i < 9; i++) {
-      now += 1000;
-      h.tick();
-    }
-    expect(scans).toBe(6);
-    now += 1000;
-    h.tick();
-    expect(scans).toBe(7);
-  });
-
-  it('reads SENTINEL_METRICS_FULL_SCAN_MS, refusing what is not a number of at least 1000 ms', () => {
-    expect(fullScanMsOf({})).toBe(300_000);
-    expect(fullScanMsOf({ SENTINEL_METRICS_FULL_SCAN_MS: '60000' })).toBe(60_000);
-    expect(() => fullScanMsOf({ SENTINEL_METRICS_FULL_SCAN_MS: 'soon' })).toThrow(/SENTINEL_METRICS_FULL_SCAN_MS must be a number of milliseconds of at least 1000 \(got "soon"\)/);
-    expect(() => fullScanMsOf({ SENTINEL_METRICS_FULL_SCAN_MS: '5' })).toThrow(/at least 1000/);
-  });
 });

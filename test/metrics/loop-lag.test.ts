@@ -1,7 +1,7 @@
 // The event-loop lag sampler behind sentinel_daemon_nodejs_eventloop_lag_*: exact figures from given
 // samples, a fresh start after each read, and a real stall of the loop seen by the real timer.
 import { describe, expect, it } from 'vitest';
-import { LoopLag } from '../../src/metrics/loop-lag.js';
+import { LoopLag, loopLagMsOf } from '../../src/metrics/loop-lag.js';
 import { waitFor } from '../helpers.js';
 
 describe('LoopLag', () => {
@@ -52,5 +52,12 @@ describe('LoopLag', () => {
     } finally {
       lag.stop();
     }
+  });
+
+  it('samples every second unless SENTINEL_LOOP_LAG_MS says otherwise, refusing what is not a whole number of at least 10 ms', () => {
+    expect(loopLagMsOf({})).toBe(1000);
+    expect(loopLagMsOf({ SENTINEL_LOOP_LAG_MS: '200' })).toBe(200);
+    expect(() => loopLagMsOf({ SENTINEL_LOOP_LAG_MS: 'often' })).toThrow(/SENTINEL_LOOP_LAG_MS must be a whole number of milliseconds of at least 10 \(got "often"\)/);
+    expect(() => loopLagMsOf({ SENTINEL_LOOP_LAG_MS: '5' })).toThrow(/at least 10/);
   });
 });
