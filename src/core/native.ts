@@ -15,7 +15,8 @@ export interface NativeAddon {
   /** Nanoseconds each pid has run (/proc/PID/schedstat), -1 where unreadable. Missing from an addon built before it. */
   runTimes?(pids: Int32Array): Float64Array;
   /**
-   * One blocking request over a Unix socket: every byte read until the peer closes. idleTimeoutMs bounds each
+   * One blocking request over a Unix socket: every byte read until its Content-Length is complete (or, without
+   * one, until the peer closes). idleTimeoutMs bounds each
    * wait (0: none). Throws with `errno` and `syscall` set. Missing from an addon built before it (optional).
    */
   request?(socketPath: string, request: Buffer, idleTimeoutMs: number): Buffer;
