@@ -1,11 +1,13 @@
 // One request over a Unix socket, blocking: what a one-shot CLI call needs, without loading node:net.
 // Loading node:net (and the streams under it) is about 2–3 ms of every CLI call on a 2-core machine; the
-// call itself is a connect, one write and reads until the daemon closes the connection after its answer.
+// call itself is a connect, one write and reads until the answer is whole.
+#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -45,10 +47,35 @@ static int retry(int fd, int err, short events, int idle_ms) {
   return err;
 }
 
+// The length of the whole answer once its head is in buf: the head, its blank line and Content-Length bytes
+// of body. 0 while the head is incomplete, or when it has no Content-Length (the answer then ends when the
+// peer closes). Stopping there, not at the close, spares the wait for the daemon's shutdown after its write:
+// the paired median of 150 alternating `list` calls (old addon minus this one) was 1.44 ms with 100 up and
+// 0.29 ms with 325 up, on a noisy 2-core machine (the medians of the calls moved by more than that between runs).
+static size_t answer_length(const char *buf, size_t len) {
+  const char *end = memmem(buf, len, "\r\n\r\n", 4);
+  if (end == NULL) return 0;
+  static const char name[] = "content-length:";
+  const size_t name_len = sizeof name - 1;
+  for (const char *line = buf; line < end;) {
+    const char *eol = memmem(line, (size_t)(end - line) + 2, "\r\n", 2);
+    if ((size_t)(eol - line) > name_len && strncasecmp(line, name, name_len) == 0) {
+      const char *digits = line + name_len;
+      while (*digits == ' ' || *digits == '\t') digits++;
+      if (*digits < '0' || *digits > '9') return 0;
+      char *stop;
+      unsigned long long body = strtoull(digits, &stop, 10);
+      return (size_t)(end - buf) + 4 + (size_t)body;
+    }
+    line = eol + 2;
+  }
+  return 0;
+}
+
 // request(socketPath, request: Buffer, idleTimeoutMs) -> Buffer: connects, writes the whole request and
-// returns every byte read until the peer closes. idleTimeoutMs bounds each wait for a byte to move (0: no
-// bound). Throws with `errno` and `syscall` set (ENOENT or ECONNREFUSED when no daemon listens,
-// ETIMEDOUT when it does not answer in time).
+// returns the answer: every byte until the peer closes, or until its Content-Length is complete.
+// idleTimeoutMs bounds each wait for a byte to move (0: no bound). Throws with `errno` and `syscall` set
+// (ENOENT or ECONNREFUSED when no daemon listens, ETIMEDOUT when it does not answer in time).
 napi_value Request(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value args[3], result = NULL;
@@ -130,7 +157,9 @@ napi_value Request(napi_env env, napi_callback_info info) {
     throw_errno(env, ENOMEM, "read");
     goto done;
   }
+  size_t whole = 0; // the answer's length once its head is in (0: read until the peer closes)
   for (;;) {
+    if (whole != 0 && len >= whole) break;
     if (len == cap) {
       char *bigger = realloc(buf, cap * 2);
       if (bigger == NULL) {
@@ -143,6 +172,7 @@ napi_value Request(napi_env env, napi_callback_info info) {
     ssize_t n = read(fd, buf + len, cap - len);
     if (n > 0) {
       len += (size_t)n;
+      if (whole == 0) whole = answer_length(buf, len);
       continue;
     }
     if (n == 0) break;

@@ -4,8 +4,9 @@
 // bundle (dist/cli/fast.cjs) only for exactly those command lines; anything else, including any global
 // option, takes the full CLI. SENTINEL_CLI_FAST=0 turns it off (to compare the two).
 import { listOnce } from './commands/list.js';
-import { closeTransport, selectTarget } from './common.js';
+import { closeTransport, remoteTunnel, selectTarget } from './common.js';
 import { failAndExit, onClosedStdout } from './output.js';
+import { exitWhenWritten } from './stdout.js';
 
 async function main(args: string[]): Promise<void> {
   onClosedStdout();
@@ -20,6 +21,8 @@ async function main(args: string[]): Promise<void> {
   } finally {
     closeTransport();
   }
+  // an SSH tunnel closes its connection in the event loop: let it
+  if (!remoteTunnel()) exitWhenWritten();
 }
 
 void main(process.argv.slice(2));

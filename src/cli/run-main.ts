@@ -4,8 +4,9 @@
 // the first argument is `run`; SENTINEL_CLI_FAST=0 turns it off.
 import { programRoot } from './program-root.js';
 import { register } from './commands/run.js';
-import { closeTransport } from './common.js';
+import { closeTransport, remoteTunnel } from './common.js';
 import { onClosedStdout } from './output.js';
+import { exitWhenWritten } from './stdout.js';
 
 onClosedStdout();
 
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   } finally {
     closeTransport();
   }
+  // an SSH tunnel closes its connection in the event loop: let it
+  if (!remoteTunnel()) exitWhenWritten();
 }
 
 void main();

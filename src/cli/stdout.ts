@@ -6,6 +6,8 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
 
 let plain: boolean | undefined;
+/** process.stdout, once something made it (a terminal, or the fallback below). */
+let made: NodeJS.WriteStream | undefined;
 
 /** Whether fd 1 is a pipe, socket or regular file (written directly), found once. */
 function isPlain(): boolean {
@@ -56,10 +58,12 @@ export function writeStdout(text: string): void {
  * not load node:net.
  */
 export function onClosedStdout(): void {
-  const attach = (stream: NodeJS.WriteStream) =>
+  const attach = (stream: NodeJS.WriteStream) => {
+    made = stream;
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(0);
     });
+  };
   const own = Object.getOwnPropertyDescriptor(process, 'stdout');
   if (!own?.get || !own.configurable) {
     attach(process.stdout);
@@ -76,4 +80,16 @@ export function onClosedStdout(): void {
       return stream;
     },
   });
+}
+
+/**
+ * Ends a command that is done now, unless some of its output still waits in process.stdout (a pipe someone made
+ * non-blocking): then the event loop writes it and ends the process, as before. A natural end tears Node's
+ * environment and V8's heap down piece by piece (FreeEnvironment, Isolate::Dispose); process.exit leaves that
+ * to the kernel. `list` with 100 up, against the same build without this: median CPU ratio 0.96-0.99 in four
+ * runs of 40-80 alternating pairs on a 2-core machine. Needs onClosedStdout() first (it sees process.stdout made).
+ */
+export function exitWhenWritten(): void {
+  if (made !== undefined && made.writableLength > 0) return;
+  process.exit();
 }

@@ -12,9 +12,11 @@ import { assignPort, releaseOwnedPorts } from './ports.js';
 import { purgeProcessLogs } from './logs.js';
 import { checkPortMode } from '../../cluster/scale-config.js';
 
-export function views(d: Daemon, recs: ProcessRecord[]): ProcessView[] {
+/** `started`: these processes were started by the current request (see UsageSampler.sampleStarted). */
+export function views(d: Daemon, recs: ProcessRecord[], started = false): ProcessView[] {
   const live = recs.filter((r) => r.pid && d.supervisor.isLive(r));
-  const usage = d.usage.sample(live.map((r) => r.pid!));
+  const pids = live.map((r) => r.pid!);
+  const usage = started ? d.usage.sampleStarted(pids) : d.usage.sample(pids);
   const now = Date.now();
   // a container's usage is the runtime's figure (its processes are not in the client's tree)
   const usageOf = (r: ProcessRecord) => (r.spec.container ? d.containers?.usageOf(r.name, r.instance) : undefined) ?? (r.pid ? usage.get(r.pid) : undefined);
@@ -95,8 +97,8 @@ function scopeOf(pid: number): { pid: number; startTime: number } {
 
 export function processOps(d: Daemon): Handlers<ProcessOp> {
   const sup = d.supervisor;
-  const answer = (members: ProcessRecord[]) => {
-    const all = views(d, members);
+  const answer = (members: ProcessRecord[], started = false) => {
+    const all = views(d, members, started);
     return members.length > 1 ? { process: all[0], instances: all } : { process: all[0] };
   };
   return {
@@ -140,7 +142,7 @@ export function processOps(d: Daemon): Handlers<ProcessOp> {
       // a start that fails keeps the records (with their logs) so the user can inspect and fix them
       const members = sup.instancesOf(rec.name);
       await startAll(members, (m) => sup.start(m, ctx.actor, { wait: wantWait(p) }));
-      return answer(members);
+      return answer(members, true);
     },
 
     async list() {
