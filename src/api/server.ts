@@ -11,10 +11,18 @@ import { METRICS_PATH, renderMetrics } from './metrics-route.js';
 import { assembleParams, clientErrorAnswer, envMs, fromSystemError, parseBody, rawAnswer, readBody, splitTarget, writeItem } from './request.js';
 import { checkTimeoutsWhileConnected } from './timeout-checks.js';
 
+/**
+ * Encoded once: Buffer.byteLength of a string built by concatenation (a scrape's 110 KB with 100 processes)
+ * flattens it, and writing the string encodes it again; a Buffer is measured and written as it is.
+ */
+function sendText(res: http.ServerResponse, status: number, contentType: string, text: string, head = false): void {
+  const bytes = Buffer.from(text);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length });
+  res.end(head ? undefined : bytes);
+}
+
 function sendJson(res: http.ServerResponse, status: number, body: unknown, redact: (text: string) => string): void {
-  const text = redact(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  sendText(res, status, 'application/json', redact(JSON.stringify(body)));
 }
 
 /** The header every answer of the socket API carries: the client warns when it runs another version. */
@@ -32,8 +40,7 @@ export function createApiServer(ops: OperationTable, log: Logger, opts: { actor:
       const { pathname, search } = splitTarget(req.url ?? '/');
       if (pathname === METRICS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
         const m = await renderMetrics(ops, { actor: opts.actor, signal: abort.signal });
-        res.writeHead(200, { 'content-type': m.contentType, 'content-length': Buffer.byteLength(m.body) });
-        res.end(req.method === 'HEAD' ? undefined : m.body);
+        sendText(res, 200, m.contentType, m.body, req.method === 'HEAD');
         return;
       }
       const route = matchRoute(req.method ?? 'GET', pathname);
