@@ -1,7 +1,7 @@
 // The exposition rendered from plain snapshots, checked by Prometheus's own linter (promtool).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { createExposition } from '../../src/metrics/exposition.js';
+import { createExposition, renderSnapshot } from '../../src/metrics/exposition.js';
 import { escapeLabelValue, Family, labelText } from '../../src/metrics/text-format.js';
 import type { MetricsSnapshot, ProcessMetrics } from '../../src/metrics/snapshot.js';
 
@@ -113,5 +113,34 @@ describe('text format', () => {
     f.add(labelText([['k', 'v"']]), 2, ['extra', 'e\n']);
     f.add('', Number.NaN);
     expect(f.toString()).toBe('# HELP x_total help with \\\\ and\\nnewline\n# TYPE x_total counter\nx_total{k="v\\"",extra="e\\n"} 2\nx_total NaN\n');
+  });
+
+  it('hands out the last text again only for an unchanged snapshot: any field of a process or schedule changed renders anew', async () => {
+    const exp = await createExposition({ defaultMetrics: false });
+    const base = (await exp.render(snapshot)).body;
+    expect(base).toBe(renderSnapshot(snapshot));
+    expect((await exp.render(structuredClone(snapshot))).body).toBe(base);
+    const changes: Array<Partial<ProcessMetrics>> = [
+      { name: 'api' }, { instance: 3 }, { group: 'g' }, { state: 'stopped' }, { cpuSeconds: 1.26 }, { memoryBytes: 8192 },
+      { openFds: 8 }, { startTimeSeconds: 1_700_000_001 }, { restarts: 3 }, { health: 'healthy' },
+    ];
+    // every field of ProcessMetrics is among the changes
+    expect(new Set(changes.flatMap((c) => Object.keys(c)))).toEqual(new Set(Object.keys(proc())));
+    for (const change of changes) {
+      const changed = { ...snapshot, processes: [proc(change), ...snapshot.processes.slice(1)] };
+      const body = (await exp.render(changed)).body;
+      expect(body).not.toBe(base);
+      expect(body).toBe(renderSnapshot(changed));
+      expect((await exp.render(snapshot)).body).toBe(base);
+    }
+    const sch = snapshot.schedules[0]!;
+    for (const changedSchedule of [{ ...sch, name: 'weekly' }, { ...sch, runs: { succeeded: 4, failed: 1 } }, { ...sch, runs: { succeeded: 3, failed: 1, skipped: 1 } }, { ...sch, lastDurationSeconds: 1 }, { ...sch, lastRunSeconds: 1 }]) {
+      const changed = { ...snapshot, schedules: [changedSchedule] };
+      expect((await exp.render(changed)).body).toBe(renderSnapshot(changed));
+      expect((await exp.render(snapshot)).body).toBe(base);
+    }
+    // a process more or less
+    const more = { ...snapshot, processes: [...snapshot.processes, proc({ name: 'extra' })] };
+    expect((await exp.render(more)).body).toBe(renderSnapshot(more));
   });
 });
