@@ -18,6 +18,7 @@ int pid_array(napi_env env, napi_callback_info info, const char *fn, const int32
 // spawn.c
 void throw_errno(napi_env env, int code, const char *what);
 napi_value Spawn(napi_env env, napi_callback_info info);
+napi_value SpawnMany(napi_env env, napi_callback_info info);
 napi_value Reap(napi_env env, napi_callback_info info);
 napi_value Peek(napi_env env, napi_callback_info info);
 // proc.c
