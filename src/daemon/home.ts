@@ -12,12 +12,6 @@ import { SentinelError } from '../core/errors.js';
  * instead of four (each keeps its own malloc arena and stack): about 1.5 MiB less with 100 processes and
  * 4 MiB less with 1000, and no slower a restart (crash -> running p50 3.5 ms against 3.9-6.2 ms, 2 cores).
  * --expose-gc lets the daemon give back the heap a burst of work filled once it is over (idle-gc.ts).
- * --no-memory-reducer: V8's memory reducer ran a second full collection (concurrent marking on the worker
- * thread, 40-60 ms of CPU on a busy 2-core machine) 8 s after that one, over a heap the idle collection
- * had just compacted. Without it, the daemon's CPU 10-20 s after an `up` of 100 (the settled window of
- * BENCH_QUICK bench/bulk-scale.mjs, per-thread schedstat) was 0.36/0.09/0.09 % against 0.45/0.48/0.58 %
- * alternated, and in the bench's own 10 ms ticks 0.10/0.50 % against 0.20/0.80 %; private memory
- * 19.5-25.7 MiB against 19.0-24.9 MiB in the same runs.
  * Not among them: V8's interpreter only (--lite-mode, or --no-opt --no-sparkplug without --lite-mode's
  * --jitless, which takes WebAssembly away from a JS plugin's `fetch`). It holds about 3 MiB less private
  * memory with 100 processes (alternated: 20.5/16.4 MiB against 28.1/23.1), but the daemon also runs
@@ -30,7 +24,7 @@ import { SentinelError } from '../core/errors.js';
 export function daemonNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
   const given = env.SENTINEL_DAEMON_NODE_FLAGS;
   if (given !== undefined) return given.split(/\s+/).filter(Boolean);
-  return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc', '--no-memory-reducer'];
+  return ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc'];
 }
 
 /**

@@ -31,7 +31,7 @@ describe('sentinel startup', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('systemctl daemon-reload && systemctl enable --now sentinel.service');
     const unit = readFileSync(file, 'utf8');
-    expect(unit).toMatch(/^ExecStart=\S*node --max-semi-space-size=1 --optimize-for-size --v8-pool-size=1 --expose-gc --no-memory-reducer \S*dist\/daemon-bundle\/main\.js$/m);
+    expect(unit).toMatch(/^ExecStart=\S*node --max-semi-space-size=1 --optimize-for-size --v8-pool-size=1 --expose-gc \S*dist\/daemon-bundle\/main\.js$/m);
     expect(unit).toContain(`Environment="SENTINEL_HOME=${home}"`);
     expect(unit).toMatch(/^KillMode=mixed$/m);
     const v = verifyUnits([file]);
@@ -103,7 +103,7 @@ describe('sentinel startup', () => {
     const read = `import json,plistlib,sys\nprint(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))`;
     const plist = JSON.parse(execFileSync('python3', ['-c', read, file], { encoding: 'utf8' })) as Record<string, unknown>;
     expect(plist.Label).toBe('dev.sentinel.daemon');
-    expect((plist.ProgramArguments as string[]).slice(1)).toEqual(['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc', '--no-memory-reducer', expect.stringMatching(/dist\/daemon-bundle\/main\.js$/)]);
+    expect((plist.ProgramArguments as string[]).slice(1)).toEqual(['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc', expect.stringMatching(/dist\/daemon-bundle\/main\.js$/)]);
     expect(plist.EnvironmentVariables).toEqual({ SENTINEL_HOME: home });
     expect(plist.RunAtLoad).toBe(true);
     expect(plist.KeepAlive).toEqual({ SuccessfulExit: false });

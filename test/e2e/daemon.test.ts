@@ -22,7 +22,7 @@ describe('daemon', () => {
     const home = newHome();
     await cli(home, ['daemon', 'start']);
     const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    expect(args(daemonPid(home)!)).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc', '--no-memory-reducer']));
+    expect(args(daemonPid(home)!)).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1', '--expose-gc']));
     await cli(home, ['daemon', 'stop']);
     await cli(home, ['daemon', 'start'], { env: { SENTINEL_DAEMON_NODE_FLAGS: '--max-old-space-size=200' } });
     const own = args(daemonPid(home)!);
