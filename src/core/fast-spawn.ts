@@ -149,7 +149,13 @@ export function fastSpawnMany(jobs: FastSpawnJob[]): Array<ChildHandle | null> {
   const todo = jobs.flatMap((j, i) => (overlaps(j.fds) ? [] : [i]));
   if (todo.length === 0) return out;
   listenForExits();
-  const pids = n.spawnMany(todo.map((i) => [jobs[i].file, jobs[i].argv, envStrings(jobs[i].env), jobs[i].cwd, jobs[i].fds]), SPAWN_THREADS);
+  let pids: Int32Array;
+  try {
+    pids = n.spawnMany(todo.map((i) => [jobs[i].file, jobs[i].argv, envStrings(jobs[i].env), jobs[i].cwd, jobs[i].fds]), SPAWN_THREADS);
+  } catch {
+    // refused before any child was started (an argument it cannot copy): each goes the other way
+    return out;
+  }
   // their start times in one read of /proc, not one call per child
   const started = todo.flatMap((_, k) => (pids[k] > 0 ? [pids[k]] : []));
   const rows = started.length > 0 ? n.procStatsOf(Int32Array.from(started)) : new Float64Array(0);

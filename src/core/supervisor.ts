@@ -492,7 +492,14 @@ export class Supervisor extends EventEmitter {
 
   private spawnDeferred(deferred: DeferredSpawn[]): void {
     if (deferred.length === 0) return;
-    const spawned = spawnAll(this.opts.host, deferred.map((d) => d.request));
+    let spawned: ReturnType<typeof spawnAll>;
+    try {
+      spawned = spawnAll(this.opts.host, deferred.map((d) => d.request));
+    } catch (err) {
+      // a host whose spawnMany throws answered for none: each start fails with it, none waits forever
+      for (const d of deferred) d.fail(err);
+      return;
+    }
     deferred.forEach((d, i) => {
       const s = spawned[i];
       if (isChild(s)) d.then(s);

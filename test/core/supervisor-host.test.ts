@@ -300,5 +300,15 @@ describe('starts made together (startingTogether, as a bulk `up` does)', () => {
     for (const r of recs.slice(1)) expect(repo.list().find((x) => x.id === r.id)).toMatchObject({ state: 'running', pid: r.pid });
     expect(repo.list().find((x) => x.id === recs[0].id)).toMatchObject({ state: 'stopped', pid: null });
   });
-});
 
+  it('a host whose spawnMany throws fails every start of the block with its error, none left waiting', async () => {
+    const { sup, host } = setup();
+    const recs = ['a', 'b'].map((name) => sup.create(spec({ name }), 'test'));
+    Object.assign(host, { spawnMany: () => { throw new Error('spawnMany broke'); } });
+    const pending: Array<Promise<unknown>> = [];
+    sup.startingTogether(() => recs.forEach((r) => pending.push(sup.start(r, 'test'))));
+    const outcomes = await Promise.allSettled(pending);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok'))).toEqual(['spawnMany broke', 'spawnMany broke']);
+    expect(recs.map((r) => r.state)).toEqual(['stopped', 'stopped']);
+  });
+});
