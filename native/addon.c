@@ -1,5 +1,5 @@
 // Sentinel's optional native addon: what Node has no fast call for, on the daemon's hot paths.
-//   spawn.c  starting a child with posix_spawn (no fork of the daemon), and reaping it;
+//   spawn.c  starting a child with posix_spawn (no fork of the daemon), or many from a few threads, and reaping them;
 //   proc.c   one pass over every /proc/PID/stat (stops and reaps sweep them all), the list of /proc,
 //            and the stats of given pids (the metrics read only the managed trees);
 //   fd.c     the open file descriptors of given pids (the metrics' open-fds gauge);
@@ -17,6 +17,7 @@ static void add(napi_env env, napi_value exports, const char *name, napi_callbac
 
 NAPI_MODULE_INIT() {
   add(env, exports, "spawn", Spawn);
+  add(env, exports, "spawnMany", SpawnMany);
   add(env, exports, "reap", Reap);
   add(env, exports, "peek", Peek);
   add(env, exports, "procStats", ProcStats);

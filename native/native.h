@@ -23,6 +23,7 @@ int new_typed_array(napi_env env, const char *fn, napi_typedarray_type type, siz
 // spawn.c
 void throw_errno(napi_env env, int code, const char *what);
 napi_value Spawn(napi_env env, napi_callback_info info);
+napi_value SpawnMany(napi_env env, napi_callback_info info);
 napi_value Reap(napi_env env, napi_callback_info info);
 napi_value Peek(napi_env env, napi_callback_info info);
 // proc.c

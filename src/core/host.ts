@@ -33,6 +33,15 @@ export interface OutputFds {
   listen?: number;
 }
 
+/** One child to start: what spawn takes. */
+export interface SpawnRequest {
+  spec: ProcessSpec;
+  fds: OutputFds;
+}
+
+/** What a start in a batch gave: the child, or what its spawn threw (the others are started all the same). */
+export type Spawned = ChildHandle | { error: unknown };
+
 export interface StopTreeOptions {
   signal: NodeJS.Signals;
   timeoutMs: number;
@@ -57,6 +66,11 @@ export interface ProcessHost {
    * parent's copies are closed once the child has them, whether or not the spawn worked.
    */
   spawn(spec: ProcessSpec, fds: OutputFds): ChildHandle;
+  /**
+   * spawn for many at once, each answer at its request's index (core/spawn-many.ts). Optional: a host
+   * without it is asked spawn by spawn.
+   */
+  spawnMany?(requests: SpawnRequest[]): Spawned[];
   /** The current size of an open output file (where this run's output will start). */
   outputSize(fd: number): number;
   /** Sends a signal to one process if it is still the same one; false when it is gone or recycled. */

@@ -4,6 +4,11 @@
 
 export interface NativeAddon {
   spawn(file: string, argv: string[], envp: string[], cwd: string, fds: number[]): number;
+  /**
+   * spawn for each [file, argv, envp, cwd, fds], from `threads` threads: the pid of each, or -errno where
+   * it failed. Missing from an addon built before it.
+   */
+  spawnMany?(jobs: Array<[string, string[], string[], string, number[]]>, threads: number): Int32Array;
   reap(pid: number): [number, number] | null;
   peek(): number;
   procStats(): Float64Array;

@@ -5,6 +5,7 @@ import type { ProcessHost } from './host.js';
 import { reapGroup, rememberRunMarker, RUN_MARKER, signalProcess, stopTree } from './kill-tree.js';
 import { isAlive, readStartTime } from './proc.js';
 import { checkSpawnable, realSpawner, type Spawner } from './spawn.js';
+import { isChild, spawnAll } from './spawn-many.js';
 
 /**
  * A host over `spawner`: the end of the decorator chain (secrets today; identity, cgroups later), so
@@ -28,6 +29,24 @@ export function createRealHost(spawner: Spawner = realSpawner): ProcessHost {
         closeSync(fds.stderr);
       }
     },
+    spawnMany(requests) {
+      try {
+        const tokens = requests.map(() => randomUUID());
+        const spawned = spawnAll(spawner, requests.map((r, i) => ({ spec: { ...r.spec, env: { ...r.spec.env, [RUN_MARKER]: tokens[i] } }, fds: r.fds })));
+        spawned.forEach((child, i) => {
+          if (!isChild(child)) return;
+          if (child.pid > 0) rememberRunMarker({ pid: child.pid, startTime: child.startTime }, tokens[i]);
+          child.runMarker = tokens[i];
+        });
+        return spawned;
+      } finally {
+        // a close that fails must not lose the answer: the children it names are started
+        for (const r of requests) {
+          closeQuietly(r.fds.stdout);
+          closeQuietly(r.fds.stderr);
+        }
+      }
+    },
     outputSize: (fd) => fstatSync(fd).size,
     signal: (target, signal) => signalProcess(target, signal),
     isAlive: (target) => isAlive(target.pid, target.startTime),
@@ -35,4 +54,12 @@ export function createRealHost(spawner: Spawner = realSpawner): ProcessHost {
     stopTree,
     reapGroup,
   };
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* not open: nothing to release */
+  }
 }

@@ -5,14 +5,16 @@ import path from 'node:path';
 import { SentinelError } from './errors.js';
 import type { ProcessSpec } from './spec.js';
 import { readStartTime } from './proc.js';
-import { fastSpawn } from './fast-spawn.js';
-import type { ChildHandle } from './host.js';
+import { fastSpawn, fastSpawnMany } from './fast-spawn.js';
+import type { ChildHandle, OutputFds, Spawned, SpawnRequest } from './host.js';
 
 export type { ChildHandle };
 
 
 export interface Spawner {
-  spawn(spec: ProcessSpec, fds: { stdout: number; stderr: number; listen?: number }): ChildHandle;
+  spawn(spec: ProcessSpec, fds: OutputFds): ChildHandle;
+  /** spawn for many at once, each answer at its request's index; without it, spawn is called for each (spawn-many.ts). */
+  spawnMany?(requests: SpawnRequest[]): Spawned[];
 }
 
 /**
@@ -191,43 +193,69 @@ function missingProgram(program: string, spec: ProcessSpec): SentinelError {
   );
 }
 
+/** What the real spawner runs for a spec: the program found in PATH (null: not found), its argv and the child's fds. */
+function planOf(spec: ProcessSpec, fds: OutputFds): { file: string; args: string[]; program: string | null; stdio: number[] } {
+  const direct = spec.shell && fds.listen === undefined ? plainArgv(spec.command, spec.env.PATH, spec.cwd) : null;
+  const [file, args] = fds.listen !== undefined
+    ? listenArgv(spec)
+    : direct ? [direct[0], direct.slice(1)] : [spec.shell ? '/bin/sh' : spec.command, spec.shell ? ['-c', spec.command] : spec.args];
+  const program = resolveExecutable(file, spec.env.PATH, spec.cwd);
+  const stdio = fds.listen !== undefined ? [-1, fds.stdout, fds.stderr, fds.listen] : [-1, fds.stdout, fds.stderr];
+  return { file, args, program, stdio };
+}
+
 export const realSpawner: Spawner = {
   spawn(spec, fds) {
-    const direct = spec.shell && fds.listen === undefined ? plainArgv(spec.command, spec.env.PATH, spec.cwd) : null;
-    const [file, args] = fds.listen !== undefined
-      ? listenArgv(spec)
-      : direct ? [direct[0], direct.slice(1)] : [spec.shell ? '/bin/sh' : spec.command, spec.shell ? ['-c', spec.command] : spec.args];
-    const program = resolveExecutable(file, spec.env.PATH, spec.cwd);
-    const stdio = fds.listen !== undefined ? [-1, fds.stdout, fds.stderr, fds.listen] : [-1, fds.stdout, fds.stderr];
-    const fast = program === null ? null : fastSpawn(program, [file, ...args], spec.env, spec.cwd, stdio);
-    if (fast) return fast;
-    const child = spawnChild(file, args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: true, // setsid(): the child leads its own session and process group
-      stdio: fds.listen !== undefined ? ['ignore', fds.stdout, fds.stderr, fds.listen] : ['ignore', fds.stdout, fds.stderr],
+    const plan = planOf(spec, fds);
+    const fast = plan.program === null ? null : fastSpawn(plan.program, [plan.file, ...plan.args], spec.env, spec.cwd, plan.stdio);
+    return fast ?? nodeSpawn(spec, fds, plan.file, plan.args);
+  },
+  spawnMany(requests) {
+    const plans = requests.map((r) => planOf(r.spec, r.fds));
+    // a program not found goes to Node's spawn below, which reports it as spawn does
+    const found = plans.flatMap((p, i) => (p.program === null ? [] : [i]));
+    const started = fastSpawnMany(found.map((i) => ({
+      file: plans[i].program!, argv: [plans[i].file, ...plans[i].args], env: requests[i].spec.env, cwd: requests[i].spec.cwd, fds: plans[i].stdio,
+    })));
+    const fast = new Map(found.map((i, k) => [i, started[k]]));
+    return requests.map((r, i): Spawned => {
+      try {
+        return fast.get(i) ?? nodeSpawn(r.spec, r.fds, plans[i].file, plans[i].args);
+      } catch (error) {
+        return { error };
+      }
     });
-    let exitCb: ((code: number | null, signal: string | null) => void) | undefined;
-    let ended: [number | null, string | null] | undefined;
-    const finish = (code: number | null, signal: string | null) => {
-      if (ended) return;
-      ended = [code, signal];
-      exitCb?.(code, signal);
-    };
-    child.once('exit', (code, signal) => finish(code, signal));
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      // spawn failures (ENOENT, EACCES) arrive here without an exit event
-      if (child.pid === undefined) finish(127, null);
-      void err;
-    });
-    const pid = child.pid ?? -1;
-    return {
-      pid,
-      startTime: pid > 0 ? readStartTime(pid) : null,
-      onExit(cb) {
-        exitCb = cb;
-        if (ended) cb(ended[0], ended[1]);
-      },
-    };
   },
 };
+
+/** Node's child_process: for what posix_spawn cannot start, and to report why a start failed the usual way. */
+function nodeSpawn(spec: ProcessSpec, fds: OutputFds, file: string, args: string[]): ChildHandle {
+  const child = spawnChild(file, args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true, // setsid(): the child leads its own session and process group
+    stdio: fds.listen !== undefined ? ['ignore', fds.stdout, fds.stderr, fds.listen] : ['ignore', fds.stdout, fds.stderr],
+  });
+  let exitCb: ((code: number | null, signal: string | null) => void) | undefined;
+  let ended: [number | null, string | null] | undefined;
+  const finish = (code: number | null, signal: string | null) => {
+    if (ended) return;
+    ended = [code, signal];
+    exitCb?.(code, signal);
+  };
+  child.once('exit', (code, signal) => finish(code, signal));
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    // spawn failures (ENOENT, EACCES) arrive here without an exit event
+    if (child.pid === undefined) finish(127, null);
+    void err;
+  });
+  const pid = child.pid ?? -1;
+  return {
+    pid,
+    startTime: pid > 0 ? readStartTime(pid) : null,
+    onExit(cb) {
+      exitCb = cb;
+      if (ended) cb(ended[0], ended[1]);
+    },
+  };
+}

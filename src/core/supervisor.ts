@@ -10,7 +10,8 @@ import { displayName, instanceEnv, instanceKey, parseInstanceRef } from './insta
 import { canTransition, LIVE_STATES, type ProcessState } from './states.js';
 import type { ExitRecord, ProcessSpec } from './spec.js';
 import { decideRestart, describeExit, RESTART_RATE, takeToken, type Bucket } from './restart-policy.js';
-import type { ProcessHost, ProcessTarget, StopTreeResult } from './host.js';
+import type { ChildHandle, ProcessHost, ProcessTarget, SpawnRequest, StopTreeResult } from './host.js';
+import { isChild, spawnAll } from './spawn-many.js';
 import type { LiveRun } from './live-run.js';
 import { recoverProcesses, watchGone, type RecoveryDeps, type RecoveryResult } from './recovery.js';
 import type { EventInput, ProcessPatch, ProcessRecord, ProcessRepo } from '../store/processes.js';
@@ -73,6 +74,13 @@ export interface SupervisorOptions {
 
 type Live = LiveRun;
 
+/** A start waiting inside startingTogether for its child: `then` goes on with it, `fail` rejects the start. */
+interface DeferredSpawn {
+  request: SpawnRequest;
+  then: (child: ChildHandle) => void;
+  fail: (err: unknown) => void;
+}
+
 /** A process to signal: pid, start time and, when known, the run marker its children carry. */
 export function targetOf(rec: ProcessRecord, pid: number): ProcessTarget {
   return { pid, startTime: rec.pidStartTime, marker: rec.runMarker };
@@ -112,6 +120,8 @@ export class Supervisor extends EventEmitter {
   private shuttingDown = false;
   /** Writes held while an exit is handled (see record). */
   private held: Array<() => void> | null = null;
+  /** The spawns asked for inside startingTogether, made together at its end (see launch), by process id. */
+  private deferred: Map<number, DeferredSpawn> | null = null;
   /** Set while the disk under SENTINEL_HOME refuses writes: live processes' output is being lost (shown in their status). */
   storageWarning: string | null = null;
 
@@ -400,6 +410,9 @@ export class Supervisor extends EventEmitter {
     if (this.isLive(rec)) {
       throw new SentinelError('ALREADY_RUNNING', `process "${displayName(rec)}" is already ${rec.state} (pid ${rec.pid}); use "sentinel restart ${displayName(rec)}" to restart it`);
     }
+    if (this.deferred?.has(rec.id)) {
+      throw new SentinelError('ALREADY_RUNNING', `process "${displayName(rec)}" is being started; wait for it, or stop it first`);
+    }
     if (this.wrapping.has(rec.id)) {
       throw new SentinelError('ALREADY_RUNNING', `process "${displayName(rec)}" is being started (its runtime plugin ${rec.spec.wrap?.plugin ?? ''} is asked how); wait for it, or stop it first`);
     }
@@ -459,11 +472,63 @@ export class Supervisor extends EventEmitter {
     throw new SentinelError('PLUGIN_FAILED', `could not start "${displayName(rec)}": ${why}`);
   }
 
+  /**
+   * Runs `fn`, which starts processes, with their spawns made together when it returns (host.spawnMany:
+   * from a few threads) and every state change it makes written in one transaction. `fn` is synchronous:
+   * nothing else runs between a start and its spawn, and each start is 'starting' with its pid once this returns.
+   */
+  startingTogether<T>(fn: () => T): T {
+    return this.holdingWrites(() => {
+      if (this.deferred) return fn();
+      const deferred: Map<number, DeferredSpawn> = (this.deferred = new Map());
+      try {
+        return fn();
+      } finally {
+        this.deferred = null;
+        this.spawnDeferred([...deferred.values()]);
+      }
+    });
+  }
+
+  private spawnDeferred(deferred: DeferredSpawn[]): void {
+    if (deferred.length === 0) return;
+    let spawned: ReturnType<typeof spawnAll>;
+    try {
+      spawned = spawnAll(this.opts.host, deferred.map((d) => d.request));
+    } catch (err) {
+      // a host whose spawnMany throws answered for none: each start fails with it, none waits forever
+      for (const d of deferred) d.fail(err);
+      return;
+    }
+    deferred.forEach((d, i) => {
+      const s = spawned[i];
+      if (isChild(s)) d.then(s);
+      else d.fail(s.error);
+    });
+  }
+
   private launch(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }, spec: ProcessSpec, listenFd: number | undefined): Promise<void> {
     const host = this.opts.host;
     const fds = this.opts.logs.open(instanceKey(rec), rec.spec);
     const logOffsets = fds.sizes ?? { stdout: host.outputSize(fds.stdout), stderr: host.outputSize(fds.stderr) };
-    const child = host.spawn(spec, listenFd !== undefined ? { ...fds, listen: listenFd } : fds);
+    const request = { spec, fds: listenFd !== undefined ? { ...fds, listen: listenFd } : fds };
+    const deferred = this.deferred;
+    if (!deferred) return this.launched(rec, actor, how, host.spawn(request.spec, request.fds), logOffsets);
+    return new Promise<void>((ok, fail) => deferred.set(rec.id, {
+      request,
+      then: (child) => {
+        try {
+          this.launched(rec, actor, how, child, logOffsets).then(ok, fail);
+        } catch (err) {
+          fail(err);
+        }
+      },
+      fail,
+    }));
+  }
+
+  /** The rest of a start once its child exists: the record 'starting' with the pid, the exit watched, the promotion armed. */
+  private launched(rec: ProcessRecord, actor: Actor, how: { wantRunning: boolean; reason: string | null }, child: ChildHandle, logOffsets: { stdout: number; stderr: number }): Promise<void> {
     if (child.pid <= 0) {
       throw new SentinelError('SPAWN_FAILED', `could not start "${displayName(rec)}": the system refused to create the process; check the command and the system's limits`);
     }

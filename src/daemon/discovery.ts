@@ -8,6 +8,7 @@ import { SentinelError } from '../core/errors.js';
 import type { ProcessSpec } from '../core/spec.js';
 import type { Spawner } from '../core/spawn.js';
 import { SERVICE_MARKER, hasServiceMarker } from '../config/interpolate.js';
+import { spawnManyThrough } from '../core/spawn-many.js';
 
 /** What discovery needs of the supervisor: a process definition by name. */
 export interface ServiceDirectory {
@@ -71,6 +72,10 @@ export function discoverySpawner(inner: Spawner, directory: () => ServiceDirecto
     spawn(spec, fds) {
       const dir = directory();
       return inner.spawn(dir ? withServices(spec, dir) : spec, fds);
+    },
+    spawnMany(requests) {
+      const dir = directory();
+      return spawnManyThrough(inner, requests, (r) => (dir ? { spec: withServices(r.spec, dir), fds: r.fds } : r), (r) => inner.spawn(r.spec, r.fds));
     },
   };
 }

@@ -2,10 +2,12 @@
 // and a redaction function every output path (daemon log, API answers) can apply.
 import { SentinelError } from '../core/errors.js';
 import type { Spawner } from '../core/spawn.js';
+import type { ProcessSpec } from '../core/spec.js';
 import type { Db } from '../store/db.js';
 import { SecretRepo } from '../store/secrets.js';
 import { decryptSecret, encryptSecret, loadSecretKey, REDACTED } from '../config/secrets.js';
 import { resolveSecretMarkers, hasSecretMarker } from '../config/interpolate.js';
+import { spawnManyThrough } from '../core/spawn-many.js';
 
 export interface SecretInfo {
   name: string;
@@ -135,6 +137,18 @@ export class SecretStore {
 
 const WRAPPED = Symbol('sentinel.secretSpawner');
 
+/** The spec a child gets: the secrets' values in its environment, Sentinel's own variables out of it. */
+function withSecrets(spec: ProcessSpec, store: SecretStore): ProcessSpec {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(spec.env)) {
+    // Sentinel's own variables (the secret key above all) never reach a child; SENTINEL_INSTANCE and
+    // SENTINEL_REVISION are the daemon's own per-instance values
+    if (key.startsWith('SENTINEL_') && key !== 'SENTINEL_INSTANCE' && key !== 'SENTINEL_REVISION') continue;
+    env[key] = hasSecretMarker(value) ? resolveSecretMarkers(value, (n) => store.get(n)) : value;
+  }
+  return { ...spec, env };
+}
+
 /**
  * A spawner that replaces `${secret:NAME}` markers in the environment right before the child starts,
  * so the stored spec (state.db) never holds a secret value.
@@ -144,14 +158,11 @@ export function secretSpawner(inner: Spawner, store: SecretStore): Spawner {
   const wrapped: Spawner & { [WRAPPED]: boolean } = {
     [WRAPPED]: true,
     spawn(spec, fds) {
-      const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(spec.env)) {
-        // Sentinel's own variables (the secret key above all) never reach a child; SENTINEL_INSTANCE and
-        // SENTINEL_REVISION are the daemon's own per-instance values
-        if (key.startsWith('SENTINEL_') && key !== 'SENTINEL_INSTANCE' && key !== 'SENTINEL_REVISION') continue;
-        env[key] = hasSecretMarker(value) ? resolveSecretMarkers(value, (n) => store.get(n)) : value;
-      }
-      return inner.spawn({ ...spec, env }, fds);
+      return inner.spawn(withSecrets(spec, store), fds);
+    },
+    spawnMany(requests) {
+      // a secret that cannot be read fails its own request only
+      return spawnManyThrough(inner, requests, (r) => ({ spec: withSecrets(r.spec, store), fds: r.fds }), (r) => inner.spawn(r.spec, r.fds));
     },
   };
   return wrapped;

@@ -8,6 +8,7 @@ import type { ProcessSpec } from '../core/spec.js';
 import { JOIN_SCRIPT, type CgroupManager } from './cgroup.js';
 import { hasCgroupLimits } from './cgroup-limits.js';
 import { reapCgroup, stopCgroup } from './cgroup-stop.js';
+import { spawnAll, spawnManyThrough } from '../core/spawn-many.js';
 
 /** A spawner decorator: a process with memory_max, cpu_max or pids_max starts inside its own cgroups. */
 export function cgroupSpawner(inner: Spawner, mgr: CgroupManager): Spawner {
@@ -43,6 +44,9 @@ export function cgroupSpawner(inner: Spawner, mgr: CgroupManager): Spawner {
         },
       };
     },
+    spawnMany(requests) {
+      return spawnManyThrough(inner, requests, (r) => (r.spec.limits && hasCgroupLimits(r.spec.limits) ? null : r), (r) => this.spawn(r.spec, r.fds));
+    },
   };
 }
 
@@ -54,6 +58,7 @@ export function cgroupHost(inner: ProcessHost, mgr: CgroupManager): ProcessHost 
       if (spec.limits && hasCgroupLimits(spec.limits)) mgr.check(spec.limits);
     },
     spawn: (spec, fds) => inner.spawn(spec, fds),
+    spawnMany: (requests) => spawnAll(inner, requests),
     outputSize: (fd) => inner.outputSize(fd),
     signal: (target, signal) => inner.signal(target, signal),
     isAlive: (target) => inner.isAlive(target),

@@ -17,6 +17,7 @@ import { isAlive, readEnvVar } from '../core/proc.js';
 import type { Spawner } from '../core/spawn.js';
 import type { ContainerSection, ProcessSpec } from '../core/spec.js';
 import { RUNTIMES, runtimeBinary, type ContainerRuntime, type ContainerUsage } from './runtime/index.js';
+import { spawnManyThrough } from '../core/spawn-many.js';
 
 /** In the client's environment: "<runtime>/<container name>". */
 export const CONTAINER_MARKER = '_SENTINEL_CONTAINER';
@@ -193,6 +194,9 @@ export function containerSpawner(inner: Spawner, mgr: ContainerManager): Spawner
       const child = inner.spawn({ ...spec, shell: false, command, args, env }, fds);
       if (child.pid > 0) mgr.track({ pid: child.pid, startTime: child.startTime }, { runtime: rt.name, name, token });
       return child;
+    },
+    spawnMany(requests) {
+      return spawnManyThrough(inner, requests, (r) => (r.spec.container ? null : r), (r) => this.spawn(r.spec, r.fds));
     },
   };
 }

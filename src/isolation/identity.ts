@@ -10,6 +10,7 @@ import os from 'node:os';
 import { SentinelError } from '../core/errors.js';
 import { resolveExecutable, type Spawner } from '../core/spawn.js';
 import type { IdentitySection, ProcessSpec } from '../core/spec.js';
+import { spawnManyThrough } from '../core/spawn-many.js';
 
 const SYSTEM_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const IONICE_CLASSES: Record<string, number> = { realtime: 1, 'best-effort': 2, idle: 3, '1': 1, '2': 2, '3': 3 };
@@ -146,6 +147,9 @@ export function identitySpawner(inner: Spawner): Spawner {
       const argv = spec.shell ? ['/bin/sh', '-c', spec.command] : [spec.command, ...spec.args];
       const wrapped: ProcessSpec = { ...spec, shell: false, command: prefix[0], args: [...prefix.slice(1), ...argv], env: { ...spec.env, ...env } };
       return inner.spawn(wrapped, fds);
+    },
+    spawnMany(requests) {
+      return spawnManyThrough(inner, requests, (r) => (hasIdentity(r.spec.identity) ? null : r), (r) => this.spawn(r.spec, r.fds));
     },
   };
 }

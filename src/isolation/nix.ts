@@ -13,6 +13,7 @@ import type { ProcessHost } from '../core/host.js';
 import { RUN_MARKER } from '../core/kill-tree.js';
 import { resolveExecutable, type Spawner } from '../core/spawn.js';
 import type { NixSection, ProcessSpec } from '../core/spec.js';
+import { spawnManyThrough } from '../core/spawn-many.js';
 
 /** Variables nix-shell sets for its own session (temporary directories it deletes, the shell's own). */
 const SESSION_VARS = new Set(['TMPDIR', 'TMP', 'TEMP', 'TEMPDIR', 'NIX_BUILD_TOP', '_', 'SHLVL', 'PWD', 'OLDPWD', 'IN_NIX_SHELL']);
@@ -111,6 +112,9 @@ export function nixSpawner(inner: Spawner, cache: NixCache): Spawner {
       const save = `${quote(envBin)} -0 > ${quote(`${f.env}.tmp`)} && mv -f ${quote(`${f.env}.tmp`)} ${quote(f.env)}; ${execLine(spec)}`;
       const args = nix.file !== null ? [nix.file, '--run', save] : ['-p', ...nix.packages, '--run', save];
       return inner.spawn({ ...spec, shell: false, command: shell, args }, fds);
+    },
+    spawnMany(requests) {
+      return spawnManyThrough(inner, requests, (r) => (r.spec.nix ? null : r), (r) => this.spawn(r.spec, r.fds));
     },
   };
 }

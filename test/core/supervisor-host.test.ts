@@ -276,3 +276,39 @@ describe('spawn failures', () => {
     expect(rec).toMatchObject({ state: 'failed', reason: 'cannot restart: spawn EAGAIN', nextRestartAt: null });
   });
 });
+
+describe('starts made together (startingTogether, as a bulk `up` does)', () => {
+  it('spawns them all at the end of the block: each is starting with its pid and stored, a failure rejects its own start only', async () => {
+    const { sup, host, repo } = setup();
+    const recs = ['a', 'b', 'c', 'd'].map((name) => sup.create(spec({ name }), 'test'));
+    host.failNextSpawn(new Error('spawn EAGAIN'));
+    const pending: Array<Promise<unknown>> = [];
+    sup.startingTogether(() => {
+      for (const r of recs) pending.push(sup.start(r, 'test'));
+      // a start asked twice inside the block is refused, not spawned twice
+      pending.push(sup.start(recs[1], 'test'));
+      // nothing is spawned yet: the children come at the end, together
+      expect(recs.map((r) => r.state)).toEqual(['stopped', 'stopped', 'stopped', 'stopped']);
+    });
+    const outcomes = await Promise.allSettled(pending);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({ message: 'spawn EAGAIN' });
+    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ code: 'ALREADY_RUNNING' });
+    expect(recs.map((r) => r.state)).toEqual(['stopped', 'running', 'running', 'running']);
+    expect(recs.slice(1).every((r) => r.pid !== null && r.pid > 0)).toBe(true);
+    // every started child has its record in the store, pid included
+    for (const r of recs.slice(1)) expect(repo.list().find((x) => x.id === r.id)).toMatchObject({ state: 'running', pid: r.pid });
+    expect(repo.list().find((x) => x.id === recs[0].id)).toMatchObject({ state: 'stopped', pid: null });
+  });
+
+  it('a host whose spawnMany throws fails every start of the block with its error, none left waiting', async () => {
+    const { sup, host } = setup();
+    const recs = ['a', 'b'].map((name) => sup.create(spec({ name }), 'test'));
+    Object.assign(host, { spawnMany: () => { throw new Error('spawnMany broke'); } });
+    const pending: Array<Promise<unknown>> = [];
+    sup.startingTogether(() => recs.forEach((r) => pending.push(sup.start(r, 'test'))));
+    const outcomes = await Promise.allSettled(pending);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'ok'))).toEqual(['spawnMany broke', 'spawnMany broke']);
+    expect(recs.map((r) => r.state)).toEqual(['stopped', 'stopped']);
+  });
+});

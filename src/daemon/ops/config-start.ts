@@ -135,7 +135,7 @@ export async function startInOrder(
         const rec = sup.find(name);
         const action = actions.get(name) ?? 'keep';
         if (!rec || action === 'keep') return { since: 0 };
-        // no await without dependencies: the start happens now, inside the caller's holdingWrites
+        // no await without dependencies: the start happens now, inside the caller's startingTogether
         const deps = graph.dependenciesOf(name);
         const problems = deps.length > 0 ? await Promise.all(deps.map(problemWith)) : [];
         const problem = problems.find((p): p is string => p !== null);
@@ -165,16 +165,16 @@ export async function startInOrder(
     return kick;
   };
 
-  // the processes without dependencies start here and now, their state changes written a batch at a
-  // time (one commit per START_BATCH instead of one per process); a batch bounds what a daemon crash
-  // could leave running but unrecorded to the spawns of one batch
+  // the processes without dependencies start here and now, a batch at a time: its children spawned
+  // together from a few threads, its state changes written in one commit (not one per process); a batch
+  // bounds what a daemon crash could leave running but unrecorded to the spawns of one batch
   const names = [...actions.keys()];
   // their log files opened ahead, together (LogPort.openAhead); those not taken by a start closed after
   const free = names.filter((n) => actions.get(n) === 'start' && graph.dependenciesOf(n).length === 0).flatMap((n) => sup.instancesOf(n));
   const release = free.length > 1 ? await sup.prepareStarts(free) : () => undefined;
   const kicked: Promise<Kick>[] = [];
   try {
-    for (let i = 0; i < names.length; i += START_BATCH) kicked.push(...sup.holdingWrites(() => names.slice(i, i + START_BATCH).map(kickoff)));
+    for (let i = 0; i < names.length; i += START_BATCH) kicked.push(...sup.startingTogether(() => names.slice(i, i + START_BATCH).map(kickoff)));
   } finally {
     release();
   }
