@@ -95,9 +95,10 @@ export function killPids(pids: Iterable<number>): void {
  * A list for the pids a test file's tests start: after each test, every pid pushed to it is killed (and the
  * list emptied), so a failing test leaves nothing running. Call it at the top level of the file.
  */
-export function killedAfterEach(): number[] {
+export function killedAfterEach(o: { groups?: boolean } = {}): number[] {
   const started: number[] = [];
-  afterEach(() => killPids(started.splice(0)));
+  // with `groups`, each pid leads its own process group (a detached child) and the whole group is killed
+  afterEach(() => killPids(started.splice(0).map((pid) => (o.groups ? -pid : pid))));
   return started;
 }
 

@@ -9,22 +9,16 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fastSpawn, spawnMethod } from '../../src/core/fast-spawn.js';
 import { realSpawner } from '../../src/core/spawn.js';
+import { killedAfterEach } from '../helpers.js';
 import type { ChildHandle } from '../../src/core/spawn.js';
 
 let dir: string;
-const started: number[] = [];
+const started = killedAfterEach();
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'sentinel-fast-spawn-'));
 });
 afterEach(() => {
-  for (const pid of started.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* ended */
-    }
-  }
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -10,23 +10,17 @@ import { nativeAddon } from '../../src/core/native.js';
 import { realSpawner } from '../../src/core/spawn.js';
 import { isChild, spawnAll, spawnManyThrough } from '../../src/core/spawn-many.js';
 import { createRealHost } from '../../src/core/real-host.js';
+import { killedAfterEach } from '../helpers.js';
 import type { ChildHandle, Spawned, SpawnRequest } from '../../src/core/host.js';
 import type { ProcessSpec } from '../../src/core/spec.js';
 
 let dir: string;
-const started: number[] = [];
+const started = killedAfterEach();
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'sentinel-spawn-many-'));
 });
 afterEach(() => {
-  for (const pid of started.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* ended */
-    }
-  }
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,10 +1,10 @@
 // The metrics history's change probe through the native addon (runTimes, procList, procStatsOf).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/core/native.js';
 import { ChangeProbe } from '../../src/metrics/change-probe.js';
-import { waitFor } from '../helpers.js';
+import { killedAfterEach, waitFor } from '../helpers.js';
 import { probeCases } from './change-probe.cases.js';
 
 it('the native addon is built here, with runTimes', () => {
@@ -14,16 +14,7 @@ it('the native addon is built here, with runTimes', () => {
 describe('ChangeProbe through the native addon', probeCases);
 
 describe('ChangeProbe reset from a scan’s /proc list', () => {
-  const started: number[] = [];
-  afterEach(() => {
-    for (const pid of started.splice(0)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
+  const started = killedAfterEach({ groups: true });
 
   it('looks only at pids new since that list, and so sees a child forked after the scan', async () => {
     const sh = spawn('sh', ['-c', 'read x; sleep 60 & read y'], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });

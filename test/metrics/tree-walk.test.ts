@@ -1,22 +1,14 @@
 // The top-down tree walk (children files) against the sweep of /proc it stands in for in run's answer.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sampleTrees, scanProcesses } from '../../src/metrics/proc-tree.js';
 import { walkTrees } from '../../src/metrics/tree-walk.js';
 import { UsageSampler } from '../../src/daemon/metrics.js';
-import { waitFor } from '../helpers.js';
+import { killedAfterEach, waitFor } from '../helpers.js';
 
-const started: number[] = [];
-afterEach(() => {
-  for (const pid of started.splice(0)) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
+// each shell leads its own group (detached): the group goes with it
+const started = killedAfterEach({ groups: true });
 
 /** A shell with two children and a grandchild, once all of them run. */
 async function smallTree(): Promise<number> {
