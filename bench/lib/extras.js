@@ -1,6 +1,7 @@
 // Other benchmarks live next to run.js as bench/*.mjs (logs, scheduler, health checks...); run.js runs each as a
 // child process, shows its output, and adds to the table every line it prints of the form
 //   BENCH_RESULT {"figure": "...", "unit": "ms|s|mib|pct|count|rps", "sentinel": 12.3, "pm2": 45.6, "target": {"text": "≤ 2 %", "max": 2}}
+// and optionally "raw": 1.2, "rawLabel": "bash loop" (the same work without a supervisor)
 import { readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -30,7 +31,8 @@ export function parseResultLine(line) {
   try {
     const row = JSON.parse(line.slice('BENCH_RESULT '.length));
     if (typeof row.figure !== 'string' || !UNITS.has(row.unit)) return null;
-    return { figure: row.figure, unit: row.unit, sentinel: row.sentinel ?? null, pm2: row.pm2 ?? null, target: row.target };
+    const raw = typeof row.raw === 'number' ? { raw: row.raw, ...(typeof row.rawLabel === 'string' ? { rawLabel: row.rawLabel } : {}) } : {};
+    return { figure: row.figure, unit: row.unit, sentinel: row.sentinel ?? null, pm2: row.pm2 ?? null, target: row.target, ...raw };
   } catch {
     return null;
   }
