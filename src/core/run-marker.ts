@@ -63,9 +63,12 @@ export function markerOrUnknown(st: ProcStat): string | null | undefined {
   return marker;
 }
 
-/** Forgets the marker of one process that is gone (its identity never comes back). */
+/** Forgets the marker of one process that is gone (its identity never comes back), as read and as remembered from its spawn. */
 export function forgetMarker(pid: number, startTime: number): void {
-  knownMarkers.delete(`${pid}:${startTime}`);
+  const key = `${pid}:${startTime}`;
+  knownMarkers.delete(key);
+  // a run's own record keeps its marker (the supervisor passes it to a stop): this is only the fallback
+  markers.delete(key);
 }
 
 /**
@@ -74,12 +77,19 @@ export function forgetMarker(pid: number, startTime: number): void {
  * its cap, a string per run that ever ended (no growth over a churn of restarts).
  */
 export function forgetGoneMarkers(stats: ProcStat[]): void {
-  if (knownMarkers.size <= 2 * stats.length + 256) return;
+  const roomFor = 2 * stats.length + 256;
+  if (knownMarkers.size <= roomFor && markers.size <= roomFor) return;
   const live = new Set(stats.map(identity));
   for (const key of knownMarkers.keys()) if (!live.has(key)) knownMarkers.delete(key);
+  for (const key of markers.keys()) if (!live.has(key)) markers.delete(key);
 }
 
 /** How many processes' markers are remembered (for tests). */
 export function knownMarkerCount(): number {
   return knownMarkers.size;
+}
+
+/** How many spawned roots' markers are remembered (for tests). */
+export function spawnedMarkerCount(): number {
+  return markers.size;
 }

@@ -23,6 +23,9 @@ interface Known {
   /** The run (its marker), null when none; undefined while being classified. */
   run: string | null | undefined;
   seen: number;
+  /** Its group and session when classified: a gone root is kept only while some process is in its group or session. */
+  pgid: number;
+  sid: number;
   /** Its environment read empty (mid-exec): classified again at the next refresh. */
   unsure?: boolean;
 }
@@ -38,8 +41,10 @@ export type MarkerReader = (st: ProcStat) => string | null | undefined;
 /** How many refreshes a process whose environment reads empty is read again before it is taken as having none. */
 const UNSURE_TRIES = 3;
 
-/** Roots that ended are kept this long (their group or session may outlive them), oldest dropped first. */
+/** Roots that ended are kept at most this many (their group or session may outlive them), oldest dropped first. */
 const MAX_GONE_ROOTS = 10_000;
+/** Past this many beyond the live roots, the ended roots no process's group or session names any more are dropped. */
+const GONE_ROOTS_SLACK = 256;
 
 function rowStat(rows: Float64Array, r: number): ProcStat {
   return {
@@ -134,7 +139,7 @@ export class RunOwners {
       // a pid taken again: no group or session of the root's id is left (the kernel does not reuse it before)
       if (this.roots.get(st.pid)?.startTime !== st.startTime) this.roots.delete(st.pid);
       this.goneRoots.delete(st.pid);
-      const k: Known = { inode: inodes.get(st.pid)!, pid: st.pid, startTime: st.startTime, run: undefined, seen: gen };
+      const k: Known = { inode: inodes.get(st.pid)!, pid: st.pid, startTime: st.startTime, run: undefined, seen: gen, pgid: st.pgid, sid: st.sid };
       this.known.set(st.pid, k);
       stats.set(st.pid, st);
       added.push(k);
@@ -151,8 +156,27 @@ export class RunOwners {
       if (this.known.get(pid)?.startTime === root.startTime) continue;
       this.roots.delete(pid);
       this.goneRoots.set(pid, root);
+      // told here too: one that ended before any refresh listed it was never known (nor dropped), and
+      // what is kept of it (its marker from the spawn) would otherwise go only when a cap is reached
+      this.onGone(pid, root.startTime);
       if (this.goneRoots.size > MAX_GONE_ROOTS) this.goneRoots.delete(this.goneRoots.keys().next().value!);
     }
+    if (this.goneRoots.size > this.roots.size + GONE_ROOTS_SLACK) this.dropLeaderlessRoots();
+  }
+
+  /**
+   * Drops the ended roots whose group and session are empty: only a member of its group or session can
+   * start a process the root's registration would classify (an orphan's leader), and neither id is reused
+   * while a member lives. A crash loop otherwise kept one per run that ever ended, up to the cap (growth
+   * over a churn of restarts); run only past the slack, so the scan is paid once per that many ends.
+   */
+  private dropLeaderlessRoots(): void {
+    const leaders = new Set<number>();
+    for (const k of this.known.values()) {
+      leaders.add(k.pgid);
+      leaders.add(k.sid);
+    }
+    for (const pid of this.goneRoots.keys()) if (!leaders.has(pid)) this.goneRoots.delete(pid);
   }
 
   /** The pids that may belong to `marker`'s run rooted at `rootPid` (the root pid itself always). */

@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { knownMarkerCount, RUN_MARKER, stopTree } from '../../src/core/kill-tree.js';
-import { readEnvVar, readStartTime } from '../../src/core/proc.js';
+import { readEnvVar, readStartTime, type ProcStat } from '../../src/core/proc.js';
+import { forgetGoneMarkers, forgetMarker, rememberMarker, runMarker, spawnedMarkerCount } from '../../src/core/run-marker.js';
 
 const started: ChildProcess[] = [];
 afterEach(() => {
@@ -59,4 +60,28 @@ describe('the run-marker cache', () => {
     await stopGoneRoot();
     expect(knownMarkerCount()).toBeLessThanOrEqual(2 * processCount() + 256 + 50);
   }, 120_000);
+});
+
+describe('the markers remembered from spawns', () => {
+  const stat = (pid: number, startTime: number): ProcStat => ({ pid, startTime, state: 'S', ppid: 1, pgid: pid, sid: pid, utime: 0, stime: 0, rssPages: 1 });
+
+  it('are forgotten once their process is gone: one by one, and all the gone ones past the slack', () => {
+    // pids far above any real one (pid_max is at most 4194304): their identities are no process's
+    const base = 5_000_000;
+    rememberMarker({ pid: base, startTime: 7 }, 'one');
+    expect(runMarker({ pid: base, startTime: 7 })).toBe('one');
+    forgetMarker(base, 7);
+    // gone and forgotten: nothing to read it from either
+    expect(runMarker({ pid: base, startTime: 7 })).toBeNull();
+
+    const before = spawnedMarkerCount();
+    for (let i = 1; i <= 3000; i++) rememberMarker({ pid: base + i, startTime: 7 }, `run-${i}`);
+    expect(spawnedMarkerCount()).toBe(before + 3000);
+    // a sweep that sees only two of them still there (and 100 other processes)
+    const live = [stat(base + 1, 7), stat(base + 2, 7), ...Array.from({ length: 100 }, (_, i) => stat(base + 10_000 + i, 1))];
+    forgetGoneMarkers(live);
+    expect(spawnedMarkerCount()).toBeLessThanOrEqual(2);
+    expect(runMarker({ pid: base + 1, startTime: 7 })).toBe('run-1');
+    expect(runMarker({ pid: base + 2, startTime: 7 })).toBe('run-2');
+  });
 });
