@@ -133,3 +133,12 @@ describe('the schema of a fresh state.db', () => {
     }
   });
 });
+
+describe('a connection to state.db', () => {
+  it('bounds its page cache to 2 MiB (better-sqlite3 builds SQLite with 16 MiB, which a growing events table filled)', () => {
+    const { db } = freshDb();
+    expect(db.pragma('cache_size', { simple: true })).toBe(-2048);
+    // WAL as before: the cache setting does not replace the journal mode
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+});
