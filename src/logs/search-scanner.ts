@@ -1,0 +1,149 @@
+// Finds the lines of a block of log bytes that match a pattern on their own. Why it is fast and safe:
+// - When the pattern has a required literal (search-literal.ts), Buffer.indexOf finds the lines holding
+//   it without decoding anything; only those lines are decoded and tested. Most blocks hold none and
+//   cost one byte search. When such lines are many, the block is scanned whole instead (cheaper then).
+// - A whole block is searched with one regex pass (flags "gm") and only the lines holding a match are
+//   checked again on their own; a line that matches by itself always holds the block's leftmost match at
+//   or before its own, so skipping to the next line after each candidate misses nothing. Both ways give
+//   the same lines: a line without the literal cannot match, and lookarounds (which could see past a
+//   line end in a block) never get a literal.
+// - Every regex runs in a `vm` context with a timeout: a pattern that backtracks catastrophically is
+//   stopped by V8 instead of hanging the daemon.
+import vm from 'node:vm';
+import { SentinelError } from '../core/errors.js';
+import { requiredLiteral } from './search-literal.js';
+
+/** Matching lines of one block: byte ranges [start, end) in pairs, and each line's text. */
+export interface LineMatches {
+  ranges: number[];
+  texts: string[];
+}
+
+// more candidate lines than this in one block: one decode of the whole block is cheaper than many small ones
+const DENSE_CANDIDATES = 256;
+
+// Run inside the vm context. SCAN_BLOCK: the char ranges [start, end) of the lines of `text` that match.
+const SCAN_BLOCK = `(() => {
+  const out = [];
+  block.lastIndex = 0;
+  let m;
+  while ((m = block.exec(text)) !== null) {
+    const at = m.index;
+    const start = at === 0 ? 0 : text.lastIndexOf('\\n', at - 1) + 1;
+    let end = text.indexOf('\\n', at);
+    if (end < 0) end = text.length;
+    if (line.test(text.slice(start, end))) out.push(start, end);
+    block.lastIndex = end + 1;
+  }
+  return out;
+})()`;
+// TEST_LINES: the indexes of the strings in `lines` that match.
+const TEST_LINES = `(() => {
+  const out = [];
+  for (let i = 0; i < lines.length; i++) if (line.test(lines[i])) out.push(i);
+  return out;
+})()`;
+
+export class LineMatcher {
+  private readonly context: vm.Context;
+  private readonly scanBlock = new vm.Script(SCAN_BLOCK);
+  private readonly testLines = new vm.Script(TEST_LINES);
+  private readonly literal: Buffer | null;
+
+  constructor(
+    patterns: { block: RegExp; line: RegExp },
+    private readonly pattern: string,
+    ignoreCase: boolean,
+  ) {
+    // the regexes are recreated inside the context so its own RegExp runs them (under the timeout)
+    this.context = vm.createContext({ text: '', lines: [], block: null, line: null });
+    vm.runInContext(`block = new RegExp(${JSON.stringify(patterns.block.source)}, ${JSON.stringify(patterns.block.flags)}); line = new RegExp(${JSON.stringify(patterns.line.source)}, ${JSON.stringify(patterns.line.flags)});`, this.context);
+    this.literal = requiredLiteral(pattern, ignoreCase);
+  }
+
+  /** The lines of `buf` (whole lines, no newline at the end) that match; PATTERN_TOO_SLOW past `timeoutMs`. */
+  match(buf: Buffer, timeoutMs: number): LineMatches {
+    const candidates = this.literal ? this.candidates(buf, this.literal) : null;
+    if (candidates) return this.matchCandidates(buf, candidates, timeoutMs);
+    return this.matchBlock(buf, timeoutMs);
+  }
+
+  /** Byte ranges of the lines holding the literal, or null when there are too many to be worth it. */
+  private candidates(buf: Buffer, literal: Buffer): number[] | null {
+    const out: number[] = [];
+    let from = 0;
+    for (;;) {
+      const at = buf.indexOf(literal, from);
+      if (at < 0) return out;
+      if (out.length >= 2 * DENSE_CANDIDATES) return null;
+      const start = buf.lastIndexOf(10, at) + 1;
+      let end = buf.indexOf(10, at);
+      if (end < 0) end = buf.length;
+      out.push(start, end);
+      from = end + 1;
+    }
+  }
+
+  private matchCandidates(buf: Buffer, candidates: number[], timeoutMs: number): LineMatches {
+    if (candidates.length === 0) return { ranges: [], texts: [] };
+    const lines: string[] = [];
+    for (let i = 0; i < candidates.length; i += 2) lines.push(buf.toString('utf8', candidates[i], candidates[i + 1]));
+    this.context.lines = lines;
+    let hits: number[];
+    try {
+      hits = this.run(this.testLines, timeoutMs, buf.length);
+    } finally {
+      this.context.lines = [];
+    }
+    const ranges: number[] = [];
+    const texts: string[] = [];
+    for (const k of hits) {
+      ranges.push(candidates[2 * k], candidates[2 * k + 1]);
+      texts.push(lines[k]);
+    }
+    return { ranges, texts };
+  }
+
+  private matchBlock(buf: Buffer, timeoutMs: number): LineMatches {
+    const text = buf.toString('utf8');
+    this.context.text = text;
+    let chars: number[];
+    try {
+      chars = this.run(this.scanBlock, timeoutMs, buf.length);
+    } finally {
+      this.context.text = '';
+    }
+    const ascii = text.length === buf.length;
+    const ranges: number[] = [];
+    const texts: string[] = [];
+    let charAt = 0;
+    let byteAt = 0;
+    for (let i = 0; i < chars.length; i += 2) {
+      const a = chars[i];
+      const b = chars[i + 1];
+      const line = text.slice(a, b);
+      if (ascii) ranges.push(a, b);
+      else {
+        byteAt += Buffer.byteLength(text.slice(charAt, b));
+        charAt = b;
+        ranges.push(byteAt - Buffer.byteLength(line), byteAt);
+      }
+      texts.push(line);
+    }
+    return { ranges, texts };
+  }
+
+  private run(script: vm.Script, timeoutMs: number, bytes: number): number[] {
+    try {
+      return script.runInContext(this.context, { timeout: Math.max(1, Math.floor(timeoutMs)) }) as number[];
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+        throw new SentinelError(
+          'PATTERN_TOO_SLOW',
+          `the pattern ${JSON.stringify(this.pattern)} took more than the search's time budget on one block of ${Math.round(bytes / 1024)} KiB of logs: it backtracks catastrophically (nested repetition such as (a+)+ or (.*)*); simplify it, or narrow the search with --since and process names`,
+        );
+      }
+      throw err;
+    }
+  }
+}
