@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { Segment } from './segments.js';
 
-// the bytes read at once; kept below the size at which Node decodes into an external string
-export const READ_BLOCK = 512 * 1024;
+// the bytes read at once: a block costs a read and, when it holds candidate lines, a timed vm call
+export const READ_BLOCK = 4 * 1024 * 1024;
 
 export class LineBuffer {
   private buf = Buffer.allocUnsafe(READ_BLOCK);

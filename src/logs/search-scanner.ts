@@ -20,7 +20,9 @@ export interface LineMatches {
 }
 
 // more candidate lines than this in one block: one decode of the whole block is cheaper than many small ones
-const DENSE_CANDIDATES = 256;
+const DENSE_CANDIDATES = 1024;
+// the most bytes decoded into one string
+const DECODE_PIECE = 512 * 1024;
 
 // Run inside the vm context. SCAN_BLOCK: the char ranges [start, end) of the lines of `text` that match.
 const SCAN_BLOCK = `(() => {
@@ -49,6 +51,7 @@ export class LineMatcher {
   private readonly scanBlock = new vm.Script(SCAN_BLOCK);
   private readonly testLines = new vm.Script(TEST_LINES);
   private readonly literal: Buffer | null;
+  private readonly literalOnly: boolean;
 
   constructor(
     patterns: { block: RegExp; line: RegExp },
@@ -59,39 +62,64 @@ export class LineMatcher {
     this.context = vm.createContext({ text: '', lines: [], block: null, line: null });
     vm.runInContext(`block = new RegExp(${JSON.stringify(patterns.block.source)}, ${JSON.stringify(patterns.block.flags)}); line = new RegExp(${JSON.stringify(patterns.line.source)}, ${JSON.stringify(patterns.line.flags)});`, this.context);
     this.literal = requiredLiteral(pattern, ignoreCase);
+    this.literalOnly = this.literal !== null && this.literal.equals(Buffer.from(pattern, 'utf8'));
   }
 
   /** The lines of `buf` (whole lines, no newline at the end) that match; PATTERN_TOO_SLOW past `timeoutMs`. */
-  match(buf: Buffer, timeoutMs: number): LineMatches {
+  match(buf: Buffer, timeoutMs: () => number): LineMatches {
     const candidates = this.literal ? this.candidates(buf, this.literal) : null;
     if (candidates) return this.matchCandidates(buf, candidates, timeoutMs);
-    return this.matchBlock(buf, timeoutMs);
+    // decoded in pieces small enough to stay on V8's heap (a bigger string is an external one, slower)
+    const out: LineMatches = { ranges: [], texts: [] };
+    for (let start = 0; ; ) {
+      let end = start + DECODE_PIECE >= buf.length ? buf.length : buf.lastIndexOf(10, start + DECODE_PIECE);
+      if (end < start) end = buf.indexOf(10, start + DECODE_PIECE);
+      if (end < 0) end = buf.length;
+      const piece = this.matchBlock(buf.subarray(start, end), timeoutMs());
+      for (let i = 0; i < piece.ranges.length; i++) out.ranges.push(start + piece.ranges[i]);
+      out.texts.push(...piece.texts);
+      if (end >= buf.length) break;
+      start = end + 1;
+    }
+    return out;
   }
 
   /** Byte ranges of the lines holding the literal, or null when there are too many to be worth it. */
   private candidates(buf: Buffer, literal: Buffer): number[] | null {
     const out: number[] = [];
-    let from = 0;
+    // Buffer.indexOf of a whole needle is fast or 50x slower depending on its bytes: look for the byte of
+    // the literal that is rarest in this block (memchr), and compare the rest where it is found
+    const k = rarestByteAt(buf, literal);
+    const rare = literal[k];
+    const tail = literal.length - k;
+    let from = k;
     for (;;) {
-      const at = buf.indexOf(literal, from);
-      if (at < 0) return out;
+      const r = buf.indexOf(rare, from);
+      if (r < 0 || r + tail > buf.length) return out;
+      const at = r - k;
+      if (!startsWith(buf, at, literal)) {
+        from = r + 1;
+        continue;
+      }
       if (out.length >= 2 * DENSE_CANDIDATES) return null;
       const start = buf.lastIndexOf(10, at) + 1;
       let end = buf.indexOf(10, at);
       if (end < 0) end = buf.length;
       out.push(start, end);
-      from = end + 1;
+      from = end + 1 + k;
     }
   }
 
-  private matchCandidates(buf: Buffer, candidates: number[], timeoutMs: number): LineMatches {
+  private matchCandidates(buf: Buffer, candidates: number[], timeoutMs: () => number): LineMatches {
     if (candidates.length === 0) return { ranges: [], texts: [] };
     const lines: string[] = [];
     for (let i = 0; i < candidates.length; i += 2) lines.push(buf.toString('utf8', candidates[i], candidates[i + 1]));
+    // the pattern is the literal itself: every line holding it matches, no regex to run
+    if (this.literalOnly) return { ranges: candidates, texts: lines };
     this.context.lines = lines;
     let hits: number[];
     try {
-      hits = this.run(this.testLines, timeoutMs, buf.length);
+      hits = this.run(this.testLines, timeoutMs(), buf.length);
     } finally {
       this.context.lines = [];
     }
@@ -146,4 +174,22 @@ export class LineMatcher {
       throw err;
     }
   }
+}
+
+const SAMPLE = 16 * 1024;
+const counts = new Uint32Array(256);
+
+/** The index in `literal` of its byte seen least often in the start of `buf`. */
+function rarestByteAt(buf: Buffer, literal: Buffer): number {
+  counts.fill(0);
+  const n = Math.min(buf.length, SAMPLE);
+  for (let i = 0; i < n; i++) counts[buf[i]]++;
+  let best = 0;
+  for (let i = 1; i < literal.length; i++) if (counts[literal[i]] < counts[literal[best]]) best = i;
+  return best;
+}
+
+function startsWith(buf: Buffer, at: number, literal: Buffer): boolean {
+  for (let i = 0; i < literal.length; i++) if (buf[at + i] !== literal[i]) return false;
+  return true;
 }

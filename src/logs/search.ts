@@ -164,7 +164,7 @@ async function scanStream(where: StreamScan, from: number, o: ScanContext, match
 
   // complete lines starting at stream offset `base`
   const scanLines = (buf: Buffer, base: number): Verdict => {
-    const { ranges, texts } = matcher.match(buf, o.blockTimeout());
+    const { ranges, texts } = matcher.match(buf, o.blockTimeout);
     for (let i = 0; i < ranges.length; i += 2) {
       const time = timeOf(base + ranges[i + 1] + 1); // the newline belongs to the line
       if (o.until !== undefined && time > o.until) return 'late';
