@@ -3,8 +3,8 @@
 // block. Why it is safe: only the top level of the pattern is read (a run inside a group or alternative
 // may be skipped by the match), a character followed by a quantifier leaves the run, anything not
 // understood gives no literal at all (the caller then scans every block), and so does a lookaround,
-// which could see across a line end. Under ignoreCase a run is used only if none of its characters has
-// a case (Unicode case folding maps K and ſ onto k and s, so even ASCII letters are not safe).
+// which could see across a line end. Under ignoreCase only the parts of a run without letters are used
+// (Unicode case folding maps K and ſ onto k and s, so even ASCII letters are not safe).
 const IDENTITY_ESCAPES = new Set('^$\\.*+?()[]{}|/-');
 const ATOM_ESCAPES = new Set('dDwWsSbBntrfv');
 
@@ -14,10 +14,9 @@ export function requiredLiteral(pattern: string, ignoreCase: boolean): Buffer | 
   const runs = topLevelRuns(pattern);
   if (!runs) return null;
   let best = '';
-  for (const run of runs) {
-    if (ignoreCase && /[^\x20-\x40\x5b-\x60\x7b-\x7e]/.test(run)) continue;
-    if (run.length > best.length) best = run;
-  }
+  // under ignoreCase, only the parts of a run without letters (or anything outside printable ASCII)
+  const pieces = ignoreCase ? runs.flatMap((run) => run.split(/[^\x20-\x40\x5b-\x60\x7b-\x7e]+/)) : runs;
+  for (const piece of pieces) if (piece.length > best.length) best = piece;
   return best.length > 0 ? Buffer.from(best, 'utf8') : null;
 }
 

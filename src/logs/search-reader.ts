@@ -9,6 +9,8 @@ import type { Segment } from './segments.js';
 
 // the bytes read at once: a block costs a read and, when it holds candidate lines, a timed vm call
 export const READ_BLOCK = 4 * 1024 * 1024;
+// gunzip's output chunks, copied into the buffer: small enough to be reused from cache, not page-faulted in
+const GZIP_CHUNK = 256 * 1024;
 
 export class LineBuffer {
   private buf = Buffer.allocUnsafe(READ_BLOCK);
@@ -87,10 +89,10 @@ export async function readSegment(seg: Segment, skipIn: number, lb: LineBuffer, 
     }
     return true;
   }
-  const raw = fs.createReadStream(seg.path, { highWaterMark: READ_BLOCK * 2 });
+  const raw = fs.createReadStream(seg.path, { highWaterMark: GZIP_CHUNK });
   let skip = skipIn;
   try {
-    for await (const chunk of raw.pipe(zlib.createGunzip({ chunkSize: READ_BLOCK * 2 })) as AsyncIterable<Buffer>) {
+    for await (const chunk of raw.pipe(zlib.createGunzip({ chunkSize: GZIP_CHUNK })) as AsyncIterable<Buffer>) {
       if (skip >= chunk.length) {
         skip -= chunk.length;
         continue;

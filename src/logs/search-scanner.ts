@@ -142,6 +142,9 @@ export class LineMatcher {
       this.context.text = '';
     }
     const ascii = text.length === buf.length;
+    // re-encoding gives the byte lengths only of valid UTF-8: where bytes were replaced by U+FFFD,
+    // the lines are counted instead
+    const exact = ascii || !text.includes('\uFFFD');
     const ranges: number[] = [];
     const texts: string[] = [];
     let charAt = 0;
@@ -151,10 +154,18 @@ export class LineMatcher {
       const b = chars[i + 1];
       const line = text.slice(a, b);
       if (ascii) ranges.push(a, b);
-      else {
+      else if (exact) {
         byteAt += Buffer.byteLength(text.slice(charAt, b));
         charAt = b;
         ranges.push(byteAt - Buffer.byteLength(line), byteAt);
+      } else {
+        // `a` starts a line: step line by line in the text and in the bytes together
+        while (charAt < a) {
+          charAt = text.indexOf('\n', charAt) + 1;
+          byteAt = buf.indexOf(10, byteAt) + 1;
+        }
+        const end = b === text.length ? buf.length : buf.indexOf(10, byteAt);
+        ranges.push(byteAt, end);
       }
       texts.push(line);
     }
