@@ -3,19 +3,19 @@
 // block. Why it is safe: only the top level of the pattern is read (a run inside a group or alternative
 // may be skipped by the match), a character followed by a quantifier leaves the run, anything not
 // understood gives no literal at all (the caller then scans every block), and so does a lookaround,
-// which could see across a line end. Under ignoreCase only the parts of a run without letters are used
-// (Unicode case folding maps K and ſ onto k and s, so even ASCII letters are not safe).
+// which could see across a line end. Under ignoreCase the literal is lowercase printable ASCII, to be found
+// in either case, and holds no k or s (Unicode case folding maps K and ſ onto them, other bytes).
 const IDENTITY_ESCAPES = new Set('^$\\.*+?()[]{}|/-');
 const ATOM_ESCAPES = new Set('dDwWsSbBntrfv');
 
-/** The required literal of `pattern` as bytes, or null when none can be proven. */
+/** The required literal of `pattern` as bytes (lowercased under ignoreCase), or null when none can be proven. */
 export function requiredLiteral(pattern: string, ignoreCase: boolean): Buffer | null {
   if (/\(\?<?[=!]/.test(pattern)) return null;
   const runs = topLevelRuns(pattern);
   if (!runs) return null;
   let best = '';
-  // under ignoreCase, only the parts of a run without letters (or anything outside printable ASCII)
-  const pieces = ignoreCase ? runs.flatMap((run) => run.split(/[^\x20-\x40\x5b-\x60\x7b-\x7e]+/)) : runs;
+  // under ignoreCase, only the parts of a run in printable ASCII without k or s
+  const pieces = ignoreCase ? runs.flatMap((run) => run.toLowerCase().split(/[^\x20-\x7e]+|[ks]+/)) : runs;
   for (const piece of pieces) if (piece.length > best.length) best = piece;
   return best.length > 0 ? Buffer.from(best, 'utf8') : null;
 }

@@ -52,6 +52,8 @@ export class LineMatcher {
   private readonly testLines = new vm.Script(TEST_LINES);
   private readonly literal: Buffer | null;
   private readonly literalOnly: boolean;
+  // the literal is lowercase ASCII to be found in either case
+  private readonly foldCase: boolean;
 
   constructor(
     patterns: { block: RegExp; line: RegExp },
@@ -62,7 +64,8 @@ export class LineMatcher {
     this.context = vm.createContext({ text: '', lines: [], block: null, line: null });
     vm.runInContext(`block = new RegExp(${JSON.stringify(patterns.block.source)}, ${JSON.stringify(patterns.block.flags)}); line = new RegExp(${JSON.stringify(patterns.line.source)}, ${JSON.stringify(patterns.line.flags)});`, this.context);
     this.literal = requiredLiteral(pattern, ignoreCase);
-    this.literalOnly = this.literal !== null && this.literal.equals(Buffer.from(pattern, 'utf8'));
+    this.foldCase = ignoreCase;
+    this.literalOnly = this.literal !== null && this.literal.equals(Buffer.from(ignoreCase ? pattern.toLowerCase() : pattern, 'utf8'));
   }
 
   /** The lines of `buf` (whole lines, no newline at the end) that match; PATTERN_TOO_SLOW past `timeoutMs`. */
@@ -89,15 +92,22 @@ export class LineMatcher {
     const out: number[] = [];
     // Buffer.indexOf of a whole needle is fast or 50x slower depending on its bytes: look for the byte of
     // the literal that is rarest in this block (memchr), and compare the rest where it is found
-    const k = rarestByteAt(buf, literal);
+    const fold = this.foldCase;
+    const k = rarestByteAt(buf, literal, fold);
     const rare = literal[k];
+    const upper = fold && rare >= 97 && rare <= 122 ? rare - 32 : -1;
     const tail = literal.length - k;
     let from = k;
+    let nextRare = -2;
+    let nextUpper = upper < 0 ? -1 : -2;
     for (;;) {
-      const r = buf.indexOf(rare, from);
+      // the next byte that is the rare one, in either case (each search is kept until passed)
+      if (nextRare !== -1 && nextRare < from) nextRare = buf.indexOf(rare, from);
+      if (nextUpper !== -1 && nextUpper < from) nextUpper = buf.indexOf(upper, from);
+      const r = nextUpper < 0 || (nextRare >= 0 && nextRare < nextUpper) ? nextRare : nextUpper;
       if (r < 0 || r + tail > buf.length) return out;
       const at = r - k;
-      if (!startsWith(buf, at, literal)) {
+      if (!startsWith(buf, at, literal, fold)) {
         from = r + 1;
         continue;
       }
@@ -190,17 +200,25 @@ export class LineMatcher {
 const SAMPLE = 16 * 1024;
 const counts = new Uint32Array(256);
 
-/** The index in `literal` of its byte seen least often in the start of `buf`. */
-function rarestByteAt(buf: Buffer, literal: Buffer): number {
+/** The index in `literal` of its byte seen least often (in either case with `fold`) in the start of `buf`. */
+function rarestByteAt(buf: Buffer, literal: Buffer, fold: boolean): number {
   counts.fill(0);
   const n = Math.min(buf.length, SAMPLE);
-  for (let i = 0; i < n; i++) counts[buf[i]]++;
+  for (let i = 0; i < n; i++) counts[fold ? lower(buf[i]) : buf[i]]++;
   let best = 0;
   for (let i = 1; i < literal.length; i++) if (counts[literal[i]] < counts[literal[best]]) best = i;
   return best;
 }
 
-function startsWith(buf: Buffer, at: number, literal: Buffer): boolean {
-  for (let i = 0; i < literal.length; i++) if (buf[at + i] !== literal[i]) return false;
+function lower(byte: number): number {
+  return byte >= 65 && byte <= 90 ? byte + 32 : byte;
+}
+
+function startsWith(buf: Buffer, at: number, literal: Buffer, fold: boolean): boolean {
+  if (fold) {
+    for (let i = 0; i < literal.length; i++) if (lower(buf[at + i]) !== literal[i]) return false;
+  } else {
+    for (let i = 0; i < literal.length; i++) if (buf[at + i] !== literal[i]) return false;
+  }
   return true;
 }

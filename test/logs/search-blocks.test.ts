@@ -35,6 +35,7 @@ function makeContent(): Buffer {
   // invalid UTF-8 around the literal, and a lone continuation byte
   add(Buffer.concat([Buffer.from('bad '), Buffer.from([0xe2, 0x82]), Buffer.from(' needle '), Buffer.from([0x80, 0xff]), Buffer.from('\n')]));
   add('NEEDLE upper case 404\n');
+  add('ſtatus OK\nSTATUS ok\nKelvin \u212a\n');
   // many lines with the literal in one block: the whole block is scanned instead of each line
   for (let i = 0; i < 3000; i++) add(`dense needle ${i}${i % 7 === 0 ? ' ✓' : ''}\n`);
   // one line longer than the buffer, with the literal at its end
@@ -64,6 +65,10 @@ const PATTERNS: [string, boolean][] = [
   ['needle \\d+ ✓$', false],
   ['needle', true],
   [' 404', true],
+  ['NeeDLE', true],
+  ['upper case', true],
+  ['ſtatus ok', true],
+  ['kelvin k$', true],
   ['^$', false],
   ['\uFFFD needle \uFFFD', false],
   ['^filler 1\\d* ', false],
