@@ -1,21 +1,19 @@
 // `sentinel logs --grep REGEX`: every line of the live and rotated (gzipped) files that matches, with its
 // process, stream and time. Why it is fast and safe:
-// - A block of ~1 MiB is searched with one regex pass (flags "gm") and only the lines holding a match are
-//   checked again on their own; a line that matches by itself always holds the block's leftmost match at
-//   or before its own, so skipping to the next line after each candidate misses nothing.
-// - Every pass runs in a `vm` context with a timeout: a pattern that backtracks catastrophically is
-//   stopped by V8 instead of hanging the daemon; the whole search also has a time budget, checked between
-//   blocks, after which the hits found so far come back with a cursor to go on from.
+// - The files are read block by block into one reused buffer (search-reader.ts), and each block's whole
+//   lines are matched by search-scanner.ts: a byte search for the literal the pattern requires, a regex
+//   run in a `vm` context with a timeout (a pattern that backtracks catastrophically is stopped by V8
+//   instead of hanging the daemon). The whole search also has a time budget, checked between blocks,
+//   after which the hits found so far come back with a cursor to go on from.
 // - Times come from the sidecar index (log-index.ts); a whole segment older than `since` is skipped
 //   without being read or decompressed, and the scan of a stream ends at the first line after `until`.
 // Hits come grouped by process and stream, oldest first (as grep over the files would list them).
-import fs from 'node:fs';
-import vm from 'node:vm';
-import zlib from 'node:zlib';
 import { SentinelError } from '../core/errors.js';
 import { logPaths, type LogStream } from './paths.js';
 import { timeAtOffset } from './log-index.js';
-import { readLayout, type Segment, type StreamLayout } from './segments.js';
+import { readLayout, type StreamLayout } from './segments.js';
+import { LineMatcher } from './search-scanner.js';
+import { LineBuffer, readSegment } from './search-reader.js';
 
 export interface SearchSource {
   /** the key of its log files ("web", "web:1") */
@@ -61,7 +59,6 @@ export interface SearchResult {
 
 interface Cursor { source: number; stream: number; offset: number }
 
-const BLOCK = 1024 * 1024;
 const DEFAULT_MAX_LINE = 16 * 1024;
 
 /** The pattern compiled twice: for whole blocks ("gm") and for one line. Bad syntax is a clear error. */
@@ -92,73 +89,6 @@ export function decodeCursor(text: string): Cursor {
   return { source: nums[0], stream: nums[1], offset: nums[2] };
 }
 
-// Runs inside the vm context: the char ranges [start, end) of the lines that match on their own.
-const SCAN_SOURCE = `(() => {
-  const out = [];
-  block.lastIndex = 0;
-  let m;
-  while ((m = block.exec(text)) !== null) {
-    const at = m.index;
-    const start = at === 0 ? 0 : text.lastIndexOf('\\n', at - 1) + 1;
-    let end = text.indexOf('\\n', at);
-    if (end < 0) end = text.length;
-    if (line.test(text.slice(start, end))) out.push(start, end);
-    block.lastIndex = end + 1;
-  }
-  return out;
-})()`;
-
-class Scanner {
-  private readonly context: vm.Context;
-  private readonly script = new vm.Script(SCAN_SOURCE);
-
-  constructor(
-    patterns: { block: RegExp; line: RegExp },
-    private readonly pattern: string,
-  ) {
-    // the regexes are recreated inside the context so its own RegExp runs them (under the timeout)
-    this.context = vm.createContext({ text: '', block: null, line: null });
-    vm.runInContext(`block = new RegExp(${JSON.stringify(patterns.block.source)}, ${JSON.stringify(patterns.block.flags)}); line = new RegExp(${JSON.stringify(patterns.line.source)}, ${JSON.stringify(patterns.line.flags)});`, this.context);
-  }
-
-  /** Line ranges (char indexes) that match; throws PATTERN_TOO_SLOW past `timeoutMs`. */
-  scan(text: string, timeoutMs: number): number[] {
-    this.context.text = text;
-    try {
-      return this.script.runInContext(this.context, { timeout: Math.max(1, Math.floor(timeoutMs)) }) as number[];
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-        throw new SentinelError(
-          'PATTERN_TOO_SLOW',
-          `the pattern ${JSON.stringify(this.pattern)} took more than the search's time budget on one block of ${Math.round(text.length / 1024)} KiB of logs: it backtracks catastrophically (nested repetition such as (a+)+ or (.*)*); simplify it, or narrow the search with --since and process names`,
-        );
-      }
-      throw err;
-    } finally {
-      this.context.text = '';
-    }
-  }
-}
-
-/** Bytes of one segment from `from` (a byte position in it), in blocks; gzip is decompressed on the way. */
-async function* segmentBlocks(seg: Segment, from: number): AsyncGenerator<Buffer> {
-  const raw = fs.createReadStream(seg.path, seg.gz ? { highWaterMark: BLOCK } : { highWaterMark: BLOCK, start: from });
-  const input: AsyncIterable<Buffer> = seg.gz ? raw.pipe(zlib.createGunzip({ chunkSize: BLOCK })) : raw;
-  let skip = seg.gz ? from : 0;
-  try {
-    for await (const chunk of input) {
-      if (skip >= chunk.length) {
-        skip -= chunk.length;
-        continue;
-      }
-      yield skip > 0 ? chunk.subarray(skip) : chunk;
-      skip = 0;
-    }
-  } finally {
-    raw.destroy();
-  }
-}
-
 function cut(line: string, maxBytes: number): string {
   if (line.length <= maxBytes / 4 || Buffer.byteLength(line) <= maxBytes) return line;
   return `${Buffer.from(line).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '')}…`;
@@ -178,7 +108,8 @@ interface StreamScan {
 export async function searchLogs(logsDir: string, sources: SearchSource[], options: SearchOptions): Promise<SearchResult> {
   const now = options.now ?? Date.now;
   const deadline = now() + options.budgetMs;
-  const scanner = new Scanner(compilePattern(options.pattern, options.ignoreCase), options.pattern);
+  const matcher = new LineMatcher(compilePattern(options.pattern, options.ignoreCase), options.pattern, options.ignoreCase ?? false);
+  const lineBuffer = new LineBuffer();
   const streams = options.streams?.length ? options.streams : (['stdout', 'stderr'] as LogStream[]);
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE;
   const start = options.cursor ? decodeCursor(options.cursor) : { source: 0, stream: 0, offset: 0 };
@@ -194,7 +125,7 @@ export async function searchLogs(logsDir: string, sources: SearchSource[], optio
       const where: StreamScan = { source: s, stream: t, name: sources[s].name, streamName: streams[t], file: logPaths(logsDir, sources[s].key)[streams[t]] };
       for (let attempt = 0; ; attempt++) {
         try {
-          const out = await scanStream(where, from, { ...options, maxLine, deadline, now, blockTimeout }, scanner, hits, counter);
+          const out = await scanStream(where, from, { ...options, maxLine, deadline, now, blockTimeout, lineBuffer }, matcher, hits, counter);
           if (out.kind === 'page') return { hits, nextCursor: encodeCursor(out.cursor), complete: out.complete, scannedBytes: counter.scannedBytes };
           break;
         } catch (err) {
@@ -213,12 +144,13 @@ interface ScanContext extends SearchOptions {
   deadline: number;
   now: () => number;
   blockTimeout: () => number;
+  lineBuffer: LineBuffer;
 }
 
 type StreamOutcome = { kind: 'done' } | { kind: 'page'; cursor: Cursor; complete: boolean };
 
 /** One stream from stream offset `from`: hits go into `hits` until the page is full or the budget is spent. */
-async function scanStream(where: StreamScan, from: number, o: ScanContext, scanner: Scanner, hits: SearchHit[], counter: { scannedBytes: number }): Promise<StreamOutcome> {
+async function scanStream(where: StreamScan, from: number, o: ScanContext, matcher: LineMatcher, hits: SearchHit[], counter: { scannedBytes: number }): Promise<StreamOutcome> {
   let layout: StreamLayout;
   try {
     layout = readLayout(where.file);
@@ -226,35 +158,41 @@ async function scanStream(where: StreamScan, from: number, o: ScanContext, scann
     throw Object.assign(err as Error, { resumeAt: from });
   }
   const timeOf = (end: number) => timeAtOffset(layout.index, end) ?? layout.mtimeMs;
-  let leftover: Buffer = Buffer.alloc(0);
-  let leftoverStart = from;
+  const lb = o.lineBuffer;
+  lb.reset(from);
   let full: Cursor | null = null;
 
   // complete lines starting at stream offset `base`
   const scanLines = (buf: Buffer, base: number): Verdict => {
-    const text = buf.toString('utf8');
-    const ranges = scanner.scan(text, o.blockTimeout());
-    const ascii = text.length === buf.length;
-    let charAt = 0;
-    let byteAt = 0;
+    const { ranges, texts } = matcher.match(buf, o.blockTimeout);
     for (let i = 0; i < ranges.length; i += 2) {
-      const a = ranges[i];
-      const b = ranges[i + 1];
-      if (!ascii) {
-        byteAt += Buffer.byteLength(text.slice(charAt, b));
-        charAt = b;
-      }
-      const endByte = ascii ? b : byteAt;
-      const time = timeOf(base + endByte + 1); // the newline belongs to the line
+      const time = timeOf(base + ranges[i + 1] + 1); // the newline belongs to the line
       if (o.until !== undefined && time > o.until) return 'late';
       if (o.since !== undefined && time < o.since) continue;
       if (hits.length >= o.limit) {
-        full = { source: where.source, stream: where.stream, offset: base + (ascii ? a : endByte - Buffer.byteLength(text.slice(a, b))) };
+        full = { source: where.source, stream: where.stream, offset: base + ranges[i] };
         return 'full';
       }
-      hits.push({ name: where.name, stream: where.streamName, time, line: cut(text.slice(a, b), o.maxLine) });
+      hits.push({ name: where.name, stream: where.streamName, time, line: cut(texts[i / 2], o.maxLine) });
     }
     return 'go';
+  };
+
+  let stop: StreamOutcome | null = null;
+  // called whenever the buffer holds a whole line: false stops the reading
+  const onLines = (): boolean => {
+    const lines = lb.lines();
+    const verdict = scanLines(lines, lb.start);
+    if (verdict === 'full') stop = { kind: 'page', cursor: full!, complete: true };
+    else if (verdict === 'late') stop = { kind: 'done' };
+    else {
+      lb.consume(lines.length);
+      if (o.now() >= o.deadline) stop = { kind: 'page', cursor: { source: where.source, stream: where.stream, offset: lb.start }, complete: false };
+    }
+    return stop === null;
+  };
+  const onScanned = (n: number) => {
+    counter.scannedBytes += n;
   };
 
   const last = layout.segments.at(-1);
@@ -263,53 +201,17 @@ async function scanStream(where: StreamScan, from: number, o: ScanContext, scann
     if (segEnd <= from || seg.size === 0) continue;
     // a segment whose last line is older than `since` holds no hit: it is not even decompressed
     if (o.since !== undefined && layout.index && seg !== last && timeOf(segEnd) < o.since) {
-      leftover = Buffer.alloc(0);
-      leftoverStart = segEnd;
+      lb.reset(segEnd);
       continue;
     }
     if (o.until !== undefined && layout.index && timeOf(Math.max(from, seg.start) + 1) > o.until) return { kind: 'done' };
-    const skipIn = Math.max(0, from - seg.start);
-    let pos = seg.start + skipIn;
     try {
-      for await (const chunk of segmentBlocks(seg, skipIn)) {
-        // never past the size the layout saw: a file still being written is read up to that point
-        const take = Math.min(chunk.length, segEnd - pos);
-        if (take <= 0) break;
-        pos += take;
-        counter.scannedBytes += take;
-        let piece = take < chunk.length ? chunk.subarray(0, take) : chunk;
-        if (leftover.length > 0) {
-          // the line cut at the previous block's end, finished here: scanned alone, so the block is not copied
-          const firstNl = piece.indexOf(10);
-          if (firstNl < 0) {
-            leftover = Buffer.concat([leftover, piece]);
-            continue;
-          }
-          const head = Buffer.concat([leftover, piece.subarray(0, firstNl)]);
-          const verdict = scanLines(head, leftoverStart);
-          if (verdict === 'full') return { kind: 'page', cursor: full!, complete: true };
-          if (verdict === 'late') return { kind: 'done' };
-          leftoverStart += head.length + 1;
-          leftover = Buffer.alloc(0);
-          piece = piece.subarray(firstNl + 1);
-        }
-        const lastNl = piece.lastIndexOf(10);
-        if (lastNl < 0) {
-          leftover = Buffer.from(piece);
-          continue;
-        }
-        const verdict = scanLines(piece.subarray(0, lastNl), leftoverStart);
-        if (verdict === 'full') return { kind: 'page', cursor: full!, complete: true };
-        if (verdict === 'late') return { kind: 'done' };
-        leftoverStart += lastNl + 1;
-        leftover = Buffer.from(piece.subarray(lastNl + 1));
-        if (o.now() >= o.deadline) return { kind: 'page', cursor: { source: where.source, stream: where.stream, offset: leftoverStart }, complete: false };
-      }
+      if (!(await readSegment(seg, Math.max(0, from - seg.start), lb, onScanned, onLines))) return stop!;
     } catch (err) {
-      throw Object.assign(err as Error, { resumeAt: leftoverStart });
+      throw Object.assign(err as Error, { resumeAt: lb.start });
     }
   }
   // the last line of a file still being written, with no newline yet
-  if (leftover.length > 0 && scanLines(leftover, leftoverStart) === 'full') return { kind: 'page', cursor: full!, complete: true };
+  if (lb.pending > 0 && scanLines(lb.rest(), lb.start) === 'full') return { kind: 'page', cursor: full!, complete: true };
   return { kind: 'done' };
 }
