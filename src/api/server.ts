@@ -21,8 +21,15 @@ function sendText(res: http.ServerResponse, status: number, contentType: string,
   res.end(head ? undefined : bytes);
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown, redact: (text: string) => string): void {
-  sendText(res, status, 'application/json', redact(JSON.stringify(body)));
+/**
+ * `x-sentinel-indent: 2` on a request: a successful answer is indented as the CLI prints --json, which then
+ * writes it as it comes (src/client/client.ts, callPrinted); the answer names the header back.
+ */
+const INDENT_HEADER = 'x-sentinel-indent';
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, redact: (text: string) => string, indent = false): void {
+  if (indent) res.setHeader(INDENT_HEADER, '2');
+  sendText(res, status, 'application/json', redact(indent ? JSON.stringify(body, null, 2) : JSON.stringify(body)));
 }
 
 /** The header every answer of the socket API carries: the client warns when it runs another version. */
@@ -64,7 +71,7 @@ export function createApiServer(ops: OperationTable, log: Logger, opts: { actor:
         res.end();
         return;
       }
-      sendJson(res, 200, result ?? {}, redact);
+      sendJson(res, 200, result ?? {}, redact, req.headers[INDENT_HEADER] === '2');
     } catch (err) {
       const e = toSentinelError(fromSystemError(err));
       if (e.code === 'INTERNAL') log.error('INTERNAL', e.message, { url: req.url, stack: (err as Error)?.stack });

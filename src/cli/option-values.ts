@@ -1,6 +1,5 @@
 // Every option value is checked before a command runs: a typo ("abc", "3x", "") is an error with exit 2,
 // never a NaN the daemon reads as "not given" and replaces with a default.
-import type { Command, Option } from 'commander';
 import { SentinelError } from '../core/errors.js';
 import { failAndExit } from './output.js';
 
@@ -26,7 +25,24 @@ export function oneOf(flag: string, words: readonly string[]): (value: string) =
   };
 }
 
-function longFlag(opt: Option): string {
+/** What checkOptionValues reads of a command: commander's Command, or the run line's recorder (run-line.ts). */
+export interface OptionValues {
+  options: readonly CheckedOption[];
+  name(): string;
+  getOptionValue(key: string): unknown;
+  getOptionValueSource(key: string): string | undefined;
+}
+
+interface CheckedOption {
+  flags: string;
+  long?: string;
+  short?: string;
+  required?: boolean;
+  optional?: boolean;
+  attributeName(): string;
+}
+
+function longFlag(opt: CheckedOption): string {
   return opt.long ?? opt.short ?? opt.flags;
 }
 
@@ -34,7 +50,7 @@ function longFlag(opt: Option): string {
 const EMPTY_CHECKED_BY_DAEMON = new Set(['run --name']);
 
 /** preAction hook: no value typed on the command line is empty (numbers have their own parsers; the daemon checks the rest, before anything starts). */
-export function checkOptionValues(cmd: Command): void {
+export function checkOptionValues(cmd: OptionValues): void {
   for (const opt of cmd.options) {
     if (!opt.required && !opt.optional) continue; // a switch
     const key = opt.attributeName();

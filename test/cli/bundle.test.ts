@@ -39,6 +39,12 @@ describe('the CLI bundle', () => {
     expect(fast.length).toBeLessThan(bundle.length / 4);
   });
 
+  it('has a run bundle without commander for the plain forms of a run line', () => {
+    const runFast = readFileSync(path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'run-fast.cjs'), 'utf8');
+    expect(runFast).not.toMatch(/node_modules\/commander/);
+    expect(runFast.length).toBeLessThan(bundle.length / 4);
+  });
+
   it('stays small', () => {
     // a sum of the CLI's own code and commander; a daemon-side library pulled in by an import would break it
     expect(bundle.length).toBeLessThan(450 * 1024);

@@ -49,6 +49,15 @@ export function register(program: Command): void {
 
 /** `sentinel list [--json]`: the table (or the JSON) once. Also the CLI's fast path (src/cli/fast.ts). */
 export async function listOnce(opts: { json?: boolean }): Promise<void> {
+  if (opts.json) {
+    // indented by the daemon: the text printJson would write, without parsing and printing it again here
+    try {
+      println(await getClient().callPrinted('list'));
+    } catch (err) {
+      failAndExit(err, true);
+    }
+    return;
+  }
   await act(opts, (c) => c.call('list'), (r) => {
     println(r.processes.length === 0 ? 'No managed processes. Start one with: sentinel run "COMMAND"' : processTable(r.processes));
   });
