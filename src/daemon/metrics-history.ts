@@ -15,8 +15,14 @@ import { SentinelError } from '../core/errors.js';
 import type { ScanCache } from '../metrics/scan-cache.js';
 import type { ProcessRecord } from '../store/processes.js';
 
-/** 0.2 % of one core: what the history's sampling may cost on average (SENTINEL_METRICS_CPU_BUDGET). */
-export const DEFAULT_CPU_BUDGET = Number(process.env.SENTINEL_METRICS_CPU_BUDGET) || 0.002;
+/**
+ * 0.05 % of one core: what the history's sampling may cost on average (SENTINEL_METRICS_CPU_BUDGET). It was
+ * 0.2 %, the whole idle target of a daemon: with 1000 idle `sleep`s a full tick (scan and the probe's
+ * baseline) took 100-130 ms of CPU on a loaded 2-core machine, so one came every 50-65 s and, landing 20 s
+ * after an `up`, alone made the 30 s that followed cost 0.4 % of a core. Scrapes and `list` are not held
+ * to it: they read the shared scan on demand.
+ */
+export const DEFAULT_CPU_BUDGET = Number(process.env.SENTINEL_METRICS_CPU_BUDGET) || 0.0005;
 
 /**
  * The longest wait between two ticks while nothing changes (SENTINEL_METRICS_QUIET_MAX_MS, default a minute;
@@ -52,7 +58,7 @@ export interface HistoryOptions {
   isLive: (rec: ProcessRecord) => boolean;
   now?: () => number;
   /**
-   * The share of one core the sampling may take (default 0.002: 0.2 %). A tick that cost more than the
+   * The share of one core the sampling may take (default DEFAULT_CPU_BUDGET). A tick that cost more than the
    * budget allows at the step (a /proc scan of a thousand processes is about 20 ms) puts the next one off
    * until the average is back under it: the points of a large fleet are spaced wider, never the daemon busier.
    */

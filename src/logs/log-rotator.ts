@@ -4,7 +4,9 @@
 // watch (a flood would otherwise cost a callback per write) and the directory is polled every tick until
 // a tick finds nothing grown, when the watch is armed again. A slow sweep covers anything missed; while
 // sweeps find nothing the watches missed, each waits twice as long as the last, up to SWEEP_BACKOFF times
-// sweepMs (with 1000 processes a sweep is 2000 stats, 10-40 ms of CPU).
+// sweepMs (with 1000 processes a sweep is 2000 stats, 10-40 ms of CPU). A sweep is insurance, so it also
+// waits long enough to keep within a CPU budget (sweepCpuBudget): with 1000 idle processes on a loaded
+// 2-core machine a sweep took 100-180 ms of CPU, which every 30-60 s was most of the daemon's idle CPU.
 import fs from 'node:fs';
 import path from 'node:path';
 import { appendIndex, emptyIndex, type LogIndex } from './log-index.js';
@@ -29,7 +31,17 @@ export interface RotatorOptions {
    * the watches missed, up to SWEEP_BACKOFF times as long
    */
   sweepMs?: number;
+  /**
+   * The share of one core sweeps may take on average (default SWEEP_CPU_BUDGET): a sweep that cost more
+   * than that allows at its wait puts the next one off further.
+   */
+  sweepCpuBudget?: number;
+  /** The CPU the daemon has used, in ms (default process.cpuUsage's user + system; tests give their own). */
+  cpuMs?: () => number;
 }
+
+/** 0.05 % of a core: 2000 stats at 30 ms wait a minute, at 150 ms five. */
+export const SWEEP_CPU_BUDGET = 0.0005;
 
 interface WatchedFile {
   file: string;
@@ -65,6 +77,8 @@ export class LogRotator {
   private readonly sweepMs: number;
   /** the wait between sweeps now: sweepMs, doubled after each sweep that found nothing missed */
   private sweepEveryMs: number;
+  /** the wait the last sweep's CPU time asks for under the budget */
+  private sweepCostMs = 0;
 
   constructor(private readonly options: RotatorOptions = {}) {
     this.intervalMs = Math.max(10, options.intervalMs ?? 1000);
@@ -217,8 +231,10 @@ export class LogRotator {
   private async checkAll(everything: boolean): Promise<boolean> {
     let rotated = false;
     const now = Date.now();
-    const sweep = everything || this.pollAll || now - this.lastSweep >= this.sweepEveryMs;
+    const sweep = everything || this.pollAll || now - this.lastSweep >= this.sweepWaitMs();
     if (sweep) this.lastSweep = now;
+    const cpuMs = this.options.cpuMs ?? processCpuMs;
+    const cpuBefore = sweep ? cpuMs() : 0;
     let missed = false;
     // events for files nobody watches (indexes, rotated files) are dropped with the rest
     const changed = new Set(this.dirty);
@@ -242,7 +258,13 @@ export class LogRotator {
         if (busy && (w.lastSize !== before || w.index.pending)) stillBusy.add(dir);
       }
     }
-    if (sweep) this.sweepEveryMs = missed || this.pollAll ? this.sweepMs : Math.min(this.sweepEveryMs * 2, this.sweepMs * SWEEP_BACKOFF);
+    if (sweep) {
+      this.sweepEveryMs = missed || this.pollAll ? this.sweepMs : Math.min(this.sweepEveryMs * 2, this.sweepMs * SWEEP_BACKOFF);
+      const budget = this.options.sweepCpuBudget ?? SWEEP_CPU_BUDGET;
+      // a file that cannot be watched is polled every tick whatever a sweep costs; a sweep that rotated
+      // waited on the disk, and what ran meanwhile is not its cost
+      this.sweepCostMs = budget > 0 && !this.pollAll && !rotated ? (cpuMs() - cpuBefore) / budget : 0;
+    }
     for (const dir of [...this.busyDirs]) {
       if (stillBusy.has(dir)) continue;
       // quiet for a whole tick: watch again, and look once more at its files for a write that came
@@ -295,13 +317,23 @@ export class LogRotator {
     for (const files of this.watched.values()) {
       if (files.some((w) => w.index.pending || w.lastSize >= w.limits.maxBytes)) return this.intervalMs;
     }
-    return Math.max(this.intervalMs, this.sweepEveryMs - (Date.now() - this.lastSweep));
+    return Math.max(this.intervalMs, this.sweepWaitMs() - (Date.now() - this.lastSweep));
+  }
+
+  /** The wait between two sweeps: the back-off's, or longer when the last sweep cost more than the budget allows at it. */
+  private sweepWaitMs(): number {
+    return Math.max(this.sweepEveryMs, this.sweepCostMs);
   }
 
   private stopTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+function processCpuMs(): number {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
 }
 
 function stripSamples(index: LogIndex): LogIndex {

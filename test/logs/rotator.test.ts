@@ -104,7 +104,8 @@ describe('LogRotator sweep while nothing is missed', () => {
     const files = logPaths(dir, 'idle');
     fs.writeFileSync(files.stdout, 'one line\n');
     fs.writeFileSync(files.stderr, '');
-    const rotator = new LogRotator({ intervalMs: 20, sweepMs: 100 });
+    // no CPU budget: the back-off alone is under test
+    const rotator = new LogRotator({ intervalMs: 20, sweepMs: 100, sweepCpuBudget: 0 });
     const stat = vi.spyOn(fs, 'statSync');
     try {
       rotator.watch('idle', [files.stdout, files.stderr], { maxBytes: 1024 * 1024, keep: 3 });
@@ -119,6 +120,37 @@ describe('LogRotator sweep while nothing is missed', () => {
       fs.appendFileSync(files.stdout, 'two\n');
       await new Promise((r) => setTimeout(r, 300));
       expect(readIndex(files.stdout)?.offsets.at(-1)).toBe(13);
+    } finally {
+      stat.mockRestore();
+      await rotator.close();
+    }
+  });
+});
+
+describe('LogRotator sweep under its CPU budget', () => {
+  it('a sweep that cost more than the budget allows at the sweep interval puts the next sweep off', async () => {
+    const { vi } = await import('vitest');
+    const dir = makeTempDir();
+    const files = logPaths(dir, 'costly');
+    fs.writeFileSync(files.stdout, 'one line\n');
+    fs.writeFileSync(files.stderr, '');
+    // every reading of the CPU clock is a second later: each sweep "costs" a second, which at a budget
+    // of 0.1 % asks for a wait of 1000 s before the next one
+    let cpu = 0;
+    const rotator = new LogRotator({ intervalMs: 20, sweepMs: 50, sweepCpuBudget: 0.001, cpuMs: () => (cpu += 1000) });
+    const stat = vi.spyOn(fs, 'statSync');
+    try {
+      rotator.watch('costly', [files.stdout, files.stderr], { maxBytes: 1024 * 1024, keep: 3 });
+      await rotator.tick();
+      // the index the tick wrote wakes the directory's watch: it is polled until a check finds it quiet
+      await new Promise((r) => setTimeout(r, 300));
+      const first = stat.mock.calls.filter((c) => c[0] === files.stdout).length;
+      await new Promise((r) => setTimeout(r, 500));
+      // without the budget, sweeps every 50-400 ms would have looked again
+      expect(stat.mock.calls.filter((c) => c[0] === files.stdout).length).toBe(first);
+      // a write is still seen through the watch, budget or not
+      fs.appendFileSync(files.stdout, 'two\n');
+      await vi.waitFor(() => expect(readIndex(files.stdout)?.offsets.at(-1)).toBe(13), { timeout: 5000 });
     } finally {
       stat.mockRestore();
       await rotator.close();
