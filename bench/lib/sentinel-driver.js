@@ -1,5 +1,5 @@
 // Drives Sentinel through its CLI against a daemon in a throw-away SENTINEL_HOME.
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from './cli-timing.js';
@@ -65,7 +65,14 @@ export function createSentinelDriver({ repo }) {
       try {
         return this.daemonPid();
       } catch {
-        return null;
+        // the CLI can fail under load (its round trip timed out): the daemon's own pid file still names it,
+        // and a daemon left running would otherwise outlive the bench with all its processes
+        try {
+          const pid = Number(readFileSync(join(home, 'daemon.pid'), 'utf8').trim());
+          return Number.isInteger(pid) && pid > 0 ? pid : null;
+        } catch {
+          return null;
+        }
       }
     },
 
