@@ -91,9 +91,14 @@ describe('logs --grep', () => {
     const bad = await cli(home, ['logs', '--grep', '(unclosed', 'chatty']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/not a valid regular expression/);
-    const slow = await cli(home, ['logs', '--grep', '(x+)+y', 'chatty', '--timeout', '500ms']);
+    // a catastrophic pattern with no literal every match must hold (a class, not a letter, after the group):
+    // the regex runs on the lines of x's and is stopped by its timeout
+    const slow = await cli(home, ['logs', '--grep', '(x+)+[yz]', 'chatty', '--timeout', '500ms']);
     expect(slow.code).not.toBe(0);
     expect(slow.stderr).toMatch(/backtracks catastrophically/);
+    // the same shape with a literal (y) that no line holds: no line is tested at all, so nothing backtracks
+    const prefiltered = await cliJson<{ hits: Hit[] }>(home, ['logs', '--grep', '(x+)+y', 'chatty', '--timeout', '500ms']);
+    expect(prefiltered.hits).toEqual([]);
     // the daemon is still answering after a catastrophic pattern
     expect((await cli(home, ['status', 'quiet'])).code).toBe(0);
     const unknown = await cli(home, ['logs', '--grep', 'x', 'nosuch']);
