@@ -43,7 +43,7 @@ const UNSURE_TRIES = 3;
 
 /** Roots that ended are kept at most this many (their group or session may outlive them), oldest dropped first. */
 const MAX_GONE_ROOTS = 10_000;
-/** Past this many beyond the live roots, the ended roots no process's group or session names any more are dropped. */
+/** Past this many more ended roots than the last prune left, those no process's group or session names are dropped. */
 const GONE_ROOTS_SLACK = 256;
 
 function rowStat(rows: Float64Array, r: number): ProcStat {
@@ -60,6 +60,10 @@ export class RunOwners {
   private readonly roots = new Map<number, Root>();
   private readonly goneRoots = new Map<number, Root>();
   private generation = 0;
+  /** How many ended roots the last prune kept: the next is due past that many plus the slack. */
+  private goneAfterPrune = 0;
+  /** How many prunes of ended roots ran (each scans every known process; for tests). */
+  prunes = 0;
   /** Processes (pid:start) whose environment read empty, and how often: read again at the next refresh. */
   private readonly unsure = new Map<string, number>();
   /** Bumped when every classification is dropped: a look taken before is no use after. */
@@ -161,7 +165,13 @@ export class RunOwners {
       this.onGone(pid, root.startTime);
       if (this.goneRoots.size > MAX_GONE_ROOTS) this.goneRoots.delete(this.goneRoots.keys().next().value!);
     }
-    if (this.goneRoots.size > this.roots.size + GONE_ROOTS_SLACK) this.dropLeaderlessRoots();
+    // re-armed at what the last prune kept: roots kept there (their groups live on) do not make every
+    // later refresh pay the scan
+    this.goneAfterPrune = Math.min(this.goneAfterPrune, this.goneRoots.size);
+    if (this.goneRoots.size > this.goneAfterPrune + GONE_ROOTS_SLACK) {
+      this.dropLeaderlessRoots();
+      this.goneAfterPrune = this.goneRoots.size;
+    }
   }
 
   /**
@@ -171,6 +181,7 @@ export class RunOwners {
    * over a churn of restarts); run only past the slack, so the scan is paid once per that many ends.
    */
   private dropLeaderlessRoots(): void {
+    this.prunes++;
     const leaders = new Set<number>();
     for (const k of this.known.values()) {
       leaders.add(k.pgid);

@@ -155,6 +155,46 @@ describe('RunOwners', () => {
     expect(f.owners.candidates(leftBehind[0], 'run-0')).toContain(60_000);
   });
 
+  it('ended roots kept because their groups live on do not make every later refresh scan for leaders', () => {
+    const f = fakeProc();
+    f.add({ pid: 1, ppid: 0, pgid: 1, sid: 1, start: 1 });
+    // 400 roots end, each leaving an orphan in its group: all 400 are kept, more than the slack
+    for (let i = 0; i < 400; i++) {
+      const pid = 1000 + i;
+      f.add({ pid, ppid: 1, pgid: pid, sid: pid, start: 10 + i });
+      f.owners.registerRoot(pid, 10 + i, `run-${i}`);
+      f.add({ pid: 5000 + i, ppid: 1, pgid: pid, sid: pid, start: 10 + i });
+    }
+    f.owners.refresh();
+    for (let i = 0; i < 400; i++) f.remove(1000 + i);
+    f.owners.refresh();
+    expect(f.owners.rootCounts.gone).toBe(400);
+    const prunesAfterKept = f.owners.prunes;
+    expect(prunesAfterKept).toBe(1);
+    // a hundred more refreshes with one root ending in each: below the slack again, no further scan
+    for (let i = 0; i < 100; i++) {
+      const pid = 20_000 + i;
+      f.add({ pid, ppid: 1, pgid: pid, sid: pid, start: 1000 + i });
+      f.owners.registerRoot(pid, 1000 + i, `loop-${i}`);
+      f.owners.refresh();
+      f.remove(pid);
+      f.owners.refresh();
+    }
+    expect(f.owners.prunes).toBe(prunesAfterKept);
+    // past the slack beyond what was kept, the ended leaderless ones go, the kept 400 stay
+    for (let i = 100; i < 400; i++) {
+      const pid = 20_000 + i;
+      f.add({ pid, ppid: 1, pgid: pid, sid: pid, start: 1000 + i });
+      f.owners.registerRoot(pid, 1000 + i, `loop-${i}`);
+      f.owners.refresh();
+      f.remove(pid);
+      f.owners.refresh();
+    }
+    expect(f.owners.prunes).toBe(prunesAfterKept + 1);
+    expect(f.owners.rootCounts.gone).toBeLessThanOrEqual(400 + 256);
+    expect(f.owners.rootCounts.gone).toBeGreaterThanOrEqual(400);
+  });
+
   it('a process whose environment reads empty (mid-exec) is read again at the next refreshes, then taken as having none', () => {
     const f = fakeProc();
     f.add({ pid: 1, ppid: 0, pgid: 1, sid: 1, start: 1 });
