@@ -24,11 +24,6 @@ export interface Table {
   toString(): string;
 }
 
-/**
- * An ASCII table in the README's shape. Hand-written rather than cli-table3: measured here, cli-table3
- * took about 110 ms to lay out 100 rows (wide-character and color handling we do not need), more than
- * the whole rest of `sentinel list`.
- */
 /** Colors on a terminal only: NO_COLOR turns them off, FORCE_COLOR on (https://no-color.org). */
 export function useColor(stream?: NodeJS.WriteStream): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
@@ -37,9 +32,11 @@ export function useColor(stream?: NodeJS.WriteStream): boolean {
 }
 
 const COLORS = { green: 32, yellow: 33, red: 31, dim: 2, bold: 1 } as const;
+const COLOR_START = Object.fromEntries(Object.entries(COLORS).map(([name, code]) => [name, `\x1b[${code}m`])) as Record<keyof typeof COLORS, string>;
+const COLOR_END = '\x1b[0m';
 
 export function paint(text: string, color: keyof typeof COLORS, on = useColor()): string {
-  return on ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;
+  return on ? `${COLOR_START[color]}${text}${COLOR_END}` : text;
 }
 
 export function statusColor(status: string): keyof typeof COLORS {
@@ -55,39 +52,72 @@ export interface TableOptions {
   shrink?: number;
   /** Default: the terminal's width when stdout is one, else no limit. */
   width?: number;
-  /** Colors a cell after padding (so colors never upset the layout). */
-  paint?: (column: number, padded: string, raw: string) => string;
+  /** The color of a body cell (null: none), put around the padded cell (so colors never upset the layout). */
+  color?: (column: number, raw: string) => keyof typeof COLORS | null;
 }
 
 /**
  * An ASCII table in the README's shape. Hand-written rather than cli-table3: measured here, cli-table3
  * took about 110 ms to lay out 100 rows (wide-character and color handling we do not need), more than
- * the whole rest of `sentinel list`.
+ * the whole rest of `sentinel list`. Laid out with as few strings made as it can: a cell is kept as given,
+ * its padding one of the strings of spaces made once, each line joined once. With 1000 processes the
+ * table of `sentinel list` made 2.4 MB of short-lived strings and arrays laid out cell by cell, three
+ * young-generation collections in a process that otherwise needs one; this way 0.5 MB.
  */
 export function makeTable(head: string[], alignRightOrOptions: number[] | TableOptions = []): Table {
   const o: TableOptions = Array.isArray(alignRightOrOptions) ? { alignRight: alignRightOrOptions } : alignRightOrOptions;
-  const alignRight = o.alignRight ?? [];
+  const columns = head.length;
+  const right = head.map((_, i) => o.alignRight?.includes(i) === true);
+  const widths = head.map((h) => h.length);
   const rows: string[][] = [];
   return {
     push(...more: unknown[][]) {
-      for (const r of more) rows.push(r.map((c) => String(c ?? '')));
+      for (const r of more) {
+        const cells = new Array<string>(columns);
+        for (let i = 0; i < columns; i++) {
+          const c = r[i];
+          const text = typeof c === 'string' ? c : c === null || c === undefined ? '' : String(c);
+          cells[i] = text;
+          if (text.length > widths[i]) widths[i] = text.length;
+        }
+        rows.push(cells);
+      }
     },
     toString() {
-      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+      const w = widths.slice();
       const limit = o.width ?? (stdoutIsTTY() ? process.stdout.columns : undefined);
       if (limit !== undefined && o.shrink !== undefined) {
-        const total = widths.reduce((a, w) => a + w + 3, 1);
-        if (total > limit) widths[o.shrink] = Math.max(10, widths[o.shrink] - (total - limit));
+        const total = w.reduce((a, x) => a + x + 3, 1);
+        if (total > limit) w[o.shrink] = Math.max(10, w[o.shrink] - (total - limit));
       }
-      const cut = (text: string, w: number) => (text.length <= w ? text : text.slice(0, Math.max(0, w - 3)) + '...');
-      const line = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+';
-      const fmt = (cells: string[], body: boolean) =>
-        '| ' + widths.map((w, i) => {
-          const raw = cut(cells[i] ?? '', w);
-          const padded = alignRight.includes(i) ? raw.padStart(w) : raw.padEnd(w);
-          return body && o.paint ? o.paint(i, padded, raw) : padded;
-        }).join(' | ') + ' |';
-      return [line, fmt(head, false), line, ...rows.map((r) => fmt(r, true)), line].join('\n');
+      const pads = Array.from({ length: Math.max(...w) + 1 }, (_, n) => ' '.repeat(n));
+      const line = '+' + w.map((x) => '-'.repeat(x + 2)).join('+') + '+';
+      // one line's pieces, reused: "| ", then per cell its color's start, its padding and text (in the
+      // order its alignment gives), and its color's end with " | " (" |" after the last)
+      const pieces = new Array<string>(1 + columns * 5);
+      pieces[0] = '| ';
+      const ends = [' | ', ' |', `${COLOR_END} | `, `${COLOR_END} |`];
+      const fmt = (cells: string[], body: boolean): string => {
+        for (let i = 0, at = 1; i < columns; i++, at += 5) {
+          let raw = cells[i];
+          if (raw.length > w[i]) raw = raw.slice(0, Math.max(0, w[i] - 3)) + '...';
+          const pad = pads[w[i] - raw.length];
+          const color = body && o.color ? o.color(i, raw) : null;
+          pieces[at] = color === null ? '' : COLOR_START[color];
+          pieces[at + 1] = right[i] ? pad : '';
+          pieces[at + 2] = raw;
+          pieces[at + 3] = right[i] ? '' : pad;
+          pieces[at + 4] = ends[(color === null ? 0 : 2) + (i === columns - 1 ? 1 : 0)];
+        }
+        return pieces.join('');
+      };
+      const out = new Array<string>(rows.length + 4);
+      out[0] = line;
+      out[1] = fmt(head, false);
+      out[2] = line;
+      for (let r = 0; r < rows.length; r++) out[3 + r] = fmt(rows[r], true);
+      out[3 + rows.length] = line;
+      return out.join('\n');
     },
   };
 }
@@ -127,12 +157,20 @@ export function processTable(list: ProcessView[]): string {
   const t = makeTable(['ID', 'NAME', 'PID', 'STATUS', 'CPU', 'MEM', 'UPTIME', 'RESTART', 'GROUP', 'COMMAND'], {
     alignRight: [0, 2, 4, 5, 6],
     shrink: 9,
-    paint: (column, padded, raw) => (column === 3 && raw !== '' && color && !raw.includes('/') ? paint(padded, statusColor(raw), true) : padded),
+    color: (column, raw) => (column === 3 && raw !== '' && color && !raw.includes('/') ? statusColor(raw) : null),
   });
+  // the instances of each definition that runs several, in the list's order (one pass, not one per definition)
+  const byDefinition = new Map<string, ProcessView[]>();
+  for (const p of list) {
+    if (p.instances <= 1) continue;
+    const members = byDefinition.get(p.definition);
+    if (members) members.push(p);
+    else byDefinition.set(p.definition, [p]);
+  }
   const shown = new Set<string>();
   for (const p of list) {
     if (shown.has(p.definition)) continue;
-    const members = p.instances > 1 ? list.filter((m) => m.definition === p.definition) : [p];
+    const members = byDefinition.get(p.definition) ?? [p];
     if (members.length > 1) {
       shown.add(p.definition);
       t.push(definitionRow(members));
