@@ -91,6 +91,7 @@ export async function stopDaemonAndClean({ pid, stop, what, home, problems }) {
       problems.push(`${what} (pid ${pid}) still ran 2 s after its stop command; killed it`);
       process.kill(pid, 'SIGKILL');
     }
-    rmSync(home, { recursive: true, force: true });
+    // retried: a daemon killed just now may still be ending while its last files are written (ENOTEMPTY)
+    rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }
