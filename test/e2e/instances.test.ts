@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, cleanupHome, cli, cliJson, readPid, tempHome, waitFor } from '../helpers.js';
 
-interface View { id: number; name: string; definition: string; instance: number; instances: number; pid: number | null; status: string; stdoutLog: string }
+interface View { id: number; name: string; definition: string; instance: number; instances: number; pid: number | null; status: string; stdoutLog: string; command: string }
 
 let home: string;
 let dir: string;
@@ -111,6 +111,13 @@ describe('instances', () => {
     const one = await of('worker');
     expect(one.map((p) => [p.name, p.pid])).toEqual([['worker', two[0].pid]]);
     for (const p of four.slice(1)) expect(await waitFor(() => !alive(p.pid!))).toBe(true);
+    // what a view keeps per record (its name, command, log paths) follows the new spec at once
+    expect(four.map((p) => [p.name, p.command, path.basename(p.stdoutLog)])).toEqual([0, 1, 2, 3].map((i) => [`worker:${i}`, PRINT, `worker${i === 0 ? '' : `:${i}`}.stdout.log`]));
+    expect(one.map((p) => [p.command, path.basename(p.stdoutLog)])).toEqual([[PRINT, 'worker.stdout.log']]);
+    writeFileSync(file, `processes:\n  worker:\n    command: ${JSON.stringify('exec sleep 301')}\n    instances: 1\n`);
+    const changed = await cli(home, ['reload', '-f', file]);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect((await of('worker')).map((p) => [p.name, p.command])).toEqual([['worker', 'exec sleep 301']]);
 
     const down = await cli(home, ['down', '-f', file]);
     expect(down.code, down.stderr).toBe(0);
