@@ -130,7 +130,9 @@ function yamlErrors(text: string, file: string): ConfigIssue[] {
 export function readYaml(text: string, file: string): ReadResult {
   // yaml's own duplicate check (uniqueKeys, on by default) compares each key with every key before it in
   // its map: O(n²) per map, ~half a million comparisons for 1000 processes. Keys are checked instead in
-  // the walk that builds the location map, with a Set per map (noteKey).
+  // the walk that builds the location map, with a Set per map (noteKey). Measured for 1000 processes with
+  // the daemon's V8 flags (CPU time, medians, on a loaded 2-core machine): 694 -> 605 ms for the first
+  // call in a fresh process, 269 -> 206 ms warm. Most of what is left is yaml's parse itself.
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, merge: true, uniqueKeys: false });
   // a text with syntax errors is parsed again with yaml's check: its duplicate keys are then reported
