@@ -21,6 +21,8 @@ const LEVELS = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN'];
 const PATTERNS = [
   { label: 'literal', pattern: 'connection refused' },
   { label: 'regex', pattern: '(ERROR|FATAL) .*timeout after [0-9]+ms' },
+  // no single required literal: the prefilter scans for either one
+  { label: 'alternation', pattern: 'ERROR|FATAL' },
 ];
 
 /** ~1 MB of varied lines; about 1 line in 20,000 matches each pattern. */

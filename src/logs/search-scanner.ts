@@ -2,6 +2,10 @@
 // - When the pattern has a required literal (search-literal.ts), Buffer.indexOf finds the lines holding
 //   it without decoding anything; only those lines are decoded and tested. Most blocks hold none and
 //   cost one byte search. When such lines are many, the block is scanned whole instead (cheaper then).
+//   A pattern that requires one of a set of literals (`ERROR|FATAL`) gets one indexOf pass per literal,
+//   merged by offset, and only the lines holding one are tested: 1 GB went from 11.8 s (every line
+//   tested) to 0.45 s, grep -c -E 0.83 s. Two memchr passes over a 4 MiB block took 1.9 ms where a JS
+//   loop over its bytes with a table of first bytes took 4.7 ms before any check, so passes it is.
 // - A whole block is searched with one regex pass (flags "gm") and only the lines holding a match are
 //   checked again on their own; a line that matches by itself always holds the block's leftmost match at
 //   or before its own, so skipping to the next line after each candidate misses nothing. Both ways give
@@ -11,7 +15,7 @@
 //   stopped by V8 instead of hanging the daemon.
 import vm from 'node:vm';
 import { SentinelError } from '../core/errors.js';
-import { requiredLiteral } from './search-literal.js';
+import { requiredLiterals } from './search-literal.js';
 
 /** Matching lines of one block: byte ranges [start, end) in pairs, and each line's text. */
 export interface LineMatches {
@@ -50,7 +54,7 @@ export class LineMatcher {
   private readonly context: vm.Context;
   private readonly scanBlock = new vm.Script(SCAN_BLOCK);
   private readonly testLines = new vm.Script(TEST_LINES);
-  private readonly literal: Buffer | null;
+  private readonly literals: Buffer[] | null;
   private readonly literalOnly: boolean;
   // the literal is lowercase ASCII to be found in either case
   private readonly foldCase: boolean;
@@ -63,14 +67,17 @@ export class LineMatcher {
     // the regexes are recreated inside the context so its own RegExp runs them (under the timeout)
     this.context = vm.createContext({ text: '', lines: [], block: null, line: null });
     vm.runInContext(`block = new RegExp(${JSON.stringify(patterns.block.source)}, ${JSON.stringify(patterns.block.flags)}); line = new RegExp(${JSON.stringify(patterns.line.source)}, ${JSON.stringify(patterns.line.flags)});`, this.context);
-    this.literal = requiredLiteral(pattern, ignoreCase);
+    this.literals = requiredLiterals(pattern, ignoreCase);
     this.foldCase = ignoreCase;
-    this.literalOnly = this.literal !== null && this.literal.equals(Buffer.from(ignoreCase ? pattern.toLowerCase() : pattern, 'utf8'));
+    // the pattern is its literals as they are, between bars (only a plain `A|B|C` can be: any other
+    // character of the pattern would be missing from the literals); never under ignoreCase past ASCII
+    this.literalOnly = this.literals !== null && this.literals.map((l) => l.toString('utf8')).join('|') === (ignoreCase ? pattern.toLowerCase() : pattern);
   }
 
   /** The lines of `buf` (whole lines, no newline at the end) that match; PATTERN_TOO_SLOW past `timeoutMs`. */
   match(buf: Buffer, timeoutMs: () => number): LineMatches {
-    const candidates = this.literal ? this.candidates(buf, this.literal) : null;
+    const literals = this.literals;
+    const candidates = !literals ? null : literals.length === 1 ? this.candidates(buf, literals[0]) : this.candidatesOfAny(buf, literals);
     if (candidates) return this.matchCandidates(buf, candidates, timeoutMs);
     // decoded in pieces small enough to stay on V8's heap (a bigger string is an external one, slower)
     const out: LineMatches = { ranges: [], texts: [] };
@@ -117,6 +124,71 @@ export class LineMatcher {
       if (end < 0) end = buf.length;
       out.push(start, end);
       from = end + 1 + k;
+    }
+  }
+
+  /**
+   * Byte ranges of the lines holding any of `literals`, or null when there are too many. The single
+   * literal's way, once per literal: each looks for its rarest byte (both cases under fold) with memchr,
+   * the next one found among all of them is checked first, and a line found moves them all past it.
+   */
+  private candidatesOfAny(buf: Buffer, literals: Buffer[]): number[] | null {
+    const fold = this.foldCase;
+    countBytes(buf, fold);
+    // probes: the distinct bytes looked for; each with the literals it stands for, at which index
+    const probeByte: number[] = [];
+    const probeSkip: number[] = []; // the least index: no match of its literals starts later than this before it
+    const probeOf: { literal: Buffer; k: number }[][] = [];
+    for (const literal of literals) {
+      const k = rarestIndex(literal);
+      const b = literal[k];
+      for (const byte of fold && b >= 97 && b <= 122 ? [b, b - 32] : [b]) {
+        let q = probeByte.indexOf(byte);
+        if (q < 0) {
+          q = probeByte.length;
+          probeByte.push(byte);
+          probeSkip.push(k);
+          probeOf.push([]);
+        }
+        probeSkip[q] = Math.min(probeSkip[q], k);
+        probeOf[q].push({ literal, k });
+      }
+    }
+    const probes = probeByte.length;
+    // each probe's next position (-2: to look for again, -1: none left in the block)
+    const next = new Array<number>(probes).fill(-2);
+    const out: number[] = [];
+    let from = 0; // probe positions before this are done with
+    let lineStart = 0; // no candidate starts before this (the lines before are taken)
+    for (;;) {
+      let r = -1;
+      let q = -1;
+      for (let j = 0; j < probes; j++) {
+        let n = next[j];
+        if (n !== -1 && n < from) n = next[j] = buf.indexOf(probeByte[j], Math.max(from, lineStart + probeSkip[j]));
+        if (n >= 0 && (r < 0 || n < r)) {
+          r = n;
+          q = j;
+        }
+      }
+      if (r < 0) return out;
+      from = r + 1;
+      let at = -1;
+      for (const { literal, k } of probeOf[q]) {
+        const a = r - k;
+        if (a >= lineStart && a + literal.length <= buf.length && startsWith(buf, a, literal, fold)) {
+          at = a;
+          break;
+        }
+      }
+      if (at < 0) continue;
+      if (out.length >= 2 * DENSE_CANDIDATES) return null;
+      // a literal holds no newline: the line of its first byte holds it whole
+      const start = buf.lastIndexOf(10, at) + 1;
+      let end = buf.indexOf(10, at);
+      if (end < 0) end = buf.length;
+      out.push(start, end);
+      from = lineStart = end + 1;
     }
   }
 
@@ -202,9 +274,19 @@ const counts = new Uint32Array(256);
 
 /** The index in `literal` of its byte seen least often (in either case with `fold`) in the start of `buf`. */
 function rarestByteAt(buf: Buffer, literal: Buffer, fold: boolean): number {
+  countBytes(buf, fold);
+  return rarestIndex(literal);
+}
+
+/** Counts the bytes of the start of `buf` (lowercased with `fold`) for rarestIndex. */
+function countBytes(buf: Buffer, fold: boolean): void {
   counts.fill(0);
   const n = Math.min(buf.length, SAMPLE);
   for (let i = 0; i < n; i++) counts[fold ? lower(buf[i]) : buf[i]]++;
+}
+
+/** The index in `literal` of its byte counted least often by the last countBytes. */
+function rarestIndex(literal: Buffer): number {
   let best = 0;
   for (let i = 1; i < literal.length; i++) if (counts[literal[i]] < counts[literal[best]]) best = i;
   return best;
