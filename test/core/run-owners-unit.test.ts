@@ -170,26 +170,23 @@ describe('RunOwners', () => {
     f.owners.refresh();
     expect(f.owners.rootCounts.gone).toBe(400);
     const prunesAfterKept = f.owners.prunes;
+    // a crash loop: roots that start and end, one a refresh, leaving nothing behind
+    const endOneRootPerRefresh = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const pid = 20_000 + i;
+        f.add({ pid, ppid: 1, pgid: pid, sid: pid, start: 1000 + i });
+        f.owners.registerRoot(pid, 1000 + i, `loop-${i}`);
+        f.owners.refresh();
+        f.remove(pid);
+        f.owners.refresh();
+      }
+    };
     expect(prunesAfterKept).toBe(1);
     // a hundred more refreshes with one root ending in each: below the slack again, no further scan
-    for (let i = 0; i < 100; i++) {
-      const pid = 20_000 + i;
-      f.add({ pid, ppid: 1, pgid: pid, sid: pid, start: 1000 + i });
-      f.owners.registerRoot(pid, 1000 + i, `loop-${i}`);
-      f.owners.refresh();
-      f.remove(pid);
-      f.owners.refresh();
-    }
+    endOneRootPerRefresh(0, 100);
     expect(f.owners.prunes).toBe(prunesAfterKept);
     // past the slack beyond what was kept, the ended leaderless ones go, the kept 400 stay
-    for (let i = 100; i < 400; i++) {
-      const pid = 20_000 + i;
-      f.add({ pid, ppid: 1, pgid: pid, sid: pid, start: 1000 + i });
-      f.owners.registerRoot(pid, 1000 + i, `loop-${i}`);
-      f.owners.refresh();
-      f.remove(pid);
-      f.owners.refresh();
-    }
+    endOneRootPerRefresh(100, 400);
     expect(f.owners.prunes).toBe(prunesAfterKept + 1);
     expect(f.owners.rootCounts.gone).toBeLessThanOrEqual(400 + 256);
     expect(f.owners.rootCounts.gone).toBeGreaterThanOrEqual(400);
