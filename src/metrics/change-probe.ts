@@ -4,21 +4,12 @@
 // nanoseconds it ran) and the stat of pids new since the last look (their parent). A tree whose members
 // did not run, are all still there under the same inode, and gained no child has the same CPU ticks, pids
 // and (short of the kernel reclaiming its pages) memory: the full scan it would take finds nothing new.
-// A fleet of single-threaded members needs less after the first look (see `changed`): no /proc listing and
-// no stat of new pids, which on a busy machine were most of a quiet scrape's CPU.
+// A fleet of single-threaded members needs less after the first look (see `changed`): its run times only, no
+// /proc listing and no stat of new pids, which on a busy machine were most of a quiet scrape's CPU.
 import { statSync } from 'node:fs';
 import { listProc } from '../core/proc.js';
 import { readStatsOf } from './proc-tree.js';
 import { readRunTimes } from './run-times.js';
-
-/** The inode of /proc/PID (a pid taken by another process gets a new one), undefined when it is gone. */
-function procInode(pid: number): number | undefined {
-  try {
-    return statSync(`/proc/${pid}`, { throwIfNoEntry: false })?.ino;
-  } catch {
-    return undefined;
-  }
-}
 
 /** How many threads a process has: /proc/PID/task has a link per thread plus two; -1 when unreadable. */
 function threadsOf(pid: number): number {
@@ -44,8 +35,6 @@ export class ChangeProbe {
   private inodes: Array<number | undefined> = [];
   /** Every pid in /proc at the last probe; null after a reset. */
   private listed: Map<number, number> | null = null;
-  /** The inode of each member's /proc/PID by stat() at the reset (undefined: could not be read). */
-  private statInodes: Array<number | undefined> = [];
   /** Some member had more than one thread at the reset (or its thread count could not be read). */
   private threaded = true;
   /** The next probe is the first since the reset. */
@@ -63,7 +52,6 @@ export class ChangeProbe {
     const listing = inodesByPid(listProc());
     this.inodes = this.pids.map((pid) => listing.get(pid));
     this.listed = scanList ? inodesByPid(scanList) : null;
-    this.statInodes = this.pids.map(procInode);
     this.threaded = this.pids.some((pid) => threadsOf(pid) !== 1);
     this.first = true;
   }
@@ -75,13 +63,14 @@ export class ChangeProbe {
   changed(): boolean {
     // A fork is made by a thread that runs. When every member had one thread at the reset, only that thread
     // can fork (or start another thread), and its run time, compared below, then changes: after the first
-    // look (which still covers forks between the scan and the reset) the new pids need no reading, and a
-    // member's identity is its /proc/PID inode by stat() instead of a listing of all of /proc. Measured with
-    // 100 idle `sleep`s on a shared 2-core machine with ~1390 pids (~200 new every 5 s): the listing, its
-    // map and the stat of the new pids took 2.5-3, 0.5-1 and 3-4 ms of CPU per probe; a stat of each member
-    // 0.5 ms. A member with more threads (one of which may fork while the one schedstat shows sleeps) keeps
-    // the listing and the fork check at every look.
-    if (!this.threaded && !this.first) return this.moved() || this.ran();
+    // look (which still covers forks between the scan and the reset) the run times alone answer. A member
+    // that is gone reads -1; one whose pid another process took reads that process's nanoseconds, equal to
+    // the member's last reading only by chance. Measured with 100 idle `sleep`s on a shared 2-core machine
+    // with ~1390 pids (~200 new every 5 s): the listing, its map and the stat of the new pids took 2.5-3,
+    // 0.5-1 and 3-4 ms of CPU per probe; with few new pids a probe was 3.1 ms, and checking each member's
+    // /proc/PID inode by stat() instead of the listing made it 3.6 ms, so that check is left out. A member
+    // with more threads (one of which may fork while the one schedstat shows sleeps) keeps the full look.
+    if (!this.threaded && !this.first) return this.ran();
     this.first = false;
     const listing = inodesByPid(listProc());
     const previous = this.listed ?? new Map(this.pids.map((pid) => [pid, 0]));
@@ -101,12 +90,6 @@ export class ChangeProbe {
     for (let i = 0; i < times.length && !changed; i++) changed = times[i]! < 0 || times[i] !== this.times[i];
     this.times = times;
     return changed;
-  }
-
-  /** Whether a member's /proc entry is gone or belongs to another process (a new inode) since the reset. */
-  private moved(): boolean {
-    for (let i = 0; i < this.pids.length; i++) if (procInode(this.pids[i]!) !== this.statInodes[i]) return true;
-    return false;
   }
 
   /**
