@@ -25,7 +25,7 @@ import { createRealHost } from '../core/real-host.js';
 import type { ProcessHost } from '../core/host.js';
 import { createLogPort } from './log-port.js';
 import { UsageSampler } from './metrics.js';
-import { checkHistorySettings, MetricsHistory } from './metrics-history.js';
+import { checkHistorySettings, cpuBudgetOf, MetricsHistory, quietMaxMsOf } from './metrics-history.js';
 import { ScanCache } from '../metrics/scan-cache.js';
 import { loopLagMsOf } from '../metrics/loop-lag.js';
 import { TreeScanner } from '../metrics/tree-scan.js';
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   // read by the first scrape; a bad value stops the start here rather than failing every scrape
   loopLagMsOf();
   const history = new MetricsHistory({
-    scans, stepMs: settings.metrics.step, historyMs: settings.metrics.history,
+    scans, stepMs: settings.metrics.step, historyMs: settings.metrics.history, cpuBudget: cpuBudgetOf(), quietMaxMs: quietMaxMsOf(),
     records: () => supervisor.list(), isLive: (rec) => supervisor.isLive(rec),
   });
   shutdownSteps.unshift(() => history.stop());

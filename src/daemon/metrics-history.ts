@@ -22,13 +22,35 @@ import type { ProcessRecord } from '../store/processes.js';
  * after an `up`, alone made the 30 s that followed cost 0.4 % of a core. Scrapes and `list` are not held
  * to it: they read the shared scan on demand.
  */
-export const DEFAULT_CPU_BUDGET = Number(process.env.SENTINEL_METRICS_CPU_BUDGET) || 0.0005;
+export const DEFAULT_CPU_BUDGET = 0.0005;
+
+/** The budget SENTINEL_METRICS_CPU_BUDGET sets (a share of one core, 0 for none), else the default; a bad value stops the daemon's start. */
+export function cpuBudgetOf(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.SENTINEL_METRICS_CPU_BUDGET;
+  if (given === undefined || given === '') return DEFAULT_CPU_BUDGET;
+  const share = Number(given);
+  if (!Number.isFinite(share) || share < 0 || share > 1) {
+    throw new SentinelError('INVALID_CONFIG', `SENTINEL_METRICS_CPU_BUDGET must be a share of one core from 0 (no budget) to 1, e.g. 0.0005 for 0.05 % (got ${JSON.stringify(given)}); unset it for the default of ${DEFAULT_CPU_BUDGET}`);
+  }
+  return share;
+}
 
 /**
  * The longest wait between two ticks while nothing changes (SENTINEL_METRICS_QUIET_MAX_MS, default a minute;
  * at most the step means no back-off).
  */
-export const DEFAULT_QUIET_MAX_MS = Number(process.env.SENTINEL_METRICS_QUIET_MAX_MS) || 60_000;
+export const DEFAULT_QUIET_MAX_MS = 60_000;
+
+/** The longest quiet wait SENTINEL_METRICS_QUIET_MAX_MS sets, else the default; a bad value stops the daemon's start. */
+export function quietMaxMsOf(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.SENTINEL_METRICS_QUIET_MAX_MS;
+  if (given === undefined || given === '') return DEFAULT_QUIET_MAX_MS;
+  const ms = Number(given);
+  if (!Number.isInteger(ms) || ms < 0) {
+    throw new SentinelError('INVALID_CONFIG', `SENTINEL_METRICS_QUIET_MAX_MS must be a whole number of milliseconds, 0 or more (the step or less: no back-off; got ${JSON.stringify(given)}); unset it for the default of ${DEFAULT_QUIET_MAX_MS}`);
+  }
+  return ms;
+}
 
 /** At most this many points per series (a day at 5 s): each point is 12 bytes (src/metrics/ring.ts), for every process. */
 export const MAX_POINTS = 17_280;

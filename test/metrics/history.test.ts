@@ -1,6 +1,6 @@
 // The history sampler with a made-up /proc and clock: bounded rings, CPU from tick deltas, one scan per tick.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkHistorySettings, MetricsHistory } from '../../src/daemon/metrics-history.js';
+import { checkHistorySettings, cpuBudgetOf, DEFAULT_CPU_BUDGET, DEFAULT_QUIET_MAX_MS, MetricsHistory, quietMaxMsOf } from '../../src/daemon/metrics-history.js';
 import { ScanCache } from '../../src/metrics/scan-cache.js';
 import type { ProcStat } from '../../src/metrics/proc-tree.js';
 import type { ProcessRecord } from '../../src/store/processes.js';
@@ -201,4 +201,31 @@ describe('history settings', () => {
     expect(() => checkHistorySettings({ history: 7 * 86_400_000, step: 5000 }, 's.yaml')).toThrow(/120960 points per process; the limit is 17280/);
   });
 
+});
+
+describe('the history settings read from the environment', () => {
+  it('take SENTINEL_METRICS_CPU_BUDGET as a share of one core from 0 to 1, refusing anything else', () => {
+    expect(cpuBudgetOf({})).toBe(DEFAULT_CPU_BUDGET);
+    expect(cpuBudgetOf({ SENTINEL_METRICS_CPU_BUDGET: '' })).toBe(DEFAULT_CPU_BUDGET);
+    expect(cpuBudgetOf({ SENTINEL_METRICS_CPU_BUDGET: '0.002' })).toBe(0.002);
+    expect(cpuBudgetOf({ SENTINEL_METRICS_CPU_BUDGET: '0' })).toBe(0);
+    expect(() => cpuBudgetOf({ SENTINEL_METRICS_CPU_BUDGET: 'cheap' })).toThrow(/SENTINEL_METRICS_CPU_BUDGET must be a share of one core from 0 \(no budget\) to 1.*\(got "cheap"\)/);
+    expect(() => cpuBudgetOf({ SENTINEL_METRICS_CPU_BUDGET: '5' })).toThrow(/from 0 \(no budget\) to 1/);
+    expect(() => cpuBudgetOf({ SENTINEL_METRICS_CPU_BUDGET: '-0.1' })).toThrow(/from 0 \(no budget\) to 1/);
+  });
+
+  it('take SENTINEL_METRICS_QUIET_MAX_MS as whole milliseconds, 0 or more, refusing anything else', () => {
+    expect(quietMaxMsOf({})).toBe(DEFAULT_QUIET_MAX_MS);
+    expect(quietMaxMsOf({ SENTINEL_METRICS_QUIET_MAX_MS: '0' })).toBe(0);
+    expect(quietMaxMsOf({ SENTINEL_METRICS_QUIET_MAX_MS: '15000' })).toBe(15_000);
+    expect(() => quietMaxMsOf({ SENTINEL_METRICS_QUIET_MAX_MS: 'a minute' })).toThrow(/SENTINEL_METRICS_QUIET_MAX_MS must be a whole number of milliseconds, 0 or more.*got "a minute"\)/);
+    expect(() => quietMaxMsOf({ SENTINEL_METRICS_QUIET_MAX_MS: '1.5' })).toThrow(/whole number/);
+  });
+
+  it('with no budget, a costly tick does not put the next one off', () => {
+    const h = new MetricsHistory({ scans: new ScanCache(() => new Map()), stepMs: 1000, historyMs: 60_000, records: () => [], isLive: () => false, cpuBudget: 0 });
+    expect(h.nextDelayMs(500)).toBe(1000);
+    const budgeted = new MetricsHistory({ scans: new ScanCache(() => new Map()), stepMs: 1000, historyMs: 60_000, records: () => [], isLive: () => false, cpuBudget: 0.0005 });
+    expect(budgeted.nextDelayMs(5)).toBe(10_000);
+  });
 });
