@@ -19,7 +19,12 @@ import { median } from './lib/stats.js';
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(benchDir);
 const quick = ['1', 'true', 'yes'].includes(String(process.env.BENCH_QUICK ?? '').toLowerCase());
-const sizes = quick ? [100] : [100, 1000];
+// BENCH_BULK_SIZES=1000 (say) measures only those sizes, for a look at one of them alone
+const sizes = process.env.BENCH_BULK_SIZES ? process.env.BENCH_BULK_SIZES.split(',').map(Number) : quick ? [100] : [100, 1000];
+if (!sizes.every((n) => Number.isInteger(n) && n > 0)) {
+  console.error(`BENCH_BULK_SIZES must be whole numbers above 0 separated by commas, e.g. 100,1000 (got ${JSON.stringify(process.env.BENCH_BULK_SIZES)})`);
+  process.exit(2);
+}
 const idleMs = quick ? 5000 : 15_000;
 // then, 3 s on, a second window: the daemon once the start's one-time collections are over (steady idle)
 const settledMs = quick ? 10_000 : 30_000;
@@ -167,7 +172,7 @@ try {
         console.log(`PM2 at ${n}: ${err.message}`);
       }
     }
-    const first = n === 100;
+    const first = n <= 100;
     const rawMs = await measureRaw(n);
     console.log(`raw bash loop, ${n} sleeps in the background: ${rawMs === null ? 'not all seen' : `${rawMs.toFixed(0)} ms`}`);
     result(`bulk start: ${n} processes from one file until all run (\`up -f\` / ecosystem file)`, 's', s.allRunningMs, p?.allRunningMs,
