@@ -4,22 +4,9 @@
 // nanoseconds it ran) and the stat of pids new since the last look (their parent). A tree whose members
 // did not run, are all still there under the same inode, and gained no child has the same CPU ticks, pids
 // and (short of the kernel reclaiming its pages) memory: the full scan it would take finds nothing new.
-// A fleet of single-threaded members needs less after the first look (see `changed`): its run times only, no
-// /proc listing and no stat of new pids, which on a busy machine were most of a quiet scrape's CPU.
-import { statSync } from 'node:fs';
 import { listProc } from '../core/proc.js';
 import { readStatsOf } from './proc-tree.js';
 import { readRunTimes } from './run-times.js';
-
-/** How many threads a process has: /proc/PID/task has a link per thread plus two; -1 when unreadable. */
-function threadsOf(pid: number): number {
-  try {
-    const st = statSync(`/proc/${pid}/task`, { throwIfNoEntry: false });
-    return st ? st.nlink - 2 : -1;
-  } catch {
-    return -1;
-  }
-}
 
 /** [pid, inode] pairs (listProc's, or a scan's list) as inode by pid. */
 function inodesByPid(pairs: Float64Array): Map<number, number> {
@@ -35,10 +22,6 @@ export class ChangeProbe {
   private inodes: Array<number | undefined> = [];
   /** Every pid in /proc at the last probe; null after a reset. */
   private listed: Map<number, number> | null = null;
-  /** Some member had more than one thread at the reset (or its thread count could not be read). */
-  private threaded = true;
-  /** The next probe is the first since the reset. */
-  private first = true;
 
   /**
    * Takes every pid of the managed trees (from a full scan) as what the next probe compares with. The scan
@@ -52,8 +35,6 @@ export class ChangeProbe {
     const listing = inodesByPid(listProc());
     this.inodes = this.pids.map((pid) => listing.get(pid));
     this.listed = scanList ? inodesByPid(scanList) : null;
-    this.threaded = this.pids.some((pid) => threadsOf(pid) !== 1);
-    this.first = true;
   }
 
   /**
@@ -61,17 +42,6 @@ export class ChangeProbe {
    * another process, or a process new since then is a member's child.
    */
   changed(): boolean {
-    // A fork is made by a thread that runs. When every member had one thread at the reset, only that thread
-    // can fork (or start another thread), and its run time, compared below, then changes: after the first
-    // look (which still covers forks between the scan and the reset) the run times alone answer. A member
-    // that is gone reads -1; one whose pid another process took reads that process's nanoseconds, equal to
-    // the member's last reading only by chance. Measured with 100 idle `sleep`s on a shared 2-core machine
-    // with ~1390 pids (~200 new every 5 s): the listing, its map and the stat of the new pids took 2.5-3,
-    // 0.5-1 and 3-4 ms of CPU per probe; with few new pids a probe was 3.1 ms, and checking each member's
-    // /proc/PID inode by stat() instead of the listing made it 3.6 ms, so that check is left out. A member
-    // with more threads (one of which may fork while the one schedstat shows sleeps) keeps the full look.
-    if (!this.threaded && !this.first) return this.ran();
-    this.first = false;
     const listing = inodesByPid(listProc());
     const previous = this.listed ?? new Map(this.pids.map((pid) => [pid, 0]));
     this.listed = listing;
@@ -80,13 +50,7 @@ export class ChangeProbe {
     const fresh: number[] = [];
     for (const pid of listing.keys()) if (!previous.has(pid)) fresh.push(pid);
     if (!changed && fresh.length > 0) changed = this.forked(fresh);
-    return this.ran() || changed;
-  }
-
-  /** Whether a member ran or is gone since the last look (its run time is kept as the next baseline). */
-  private ran(): boolean {
     const times = readRunTimes(this.pids);
-    let changed = false;
     for (let i = 0; i < times.length && !changed; i++) changed = times[i]! < 0 || times[i] !== this.times[i];
     this.times = times;
     return changed;
