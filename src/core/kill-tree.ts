@@ -5,6 +5,7 @@ import { descendantsOf, indexStats, isAlive, readAllStats, type ProcStat } from 
 import { currentStats, lastSweepMs, noteSpawn, ownersFor, statsOf, sweep } from './proc-looks.js';
 import { identity, markerOf, rememberMarker, runMarker } from './run-marker.js';
 import type { ProcessTarget, StopTreeOptions as HostStopOptions, StopTreeResult } from './host.js';
+import { envMs } from './env-ms.js';
 
 export type { StopTreeResult } from './host.js';
 export { RUN_MARKER, knownMarkerCount } from './run-marker.js';
@@ -261,7 +262,7 @@ let sweepTimer: NodeJS.Timeout | null = null;
  * /proc/PID/stat, and in a crash loop it was most of the daemon's CPU per restart.
  */
 function reapSweepMs(): number {
-  return Number(process.env.SENTINEL_REAP_SWEEP_MS) || 1000;
+  return envMs('SENTINEL_REAP_SWEEP_MS', 1000);
 }
 
 function sweepPendingReaps(): void {

@@ -9,6 +9,7 @@ import { watchDbFiles, type Db } from '../store/db.js';
 import type { ProcessRepo } from '../store/processes.js';
 import type { Logger } from './logger.js';
 import type { Periodic } from './periodic.js';
+import { envMsOrUnset } from '../core/env-ms.js';
 
 export function guardDbFiles(o: { db: Db; file: string; repo: ProcessRepo; log: Logger; intervalMs?: number; periodic?: Periodic }): { close(): void } {
   const watch = watchDbFiles(o.db, o.file);
@@ -33,7 +34,7 @@ export function guardDbFiles(o: { db: Db; file: string; repo: ProcessRepo; log: 
     lastCheck = now;
     check();
   };
-  const given = o.intervalMs ?? (Number(process.env.SENTINEL_DB_CHECK_MS) || undefined);
+  const given = o.intervalMs ?? envMsOrUnset('SENTINEL_DB_CHECK_MS');
   const poll = (ms: number) => every(o.periodic, Math.max(50, given ?? ms), check);
   let cancel = () => {};
   // the directory's watch gone (the directory removed, or moved away): back to checking every second

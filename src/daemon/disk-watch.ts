@@ -9,6 +9,7 @@ import type { Supervisor } from '../core/supervisor.js';
 import type { ProcessRepo } from '../store/processes.js';
 import { every } from './db-watch.js';
 import type { Periodic } from './periodic.js';
+import { envMsOrUnset } from '../core/env-ms.js';
 
 /** With this much free (and no write refused), the check runs every RELAXED_MS instead of every 2 s, unless SENTINEL_DISK_CHECK_MS is set. */
 const PLENTY_BYTES = 1024 * 1024 * 1024;
@@ -84,7 +85,7 @@ export function watchDisk(o: { home: string; supervisor: Supervisor; repo: Proce
   };
   // a refused state write is news at once, not at the next tick
   repo.onWriteTrouble = () => setImmediate(check);
-  const given = o.intervalMs ?? (Number(process.env.SENTINEL_DISK_CHECK_MS) || undefined);
+  const given = o.intervalMs ?? envMsOrUnset('SENTINEL_DISK_CHECK_MS');
   let everyMs = 0;
   let cancel = () => {};
   // a check outside the timer (a refused write) sets the pace too: held writes are retried every 2 s

@@ -54,6 +54,7 @@ import { createWatchPort } from './watch-port.js';
 import { collectWhenIdle } from './idle-gc.js';
 import { trimMalloc } from '../core/native.js';
 import { createPeriodic } from './periodic.js';
+import { checkEnvTimings, envMs } from '../core/env-ms.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
     // a file export that cannot work stops the start (with how to fix it) rather than fail quietly every interval
     checkHistorySettings(settings.metrics, settingsFile(paths.home));
     if (settings.metrics.file) checkExportTarget(settings.metrics.file, settingsFile(paths.home));
+    // the SENTINEL_*_MS timings, read later (some only in the middle of a stop): a bad one stops the start here
+    checkEnvTimings();
   } catch (err) {
     fatal(log, isSentinelError(err) ? err.message : String(err), 2);
   }
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
     // (supervisor.host), so they get every spawner decorator too
     host: runtimes(cgroupHost(createRealHost(discoverySpawner(secretSpawner(identitySpawner(cgroupSpawner(runtimeSpawner, cgroups)), secretStoreFor(db, paths.secretKey, keyEnv)), () => services)), cgroups)),
     logs: logPort,
-    adoptPollMs: Number(process.env.SENTINEL_ADOPT_POLL_MS) || 1000,
+    adoptPollMs: envMs('SENTINEL_ADOPT_POLL_MS', 1000),
   });
   services = supervisor;
   // after a burst of starts, stops or restarts, the heap the burst filled goes back to the system
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
   supervisor.setSpawnWrap(wrapHook(plugins));
 
   const health = createHealthMonitor({
-    supervisor, db, logsDir: paths.logsDir, log, sampleMs: Number(process.env.SENTINEL_SAMPLE_MS) || 3000, plugins,
+    supervisor, db, logsDir: paths.logsDir, log, sampleMs: envMs('SENTINEL_SAMPLE_MS', 3000), plugins,
     // a container's command checks run inside it, where its programs are
     execWhere: (rec, command) => (rec.spec.container ? containers.execInside(rec.spec.container, rec.name, rec.instance, command) : command),
   });
@@ -262,13 +265,13 @@ async function main(): Promise<void> {
     remove: async (name, actor) => void (await invokeOperation(ops, 'delete', { ref: name }, { actor, signal: new AbortController().signal })),
     isAlive: (pid, startTime) => isAlive(pid, startTime),
     log,
-    pollMs: Number(process.env.SENTINEL_SCOPE_POLL_MS) || 500,
+    pollMs: envMs('SENTINEL_SCOPE_POLL_MS', 500),
     // a daemon started for scopes goes once nothing is left in any scope and it has no schedules
     ...(process.argv.includes('--scoped')
       ? {
           keepsDaemon: async () => (await daemon.call('schedule.list', {})).schedules.length > 0,
           onEmpty: () => daemon.requestShutdown(),
-          graceMs: Number(process.env.SENTINEL_SCOPED_IDLE_GRACE_MS) || 5000,
+          graceMs: envMs('SENTINEL_SCOPED_IDLE_GRACE_MS', 5000),
         }
       : {}),
   });

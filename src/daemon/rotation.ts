@@ -5,6 +5,7 @@ import type { RotationHooks } from './log-port.js';
 import { LogRotator } from '../logs/rotate.js';
 import { logPaths } from '../logs/paths.js';
 import { clearLogs } from '../logs/clear.js';
+import { envMs } from '../core/env-ms.js';
 
 export interface Rotation extends RotationHooks {
   /** Empties a process's logs, waiting out a rotation in progress. */
@@ -14,7 +15,7 @@ export interface Rotation extends RotationHooks {
   sample(file: string, time: number): void;
 }
 
-export function createRotation(logsDir: string, log: Logger, intervalMs = Number(process.env.SENTINEL_LOG_CHECK_MS) || 1000): Rotation {
+export function createRotation(logsDir: string, log: Logger, intervalMs = envMs('SENTINEL_LOG_CHECK_MS', 1000)): Rotation {
   const watched = new Set<string>();
   const rotator = new LogRotator({
     intervalMs,

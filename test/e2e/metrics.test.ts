@@ -74,6 +74,10 @@ beforeAll(async () => {
   const refused = await cli(home, ['daemon', 'start'], { env: { SENTINEL_METRICS_CPU_BUDGET: 'lots' } });
   expect(refused.code).not.toBe(0);
   expect(refused.stderr).toMatch(/SENTINEL_METRICS_CPU_BUDGET must be a share of one core/);
+  // and so does a bad timing read only later (in the middle of a stop), naming it
+  const badTiming = await cli(home, ['daemon', 'start'], { env: { SENTINEL_REAP_SWEEP_MS: '1s' } });
+  expect(badTiming.code).not.toBe(0);
+  expect(badTiming.stderr).toMatch(/SENTINEL_REAP_SWEEP_MS must be a whole number of milliseconds/);
   // no CPU budget for the history's ticks: on a loaded machine a tick's cost would otherwise space them
   // wider than the step, and the history test below counts points at the step (the budget: history.test.ts)
   const started = await cli(home, ['daemon', 'start'], { env: { SENTINEL_METRICS_CPU_BUDGET: '0' } });
