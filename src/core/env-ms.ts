@@ -1,7 +1,8 @@
-// Timings the daemon reads from its environment (SENTINEL_*_MS). A value that is set must be a whole number
-// of milliseconds of at least `min`: `Number(value) || default` took a typo ("5s", "1,000") as the default
-// without a word. The daemon checks them all at its start (checkEnvTimings), so a bad one stops the start
-// with the variable's name instead of being read later, in the middle of a stop or a sweep.
+// Timings the daemon reads from its environment (SENTINEL_*_MS, SENTINEL_SHUTDOWN_STOP_TIMEOUT). A value that
+// is set must be a whole number of milliseconds of at least `min`: `Number(value) || default` took a typo
+// ("5s", "1,000") as the default without a word, and the shutdown's timeout took it as NaN. The daemon checks
+// them all at its start (checkEnvTimings), so a bad one stops the start with the variable's name instead of
+// being read later, in the middle of a stop or a sweep.
 import { SentinelError } from './errors.js';
 
 interface Timing {
@@ -20,6 +21,7 @@ const TIMINGS: Timing[] = [
   { name: 'SENTINEL_SCOPE_POLL_MS', fallback: '500', min: 1 },
   { name: 'SENTINEL_SCOPED_IDLE_GRACE_MS', fallback: '5000', min: 1 },
   { name: 'SENTINEL_REAP_SWEEP_MS', fallback: '1000', min: 1 },
+  { name: 'SENTINEL_SHUTDOWN_STOP_TIMEOUT', fallback: "each process's own stop timeout", min: 0 },
 ];
 
 /** The timing `name` sets, or undefined when it is not set (empty counts as not set); throws on a bad value. */

@@ -54,7 +54,7 @@ import { createWatchPort } from './watch-port.js';
 import { collectWhenIdle } from './idle-gc.js';
 import { trimMalloc } from '../core/native.js';
 import { createPeriodic } from './periodic.js';
-import { checkEnvTimings, envMs } from '../core/env-ms.js';
+import { checkEnvTimings, envMs, envMsOrUnset } from '../core/env-ms.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const version = (JSON.parse(readFileSync(path.join(here, '../../package.json'), 'utf8')) as { version: string }).version;
@@ -303,7 +303,7 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info('DAEMON_STOPPING', `daemon stopping: ${why}`);
-    const timeoutMs = process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT ? Number(process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT) : undefined;
+    const timeoutMs = envMsOrUnset('SENTINEL_SHUTDOWN_STOP_TIMEOUT');
     // leaving them running is what a daemon SIGKILL does too: their records keep pid and start time, and
     // the next daemon re-adopts them
     await deploys.halt();

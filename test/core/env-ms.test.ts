@@ -25,5 +25,8 @@ describe('timings from the environment', () => {
     expect(() => checkEnvTimings({})).not.toThrow();
     expect(() => checkEnvTimings({ SENTINEL_SAMPLE_MS: '3000', SENTINEL_SCOPE_POLL_MS: 'fast' })).toThrow(/SENTINEL_SCOPE_POLL_MS must be/);
     expect(() => checkEnvTimings({ SENTINEL_ADOPT_POLL_MS: '1e3' })).not.toThrow();
+    // the shutdown's stop timeout may be 0 (SIGKILL at once); a word was taken as NaN
+    expect(envMsOrUnset('SENTINEL_SHUTDOWN_STOP_TIMEOUT', { SENTINEL_SHUTDOWN_STOP_TIMEOUT: '0' })).toBe(0);
+    expect(() => checkEnvTimings({ SENTINEL_SHUTDOWN_STOP_TIMEOUT: 'ten seconds' })).toThrow(/SENTINEL_SHUTDOWN_STOP_TIMEOUT must be a whole number of milliseconds of at least 0 .*default of each process's own stop timeout/);
   });
 });

@@ -25,6 +25,7 @@ import {
 import type { OpParams } from '../../contracts/index.js';
 import type { Daemon, Handlers } from '../context.js';
 import { parseEnvPairs } from '../params.js';
+import { envMsOrUnset } from '../../core/env-ms.js';
 
 /** What clients see of a schedule: its definition without the environment's values (they may hold secrets). */
 export interface ScheduleView {
@@ -156,7 +157,7 @@ export function scheduleOps(d: Daemon): Handlers<ScheduleOp> {
   // runs start on the supervisor's host: the same spawner chain (secrets...) as managed processes
   const runner = createProcessRunner({ host: d.supervisor.host });
   // the same bound the daemon gives its processes at shutdown
-  const shutdownTimeoutMs = process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT ? Number(process.env.SENTINEL_SHUTDOWN_STOP_TIMEOUT) : undefined;
+  const shutdownTimeoutMs = envMsOrUnset('SENTINEL_SHUTDOWN_STOP_TIMEOUT');
   const scheduler = createScheduler({
     clock: realClock, repo, runner,
     onEvent: (ev) => {
