@@ -11,10 +11,8 @@ export const MAX_BODY = 4 * 1024 * 1024;
 /** Deeper JSON than this is refused before anything walks it (no parameter nests more than a few levels). */
 const MAX_DEPTH = 64;
 
-export function envMs(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
+// the request timeouts (SENTINEL_HEADERS_TIMEOUT, SENTINEL_BODY_TIMEOUT) are checked with the daemon's other timings
+export { envMs } from '../core/env-ms.js';
 
 /** A body past MAX_BODY is read and dropped up to this much, so the client can read its 413; past it the socket is closed. */
 const MAX_DRAIN = 64 * 1024 * 1024;

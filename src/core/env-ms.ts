@@ -22,6 +22,8 @@ const TIMINGS: Timing[] = [
   { name: 'SENTINEL_SCOPED_IDLE_GRACE_MS', fallback: '5000', min: 1 },
   { name: 'SENTINEL_REAP_SWEEP_MS', fallback: '1000', min: 1 },
   { name: 'SENTINEL_SHUTDOWN_STOP_TIMEOUT', fallback: "each process's own stop timeout", min: 0 },
+  { name: 'SENTINEL_HEADERS_TIMEOUT', fallback: '10000', min: 1 },
+  { name: 'SENTINEL_BODY_TIMEOUT', fallback: '30000', min: 1 },
 ];
 
 /** The timing `name` sets, or undefined when it is not set (empty counts as not set); throws on a bad value. */

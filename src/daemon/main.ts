@@ -7,7 +7,7 @@ import { homePaths } from './home.js';
 import { createLogger, type Logger } from './logger.js';
 import { acquireDaemonLock } from './lock.js';
 import { DamagedDatabaseError, openDb, type Db } from '../store/db.js';
-import { ProcessRepo } from '../store/processes.js';
+import { ProcessRepo, retentionFromEnv } from '../store/processes.js';
 import { GroupRepo, PortRepo } from '../store/groups-ports.js';
 import { MetaRepo } from '../store/meta.js';
 import { Supervisor } from '../core/supervisor.js';
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     if (settings.metrics.file) checkExportTarget(settings.metrics.file, settingsFile(paths.home));
     // the SENTINEL_*_MS timings, read later (some only in the middle of a stop): a bad one stops the start here
     checkEnvTimings();
+    retentionFromEnv();
   } catch (err) {
     fatal(log, isSentinelError(err) ? err.message : String(err), 2);
   }

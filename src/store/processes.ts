@@ -6,6 +6,7 @@ import { upgradeSpec } from '../core/spec-upgrade.js';
 import type { ProcessState } from '../core/states.js';
 import type { RestartHistory } from '../core/restart-policy.js';
 import { parseDuration } from '../core/duration.js';
+import { SentinelError } from '../core/errors.js';
 
 type Statement = Database.Statement<unknown[]>;
 
@@ -23,15 +24,18 @@ export interface EventRetention {
   maxAgeMs: number;
 }
 
+/** Throws on a malformed value (the daemon checks it at its start): it was silently the default. */
 export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): EventRetention {
-  const rows = Number(env.SENTINEL_EVENTS_MAX_ROWS);
-  let maxAgeMs = 30 * 86_400_000;
-  try {
-    if (env.SENTINEL_EVENTS_MAX_AGE) maxAgeMs = parseDuration(env.SENTINEL_EVENTS_MAX_AGE, 'SENTINEL_EVENTS_MAX_AGE');
-  } catch {
-    /* a malformed value keeps the default */
+  let maxRows = 100_000;
+  const rows = env.SENTINEL_EVENTS_MAX_ROWS;
+  if (rows !== undefined && rows !== '') {
+    maxRows = Number(rows);
+    if (!Number.isInteger(maxRows) || maxRows < 1) {
+      throw new SentinelError('INVALID_CONFIG', `SENTINEL_EVENTS_MAX_ROWS must be a whole number of rows of at least 1 (got ${JSON.stringify(rows)}); unset it for the default of 100000`);
+    }
   }
-  return { maxRows: Number.isInteger(rows) && rows > 0 ? rows : 100_000, maxAgeMs };
+  const maxAgeMs = env.SENTINEL_EVENTS_MAX_AGE ? parseDuration(env.SENTINEL_EVENTS_MAX_AGE, 'SENTINEL_EVENTS_MAX_AGE') : 30 * 86_400_000;
+  return { maxRows, maxAgeMs };
 }
 
 /**

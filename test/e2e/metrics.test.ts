@@ -78,6 +78,9 @@ beforeAll(async () => {
   const badTiming = await cli(home, ['daemon', 'start'], { env: { SENTINEL_REAP_SWEEP_MS: '1s' } });
   expect(badTiming.code).not.toBe(0);
   expect(badTiming.stderr).toMatch(/SENTINEL_REAP_SWEEP_MS must be a whole number of milliseconds/);
+  const badRetention = await cli(home, ['daemon', 'start'], { env: { SENTINEL_EVENTS_MAX_AGE: 'a month' } });
+  expect(badRetention.code).not.toBe(0);
+  expect(badRetention.stderr).toMatch(/SENTINEL_EVENTS_MAX_AGE: expected a duration like "500ms"/);
   // no CPU budget for the history's ticks: on a loaded machine a tick's cost would otherwise space them
   // wider than the step, and the history test below counts points at the step (the budget: history.test.ts)
   const started = await cli(home, ['daemon', 'start'], { env: { SENTINEL_METRICS_CPU_BUDGET: '0' } });

@@ -13,7 +13,13 @@ describe('event retention', () => {
   it('reads its limits from the environment, with defaults', () => {
     expect(retentionFromEnv({})).toEqual({ maxRows: 100_000, maxAgeMs: 30 * 86_400_000 });
     expect(retentionFromEnv({ SENTINEL_EVENTS_MAX_ROWS: '500', SENTINEL_EVENTS_MAX_AGE: '7d' })).toEqual({ maxRows: 500, maxAgeMs: 7 * 86_400_000 });
-    expect(retentionFromEnv({ SENTINEL_EVENTS_MAX_ROWS: 'lots', SENTINEL_EVENTS_MAX_AGE: 'soon' })).toEqual({ maxRows: 100_000, maxAgeMs: 30 * 86_400_000 });
+  });
+
+  it('refuses a malformed limit, naming the variable (it was silently the default)', () => {
+    expect(() => retentionFromEnv({ SENTINEL_EVENTS_MAX_ROWS: 'lots' })).toThrow('SENTINEL_EVENTS_MAX_ROWS must be a whole number of rows of at least 1 (got "lots"); unset it for the default of 100000');
+    expect(() => retentionFromEnv({ SENTINEL_EVENTS_MAX_ROWS: '0' })).toThrow(/at least 1/);
+    expect(() => retentionFromEnv({ SENTINEL_EVENTS_MAX_AGE: 'soon' })).toThrow(/SENTINEL_EVENTS_MAX_AGE: expected a duration like "500ms"/);
+    expect(retentionFromEnv({ SENTINEL_EVENTS_MAX_ROWS: '', SENTINEL_EVENTS_MAX_AGE: '' })).toEqual({ maxRows: 100_000, maxAgeMs: 30 * 86_400_000 });
   });
 
   it('keeps at most max rows (the newest), pruning as it writes and when opened', () => {
