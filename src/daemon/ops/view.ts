@@ -34,8 +34,8 @@ interface Fixed {
  * Kept per record between answers: list made them again for every process on every call (two path joins,
  * the command's quoting, the display name). 1000 views of running `sleep`s, Node 20 with the daemon's flags
  * on a loaded 2-core machine: 4.9 ms (min of 200; median 25) before, 0.27 ms (median 4-6) with them kept;
- * in a profile of the daemon answering list, logFile's joins alone were 2.9 ms a call. Checked against what they were made from on each use, so a new
- * spec (updateSpec gives each instance a new object; specs are never changed in place once a record holds
+ * in a profile of the daemon answering list, logFile's joins alone were 2.9 ms a call. Checked against what
+ * they were made from on each use, so a new spec (updateSpec gives each instance a new object; specs are never changed in place once a record holds
  * them), another logs directory or a record that took another name or index makes them again. Records that
  * are deleted take their entry with them (a WeakMap).
  */
