@@ -27,5 +27,6 @@ NAPI_MODULE_INIT() {
   add(env, exports, "runTimes", RunTimes);
   add(env, exports, "request", Request);
   add(env, exports, "trimMalloc", TrimMalloc);
+  add(env, exports, "fileSizes", FileSizes);
   return exports;
 }

@@ -36,6 +36,8 @@ napi_value FdCounts(napi_env env, napi_callback_info info);
 napi_value RunTimes(napi_env env, napi_callback_info info);
 // socket.c
 napi_value Request(napi_env env, napi_callback_info info);
+// files.c
+napi_value FileSizes(napi_env env, napi_callback_info info);
 // mem.c
 napi_value TrimMalloc(napi_env env, napi_callback_info info);
 

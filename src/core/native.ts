@@ -1,6 +1,7 @@
 // Sentinel's optional native addon (native/: posix_spawn for children, one-pass /proc reads), loaded once.
 // Every user has a JavaScript fallback, so an install without a compiler runs the same, only slower:
 // SENTINEL_NATIVE=0 turns the addon off (to compare, or to rule it out), SENTINEL_SPAWN=node only its spawn.
+import { statSync } from 'node:fs';
 
 export interface NativeAddon {
   spawn(file: string, argv: string[], envp: string[], cwd: string, fds: number[]): number;
@@ -27,6 +28,8 @@ export interface NativeAddon {
   request?(socketPath: string, request: Buffer, idleTimeoutMs: number): Buffer;
   /** malloc_trim(0): true when some memory went back to the system. Missing from an addon built before it. */
   trimMalloc?(): boolean;
+  /** The size of each of the paths joined by NUL, -1 where one could not be stat'ed. Missing from an addon built before it. */
+  fileSizes?(joined: string): Float64Array;
 }
 
 /** Where node-gyp puts the addon, from src/core and dist/core alike. */
@@ -61,4 +64,23 @@ export const PF = { pid: 0, state: 1, ppid: 2, pgid: 3, sid: 4, utime: 5, stime:
  */
 export function trimMalloc(): boolean {
   return nativeAddon()?.trimMalloc?.() ?? false;
+}
+
+/**
+ * The size in bytes of each file, -1 where it could not be stat'ed (missing, not allowed): one call into the
+ * addon for all of them (native/files.c), else a statSync each.
+ */
+export function fileSizes(files: readonly string[], addon: NativeAddon | null = nativeAddon()): ArrayLike<number> {
+  if (files.length === 0) return [];
+  // a NUL cannot be in a path (the system refuses one); it would split one path in two here
+  if (addon && typeof addon.fileSizes === 'function' && !files.some((f) => f.includes('\0') || f === '')) return addon.fileSizes(files.join('\0'));
+  return files.map(sizeOrMinusOne);
+}
+
+function sizeOrMinusOne(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return -1;
+  }
 }

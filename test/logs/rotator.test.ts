@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LogRotator } from '../../src/logs/rotate.js';
 import { listRotated, logPaths } from '../../src/logs/paths.js';
 import { readIndex } from '../../src/logs/log-index.js';
+import { fileSizes } from '../../src/core/native.js';
 import { tailLines } from '../../src/logs/read.js';
 import { cleanup, expectSequence, makeTempDir, numbersOf, readAllRaw, spawnLogging, waitExit } from './helpers.js';
 
@@ -99,21 +100,21 @@ describe('LogRotator with a real child writing through O_APPEND fds', () => {
 
 describe('LogRotator sweep while nothing is missed', () => {
   it('the sweep of idle watched files waits twice as long after each sweep that found nothing the watch missed', async () => {
-    const { vi } = await import('vitest');
     const dir = makeTempDir();
     const files = logPaths(dir, 'idle');
     fs.writeFileSync(files.stdout, 'one line\n');
     fs.writeFileSync(files.stderr, '');
     // no CPU budget: the back-off alone is under test
-    const rotator = new LogRotator({ intervalMs: 20, sweepMs: 100, sweepCpuBudget: 0 });
-    const stat = vi.spyOn(fs, 'statSync');
+    // the sizes the checks ask for, counted per file
+    const asked: string[] = [];
+    const rotator = new LogRotator({ intervalMs: 20, sweepMs: 100, sweepCpuBudget: 0, sizesOf: (list) => (asked.push(...list), fileSizes(list)) });
     try {
       rotator.watch('idle', [files.stdout, files.stderr], { maxBytes: 1024 * 1024, keep: 3 });
       await new Promise((r) => setTimeout(r, 150));
-      const first = stat.mock.calls.filter((c) => c[0] === files.stdout).length;
+      const first = asked.filter((f) => f === files.stdout).length;
       await new Promise((r) => setTimeout(r, 2000));
       // every 100 ms that would be about 20 sweeps; doubling (200, 400, 800, then 800 at most) gives 3 or 4
-      const later = stat.mock.calls.filter((c) => c[0] === files.stdout).length - first;
+      const later = asked.filter((f) => f === files.stdout).length - first;
       expect(later).toBeGreaterThanOrEqual(2);
       expect(later).toBeLessThanOrEqual(6);
       // a write is still seen (the watch) and sampled into the index
@@ -121,7 +122,6 @@ describe('LogRotator sweep while nothing is missed', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(readIndex(files.stdout)?.offsets.at(-1)).toBe(13);
     } finally {
-      stat.mockRestore();
       await rotator.close();
     }
   });
@@ -137,22 +137,66 @@ describe('LogRotator sweep under its CPU budget', () => {
     // every reading of the CPU clock is a second later: each sweep "costs" a second, which at a budget
     // of 0.1 % asks for a wait of 1000 s before the next one
     let cpu = 0;
-    const rotator = new LogRotator({ intervalMs: 20, sweepMs: 50, sweepCpuBudget: 0.001, cpuMs: () => (cpu += 1000) });
-    const stat = vi.spyOn(fs, 'statSync');
+    // the sizes the checks ask for, counted per file
+    const asked: string[] = [];
+    const rotator = new LogRotator({ intervalMs: 20, sweepMs: 50, sweepCpuBudget: 0.001, cpuMs: () => (cpu += 1000), sizesOf: (list) => (asked.push(...list), fileSizes(list)) });
     try {
       rotator.watch('costly', [files.stdout, files.stderr], { maxBytes: 1024 * 1024, keep: 3 });
       await rotator.tick();
       // the index the tick wrote wakes the directory's watch: it is polled until a check finds it quiet
       await new Promise((r) => setTimeout(r, 300));
-      const first = stat.mock.calls.filter((c) => c[0] === files.stdout).length;
+      const first = asked.filter((f) => f === files.stdout).length;
       await new Promise((r) => setTimeout(r, 500));
       // without the budget, sweeps every 50-400 ms would have looked again
-      expect(stat.mock.calls.filter((c) => c[0] === files.stdout).length).toBe(first);
+      expect(asked.filter((f) => f === files.stdout).length).toBe(first);
       // a write is still seen through the watch, budget or not
       fs.appendFileSync(files.stdout, 'two\n');
       await vi.waitFor(() => expect(readIndex(files.stdout)?.offsets.at(-1)).toBe(13), { timeout: 5000 });
     } finally {
-      stat.mockRestore();
+      await rotator.close();
+    }
+  });
+});
+
+describe('LogRotator sizes asked for in one call', () => {
+  it('one sweep asks once for every file; after a rotation the files that follow are stat again, and all are sampled at their size then', async () => {
+    const dir = makeTempDir();
+    const names = ['first', 'big', 'after'];
+    const paths = names.map((n) => logPaths(dir, n));
+    for (const p of paths) {
+      fs.writeFileSync(p.stdout, '');
+      fs.writeFileSync(p.stderr, '');
+    }
+    const calls: string[][] = [];
+    const rotated: string[] = [];
+    let late = '';
+    const sizesOf = (list: readonly string[]) => {
+      calls.push([...list]);
+      const sizes = fileSizes(list);
+      // written after the sizes were taken, before the check reaches the file
+      if (late) fs.appendFileSync(paths[2]!.stdout, late);
+      return sizes;
+    };
+    const rotator = new LogRotator({ intervalMs: 60_000, sweepMs: 60_000, sizesOf, onRotate: (e) => rotated.push(e.name) });
+    try {
+      names.forEach((n, i) => rotator.watch(n, [paths[i]!.stdout, paths[i]!.stderr], { maxBytes: 1000, keep: 3 }));
+      await rotator.tick();
+      calls.length = 0;
+      fs.appendFileSync(paths[0]!.stdout, 'a'.repeat(10));
+      // over the limit by more than a block: the rotation moves whole blocks
+      fs.appendFileSync(paths[1]!.stdout, 'b'.repeat(10_000));
+      fs.appendFileSync(paths[2]!.stdout, 'c'.repeat(20));
+      late = 'd'.repeat(5);
+      await rotator.tick();
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toEqual(paths.flatMap((p) => [p.stdout, p.stderr]));
+      expect(rotated).toEqual(['big']);
+      expect(readIndex(paths[0]!.stdout)?.offsets.at(-1)).toBe(10);
+      // the rotation waited on the disk: the file after it was stat again and its late bytes are counted
+      expect(readIndex(paths[2]!.stdout)?.offsets.at(-1)).toBe(25);
+      expect(listRotated(paths[1]!.stdout).length).toBeGreaterThan(0);
+      expect(readIndex(paths[1]!.stdout)!.base + fs.statSync(paths[1]!.stdout).size).toBe(10_000);
+    } finally {
       await rotator.close();
     }
   });
