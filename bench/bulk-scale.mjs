@@ -15,6 +15,7 @@ import { runCommand, timeCommand, timeRepeated } from './lib/cli-timing.js';
 import { readCpuMs, readRssBytes, readPrivateBytes as privateBytes } from './lib/proc.js';
 import { trackPids, killLeftovers } from './lib/leftovers.js';
 import { median } from './lib/stats.js';
+import { crashOnOpenDriver } from './lib/workload-crash.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.dirname(benchDir);
@@ -41,6 +42,9 @@ if (process.env.BENCH_SETTLED_MS && !(Number(process.env.BENCH_SETTLED_MS) >= 10
   process.exit(2);
 }
 const cliRuns = quick ? 3 : 5;
+// crash -> running again, timed on the same daemon before the N start (nothing else up) and with the N up
+const crashRestarts = quick ? 10 : 40;
+const crashFixture = path.join(benchDir, 'fixtures', 'crash-stamp.sh');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MiB = 1024 * 1024;
 
@@ -83,6 +87,8 @@ async function measure(driver, n, dir) {
   const files = writeFiles(dir, n, arg);
   driver.open();
   try {
+    const crashAlone = await crashOnOpenDriver(driver, { restarts: crashRestarts, fixture: crashFixture, dir, name: `crash-alone-${n}` });
+    driver.remove(`crash-alone-${n}`);
     const command = driver.key === 'sentinel' ? driver.upCommand(files.stack) : driver.startFileCommand(files.ecosystem);
     const t0 = performance.now();
     const up = timeCommand(command);
@@ -128,7 +134,8 @@ async function measure(driver, n, dir) {
     }
     const stopMs = stops[0];
     const stopBeyondNoopMs = median(stops) - median(noops);
-    return { upCliMs: up, allRunningMs, idleCpuPct, settledCpuPct, settledPieces: pieces, rssBytes, privBytes, list, listJson, stopMs, stopBeyondNoopMs, stops, noops };
+    const crashWithN = await crashOnOpenDriver(driver, { restarts: crashRestarts, fixture: crashFixture, dir, name: `crash-with-${n}` });
+    return { crashAlone, crashWithN, upCliMs: up, allRunningMs, idleCpuPct, settledCpuPct, settledPieces: pieces, rssBytes, privBytes, list, listJson, stopMs, stopBeyondNoopMs, stops, noops };
   } finally {
     await driver.close();
   }
@@ -203,6 +210,8 @@ try {
     result(`\`list\` with ${n} up (from one file)`, 'ms', s.list, p?.list, first ? undefined : { text: '≤ 250 ms', max: 250 });
     result(`\`list --json\` / \`pm2 jlist\` with ${n} up (from one file)`, 'ms', s.listJson, p?.listJson, first ? undefined : { text: '≤ 250 ms', max: 250 });
     result(`one \`stop\` of a process that ends on SIGTERM, ${n} up (CLI wall)`, 'ms', s.stopMs, p?.stopMs);
+    result(`crash → running again p50 with ${n} up (${crashRestarts} restarts; raw: the same daemon before the ${n} started)`, 'ms', s.crashWithN.p50Ms, p?.crashWithN?.p50Ms,
+      first ? undefined : { text: '≤ 1.25× with none up (unchanged)', rawRatioMax: 1.25 }, { raw: s.crashAlone.p50Ms, rawLabel: 'Sentinel, nothing else up' });
     result(`one \`stop\`, ${n} up, beyond a no-op round trip (median of ${cliRuns} stops − median of ${cliRuns} \`daemon status\` / \`pm2 ping\`)`, 'ms',
       s.stopBeyondNoopMs, p?.stopBeyondNoopMs, { text: '≤ 50 ms', max: 50 });
   }

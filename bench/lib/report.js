@@ -25,10 +25,12 @@ function formatRatio(row) {
   return `${(row.sentinel / row.pm2).toFixed(2)}×`;
 }
 
-// A target is an absolute bound ({max}) or a bound relative to PM2 in the same run ({ratioMax}).
+// A target is an absolute bound ({max}), a bound relative to PM2 in the same run ({ratioMax}), or one relative
+// to the row's raw figure ({rawRatioMax}: e.g. the same daemon's figure with nothing else up).
 function meets(row) {
   if (!row.target || typeof row.sentinel !== 'number') return null;
   if (row.target.ratioMax !== undefined) return typeof row.pm2 === 'number' ? row.sentinel <= row.target.ratioMax * row.pm2 : null;
+  if (row.target.rawRatioMax !== undefined) return typeof row.raw === 'number' ? row.sentinel <= row.target.rawRatioMax * row.raw : null;
   return row.sentinel <= row.target.max;
 }
 

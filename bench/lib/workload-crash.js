@@ -36,26 +36,33 @@ function summarize(gaps, wanted, note) {
 }
 
 export async function measureCrash(driver, { restarts, fixture, dir }) {
-  const stamps = join(dir, `${driver.key}-crash.stamps`);
-  const name = 'crash';
-  let note;
   try {
     driver.open();
-    runCommand(driver.startCommand({ name, argv: ['bash', fixture, stamps], restart: true }));
-    try {
-      // 100 ms a run; a generous deadline leaves room for a supervisor that backs off.
-      await waitFor(() => countStarts(stamps) >= restarts + 2, {
-        timeoutMs: restarts * 1000 + 10_000,
-        intervalMs: 50,
-        what: `${restarts} restarts`,
-      });
-    } catch (error) {
-      note = `${error.message}; got ${countStarts(stamps) - 1}`;
-    }
-    runCommand(driver.stopCommand(name), { allowFailure: true });
+    return await crashOnOpenDriver(driver, { restarts, fixture, dir, name: 'crash' });
   } finally {
     await driver.close();
   }
+}
+
+/**
+ * The same on a daemon already open (and holding whatever else runs there): the fixture started as `name`
+ * with restarts on, `restarts` restarts timed, then stopped and removed.
+ */
+export async function crashOnOpenDriver(driver, { restarts, fixture, dir, name }) {
+  const stamps = join(dir, `${driver.key}-${name}.stamps`);
+  let note;
+  runCommand(driver.startCommand({ name, argv: ['bash', fixture, stamps], restart: true }));
+  try {
+    // 100 ms a run; a generous deadline leaves room for a supervisor that backs off.
+    await waitFor(() => countStarts(stamps) >= restarts + 2, {
+      timeoutMs: restarts * 1000 + 10_000,
+      intervalMs: 50,
+      what: `${restarts} restarts`,
+    });
+  } catch (error) {
+    note = `${error.message}; got ${countStarts(stamps) - 1}`;
+  }
+  runCommand(driver.stopCommand(name), { allowFailure: true });
   return summarize(computeGaps(readStamps(stamps)), restarts, note);
 }
 
