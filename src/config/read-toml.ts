@@ -2,7 +2,7 @@
 // each table header and key sits; nested inline values fall back to their nearest located parent.
 import { parse as parseToml } from 'smol-toml';
 import type { ConfigIssue } from './issues.js';
-import { mapYamlPositions, type ReadResult } from './read-yaml.js';
+import { mapJsonPositions, type ReadResult } from './read-yaml.js';
 import { pathKey, type Path, type SourceMap } from './source-map.js';
 
 function splitDotted(text: string): string[] {
@@ -56,8 +56,9 @@ function offsetToLoc(text: string, offset: number): { line: number; col: number 
 }
 
 export function readJson(text: string, file: string): ReadResult {
+  let data: unknown;
   try {
-    return { data: JSON.parse(text), map: mapYamlPositions(text, file), issues: [] };
+    data = JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
     const at = message.match(/at position (\d+)/);
@@ -66,4 +67,7 @@ export function readJson(text: string, file: string): ReadResult {
     const issue: ConfigIssue = { path: [], message: `JSON syntax error: ${what}`, loc };
     return { data: undefined, map: new Map(), issues: [issue] };
   }
+  const { map, issues } = mapJsonPositions(text, file);
+  if (issues.length > 0) return { data: undefined, map: new Map(), issues };
+  return { data, map, issues: [] };
 }

@@ -89,6 +89,35 @@ export function mapYamlPositions(text: string, file: string): SourceMap {
 }
 
 /**
+ * The location map of a JSON text JSON.parse took, and an issue for each key repeated in its object:
+ * JSON.parse keeps the last of equal keys and drops the others without a word, which would lose a setting
+ * (or a whole process) unseen. Keys are equal when their strings are (`"a"` and `"\u0061"` too).
+ */
+export function mapJsonPositions(text: string, file: string): { map: SourceMap; issues: ConfigIssue[] } {
+  const lineCounter = new LineCounter();
+  // parsed as YAML for the positions (JSON is YAML 1.2's flow style), no `<<` merge: in JSON it is a key like any other
+  const doc = parseDocument(text, { lineCounter, merge: false, uniqueKeys: false });
+  const duplicates: number[] = [];
+  const map = mapDocPositions(doc, lineCounter, file, duplicates);
+  const issues = duplicates.map((offset): ConfigIssue => {
+    const pos = lineCounter.linePos(offset);
+    return { path: [], message: describeJsonDuplicate(text, offset), loc: { file, line: pos.line, col: pos.col } };
+  });
+  return { map, issues };
+}
+
+/** The message for a repeated key at `offset` (its opening quote) in a JSON text. */
+function describeJsonDuplicate(text: string, offset: number): string {
+  let key: string;
+  try {
+    key = JSON.parse(text.slice(offset).match(/^"(?:[^"\\\n]|\\.)*"/)?.[0] ?? '"?"') as string;
+  } catch {
+    key = '?';
+  }
+  return `duplicate key ${JSON.stringify(key)}: each key may appear only once in an object (JSON keeps only the last, dropping the others)`;
+}
+
+/**
  * The location map of a document already parsed (with its line counter): a file is parsed once.
  * With `duplicates`, the same walk collects the offsets of duplicate keys.
  */

@@ -17,6 +17,7 @@ export const BROKEN: Omit<BrokenCase, 'expected'>[] = [
   { name: 'YAML duplicate key', files: { 'sentinel.yaml': `${WEB}  web:\n    command: other\n` } },
   { name: 'TOML syntax error', files: { 'sentinel.toml': '[processes.web]\ncommand = \n' }, main: 'sentinel.toml' },
   { name: 'JSON syntax error', files: { 'sentinel.json': '{\n  "processes": {\n    "web": {"command": "x",}\n  }\n}\n' }, main: 'sentinel.json' },
+  { name: 'JSON duplicate key', files: { 'sentinel.json': '{\n  "processes": {\n    "web": {"command": "x"},\n    "web": {"command": "y"}\n  }\n}\n' }, main: 'sentinel.json' },
   { name: 'top level is a list', files: { 'sentinel.yaml': '- web\n- api\n' } },
   { name: 'unknown top-level key', files: { 'sentinel.yaml': `procesess:\n  web:\n    command: x\n` } },
   { name: 'unknown process key with suggestion', files: { 'sentinel.yaml': `${WEB}    helth:\n      http: http://127.0.0.1:3000/\n` } },

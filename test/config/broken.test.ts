@@ -21,6 +21,9 @@ const EXPECTED: Record<string, string[]> = {
   "JSON syntax error": [
     "JSON syntax error: Expected double-quoted property name (sentinel.json:3:28)",
   ],
+  "JSON duplicate key": [
+    "duplicate key \"web\": each key may appear only once in an object (JSON keeps only the last, dropping the others) (sentinel.json:4:5)",
+  ],
   "top level is a list": [
     "expected a map of sections (processes, groups, ...) at the top of the file, got a list (sentinel.yaml:1:1)",
   ],

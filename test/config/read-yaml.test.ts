@@ -118,11 +118,28 @@ describe('readYaml: duplicate keys', () => {
     }
   });
 
-  it('leaves JSON as it was: JSON.parse keeps the last of equal keys, with no issue', () => {
-    const result = readJson('{\n  "a": 1,\n  "a": 2\n}\n', 'sentinel.json');
+  it('reports a key repeated in a JSON object at the repeat (JSON.parse would keep the last and drop the first unseen)', () => {
+    const result = readJson('{\n  "processes": {\n    "web": {"argv": ["a"]},\n    "web": {"argv": ["b"]}\n  }\n}\n', 'sentinel.json');
+    expect(result.data).toBeUndefined();
+    expect(result.issues.map((i) => `${i.message} (${i.loc?.file}:${i.loc?.line}:${i.loc?.col})`)).toEqual([
+      'duplicate key "web": each key may appear only once in an object (JSON keeps only the last, dropping the others) (sentinel.json:4:5)',
+    ]);
+  });
+
+  it('JSON: equal strings are equal keys whatever their escapes; every repeat is reported; nested objects each have their own keys', () => {
+    const result = readJson('{"a": 1, "\\u0061": 2, "b": {"a": 1, "x": {"a": 2}}, "a": 3, "w\\"q": 1, "w\\"q": 2}', 'f.json');
+    expect(result.issues.map((i) => `${i.message.split(':')[0]} @${i.loc?.line}:${i.loc?.col}`)).toEqual([
+      'duplicate key "a" @1:10',
+      'duplicate key "a" @1:53',
+      'duplicate key "w\\"q" @1:72',
+    ]);
+  });
+
+  it('JSON without repeats: the data and the location map as before; "<<" is a plain key', () => {
+    const result = readJson('{\n  "a": 1,\n  "<<": {"b": 2},\n  "c": [{"a": 1}, {"a": 2}]\n}\n', 'sentinel.json');
     expect(result.issues).toEqual([]);
-    expect(result.data).toEqual({ a: 2 });
-    expect(result.map.get(pathKey(['a']))?.key).toEqual({ file: 'sentinel.json', line: 3, col: 3 });
+    expect(result.data).toEqual({ a: 1, '<<': { b: 2 }, c: [{ a: 1 }, { a: 2 }] });
+    expect(result.map.get(pathKey(['a']))?.key).toEqual({ file: 'sentinel.json', line: 2, col: 3 });
   });
 });
 
