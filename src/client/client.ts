@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SentinelError } from '../core/errors.js';
+import { envMs } from '../core/env-ms.js';
 import { answerOf, ndjsonItems, readAll } from './wire.js';
 import { exchange, parseWhole, requestBytes, type ExchangeOptions, type SocketAnswer, type WholeAnswer } from './socket-http.js';
 import { nativeAddon } from '../core/native.js';
@@ -104,11 +105,6 @@ export function captureEnv(env: NodeJS.ProcessEnv = process.env): Record<string,
   return out;
 }
 
-function envNumber(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
-
 export class Client {
   readonly paths: HomePaths;
   private readonly autostart: boolean;
@@ -129,8 +125,8 @@ export class Client {
   constructor(opts: ClientOptions = {}) {
     this.paths = opts.paths ?? homePaths();
     this.autostart = opts.autostart ?? true;
-    this.startTimeoutMs = opts.startTimeoutMs ?? envNumber('SENTINEL_DAEMON_START_TIMEOUT', 10_000);
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? envNumber('SENTINEL_REQUEST_TIMEOUT', 120_000);
+    this.startTimeoutMs = opts.startTimeoutMs ?? envMs('SENTINEL_DAEMON_START_TIMEOUT', 10_000);
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? envMs('SENTINEL_REQUEST_TIMEOUT', 120_000);
     this.clientName = opts.clientName ?? 'cli';
     this.onVersionMismatch = opts.onVersionMismatch;
     this.tunnel = opts.tunnel;

@@ -1,4 +1,5 @@
-// Timings the daemon reads from its environment (SENTINEL_*_MS, SENTINEL_SHUTDOWN_STOP_TIMEOUT). A value that
+// Timings the daemon reads from its environment (SENTINEL_*_MS, SENTINEL_SHUTDOWN_STOP_TIMEOUT), and the CLI's
+// two (SENTINEL_DAEMON_START_TIMEOUT, SENTINEL_REQUEST_TIMEOUT, checked when a client is made). A value that
 // is set must be a whole number of milliseconds of at least `min`: `Number(value) || default` took a typo
 // ("5s", "1,000") as the default without a word, and the shutdown's timeout took it as NaN. The daemon checks
 // them all at its start (checkEnvTimings), so a bad one stops the start with the variable's name instead of
@@ -10,6 +11,8 @@ interface Timing {
   /** What applies when it is not set (a description, for the message). */
   fallback: string;
   min: number;
+  /** Read by the CLI, not the daemon: checkEnvTimings leaves it to the CLI. */
+  cli?: boolean;
 }
 
 const TIMINGS: Timing[] = [
@@ -24,6 +27,8 @@ const TIMINGS: Timing[] = [
   { name: 'SENTINEL_SHUTDOWN_STOP_TIMEOUT', fallback: "each process's own stop timeout", min: 0 },
   { name: 'SENTINEL_HEADERS_TIMEOUT', fallback: '10000', min: 1 },
   { name: 'SENTINEL_BODY_TIMEOUT', fallback: '30000', min: 1 },
+  { name: 'SENTINEL_DAEMON_START_TIMEOUT', fallback: '10000', min: 1, cli: true },
+  { name: 'SENTINEL_REQUEST_TIMEOUT', fallback: '120000', min: 1, cli: true },
 ];
 
 /** The timing `name` sets, or undefined when it is not set (empty counts as not set); throws on a bad value. */
@@ -46,5 +51,5 @@ export function envMs(name: string, fallback: number, env: NodeJS.ProcessEnv = p
 
 /** Checks every timing the daemon reads from its environment: the first bad one is thrown. */
 export function checkEnvTimings(env: NodeJS.ProcessEnv = process.env): void {
-  for (const t of TIMINGS) envMsOrUnset(t.name, env);
+  for (const t of TIMINGS) if (!t.cli) envMsOrUnset(t.name, env);
 }

@@ -70,12 +70,17 @@ export function livenessOf(rec: ProcessRecord, execWhere: ExecWhere = onThisMach
   };
 }
 
-/** SENTINEL_NOTIFY_WINDOW ("5m" by default, "0" for none): repeats of one kind for one process within it are summarized. */
+/**
+ * SENTINEL_NOTIFY_WINDOW ("5m" by default, "0" for none): repeats of one kind for one process within it are
+ * summarized. A malformed value throws (it was silently the default); the daemon's start checks it.
+ */
 export function notifyWindowFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.SENTINEL_NOTIFY_WINDOW;
+  if (!given) return DEFAULT_COALESCE_WINDOW_MS;
   try {
-    return env.SENTINEL_NOTIFY_WINDOW ? parseDuration(env.SENTINEL_NOTIFY_WINDOW, 'SENTINEL_NOTIFY_WINDOW') : DEFAULT_COALESCE_WINDOW_MS;
-  } catch {
-    return DEFAULT_COALESCE_WINDOW_MS;
+    return parseDuration(given, 'SENTINEL_NOTIFY_WINDOW');
+  } catch (err) {
+    throw new SentinelError('INVALID_CONFIG', `${(err as Error).message}; unset it for the default of 5m`);
   }
 }
 

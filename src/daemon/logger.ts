@@ -3,6 +3,7 @@
 // pino's load cost (measured ~6 MiB RSS) counts against the daemon's memory target.
 import { appendFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { parseSize } from '../core/duration.js';
+import { SentinelError } from '../core/errors.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -19,15 +20,34 @@ export interface LogRotation {
   keep: number;
 }
 
-export function logRotationFromEnv(env: NodeJS.ProcessEnv = process.env): LogRotation {
+/**
+ * The daemon log's rotation from SENTINEL_DAEMON_LOG_MAX_SIZE and SENTINEL_DAEMON_LOG_KEEP. Lenient (a bad value
+ * gives the default) where the logger is made: the logger must exist to report anything. `strict`, as the
+ * daemon's start checks them right after, a bad value is an error naming the variable, and the start stops.
+ */
+export function logRotationFromEnv(env: NodeJS.ProcessEnv = process.env, strict = false): LogRotation {
   let maxBytes = 10 * 1024 * 1024;
-  try {
-    if (env.SENTINEL_DAEMON_LOG_MAX_SIZE) maxBytes = Math.max(1024, parseSize(env.SENTINEL_DAEMON_LOG_MAX_SIZE, 'SENTINEL_DAEMON_LOG_MAX_SIZE'));
-  } catch {
-    /* a malformed value keeps the default */
+  const size = env.SENTINEL_DAEMON_LOG_MAX_SIZE;
+  if (size) {
+    let bytes: number | undefined;
+    try {
+      bytes = parseSize(size, 'SENTINEL_DAEMON_LOG_MAX_SIZE');
+    } catch (err) {
+      if (strict) throw new SentinelError('INVALID_CONFIG', `${(err as Error).message}; unset it for the default of 10M`);
+    }
+    if (bytes !== undefined && bytes < 1024 && strict) {
+      throw new SentinelError('INVALID_CONFIG', `SENTINEL_DAEMON_LOG_MAX_SIZE must be at least 1K (got ${JSON.stringify(size)}); unset it for the default of 10M`);
+    }
+    if (bytes !== undefined) maxBytes = Math.max(1024, bytes);
   }
-  const keep = Number(env.SENTINEL_DAEMON_LOG_KEEP);
-  return { maxBytes, keep: Number.isInteger(keep) && keep >= 0 ? keep : 3 };
+  let keep = 3;
+  const given = env.SENTINEL_DAEMON_LOG_KEEP;
+  if (given !== undefined && given !== '') {
+    const n = Number(given);
+    if (Number.isInteger(n) && n >= 0) keep = n;
+    else if (strict) throw new SentinelError('INVALID_CONFIG', `SENTINEL_DAEMON_LOG_KEEP must be a whole number of files, 0 or more (got ${JSON.stringify(given)}); unset it for the default of 3`);
+  }
+  return { maxBytes, keep };
 }
 
 /** daemon.log → daemon.log.1 → … → daemon.log.keep (the oldest dropped). */

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { homePaths } from './home.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, logRotationFromEnv, type Logger } from './logger.js';
 import { acquireDaemonLock } from './lock.js';
 import { DamagedDatabaseError, openDb, type Db } from '../store/db.js';
 import { ProcessRepo, retentionFromEnv } from '../store/processes.js';
@@ -37,7 +37,7 @@ import { createApiServer } from '../api/server.js';
 import { isSentinelError } from '../core/errors.js';
 import type { Daemon } from './context.js';
 import { createRotation } from './rotation.js';
-import { createHealthMonitor } from './health-monitor.js';
+import { createHealthMonitor, notifyWindowFromEnv } from './health-monitor.js';
 import { createPluginHost } from '../plugins/host.js';
 import { wrapHook } from '../plugins/wrap.js';
 import { watchDisk } from './disk-watch.js';
@@ -83,6 +83,8 @@ async function main(): Promise<void> {
     // the SENTINEL_*_MS timings, read later (some only in the middle of a stop): a bad one stops the start here
     checkEnvTimings();
     retentionFromEnv();
+    logRotationFromEnv(process.env, true);
+    notifyWindowFromEnv();
   } catch (err) {
     fatal(log, isSentinelError(err) ? err.message : String(err), 2);
   }

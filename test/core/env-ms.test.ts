@@ -27,6 +27,9 @@ describe('timings from the environment', () => {
     expect(() => checkEnvTimings({ SENTINEL_ADOPT_POLL_MS: '1e3' })).not.toThrow();
     // the shutdown's stop timeout may be 0 (SIGKILL at once); a word was taken as NaN
     expect(envMsOrUnset('SENTINEL_SHUTDOWN_STOP_TIMEOUT', { SENTINEL_SHUTDOWN_STOP_TIMEOUT: '0' })).toBe(0);
+    // the CLI's own two are the CLI's to check (the daemon never reads them)
+    expect(() => checkEnvTimings({ SENTINEL_REQUEST_TIMEOUT: 'soon', SENTINEL_DAEMON_START_TIMEOUT: 'x' })).not.toThrow();
+    expect(() => envMs('SENTINEL_REQUEST_TIMEOUT', 120_000, { SENTINEL_REQUEST_TIMEOUT: 'soon' })).toThrow(/SENTINEL_REQUEST_TIMEOUT must be a whole number of milliseconds of at least 1 \(got "soon"\); unset it for the default of 120000/);
     expect(() => checkEnvTimings({ SENTINEL_SHUTDOWN_STOP_TIMEOUT: 'ten seconds' })).toThrow(/SENTINEL_SHUTDOWN_STOP_TIMEOUT must be a whole number of milliseconds of at least 0 .*default of each process's own stop timeout/);
   });
 });

@@ -12,7 +12,16 @@ describe('daemon log rotation', () => {
   it('reads its limits from the environment, with defaults', () => {
     expect(logRotationFromEnv({})).toEqual({ maxBytes: 10 * 1024 * 1024, keep: 3 });
     expect(logRotationFromEnv({ SENTINEL_DAEMON_LOG_MAX_SIZE: '1M', SENTINEL_DAEMON_LOG_KEEP: '5' })).toEqual({ maxBytes: 1024 * 1024, keep: 5 });
+    // where the logger is made a bad value gives the default (the logger must exist to report it)...
     expect(logRotationFromEnv({ SENTINEL_DAEMON_LOG_MAX_SIZE: 'big', SENTINEL_DAEMON_LOG_KEEP: '-1' })).toEqual({ maxBytes: 10 * 1024 * 1024, keep: 3 });
+  });
+
+  it('strict, as the daemon checks them at its start, refuses a bad value naming the variable and its default', () => {
+    expect(logRotationFromEnv({ SENTINEL_DAEMON_LOG_MAX_SIZE: '2M', SENTINEL_DAEMON_LOG_KEEP: '0' }, true)).toEqual({ maxBytes: 2 * 1024 * 1024, keep: 0 });
+    expect(() => logRotationFromEnv({ SENTINEL_DAEMON_LOG_MAX_SIZE: 'big' }, true)).toThrow(/SENTINEL_DAEMON_LOG_MAX_SIZE: expected a size like "512K", "10M" or "1G", got "big"; unset it for the default of 10M/);
+    expect(() => logRotationFromEnv({ SENTINEL_DAEMON_LOG_MAX_SIZE: '100' }, true)).toThrow(/SENTINEL_DAEMON_LOG_MAX_SIZE must be at least 1K \(got "100"\)/);
+    expect(() => logRotationFromEnv({ SENTINEL_DAEMON_LOG_KEEP: '-1' }, true)).toThrow(/SENTINEL_DAEMON_LOG_KEEP must be a whole number of files, 0 or more \(got "-1"\); unset it for the default of 3/);
+    expect(() => logRotationFromEnv({ SENTINEL_DAEMON_LOG_KEEP: 'three' }, true)).toThrow(/SENTINEL_DAEMON_LOG_KEEP/);
   });
 
   it('keeps daemon.log under the size and only `keep` rotated files', () => {

@@ -151,6 +151,32 @@ describe('misbehaving children and a hostile environment', () => {
     }
   });
 
+  it("a malformed CLI timing (SENTINEL_REQUEST_TIMEOUT, SENTINEL_DAEMON_START_TIMEOUT) is refused with its name, not taken as the default", async () => {
+    for (const [name, value] of [['SENTINEL_REQUEST_TIMEOUT', '2m'], ['SENTINEL_DAEMON_START_TIMEOUT', '-1']]) {
+      const r = await cli(home, ['list'], { env: { [name]: value } });
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(r.stderr).toContain(`${name} must be a whole number of milliseconds of at least 1 (got ${JSON.stringify(value)}); unset it for the default`);
+    }
+    await daemonStillAnswers();
+  });
+
+  it("a malformed daemon log limit or notification window stops the daemon's start with its name (it was silently the default)", async () => {
+    const other = tempHome();
+    try {
+      const r = await cli(other, ['daemon', 'start'], { env: { SENTINEL_DAEMON_LOG_KEEP: 'three' } });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/SENTINEL_DAEMON_LOG_KEEP must be a whole number of files, 0 or more \(got "three"\)/);
+      const size = await cli(other, ['daemon', 'start'], { env: { SENTINEL_DAEMON_LOG_MAX_SIZE: 'huge' } });
+      expect(size.code).not.toBe(0);
+      expect(size.stderr).toMatch(/SENTINEL_DAEMON_LOG_MAX_SIZE: expected a size like "512K", "10M" or "1G", got "huge"; unset it for the default of 10M/);
+      const window = await cli(other, ['daemon', 'start'], { env: { SENTINEL_NOTIFY_WINDOW: 'often' } });
+      expect(window.code).not.toBe(0);
+      expect(window.stderr).toMatch(/SENTINEL_NOTIFY_WINDOW: .*"often"; unset it for the default of 5m/);
+    } finally {
+      await cleanupHome(other);
+    }
+  });
+
   it('the daemon is still the same process after all of this', async () => {
     const pid = readPid(path.join(home, 'daemon.pid'))!;
     expect(alive(pid)).toBe(true);
