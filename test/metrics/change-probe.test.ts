@@ -30,7 +30,17 @@ describe('ChangeProbe reset from a scan’s /proc list', () => {
     const probe = new ChangeProbe();
     probe.reset([sh.pid!], scanList);
     expect(probe.changed()).toBe(true);
-    probe.reset([sh.pid!, Number(children())], nativeAddon()!.procList());
+    // the child settled (the forked shell has become `sleep` and sleeps, its run time still for 100 ms): a
+    // reset while it still loads its program saw it run after, which failed this 1 time in 3
+    const child = Number(children());
+    const runTime = () => nativeAddon()!.runTimes!(Int32Array.of(sh.pid!, child)).join(',');
+    expect(await waitFor(async () => {
+      if (readFileSync(`/proc/${child}/comm`, 'utf8').trim() !== 'sleep' || !readFileSync(`/proc/${child}/stat`, 'utf8').includes(') S ')) return false;
+      const before = runTime();
+      await new Promise((r) => setTimeout(r, 100));
+      return runTime() === before;
+    })).toBe(true);
+    probe.reset([sh.pid!, child], nativeAddon()!.procList());
     expect(probe.changed()).toBe(false);
   });
 });
