@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createSentinelDriver } from './lib/sentinel-driver.js';
 import { createPm2Driver, installPm2 } from './lib/pm2-driver.js';
 import { runCommand, timeCommand, timeRepeated } from './lib/cli-timing.js';
-import { readCpuMs, readRssBytes, readPrivateBytes as privateBytes } from './lib/proc.js';
+import { readCpuMs, readRssBytes, readPrivateBytes as privateBytes, readPrivateDirtyBytes } from './lib/proc.js';
 import { trackPids, killLeftovers } from './lib/leftovers.js';
 import { median } from './lib/stats.js';
 import { crashOnOpenDriver } from './lib/workload-crash.js';
@@ -121,6 +121,7 @@ async function measure(driver, n, dir) {
     const settledCpuPct = ((readCpuMs(pid) - cpu1) / (performance.now() - w1)) * 100;
     const rssBytes = readRssBytes(pid);
     const privBytes = privateBytes(pid);
+    const privDirtyBytes = readPrivateDirtyBytes(pid);
     const list = timeRepeated(driver.listCommand(), { warmup: 1, runs: cliRuns }).medianMs;
     const listJson = timeRepeated(driver.listJsonCommand(), { warmup: 1, runs: cliRuns }).medianMs;
     // stops of distinct processes, each after a no-op round trip to the same daemon (`daemon status` /
@@ -135,7 +136,7 @@ async function measure(driver, n, dir) {
     const stopMs = stops[0];
     const stopBeyondNoopMs = median(stops) - median(noops);
     const crashWithN = await crashOnOpenDriver(driver, { restarts: crashRestarts, fixture: crashFixture, dir, name: `crash-with-${n}` });
-    return { crashAlone, crashWithN, upCliMs: up, allRunningMs, idleCpuPct, settledCpuPct, settledPieces: pieces, rssBytes, privBytes, list, listJson, stopMs, stopBeyondNoopMs, stops, noops };
+    return { crashAlone, crashWithN, upCliMs: up, allRunningMs, idleCpuPct, settledCpuPct, settledPieces: pieces, rssBytes, privBytes, privDirtyBytes, list, listJson, stopMs, stopBeyondNoopMs, stops, noops };
   } finally {
     await driver.close();
   }
@@ -207,6 +208,7 @@ try {
     result(`idle daemon CPU once settled (${(2000 + idleMs + 3000) / 1000} s to ${(2000 + idleMs + 3000 + settledMsFor(n)) / 1000} s after all run), ${n} up`, 'pct', s.settledCpuPct, p?.settledCpuPct, { text: first ? '≤ 0.1 %' : '≤ 0.2 %', max: first ? 0.1 : 0.2 });
     result(`daemon RSS, ${n} up`, 'mib', s.rssBytes, p?.rssBytes);
     result(`daemon private memory (smaps_rollup Private_*), ${n} up`, 'mib', s.privBytes, p?.privBytes, first ? { text: '≤ 0.7× PM2', ratioMax: 0.7 } : { text: '≤ 50 MiB', max: 50 * MiB });
+    result(`daemon private dirty memory (smaps_rollup Private_Dirty: heaps and writes, without the clean pages of Node's binary), ${n} up`, 'mib', s.privDirtyBytes, p?.privDirtyBytes);
     result(`\`list\` with ${n} up (from one file)`, 'ms', s.list, p?.list, first ? undefined : { text: '≤ 250 ms', max: 250 });
     result(`\`list --json\` / \`pm2 jlist\` with ${n} up (from one file)`, 'ms', s.listJson, p?.listJson, first ? undefined : { text: '≤ 250 ms', max: 250 });
     result(`one \`stop\` of a process that ends on SIGTERM, ${n} up (CLI wall)`, 'ms', s.stopMs, p?.stopMs);

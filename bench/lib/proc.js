@@ -32,6 +32,17 @@ export function readPrivateBytes(pid) {
   return kb * 1024;
 }
 
+// Private_Dirty of smaps_rollup, in bytes: the pages only this process holds and cannot drop (its heaps, what it
+// wrote). Private_Clean, the rest of readPrivateBytes, is mostly pages of Node's own binary that no other process
+// touched at that moment (a compiler tier's code, say): page cache the kernel can drop, and private only until
+// another Node process runs the same code, which made the Private_* figure of a daemon swing with what else ran.
+export function readPrivateDirtyBytes(pid) {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const m = /^Private_Dirty:\s+(\d+) kB/m.exec(text);
+  if (!m) throw new Error(`no Private_Dirty in /proc/${pid}/smaps_rollup`);
+  return Number(m[1]) * 1024;
+}
+
 // utime + stime of every thread of the process, in milliseconds.
 export function readCpuMs(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
