@@ -142,15 +142,8 @@ async function measure(driver, n, dir) {
   }
 }
 
-/**
- * The raw limit of a bulk start: one bash loop starting the same N `sleep`s in the background, timed the
- * same way (until all N show in /proc); what this machine's fork and exec cost without a supervisor.
- */
-async function measureRaw(n) {
-  const arg = `${1000 + n}.${process.pid}${Math.floor(Math.random() * 1000)}`;
-  const t0 = performance.now();
-  // the sleeps' output away from the pipes runCommand reads (it would wait for them to close)
-  runCommand({ file: 'bash', args: ['-c', `for ((i = 0; i < ${n}; i++)); do sleep ${arg} </dev/null >/dev/null 2>&1 & done`], env: process.env });
+/** The ms from t0 until all N `sleep ARG` show in /proc (null if not within 600 s); then they are killed. */
+async function untilAllRun(arg, n, t0) {
   let running = sleepers(arg);
   const deadline = t0 + 600_000;
   while (running.length < n && performance.now() < deadline) {
@@ -166,6 +159,18 @@ async function measureRaw(n) {
     }
   }
   return running.length < n ? null : ms;
+}
+
+/**
+ * The raw limit of a bulk start: one bash loop starting the same N `sleep`s in the background, timed the
+ * same way (until all N show in /proc); what this machine's fork and exec cost without a supervisor.
+ */
+async function measureRaw(n) {
+  const arg = `${1000 + n}.${process.pid}${Math.floor(Math.random() * 1000)}`;
+  const t0 = performance.now();
+  // the sleeps' output away from the pipes runCommand reads (it would wait for them to close)
+  runCommand({ file: 'bash', args: ['-c', `for ((i = 0; i < ${n}; i++)); do sleep ${arg} </dev/null >/dev/null 2>&1 & done`], env: process.env });
+  return untilAllRun(arg, n, t0);
 }
 
 /**
@@ -187,21 +192,7 @@ async function measureFloor(n) {
   const t0 = performance.now();
   const sleepBin = ['/usr/bin/sleep', '/bin/sleep'].find((f) => existsSync(f)) ?? '/usr/bin/sleep';
   runCommand({ file: exe, args: [String(n), '4', sleepBin, arg], env: process.env });
-  let running = sleepers(arg);
-  const deadline = t0 + 600_000;
-  while (running.length < n && performance.now() < deadline) {
-    await sleep(20);
-    running = sleepers(arg);
-  }
-  const ms = performance.now() - t0;
-  for (const pid of running) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  return running.length < n ? null : ms;
+  return untilAllRun(arg, n, t0);
 }
 
 /** A round trip to the daemon that does nothing: the CLI's start-up and connection without an operation's work. */
